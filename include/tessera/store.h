@@ -1,0 +1,162 @@
+// Store: everything Tessera persists, behind one interface.
+//
+// The SQLite implementation (OpenSqliteStore) is the embedded default; a
+// PostgreSQL implementation follows behind the same interface, so nothing here
+// exposes SQL or a particular engine's behaviour.
+//
+// Every method is a complete unit of work: it either applies entirely or not at
+// all (one transaction), and once it returns OK the change is durable.
+//
+// Thread-safety: a Store is safe for concurrent use from many threads without
+// external synchronization.
+#ifndef TESSERA_STORE_H_
+#define TESSERA_STORE_H_
+
+#include <functional>
+#include <memory>
+#include <optional>
+#include <span>
+#include <string>
+#include <vector>
+
+#include "tessera/model.h"
+#include "tessera/status.h"
+
+namespace tessera {
+
+// What a task listing should return.
+struct TaskQuery {
+  Id project_id = 0;
+  int64_t offset = 0;
+  int64_t limit = 100;
+  // Only tasks with id > after_id (keyset paging for exports); 0 = no bound.
+  Id after_id = 0;
+  // Sort: "id" (default), "-id", "total_annotations", "-total_annotations",
+  // "updated_at", "-updated_at". Unknown keys are rejected by the caller.
+  std::string order = "id";
+  // Optional filter on labeling state: "labeled", "unlabeled", or "" (all).
+  std::string status;
+};
+
+// A task together with its annotations and predictions (for export and the API).
+struct TaskBundle {
+  Task task;
+  std::vector<Annotation> annotations;
+  std::vector<Prediction> predictions;
+};
+
+class Store {
+ public:
+  virtual ~Store() = default;
+
+  // ---- users, tokens, sessions ----
+  // Fills user->id. AlreadyExists if the email is taken.
+  virtual Status CreateUser(User* user) = 0;
+  virtual Result<User> GetUser(Id id) = 0;
+  virtual Result<User> GetUserByEmail(const std::string& email) = 0;
+  virtual Result<std::vector<User>> ListUsers() = 0;
+  virtual Status UpdateUser(const User& user) = 0;
+  virtual Status TouchUser(Id user_id, TimeMs now) = 0;  // last_activity
+
+  // One API token per user (as in Label Studio). Replaces any previous token.
+  virtual Status SetApiToken(Id user_id, const std::string& token) = 0;
+  virtual Result<std::string> GetApiToken(Id user_id) = 0;
+  // Finds the user whose token equals `token` (compared in constant time).
+  virtual Result<User> FindUserByApiToken(const std::string& token) = 0;
+
+  virtual Status CreateSession(const Session& session) = 0;
+  virtual Result<Session> GetSession(const std::string& token_hash) = 0;
+  virtual Status DeleteSession(const std::string& token_hash) = 0;
+  virtual Status DeleteExpiredSessions(TimeMs now) = 0;
+
+  // ---- projects and membership ----
+  // Fills project->id; the creator becomes owner.
+  virtual Status CreateProject(Project* project) = 0;
+  virtual Result<Project> GetProject(Id id) = 0;
+  // All projects if user is an admin, else the projects the user is a member of.
+  virtual Result<std::vector<Project>> ListProjects(Id user_id, bool is_admin) = 0;
+  virtual Status UpdateProject(const Project& project) = 0;
+  // Deletes the project and everything in it.
+  virtual Status DeleteProject(Id id) = 0;
+  virtual Result<ProjectStats> GetProjectStats(Id project_id) = 0;
+
+  virtual Status SetMember(Id project_id, Id user_id, Role role) = 0;
+  virtual Status RemoveMember(Id project_id, Id user_id) = 0;
+  virtual Result<std::optional<Role>> GetRole(Id project_id, Id user_id) = 0;
+  virtual Result<std::vector<Membership>> ListMembers(Id project_id) = 0;
+
+  // ---- imports ----
+  // Starts an import; tasks inserted under it carry its id.
+  virtual Result<Id> BeginImport(Id project_id, Id user_id, const std::string& source) = 0;
+  // Inserts a batch of tasks (with nested annotations/predictions) in one
+  // transaction. Appends the new task ids to *task_ids when given.
+  virtual Status InsertTasks(Id project_id, Id import_id, std::span<const NewTask> tasks,
+                             std::vector<Id>* task_ids) = 0;
+  // Marks the import completed with its counts.
+  virtual Status FinishImport(Id import_id, int64_t tasks, int64_t annotations,
+                              int64_t predictions) = 0;
+  // Deletes everything the import inserted and marks it failed with `error`.
+  virtual Status AbortImport(Id import_id, const std::string& error) = 0;
+  // At start-up: rolls back imports left "running" by a process that died.
+  // Returns how many were rolled back.
+  virtual Result<int> RollBackUnfinishedImports() = 0;
+  virtual Result<ImportRecord> GetImport(Id import_id) = 0;
+
+  // ---- tasks ----
+  virtual Result<Task> GetTask(Id id) = 0;
+  virtual Result<std::vector<Task>> ListTasks(const TaskQuery& query) = 0;
+  virtual Result<int64_t> CountTasks(const TaskQuery& query) = 0;
+  virtual Status UpdateTask(const Task& task) = 0;  // data, meta
+  virtual Status DeleteTask(Id id) = 0;
+  virtual Status DeleteAllTasks(Id project_id) = 0;
+  // Tasks with their annotations and predictions, in id order, in pages, for
+  // export. Calls `fn` once per task; stops early if `fn` returns non-OK.
+  virtual Status ForEachTaskBundle(const TaskQuery& query,
+                                   const std::function<Status(const TaskBundle&)>& fn) = 0;
+
+  // The next task for `user_id` to label: one that still needs annotations
+  // (fewer non-cancelled annotations than the project's maximum_annotations)
+  // and that the user has neither annotated nor skipped. NotFound when none.
+  virtual Result<Task> NextTask(Id project_id, Id user_id) = 0;
+
+  // ---- annotations ----
+  // Fills annotation->id, version=1; updates the task's counters and is_labeled.
+  virtual Status CreateAnnotation(Annotation* annotation) = 0;
+  virtual Result<Annotation> GetAnnotation(Id id) = 0;
+  virtual Result<std::vector<Annotation>> ListAnnotations(Id task_id) = 0;
+  // Stores the previous state as a version, then applies `annotation` with
+  // version+1. Updates task counters when was_cancelled changes.
+  virtual Status UpdateAnnotation(Annotation* annotation) = 0;
+  virtual Status DeleteAnnotation(Id id) = 0;
+  // Previous versions, oldest first (the current state is the annotation itself).
+  virtual Result<std::vector<AnnotationVersion>> ListAnnotationVersions(Id annotation_id) = 0;
+
+  // ---- predictions ----
+  virtual Status CreatePrediction(Prediction* prediction) = 0;
+  virtual Result<Prediction> GetPrediction(Id id) = 0;
+  virtual Result<std::vector<Prediction>> ListPredictions(Id task_id) = 0;
+  virtual Status DeletePrediction(Id id) = 0;
+
+  // ---- drafts ----
+  // Creates or replaces the user's draft for the task (and annotation, if any).
+  virtual Status SaveDraft(Draft* draft) = 0;
+  virtual Result<std::vector<Draft>> ListDrafts(Id task_id, Id user_id) = 0;
+  virtual Status DeleteDraft(Id id) = 0;
+};
+
+struct SqliteOptions {
+  // Path of the database file; ":memory:" for a private in-memory database.
+  std::string path;
+  // Reader connections kept open (WAL lets them read while one writer writes).
+  int readers = 4;
+  // synchronous=FULL when true (default): an acknowledged write survives power
+  // loss. NORMAL is faster and still survives a process crash.
+  bool full_sync = true;
+};
+
+// Opens (creating if needed) a SQLite store and applies pending migrations.
+Result<std::unique_ptr<Store>> OpenSqliteStore(const SqliteOptions& options);
+
+}  // namespace tessera
+
+#endif  // TESSERA_STORE_H_
