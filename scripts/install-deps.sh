@@ -13,6 +13,7 @@ DEB_PACKAGES=(
   libsodium-dev libspdlog-dev libfmt-dev libcli11-dev
   libgtest-dev libgmock-dev libbenchmark-dev
   curl ca-certificates
+  chromium chromium-driver
 )
 
 missing=()
@@ -29,4 +30,14 @@ if ((${#missing[@]})); then
   export DEBIAN_FRONTEND=noninteractive
   $SUDO apt-get update -qq
   $SUDO apt-get install -y -qq --no-install-recommends "${missing[@]}"
+fi
+
+# Node.js 20+ builds the web app (Vite 7). The machine image ships Node 20;
+# Debian 12's own nodejs is 18, so it is only a fallback.
+if ! command -v node >/dev/null 2>&1; then
+  echo "install-deps: installing nodejs npm (Debian's); the web build wants Node 20+" >&2
+  SUDO=""
+  if [[ $(id -u) -ne 0 ]]; then SUDO="sudo"; fi
+  $SUDO apt-get update -qq
+  DEBIAN_FRONTEND=noninteractive $SUDO apt-get install -y -qq --no-install-recommends nodejs npm
 fi

@@ -111,6 +111,9 @@ class Store {
   virtual Status DeleteAllTasks(Id project_id) = 0;
   // Tasks with their annotations and predictions, in id order, in pages, for
   // export. Calls `fn` once per task; stops early if `fn` returns non-OK.
+  // Uses query.project_id, after_id and status; order, offset and limit are
+  // ignored (always every matching task, by ascending id). `fn` may call
+  // back into the store.
   virtual Status ForEachTaskBundle(const TaskQuery& query,
                                    const std::function<Status(const TaskBundle&)>& fn) = 0;
 

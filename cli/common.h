@@ -1,0 +1,37 @@
+// Shared CLI plumbing: opening the data folder's store, reporting failures.
+#ifndef TESSERA_CLI_COMMON_H_
+#define TESSERA_CLI_COMMON_H_
+
+#include <CLI/CLI.hpp>
+#include <filesystem>
+#include <memory>
+#include <string>
+
+#include "tessera/store.h"
+
+namespace tessera::cli {
+
+// Every command that opens the store takes --data.
+struct DataOptions {
+  std::string data_dir = "./tessera-data";
+};
+
+void AddDataOption(CLI::App* cmd, DataOptions* opts);
+
+// Opens (creating) DIR/tessera.db; rolls back imports a crash left unfinished.
+Result<std::unique_ptr<Store>> OpenStore(const DataOptions& opts);
+
+// Prints "tessera: <message>" to stderr and returns exit code 1.
+int Fail(const Status& status);
+
+bool StdoutIsTerminal();
+
+void RegisterServe(CLI::App& app);
+void RegisterUser(CLI::App& app);
+void RegisterProject(CLI::App& app);
+void RegisterImport(CLI::App& app);
+void RegisterExport(CLI::App& app);
+
+}  // namespace tessera::cli
+
+#endif  // TESSERA_CLI_COMMON_H_

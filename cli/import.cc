@@ -1,0 +1,82 @@
+// tessera import: stream task files into a project.
+#include <cstdio>
+
+#include "cli/common.h"
+#include "tessera/config.h"
+#include "tessera/import.h"
+#include "tessera/util.h"
+
+namespace tessera::cli {
+
+namespace {
+
+struct ImportCliOptions {
+  DataOptions data;
+  int64_t project = 0;
+  std::vector<std::string> files;
+  bool no_validate = false;
+};
+
+int RunImport(const ImportCliOptions& o) {
+  auto store = OpenStore(o.data);
+  if (!store.ok()) return Fail(store.status());
+  auto project = (*store)->GetProject(o.project);
+  if (!project.ok()) return Fail(project.status());
+  std::shared_ptr<const LabelingConfig> cfg;
+  if (auto parsed = ParseLabelingConfig(project->label_config); parsed.ok()) cfg = *parsed;
+  ImportOptions options;
+  if (cfg) {
+    options.parse.data_keys = cfg->data_keys();
+    if (!o.no_validate) {
+      options.parse.validator = [cfg](const NewTask& task, int64_t) -> Status {
+        for (size_t i = 0; i < task.annotations.size(); ++i) {
+          Status s = ValidateResult(*cfg, nlohmann::json::parse(task.annotations[i].result,
+                                                                nullptr, false));
+          if (!s.ok()) return s.WithPrefix("annotation " + std::to_string(i + 1));
+        }
+        for (size_t i = 0; i < task.predictions.size(); ++i) {
+          Status s = ValidateResult(*cfg, nlohmann::json::parse(task.predictions[i].result,
+                                                                nullptr, false));
+          if (!s.ok()) return s.WithPrefix("prediction " + std::to_string(i + 1));
+        }
+        return Status::Ok();
+      };
+    }
+  }
+  bool tty = StdoutIsTerminal();
+  for (const std::string& file : o.files) {
+    auto format = FormatFromFileName(file);
+    if (!format.ok()) return Fail(format.status().WithPrefix(file));
+    ImportOptions per_file = options;
+    if (tty) {
+      per_file.progress = [&file](int64_t done) {
+        std::printf("\r%s: %lld tasks", file.c_str(), static_cast<long long>(done));
+        std::fflush(stdout);
+      };
+    }
+    auto report = ImportTasks(**store, o.project, 0, ImportSource::File(file, *format), per_file);
+    if (tty) std::printf("\r");
+    if (!report.ok()) return Fail(report.status().WithPrefix(file));
+    std::printf("%s: %lld tasks, %lld annotations, %lld predictions in %.2f s\n", file.c_str(),
+                static_cast<long long>(report->task_count),
+                static_cast<long long>(report->annotation_count),
+                static_cast<long long>(report->prediction_count), report->duration);
+  }
+  return 0;
+}
+
+}  // namespace
+
+void RegisterImport(CLI::App& app) {
+  auto opts = std::make_shared<ImportCliOptions>();
+  CLI::App* cmd = app.add_subcommand(
+      "import", "Import task files (.json .jsonl .csv .tsv .txt; format from the extension)");
+  AddDataOption(cmd, &opts->data);
+  cmd->add_option("--project", opts->project, "Project id")->required();
+  cmd->add_option("files", opts->files, "Files to import")->required()->check(CLI::ExistingFile);
+  cmd->add_flag("--no-validate", opts->no_validate,
+                "Skip checking annotation results against the labeling config");
+  cmd->callback([opts] { std::exit(RunImport(*opts)); });
+}
+
+}  // namespace tessera::cli

@@ -1,0 +1,72 @@
+// tessera serve: run the HTTP server until SIGINT/SIGTERM.
+#include <cstdio>
+
+#include "cli/common.h"
+#include "server/app.h"
+#include "server/net/http_server.h"
+
+namespace tessera::cli {
+
+namespace {
+
+struct ServeOptions {
+  DataOptions data;
+  std::string host = "127.0.0.1";
+  int port = 8080;
+  int threads = 4;
+  std::string static_dir;
+  bool secure_cookies = false;
+  bool trust_proxy = false;
+  int max_body_mb = 512;
+};
+
+int RunServe(const ServeOptions& o) {
+  auto store = OpenStore(o.data);
+  if (!store.ok()) return Fail(store.status());
+  server::AppOptions app_options;
+  app_options.data_dir = o.data.data_dir;
+  app_options.static_dir = o.static_dir.empty() ? std::filesystem::path(TESSERA_WEB_DIST)
+                                                : std::filesystem::path(o.static_dir);
+  app_options.secure_cookies = o.secure_cookies;
+  server::App app(**store, app_options);
+  server::HttpServerOptions http;
+  http.host = o.host;
+  http.port = static_cast<uint16_t>(o.port);
+  http.threads = o.threads;
+  http.trust_proxy = o.trust_proxy;
+  http.max_body_bytes = static_cast<uint64_t>(o.max_body_mb) << 20;
+  server::HttpServer server(http, [&app](server::HttpRequest& req) { return app.Handle(req); });
+  Status s = server.Start();
+  if (!s.ok()) return Fail(s);
+  std::printf("tessera: serving http://%s:%u (data in %s); Ctrl-C stops\n", o.host.c_str(),
+              server.port(), o.data.data_dir.c_str());
+  std::fflush(stdout);
+  server.RunUntilSignal();
+  std::printf("tessera: stopped\n");
+  return 0;
+}
+
+}  // namespace
+
+void RegisterServe(CLI::App& app) {
+  auto opts = std::make_shared<ServeOptions>();
+  CLI::App* cmd = app.add_subcommand("serve", "Run the web server and REST API");
+  AddDataOption(cmd, &opts->data);
+  cmd->add_option("--host", opts->host, "Address to listen on")->capture_default_str();
+  cmd->add_option("--port", opts->port, "Port (0 picks a free one)")
+      ->check(CLI::Range(0, 65535))
+      ->capture_default_str();
+  cmd->add_option("--threads", opts->threads, "Worker threads")
+      ->check(CLI::Range(1, 256))
+      ->capture_default_str();
+  cmd->add_option("--static-dir", opts->static_dir, "Built web app (default: web/dist)");
+  cmd->add_flag("--secure-cookies", opts->secure_cookies, "Always mark cookies Secure (TLS)");
+  cmd->add_option("--max-body-mb", opts->max_body_mb, "Largest request body (uploads), MiB")
+      ->check(CLI::Range(1, 65536))
+      ->capture_default_str();
+  cmd->add_flag("--trust-proxy", opts->trust_proxy,
+                "Trust X-Forwarded-For/-Proto from a reverse proxy");
+  cmd->callback([opts] { std::exit(RunServe(*opts)); });
+}
+
+}  // namespace tessera::cli

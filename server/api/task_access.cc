@@ -1,0 +1,76 @@
+#include "server/api/task_access.h"
+
+#include "server/app.h"
+#include "tessera/ls_json.h"
+#include "tessera/util.h"
+
+namespace tessera::server {
+
+using nlohmann::json;
+
+Result<Task> LoadTask(RequestContext& ctx, Id task_id, Role min) {
+  auto task = ctx.store().GetTask(task_id);
+  if (!task.ok()) return task.status();
+  Status s = ctx.RequireProjectRole(task->project_id, min);
+  if (!s.ok()) {
+    // Outsiders learn nothing about the task either.
+    if (s.code() == Code::kNotFound) return Status::NotFound("task " + std::to_string(task_id) +
+                                                             " not found");
+    return s;
+  }
+  return task;
+}
+
+Result<Annotation> LoadAnnotation(RequestContext& ctx, Id annotation_id, Role min) {
+  auto a = ctx.store().GetAnnotation(annotation_id);
+  if (!a.ok()) return a.status();
+  Status s = ctx.RequireProjectRole(a->project_id, min);
+  if (!s.ok()) {
+    if (s.code() == Code::kNotFound) {
+      return Status::NotFound("annotation " + std::to_string(annotation_id) + " not found");
+    }
+    return s;
+  }
+  return a;
+}
+
+json AnnotationJsonWithAuthor(RequestContext& ctx, const Annotation& a) {
+  if (a.completed_by > 0) {
+    if (auto u = ctx.store().GetUser(a.completed_by); u.ok()) {
+      AuthorInfo info{u->id, u->email, u->first_name, u->last_name};
+      return AnnotationToJson(a, &info);
+    }
+  }
+  return AnnotationToJson(a, nullptr);
+}
+
+Result<json> TaskWithChildrenJson(RequestContext& ctx, const Task& task) {
+  TaskBundle bundle;
+  bundle.task = task;
+  TESSERA_ASSIGN_OR_RETURN(bundle.annotations, ctx.store().ListAnnotations(task.id));
+  TESSERA_ASSIGN_OR_RETURN(bundle.predictions, ctx.store().ListPredictions(task.id));
+  json out = TaskBundleToJson(bundle);
+  json annotations = json::array();
+  for (const Annotation& a : bundle.annotations) {
+    annotations.push_back(AnnotationJsonWithAuthor(ctx, a));
+  }
+  out["annotations"] = std::move(annotations);
+  return out;
+}
+
+Status ValidateProjectResult(RequestContext& ctx, Id project_id, const json& result) {
+  if (!result.is_array()) {
+    return Status::FieldInvalid("result", std::string("result must be a JSON array of regions, got ") +
+                                              result.type_name());
+  }
+  auto project = ctx.store().GetProject(project_id);
+  if (!project.ok()) return project.status();
+  if (Trim(project->label_config).empty()) return Status::Ok();
+  auto cfg = ParseLabelingConfig(project->label_config);
+  if (!cfg.ok()) return Status::Ok();  // e.g. the default empty <View/>: nothing to check against
+  Status s = ValidateResult(**cfg, result);
+  if (!s.ok()) return Status::FieldInvalid("result", s.message());
+  return Status::Ok();
+}
+
+}  // namespace tessera::server

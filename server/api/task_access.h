@@ -1,0 +1,26 @@
+// Shared lookups for task-scoped routes: load a task/annotation and check the
+// caller's role in its project; render tasks with their annotations.
+#ifndef TESSERA_SERVER_API_TASK_ACCESS_H_
+#define TESSERA_SERVER_API_TASK_ACCESS_H_
+
+#include <nlohmann/json.hpp>
+
+#include "server/context.h"
+#include "tessera/config.h"
+
+namespace tessera::server {
+
+Result<Task> LoadTask(RequestContext& ctx, Id task_id, Role min);
+Result<Annotation> LoadAnnotation(RequestContext& ctx, Id annotation_id, Role min);
+
+// Task JSON with annotations (authors resolved) and predictions.
+Result<nlohmann::json> TaskWithChildrenJson(RequestContext& ctx, const Task& task);
+nlohmann::json AnnotationJsonWithAuthor(RequestContext& ctx, const Annotation& a);
+
+// Validates a result array against the project's labeling config (skipped when
+// the project has no usable config). Errors name the field "result".
+Status ValidateProjectResult(RequestContext& ctx, Id project_id, const nlohmann::json& result);
+
+}  // namespace tessera::server
+
+#endif  // TESSERA_SERVER_API_TASK_ACCESS_H_

@@ -1,0 +1,207 @@
+// /api/tasks and /api/projects/{id}/next.
+#include "server/api/task_access.h"
+#include "server/app.h"
+#include "tessera/ls_json.h"
+#include "tessera/util.h"
+
+namespace tessera::server {
+
+using nlohmann::json;
+
+namespace {
+
+HttpResponse ListTasks(RequestContext& ctx) {
+  const HttpRequest& req = ctx.request();
+  auto project = QueryInt(req, "project", 0, 1, INT64_MAX);
+  if (!project.ok()) return ErrorResponse(project.status());
+  if (*project == 0) {
+    return ErrorResponse(Status::FieldInvalid("project",
+                                              "query parameter project=<id> is required"));
+  }
+  auto page = QueryInt(req, "page", 1, 1, INT32_MAX);
+  if (!page.ok()) return ErrorResponse(page.status());
+  auto page_size = QueryInt(req, "page_size", 100, 1, 10000);
+  if (!page_size.ok()) return ErrorResponse(page_size.status());
+  Status s = ctx.RequireProjectRole(*project, Role::kAnnotator);
+  if (!s.ok()) return ErrorResponse(s);
+  TaskQuery q;
+  q.project_id = *project;
+  q.offset = (*page - 1) * *page_size;
+  q.limit = *page_size;
+  if (auto order = req.Query("ordering")) {
+    static const char* const kOrders[] = {"id", "-id", "total_annotations", "-total_annotations",
+                                          "updated_at", "-updated_at"};
+    std::string o = *order;
+    if (o.starts_with("tasks:")) o = o.substr(6);
+    if (o.starts_with("-tasks:")) o = "-" + o.substr(7);
+    bool known = false;
+    for (const char* k : kOrders) known |= (o == k);
+    if (!known) {
+      return ErrorResponse(Status::FieldInvalid(
+          "ordering", "ordering '" + *order +
+                          "' is not one of: id, -id, total_annotations, -total_annotations, "
+                          "updated_at, -updated_at"));
+    }
+    q.order = o;
+  }
+  if (auto status = req.Query("status")) {
+    if (*status != "labeled" && *status != "unlabeled" && !status->empty()) {
+      return ErrorResponse(Status::FieldInvalid(
+          "status", "status '" + *status + "' is not one of: labeled, unlabeled"));
+    }
+    q.status = *status;
+  }
+  auto total = ctx.store().CountTasks(q);
+  if (!total.ok()) return ErrorResponse(total.status());
+  if (*page > 1 && q.offset >= *total) {
+    return ErrorResponse(404, "page " + std::to_string(*page) + " is past the last page (" +
+                                  std::to_string(*total) + " tasks, page_size " +
+                                  std::to_string(*page_size) + ")");
+  }
+  auto tasks = ctx.store().ListTasks(q);
+  if (!tasks.ok()) return ErrorResponse(tasks.status());
+  bool task_only = req.Query("fields").value_or("all") == "task_only";
+  json list = json::array();
+  int64_t total_annotations = 0, total_predictions = 0;
+  for (const Task& t : *tasks) {
+    total_annotations += t.total_annotations;
+    total_predictions += t.total_predictions;
+    if (task_only) {
+      list.push_back(TaskToJson(t));
+      continue;
+    }
+    auto j = TaskWithChildrenJson(ctx, t);
+    if (!j.ok()) return ErrorResponse(j.status());
+    list.push_back(std::move(*j));
+  }
+  return JsonResponse(200, json{{"tasks", list},
+                                {"total", *total},
+                                {"total_annotations", total_annotations},
+                                {"total_predictions", total_predictions}});
+}
+
+HttpResponse CreateTask(RequestContext& ctx) {
+  auto body = ctx.JsonObjectBody();
+  if (!body.ok()) return ErrorResponse(body.status());
+  auto project = IntField(*body, "project", true);
+  if (!project.ok()) return ErrorResponse(project.status());
+  Status s = ctx.RequireProjectRole(*project, Role::kManager);
+  if (!s.ok()) return ErrorResponse(s);
+  auto data = body->find("data");
+  if (data == body->end() || !data->is_object()) {
+    return ErrorResponse(Status::FieldInvalid("data", "data must be a JSON object of task fields, "
+                                                      "e.g. {\"image\": \"/data/upload/1/a.jpg\"}"));
+  }
+  NewTask nt;
+  nt.data = data->dump();
+  if (auto meta = body->find("meta"); meta != body->end() && meta->is_object()) nt.meta = meta->dump();
+  auto import_id = ctx.store().BeginImport(*project, ctx.user_id(), "api");
+  if (!import_id.ok()) return ErrorResponse(import_id.status());
+  std::vector<Id> ids;
+  s = ctx.store().InsertTasks(*project, *import_id, std::span<const NewTask>(&nt, 1), &ids);
+  if (!s.ok()) {
+    ctx.store().AbortImport(*import_id, s.message());
+    return ErrorResponse(s);
+  }
+  ctx.store().FinishImport(*import_id, 1, 0, 0);
+  auto task = ctx.store().GetTask(ids.at(0));
+  if (!task.ok()) return ErrorResponse(task.status());
+  return JsonResponse(201, TaskToJson(*task));
+}
+
+HttpResponse GetTask(RequestContext& ctx) {
+  auto id = ctx.IdParam("id");
+  if (!id.ok()) return ErrorResponse(id.status());
+  auto task = LoadTask(ctx, *id, Role::kAnnotator);
+  if (!task.ok()) return ErrorResponse(task.status());
+  auto j = TaskWithChildrenJson(ctx, *task);
+  if (!j.ok()) return ErrorResponse(j.status());
+  return JsonResponse(200, *j);
+}
+
+HttpResponse PatchTask(RequestContext& ctx) {
+  auto id = ctx.IdParam("id");
+  if (!id.ok()) return ErrorResponse(id.status());
+  auto task = LoadTask(ctx, *id, Role::kManager);
+  if (!task.ok()) return ErrorResponse(task.status());
+  auto body = ctx.JsonObjectBody();
+  if (!body.ok()) return ErrorResponse(body.status());
+  if (auto data = body->find("data"); data != body->end()) {
+    if (!data->is_object()) {
+      return ErrorResponse(Status::FieldInvalid("data", "data must be a JSON object"));
+    }
+    task->data = data->dump();
+  }
+  if (auto meta = body->find("meta"); meta != body->end()) {
+    if (!meta->is_object()) {
+      return ErrorResponse(Status::FieldInvalid("meta", "meta must be a JSON object"));
+    }
+    task->meta = meta->dump();
+  }
+  task->updated_at = NowMs();
+  Status s = ctx.store().UpdateTask(*task);
+  if (!s.ok()) return ErrorResponse(s);
+  auto j = TaskWithChildrenJson(ctx, *task);
+  if (!j.ok()) return ErrorResponse(j.status());
+  return JsonResponse(200, *j);
+}
+
+HttpResponse DeleteTask(RequestContext& ctx) {
+  auto id = ctx.IdParam("id");
+  if (!id.ok()) return ErrorResponse(id.status());
+  auto task = LoadTask(ctx, *id, Role::kManager);
+  if (!task.ok()) return ErrorResponse(task.status());
+  Status s = ctx.store().DeleteTask(*id);
+  if (!s.ok()) return ErrorResponse(s);
+  return NoContent();
+}
+
+HttpResponse DeleteProjectTasks(RequestContext& ctx) {
+  auto id = ctx.IdParam("id");
+  if (!id.ok()) return ErrorResponse(id.status());
+  Status s = ctx.RequireProjectRole(*id, Role::kManager);
+  if (!s.ok()) return ErrorResponse(s);
+  s = ctx.store().DeleteAllTasks(*id);
+  if (!s.ok()) return ErrorResponse(s);
+  return NoContent();
+}
+
+HttpResponse NextTask(RequestContext& ctx) {
+  auto id = ctx.IdParam("id");
+  if (!id.ok()) return ErrorResponse(id.status());
+  Status s = ctx.RequireProjectRole(*id, Role::kAnnotator);
+  if (!s.ok()) return ErrorResponse(s);
+  auto task = ctx.store().NextTask(*id, ctx.user_id());
+  if (!task.ok()) {
+    if (task.status().code() == Code::kNotFound) {
+      return ErrorResponse(404, "no more tasks to label in project " + std::to_string(*id) +
+                                    " for you: every task has enough annotations, or you have "
+                                    "already annotated or skipped it");
+    }
+    return ErrorResponse(task.status());
+  }
+  TaskBundle bundle;
+  bundle.task = *task;
+  auto predictions = ctx.store().ListPredictions(task->id);
+  if (!predictions.ok()) return ErrorResponse(predictions.status());
+  bundle.predictions = std::move(*predictions);
+  // Blind by default: the labeling stream shows predictions, not other
+  // people's annotations.
+  json out = TaskBundleToJson(bundle);
+  out["annotations"] = json::array();
+  return JsonResponse(200, out);
+}
+
+}  // namespace
+
+void RegisterTaskRoutes(Router& r) {
+  r.Add("GET", "/api/tasks", Access::kAuthenticated, ListTasks);
+  r.Add("POST", "/api/tasks", Access::kAuthenticated, CreateTask);
+  r.Add("GET", "/api/tasks/{id}", Access::kAuthenticated, GetTask);
+  r.Add("PATCH", "/api/tasks/{id}", Access::kAuthenticated, PatchTask);
+  r.Add("DELETE", "/api/tasks/{id}", Access::kAuthenticated, DeleteTask);
+  r.Add("DELETE", "/api/projects/{id}/tasks", Access::kAuthenticated, DeleteProjectTasks);
+  r.Add("GET", "/api/projects/{id}/next", Access::kAuthenticated, NextTask);
+}
+
+}  // namespace tessera::server

@@ -1,0 +1,109 @@
+#include "server/app.h"
+
+#include <cstdio>
+
+#include "server/auth/session_auth.h"
+#include "server/context.h"
+#include "tessera/util.h"
+
+namespace tessera::server {
+
+HttpResponse ServeStatic(App& app, const HttpRequest& req);
+
+namespace {
+
+constexpr char kCsp[] =
+    "default-src 'self'; img-src 'self' data: blob:; media-src 'self' blob:; "
+    "style-src 'self' 'unsafe-inline'; script-src 'self'; connect-src 'self'; "
+    "object-src 'none'; base-uri 'self'; form-action 'self'; frame-ancestors 'none'";
+
+void AddSecurityHeaders(HttpResponse& res) {
+  res.SetHeader("X-Content-Type-Options", "nosniff");
+  res.SetHeader("X-Frame-Options", "DENY");
+  res.SetHeader("Referrer-Policy", "same-origin");
+  res.SetHeader("Content-Security-Policy", kCsp);
+  bool has_cache = false;
+  for (auto& [k, v] : res.headers) has_cache |= (k == "Cache-Control");
+  if (!has_cache) res.SetHeader("Cache-Control", "no-store");
+}
+
+}  // namespace
+
+App::App(Store& store, AppOptions options) : store_(store), options_(std::move(options)) {
+  InitCrypto();
+  RegisterSystemRoutes(router_);
+  RegisterAuthRoutes(router_);
+  RegisterUserRoutes(router_);
+  RegisterProjectRoutes(router_);
+  RegisterMemberRoutes(router_);
+  RegisterImportRoutes(router_);
+  RegisterExportRoutes(router_);
+  RegisterTaskRoutes(router_);
+  RegisterAnnotationRoutes(router_);
+  RegisterPredictionRoutes(router_);
+  RegisterMediaRoutes(router_);
+  RegisterStaticRoutes(router_);  // last: catches the browser app's pages
+}
+
+App::~App() = default;
+
+HttpResponse App::Handle(HttpRequest& request) {
+  HttpResponse res;
+  try {
+    res = Dispatch(request);
+  } catch (const nlohmann::json::exception& e) {
+    // A JSON value of the wrong type slipped past a handler's checks: still
+    // the client's input, so a 400 that says what was wrong.
+    res = ErrorResponse(400, std::string("unexpected JSON value: ") + e.what());
+  } catch (const std::exception& e) {
+    std::fprintf(stderr, "tessera: %s %s: %s\n", request.method.c_str(), request.path.c_str(),
+                 e.what());
+    res = ErrorResponse(500, "internal error; the server log has details");
+  }
+  AddSecurityHeaders(res);
+  return res;
+}
+
+HttpResponse App::Dispatch(HttpRequest& request) {
+  RouteMatch match = router_.Match(request.method, request.path);
+  if (!match.route) {
+    if (!match.allowed_methods.empty()) {
+      std::string allow;
+      for (const auto& m : match.allowed_methods) allow += (allow.empty() ? "" : ", ") + m;
+      HttpResponse res = ErrorResponse(405, "method " + request.method + " is not allowed on " +
+                                                request.path + "; allowed: " + allow);
+      res.SetHeader("Allow", allow);
+      return res;
+    }
+    if ((request.method == "GET" || request.method == "HEAD") && !request.path.starts_with("/api/") &&
+        !request.path.starts_with("/data/")) {
+      return ServeStatic(*this, request);
+    }
+    return ErrorResponse(404, "no route for " + request.method + " " + request.path +
+                                  "; see /api/openapi.yaml for the API");
+  }
+  RequestContext ctx(*this, request, match.params);
+  if (match.route->access != Access::kPublic || !request.Header("authorization").empty() ||
+      !GetCookie(request, kSessionCookie).empty()) {
+    auto auth = Authenticate(store_, request);
+    if (!auth.ok()) return ErrorResponse(auth.status());
+    if (auth->user) {
+      // Public routes (the login forms) do their own CSRF checks.
+      if (match.route->access != Access::kPublic) {
+        Status csrf = CheckCsrf(request, *auth);
+        if (!csrf.ok()) return ErrorResponse(csrf);
+      }
+      ctx.set_user(*auth->user, auth->via_session);
+    } else if (match.route->access != Access::kPublic) {
+      return ErrorResponse(Status::Unauthenticated(
+          "Authentication credentials were not provided: sign in, or send "
+          "'Authorization: Token <your API token>'"));
+    }
+    if (match.route->access == Access::kAdmin && !ctx.is_admin()) {
+      return ErrorResponse(Status::PermissionDenied("only site administrators may do this"));
+    }
+  }
+  return match.route->handler(ctx);
+}
+
+}  // namespace tessera::server

@@ -1,0 +1,67 @@
+// App: the HTTP application. Owns the router and the per-request pipeline
+// (security headers, authentication, CSRF, routing, error mapping) over one
+// Store. The net layer calls Handle() for every request.
+//
+// Thread-safety: Handle() is called concurrently; App's state is read-only
+// after construction except for the thread-safe login limiter.
+#ifndef TESSERA_SERVER_APP_H_
+#define TESSERA_SERVER_APP_H_
+
+#include <filesystem>
+#include <memory>
+#include <string>
+
+#include "server/auth/login_limiter.h"
+#include "server/net/http_types.h"
+#include "server/router.h"
+#include "tessera/store.h"
+
+namespace tessera::server {
+
+struct AppOptions {
+  std::filesystem::path data_dir;      // media lives under data_dir/media
+  std::filesystem::path static_dir;    // built web assets (web/dist); may not exist
+  int session_days = 14;
+  bool secure_cookies = false;         // set Secure on cookies even without TLS hints
+  uint64_t max_upload_bytes = 512ull << 20;
+};
+
+class App {
+ public:
+  App(Store& store, AppOptions options);
+  ~App();
+
+  HttpResponse Handle(HttpRequest& request);
+
+  Store& store() { return store_; }
+  const AppOptions& options() const { return options_; }
+  const Router& router() const { return router_; }
+  LoginLimiter& login_limiter() { return limiter_; }
+  std::filesystem::path media_root() const { return options_.data_dir / "media"; }
+
+ private:
+  HttpResponse Dispatch(HttpRequest& request);
+
+  Store& store_;
+  AppOptions options_;
+  Router router_;
+  LoginLimiter limiter_;
+};
+
+// Registers every API route (one function per resource file in server/api/).
+void RegisterSystemRoutes(Router& router);
+void RegisterAuthRoutes(Router& router);
+void RegisterUserRoutes(Router& router);
+void RegisterProjectRoutes(Router& router);
+void RegisterMemberRoutes(Router& router);
+void RegisterTaskRoutes(Router& router);
+void RegisterAnnotationRoutes(Router& router);
+void RegisterPredictionRoutes(Router& router);
+void RegisterImportRoutes(Router& router);
+void RegisterExportRoutes(Router& router);
+void RegisterMediaRoutes(Router& router);
+void RegisterStaticRoutes(Router& router);
+
+}  // namespace tessera::server
+
+#endif  // TESSERA_SERVER_APP_H_

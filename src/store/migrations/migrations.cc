@@ -1,0 +1,214 @@
+#include "src/store/migrations/migrations.h"
+
+namespace tessera {
+namespace {
+
+// Conventions (all portable between SQLite and PostgreSQL):
+// - ids are ${ID_PK}; references to them are BIGINT.
+// - times are BIGINT Unix milliseconds; JSON payloads are TEXT (compact JSON).
+// - flags are BOOLEAN with TRUE/FALSE defaults.
+// - tasks.import_id and annotations.import_id are deliberately not foreign
+//   keys: deleting an import row would otherwise have to search every task,
+//   and the import rollback already removes the rows it owns.
+// - annotations/predictions carry project_id (copied from their task) for
+//   per-project queries; the cascade runs project -> tasks -> annotations.
+constexpr std::string_view kInitialSchema = R"sql(
+CREATE TABLE users (
+  id ${ID_PK},
+  email TEXT NOT NULL UNIQUE,
+  username TEXT NOT NULL DEFAULT '',
+  first_name TEXT NOT NULL DEFAULT '',
+  last_name TEXT NOT NULL DEFAULT '',
+  password_hash TEXT NOT NULL DEFAULT '',
+  is_admin BOOLEAN NOT NULL DEFAULT FALSE,
+  is_active BOOLEAN NOT NULL DEFAULT TRUE,
+  created_at BIGINT NOT NULL,
+  last_activity BIGINT NOT NULL DEFAULT 0
+);
+
+CREATE TABLE api_tokens (
+  user_id BIGINT PRIMARY KEY REFERENCES users(id) ON DELETE CASCADE,
+  token TEXT NOT NULL,
+  token_hash TEXT NOT NULL,
+  created_at BIGINT NOT NULL
+);
+CREATE UNIQUE INDEX api_tokens_token_hash ON api_tokens(token_hash);
+
+CREATE TABLE sessions (
+  token_hash TEXT PRIMARY KEY,
+  user_id BIGINT NOT NULL REFERENCES users(id) ON DELETE CASCADE,
+  csrf_token TEXT NOT NULL,
+  created_at BIGINT NOT NULL,
+  expires_at BIGINT NOT NULL
+);
+CREATE INDEX sessions_user_id ON sessions(user_id);
+CREATE INDEX sessions_expires_at ON sessions(expires_at);
+
+CREATE TABLE projects (
+  id ${ID_PK},
+  title TEXT NOT NULL DEFAULT '',
+  description TEXT NOT NULL DEFAULT '',
+  label_config TEXT NOT NULL DEFAULT '',
+  expert_instruction TEXT NOT NULL DEFAULT '',
+  show_instruction BOOLEAN NOT NULL DEFAULT FALSE,
+  show_skip_button BOOLEAN NOT NULL DEFAULT TRUE,
+  enable_empty_annotation BOOLEAN NOT NULL DEFAULT TRUE,
+  show_annotation_history BOOLEAN NOT NULL DEFAULT FALSE,
+  show_collab_predictions BOOLEAN NOT NULL DEFAULT TRUE,
+  is_published BOOLEAN NOT NULL DEFAULT FALSE,
+  is_draft BOOLEAN NOT NULL DEFAULT FALSE,
+  maximum_annotations INTEGER NOT NULL DEFAULT 1 CHECK (maximum_annotations >= 1),
+  sampling TEXT NOT NULL DEFAULT 'Sequential sampling',
+  color TEXT NOT NULL DEFAULT '#FFFFFF',
+  model_version TEXT NOT NULL DEFAULT '',
+  settings TEXT NOT NULL DEFAULT '{}',
+  created_by BIGINT REFERENCES users(id) ON DELETE SET NULL,
+  created_at BIGINT NOT NULL,
+  updated_at BIGINT NOT NULL
+);
+CREATE INDEX projects_created_by ON projects(created_by);
+
+CREATE TABLE memberships (
+  project_id BIGINT NOT NULL REFERENCES projects(id) ON DELETE CASCADE,
+  user_id BIGINT NOT NULL REFERENCES users(id) ON DELETE CASCADE,
+  role TEXT NOT NULL CHECK (role IN ('annotator', 'reviewer', 'manager', 'owner')),
+  created_at BIGINT NOT NULL,
+  PRIMARY KEY (project_id, user_id)
+);
+CREATE INDEX memberships_user_id ON memberships(user_id);
+
+CREATE TABLE imports (
+  id ${ID_PK},
+  project_id BIGINT NOT NULL REFERENCES projects(id) ON DELETE CASCADE,
+  user_id BIGINT,
+  source TEXT NOT NULL DEFAULT '',
+  status TEXT NOT NULL CHECK (status IN ('running', 'completed', 'failed', 'rolled_back')),
+  task_count BIGINT NOT NULL DEFAULT 0,
+  annotation_count BIGINT NOT NULL DEFAULT 0,
+  prediction_count BIGINT NOT NULL DEFAULT 0,
+  error TEXT NOT NULL DEFAULT '',
+  created_at BIGINT NOT NULL,
+  finished_at BIGINT NOT NULL DEFAULT 0
+);
+CREATE INDEX imports_project_id ON imports(project_id);
+CREATE INDEX imports_status ON imports(status);
+
+CREATE TABLE tasks (
+  id ${ID_PK},
+  project_id BIGINT NOT NULL REFERENCES projects(id) ON DELETE CASCADE,
+  data TEXT NOT NULL,
+  meta TEXT NOT NULL DEFAULT '{}',
+  is_labeled BOOLEAN NOT NULL DEFAULT FALSE,
+  overlap INTEGER NOT NULL DEFAULT 1,
+  inner_id BIGINT NOT NULL,
+  total_annotations INTEGER NOT NULL DEFAULT 0,
+  cancelled_annotations INTEGER NOT NULL DEFAULT 0,
+  total_predictions INTEGER NOT NULL DEFAULT 0,
+  import_id BIGINT,
+  created_at BIGINT NOT NULL,
+  updated_at BIGINT NOT NULL
+);
+CREATE INDEX tasks_project_id_id ON tasks(project_id, id);
+
+CREATE TABLE annotations (
+  id ${ID_PK},
+  task_id BIGINT NOT NULL REFERENCES tasks(id) ON DELETE CASCADE,
+  project_id BIGINT NOT NULL,
+  completed_by BIGINT,
+  result TEXT NOT NULL DEFAULT '[]',
+  was_cancelled BOOLEAN NOT NULL DEFAULT FALSE,
+  ground_truth BOOLEAN NOT NULL DEFAULT FALSE,
+  lead_time DOUBLE PRECISION NOT NULL DEFAULT 0,
+  version INTEGER NOT NULL DEFAULT 1,
+  updated_by BIGINT,
+  parent_prediction BIGINT,
+  parent_annotation BIGINT,
+  last_action TEXT NOT NULL DEFAULT '',
+  import_id BIGINT,
+  created_at BIGINT NOT NULL,
+  updated_at BIGINT NOT NULL
+);
+CREATE INDEX annotations_task_id ON annotations(task_id);
+CREATE INDEX annotations_project_id_completed_by ON annotations(project_id, completed_by);
+
+CREATE TABLE annotation_versions (
+  id ${ID_PK},
+  annotation_id BIGINT NOT NULL REFERENCES annotations(id) ON DELETE CASCADE,
+  version INTEGER NOT NULL,
+  result TEXT NOT NULL,
+  was_cancelled BOOLEAN NOT NULL,
+  ground_truth BOOLEAN NOT NULL,
+  lead_time DOUBLE PRECISION NOT NULL,
+  updated_by BIGINT,
+  action TEXT NOT NULL DEFAULT '',
+  created_at BIGINT NOT NULL,
+  UNIQUE (annotation_id, version)
+);
+
+CREATE TABLE predictions (
+  id ${ID_PK},
+  task_id BIGINT NOT NULL REFERENCES tasks(id) ON DELETE CASCADE,
+  project_id BIGINT NOT NULL,
+  result TEXT NOT NULL DEFAULT '[]',
+  score DOUBLE PRECISION,
+  model_version TEXT NOT NULL DEFAULT '',
+  created_at BIGINT NOT NULL,
+  updated_at BIGINT NOT NULL
+);
+CREATE INDEX predictions_task_id ON predictions(task_id);
+
+CREATE TABLE drafts (
+  id ${ID_PK},
+  task_id BIGINT NOT NULL REFERENCES tasks(id) ON DELETE CASCADE,
+  user_id BIGINT NOT NULL REFERENCES users(id) ON DELETE CASCADE,
+  annotation_id BIGINT REFERENCES annotations(id) ON DELETE CASCADE,
+  result TEXT NOT NULL DEFAULT '[]',
+  lead_time DOUBLE PRECISION NOT NULL DEFAULT 0,
+  created_at BIGINT NOT NULL,
+  updated_at BIGINT NOT NULL
+);
+CREATE INDEX drafts_task_id_user_id ON drafts(task_id, user_id);
+CREATE INDEX drafts_annotation_id ON drafts(annotation_id);
+)sql";
+
+constexpr Migration kMigrations[] = {
+    {1, "initial schema", kInitialSchema},
+};
+
+// The one place where the dialects differ.
+constexpr std::string_view kIdPkPlaceholder = "${ID_PK}";
+// SQLite: an alias of the rowid; AUTOINCREMENT so ids of deleted rows are
+// never handed out again (clients keep task ids from exports).
+constexpr std::string_view kSqliteIdPk = "INTEGER PRIMARY KEY AUTOINCREMENT";
+constexpr std::string_view kPostgresIdPk = "BIGINT GENERATED BY DEFAULT AS IDENTITY PRIMARY KEY";
+
+}  // namespace
+
+std::span<const Migration> Migrations() { return kMigrations; }
+
+int LatestSchemaVersion() { return kMigrations[std::size(kMigrations) - 1].version; }
+
+std::string_view SchemaMigrationsTableSql() {
+  return "CREATE TABLE IF NOT EXISTS schema_migrations ("
+         " version INTEGER PRIMARY KEY,"
+         " name TEXT NOT NULL,"
+         " applied_at BIGINT NOT NULL)";
+}
+
+std::string RenderMigrationSql(std::string_view sql, SqlDialect dialect) {
+  std::string_view id_pk = dialect == SqlDialect::kSqlite ? kSqliteIdPk : kPostgresIdPk;
+  std::string out;
+  out.reserve(sql.size() + 256);
+  size_t pos = 0;
+  while (true) {
+    size_t hit = sql.find(kIdPkPlaceholder, pos);
+    if (hit == std::string_view::npos) break;
+    out.append(sql.substr(pos, hit - pos));
+    out.append(id_pk);
+    pos = hit + kIdPkPlaceholder.size();
+  }
+  out.append(sql.substr(pos));
+  return out;
+}
+
+}  // namespace tessera

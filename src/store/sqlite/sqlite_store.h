@@ -1,0 +1,149 @@
+// SqliteStore: the embedded Store implementation on SQLite (see
+// include/tessera/store.h for the contract).
+//
+// Writes go through the single writer connection, one transaction per Store
+// method (BEGIN IMMEDIATE ... COMMIT); reads use pooled WAL reader connections
+// and see the last committed state. The implementation is split by resource:
+//   sqlite_store.cc        open, migrations, users, API tokens, sessions
+//   sqlite_projects.cc     projects, membership, stats
+//   sqlite_tasks.cc        imports, tasks, export paging, next task
+//   sqlite_annotations.cc  annotations (+versions), predictions, drafts
+//
+// Ownership: owns its ConnectionPool. Thread-safety: safe for concurrent use
+// (the Store contract); the writer mutex serializes writes.
+#ifndef TESSERA_SRC_STORE_SQLITE_SQLITE_STORE_H_
+#define TESSERA_SRC_STORE_SQLITE_SQLITE_STORE_H_
+
+#include <memory>
+#include <string>
+#include <utility>
+
+#include "src/store/sqlite/connection_pool.h"
+#include "tessera/store.h"
+
+namespace tessera::sqlite {
+
+class SqliteStore final : public Store {
+ public:
+  explicit SqliteStore(std::unique_ptr<ConnectionPool> pool) : pool_(std::move(pool)) {}
+
+  // Creates schema_migrations and applies every pending migration, each in
+  // its own transaction. FailedPrecondition if the file is newer than the code.
+  Status Migrate();
+
+  // ---- users, tokens, sessions (sqlite_store.cc) ----
+  Status CreateUser(User* user) override;
+  Result<User> GetUser(Id id) override;
+  Result<User> GetUserByEmail(const std::string& email) override;
+  Result<std::vector<User>> ListUsers() override;
+  Status UpdateUser(const User& user) override;
+  Status TouchUser(Id user_id, TimeMs now) override;
+  Status SetApiToken(Id user_id, const std::string& token) override;
+  Result<std::string> GetApiToken(Id user_id) override;
+  Result<User> FindUserByApiToken(const std::string& token) override;
+  Status CreateSession(const Session& session) override;
+  Result<Session> GetSession(const std::string& token_hash) override;
+  Status DeleteSession(const std::string& token_hash) override;
+  Status DeleteExpiredSessions(TimeMs now) override;
+
+  // ---- projects and membership (sqlite_projects.cc) ----
+  Status CreateProject(Project* project) override;
+  Result<Project> GetProject(Id id) override;
+  Result<std::vector<Project>> ListProjects(Id user_id, bool is_admin) override;
+  Status UpdateProject(const Project& project) override;
+  Status DeleteProject(Id id) override;
+  Result<ProjectStats> GetProjectStats(Id project_id) override;
+  Status SetMember(Id project_id, Id user_id, Role role) override;
+  Status RemoveMember(Id project_id, Id user_id) override;
+  Result<std::optional<Role>> GetRole(Id project_id, Id user_id) override;
+  Result<std::vector<Membership>> ListMembers(Id project_id) override;
+
+  // ---- imports and tasks (sqlite_tasks.cc) ----
+  Result<Id> BeginImport(Id project_id, Id user_id, const std::string& source) override;
+  Status InsertTasks(Id project_id, Id import_id, std::span<const NewTask> tasks,
+                     std::vector<Id>* task_ids) override;
+  Status FinishImport(Id import_id, int64_t tasks, int64_t annotations,
+                      int64_t predictions) override;
+  Status AbortImport(Id import_id, const std::string& error) override;
+  Result<int> RollBackUnfinishedImports() override;
+  Result<ImportRecord> GetImport(Id import_id) override;
+  Result<Task> GetTask(Id id) override;
+  Result<std::vector<Task>> ListTasks(const TaskQuery& query) override;
+  Result<int64_t> CountTasks(const TaskQuery& query) override;
+  Status UpdateTask(const Task& task) override;
+  Status DeleteTask(Id id) override;
+  Status DeleteAllTasks(Id project_id) override;
+  Status ForEachTaskBundle(const TaskQuery& query,
+                           const std::function<Status(const TaskBundle&)>& fn) override;
+  Result<Task> NextTask(Id project_id, Id user_id) override;
+
+  // ---- annotations, predictions, drafts (sqlite_annotations.cc) ----
+  Status CreateAnnotation(Annotation* annotation) override;
+  Result<Annotation> GetAnnotation(Id id) override;
+  Result<std::vector<Annotation>> ListAnnotations(Id task_id) override;
+  Status UpdateAnnotation(Annotation* annotation) override;
+  Status DeleteAnnotation(Id id) override;
+  Result<std::vector<AnnotationVersion>> ListAnnotationVersions(Id annotation_id) override;
+  Status CreatePrediction(Prediction* prediction) override;
+  Result<Prediction> GetPrediction(Id id) override;
+  Result<std::vector<Prediction>> ListPredictions(Id task_id) override;
+  Status DeletePrediction(Id id) override;
+  Status SaveDraft(Draft* draft) override;
+  Result<std::vector<Draft>> ListDrafts(Id task_id, Id user_id) override;
+  Status DeleteDraft(Id id) override;
+
+ private:
+  // Runs `fn(Connection&)` (returning Status) inside one write transaction on
+  // the writer connection; commits if it returns OK, else rolls back.
+  template <typename Fn>
+  Status WriteTxn(Fn&& fn) {
+    WriteLease lease = pool_->Write();
+    return RunInTransaction(lease.conn(), "BEGIN IMMEDIATE", std::forward<Fn>(fn));
+  }
+  // Runs `fn(Connection&)` on a reader connection (autocommit: each statement
+  // sees the latest commit). For several statements that must agree, use
+  // ReadTxn.
+  template <typename Fn>
+  Status Read(Fn&& fn) {
+    TESSERA_ASSIGN_OR_RETURN(ReadLease lease, pool_->Read());
+    return fn(lease.conn());
+  }
+  // Like Read, inside one read transaction (a single snapshot).
+  template <typename Fn>
+  Status ReadTxn(Fn&& fn) {
+    TESSERA_ASSIGN_OR_RETURN(ReadLease lease, pool_->Read());
+    return RunInTransaction(lease.conn(), "BEGIN", std::forward<Fn>(fn));
+  }
+  template <typename Fn>
+  static Status RunInTransaction(Connection& conn, const char* begin, Fn&& fn) {
+    TESSERA_RETURN_IF_ERROR(Begin(conn, begin));
+    Status status = fn(conn);
+    if (status.ok()) status = Commit(conn);
+    if (!status.ok()) Rollback(conn);
+    return status;
+  }
+  static Status Begin(Connection& conn, const char* begin);
+  static Status Commit(Connection& conn);
+  static void Rollback(Connection& conn);
+
+  // Deletes the tasks an import inserted and marks it `status` with `error`.
+  static Status UndoImport(Connection& conn, Id import_id, const std::string& status,
+                           const std::string& error);
+
+  std::unique_ptr<ConnectionPool> pool_;
+};
+
+// ---- helpers shared by the sqlite_*.cc files (all run on a borrowed conn) ----
+
+// NotFound("project 7 not found") unless the project exists; fills
+// *maximum_annotations when given.
+Status RequireProject(Connection& conn, Id project_id, int* maximum_annotations = nullptr);
+Status RequireUser(Connection& conn, Id user_id);
+Result<Task> LoadTask(Connection& conn, Id task_id);
+// Recomputes total_annotations, cancelled_annotations, total_predictions and
+// is_labeled of one task from its rows.
+Status RefreshTaskCounters(Connection& conn, Id task_id, TimeMs now);
+
+}  // namespace tessera::sqlite
+
+#endif  // TESSERA_SRC_STORE_SQLITE_SQLITE_STORE_H_

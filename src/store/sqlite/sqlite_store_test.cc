@@ -1,0 +1,125 @@
+// Tests specific to the SQLite store and the migration list (the contract
+// tests shared by every Store live in store_test.cc / store_tasks_test.cc).
+#include <sqlite3.h>
+
+#include <atomic>
+#include <thread>
+
+#include "src/store/migrations/migrations.h"
+#include "src/store/store_test_util.h"
+
+namespace tessera::testing {
+namespace {
+
+class SqliteFileTest : public ::testing::Test {
+ protected:
+  void SetUp() override {
+    std::random_device rd;
+    dir_ = std::filesystem::temp_directory_path() /
+           ("tessera_sqlite_test_" + std::to_string(rd()) + std::to_string(rd()));
+    std::filesystem::create_directories(dir_);
+    options_.path = (dir_ / "t.db").string();
+    options_.full_sync = false;
+  }
+  void TearDown() override {
+    std::error_code ec;
+    std::filesystem::remove_all(dir_, ec);
+  }
+  // Runs `sql` on a separate raw connection; returns the first column of the
+  // first row as text ("" when none).
+  std::string RawQuery(const std::string& sql) {
+    sqlite3* db = nullptr;
+    EXPECT_EQ(sqlite3_open(options_.path.c_str(), &db), SQLITE_OK);
+    std::string out;
+    sqlite3_stmt* st = nullptr;
+    EXPECT_EQ(sqlite3_prepare_v2(db, sql.c_str(), -1, &st, nullptr), SQLITE_OK) << sqlite3_errmsg(db);
+    if (sqlite3_step(st) == SQLITE_ROW && sqlite3_column_text(st, 0) != nullptr) {
+      out = reinterpret_cast<const char*>(sqlite3_column_text(st, 0));
+    }
+    sqlite3_finalize(st);
+    sqlite3_close(db);
+    return out;
+  }
+
+  std::filesystem::path dir_;
+  SqliteOptions options_;
+};
+
+TEST(MigrationsTest, VersionsAreOrderedAndRenderForBothDialects) {
+  int previous = 0;
+  for (const Migration& migration : Migrations()) {
+    EXPECT_EQ(migration.version, previous + 1) << migration.name;
+    previous = migration.version;
+    std::string sqlite = RenderMigrationSql(migration.sql, SqlDialect::kSqlite);
+    std::string postgres = RenderMigrationSql(migration.sql, SqlDialect::kPostgres);
+    EXPECT_EQ(sqlite.find("${"), std::string::npos);
+    EXPECT_EQ(postgres.find("${"), std::string::npos);
+    EXPECT_EQ(postgres.find("AUTOINCREMENT"), std::string::npos);
+  }
+  EXPECT_EQ(LatestSchemaVersion(), previous);
+}
+
+TEST_F(SqliteFileTest, RecordsMigrationsAndUsesWal) {
+  auto store = OpenSqliteStore(options_);
+  ASSERT_TRUE(store.ok()) << store.status().ToString();
+  EXPECT_EQ(RawQuery("SELECT MAX(version) FROM schema_migrations"),
+            std::to_string(LatestSchemaVersion()));
+  EXPECT_EQ(RawQuery("PRAGMA journal_mode"), "wal");
+  store->reset();
+  // Reopening applies nothing twice.
+  store = OpenSqliteStore(options_);
+  ASSERT_TRUE(store.ok()) << store.status().ToString();
+  EXPECT_EQ(RawQuery("SELECT COUNT(*) FROM schema_migrations"),
+            std::to_string(Migrations().size()));
+}
+
+TEST_F(SqliteFileTest, RefusesDatabaseFromNewerVersion) {
+  ASSERT_TRUE(OpenSqliteStore(options_).ok());
+  RawQuery("INSERT INTO schema_migrations VALUES (9999, 'future', 0)");
+  auto opened = OpenSqliteStore(options_);
+  ASSERT_FALSE(opened.ok());
+  EXPECT_EQ(opened.status().code(), Code::kFailedPrecondition);
+  EXPECT_NE(opened.status().message().find("9999"), std::string::npos) << opened.status().message();
+  EXPECT_NE(opened.status().message().find("newer"), std::string::npos);
+}
+
+TEST_F(SqliteFileTest, UnopenablePathIsAnIOError) {
+  options_.path = (dir_ / "missing" / "dir" / "t.db").string();
+  auto opened = OpenSqliteStore(options_);
+  ASSERT_FALSE(opened.ok());
+  EXPECT_EQ(opened.status().code(), Code::kIOError) << opened.status().ToString();
+}
+
+// Two stores (as two processes would) writing the same file: SQLite's busy
+// timeout serializes them; no SQLITE_BUSY reaches the caller.
+TEST_F(SqliteFileTest, TwoStoresOnOneFile) {
+  auto first = OpenSqliteStore(options_);
+  auto second = OpenSqliteStore(options_);
+  ASSERT_TRUE(first.ok() && second.ok());
+  User user;
+  user.email = "a@x.org";
+  ASSERT_TRUE((*first)->CreateUser(&user).ok());
+  Project project;
+  project.created_by = user.id;
+  ASSERT_TRUE((*first)->CreateProject(&project).ok());
+  std::vector<NewTask> tasks(1);
+  std::vector<Id> ids;
+  ASSERT_TRUE((*first)->InsertTasks(project.id, 0, tasks, &ids).ok());
+  std::atomic<int> failures{0};
+  auto work = [&](Store* store) {
+    for (int op_idx = 0; op_idx < 50; ++op_idx) {
+      Annotation a;
+      a.task_id = ids[0];
+      a.completed_by = user.id;
+      if (!store->CreateAnnotation(&a).ok()) failures++;
+    }
+  };
+  std::thread t1(work, first->get()), t2(work, second->get());
+  t1.join();
+  t2.join();
+  EXPECT_EQ(failures.load(), 0);
+  EXPECT_EQ((*first)->GetTask(ids[0])->total_annotations, 100);
+}
+
+}  // namespace
+}  // namespace tessera::testing

@@ -1,0 +1,151 @@
+#include "tests/integration/server_process.h"
+
+#include <fcntl.h>
+#include <signal.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include <chrono>
+#include <cstdlib>
+#include <stdexcept>
+#include <thread>
+
+#include "tessera/util.h"
+
+namespace tessera::testing {
+
+namespace fs = std::filesystem;
+
+std::string TesseraBinary() {
+  const char* dir = std::getenv("TESSERA_BINARY_DIR");
+  return std::string(dir ? dir : "build") + "/tessera";
+}
+
+fs::path SourceDir() {
+  const char* dir = std::getenv("TESSERA_SOURCE_DIR");
+  return dir ? fs::path(dir) : fs::current_path();
+}
+
+namespace {
+
+// Runs a child with stdout/stderr to pipes; returns pid and read fds.
+pid_t Spawn(const std::vector<std::string>& args, int* out_fd, int* err_fd) {
+  int out_pipe[2], err_pipe[2];
+  if (pipe(out_pipe) != 0 || pipe(err_pipe) != 0) throw std::runtime_error("pipe failed");
+  pid_t pid = fork();
+  if (pid == 0) {
+    dup2(out_pipe[1], STDOUT_FILENO);
+    dup2(err_pipe[1], STDERR_FILENO);
+    close(out_pipe[0]);
+    close(err_pipe[0]);
+    std::vector<char*> argv;
+    std::string bin = TesseraBinary();
+    argv.push_back(bin.data());
+    std::vector<std::string> copy = args;
+    for (auto& a : copy) argv.push_back(a.data());
+    argv.push_back(nullptr);
+    execv(bin.c_str(), argv.data());
+    _exit(127);
+  }
+  close(out_pipe[1]);
+  close(err_pipe[1]);
+  *out_fd = out_pipe[0];
+  *err_fd = err_pipe[0];
+  return pid;
+}
+
+std::string ReadAll(int fd) {
+  std::string out;
+  char buf[4096];
+  ssize_t n;
+  while ((n = read(fd, buf, sizeof buf)) > 0) out.append(buf, static_cast<size_t>(n));
+  close(fd);
+  return out;
+}
+
+}  // namespace
+
+int RunTessera(const std::vector<std::string>& args, std::string* out, std::string* err) {
+  int out_fd, err_fd;
+  pid_t pid = Spawn(args, &out_fd, &err_fd);
+  std::string o = ReadAll(out_fd), e = ReadAll(err_fd);
+  int status = 0;
+  waitpid(pid, &status, 0);
+  if (out) *out = o;
+  if (err) *err = e;
+  return WIFEXITED(status) ? WEXITSTATUS(status) : 128 + WTERMSIG(status);
+}
+
+ServerProcess::ServerProcess() {
+  data_dir_ = fs::temp_directory_path() / ("tessera-it-" + RandomHex(6));
+  fs::create_directories(data_dir_);
+}
+
+ServerProcess::~ServerProcess() {
+  Stop();
+  std::error_code ec;
+  fs::remove_all(data_dir_, ec);
+}
+
+void ServerProcess::Start() {
+  int out_fd, err_fd;
+  pid_ = Spawn({"serve", "--data", data_dir_.string(), "--port", "0", "--threads", "4"}, &out_fd,
+               &err_fd);
+  // The server prints "serving http://127.0.0.1:PORT ..." once it listens.
+  std::string line;
+  char c;
+  while (read(out_fd, &c, 1) == 1) {
+    if (c == '\n') {
+      size_t at = line.find("http://127.0.0.1:");
+      if (at != std::string::npos) {
+        port_ = std::atoi(line.c_str() + at + 17);
+        break;
+      }
+      line.clear();
+    } else {
+      line += c;
+    }
+  }
+  // Keep draining the pipes so the server never blocks on a full pipe.
+  std::thread([out_fd] { ReadAll(out_fd); }).detach();
+  std::thread([err_fd] { ReadAll(err_fd); }).detach();
+  if (port_ == 0) throw std::runtime_error("tessera serve did not report its port");
+}
+
+void ServerProcess::Stop() {
+  if (pid_ <= 0) return;
+  kill(pid_, SIGTERM);
+  int status = 0;
+  for (int i = 0; i < 100; ++i) {
+    if (waitpid(pid_, &status, WNOHANG) == pid_) {
+      pid_ = -1;
+      return;
+    }
+    std::this_thread::sleep_for(std::chrono::milliseconds(50));
+  }
+  kill(pid_, SIGKILL);
+  waitpid(pid_, &status, 0);
+  pid_ = -1;
+}
+
+void ServerProcess::Kill() {
+  if (pid_ <= 0) return;
+  kill(pid_, SIGKILL);
+  int status = 0;
+  waitpid(pid_, &status, 0);
+  pid_ = -1;
+}
+
+std::string ServerProcess::AddUser(const std::string& email, const std::string& password,
+                                   bool admin) {
+  std::vector<std::string> args = {"user", "add", "--data", data_dir_.string(), "--email", email,
+                                   "--password", password, "--print-token"};
+  if (admin) args.push_back("--admin");
+  std::string out, err;
+  int rc = RunTessera(args, &out, &err);
+  if (rc != 0) throw std::runtime_error("user add failed: " + err);
+  while (!out.empty() && (out.back() == '\n' || out.back() == '\r')) out.pop_back();
+  return out;
+}
+
+}  // namespace tessera::testing

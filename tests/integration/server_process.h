@@ -1,0 +1,47 @@
+// Starts the real `tessera` binary on a free port with a fresh data folder,
+// creates an admin user, and stops the process at the end of the test.
+#ifndef TESSERA_TESTS_INTEGRATION_SERVER_PROCESS_H_
+#define TESSERA_TESTS_INTEGRATION_SERVER_PROCESS_H_
+
+#include <sys/types.h>
+
+#include <filesystem>
+#include <string>
+#include <vector>
+
+namespace tessera::testing {
+
+// Path of the built binary (TESSERA_BINARY_DIR/tessera).
+std::string TesseraBinary();
+// Repository root (TESSERA_SOURCE_DIR).
+std::filesystem::path SourceDir();
+
+// Runs `tessera args...` to completion; returns exit code, captures stdout.
+int RunTessera(const std::vector<std::string>& args, std::string* out = nullptr,
+               std::string* err = nullptr);
+
+class ServerProcess {
+ public:
+  ServerProcess();   // new temp data folder
+  ~ServerProcess();  // SIGTERM, wait, remove the folder
+
+  // Starts `tessera serve` and waits until it accepts connections.
+  void Start();
+  void Stop();
+  // SIGKILL, for crash tests.
+  void Kill();
+
+  int port() const { return port_; }
+  const std::filesystem::path& data_dir() const { return data_dir_; }
+  // Creates a user with the CLI; returns its API token.
+  std::string AddUser(const std::string& email, const std::string& password, bool admin);
+
+ private:
+  std::filesystem::path data_dir_;
+  pid_t pid_ = -1;
+  int port_ = 0;
+};
+
+}  // namespace tessera::testing
+
+#endif  // TESSERA_TESTS_INTEGRATION_SERVER_PROCESS_H_

@@ -1,0 +1,86 @@
+// The HTTP client. Cookie session (HttpOnly sessionid); writes echo the
+// csrftoken cookie as X-CSRFToken, as the server requires. Errors become
+// ApiFailure with the server's `detail` and `validation_errors`.
+import type {
+  Annotation, ApiError, ImportReply, Member, Project, ProjectPage, ResultEntry, Task, TaskPage, User,
+} from "../model";
+
+export class ApiFailure extends Error {
+  constructor(
+    readonly status: number,
+    readonly body: ApiError,
+  ) {
+    super(body.detail ?? `HTTP ${status}`);
+    this.name = "ApiFailure";
+  }
+  /** Every message the server gave, field errors included. */
+  messages(): string[] {
+    const fields = Object.values(this.body.validation_errors ?? {}).flat();
+    return fields.length ? fields : [this.message];
+  }
+}
+
+export function csrfToken(cookie: string = document.cookie): string {
+  for (const part of cookie.split(";")) {
+    const [k, ...v] = part.trim().split("=");
+    if (k === "csrftoken") return decodeURIComponent(v.join("="));
+  }
+  return "";
+}
+
+async function request<T>(method: string, path: string, body?: unknown): Promise<T> {
+  const headers: Record<string, string> = { Accept: "application/json" };
+  let payload: BodyInit | undefined;
+  if (body instanceof FormData) payload = body;
+  else if (body !== undefined) {
+    headers["Content-Type"] = "application/json";
+    payload = JSON.stringify(body);
+  }
+  if (method !== "GET") headers["X-CSRFToken"] = csrfToken();
+  const res = await fetch(path, { method, headers, body: payload, credentials: "same-origin" });
+  if (res.status === 204) return undefined as T;
+  const text = await res.text();
+  let json: unknown = undefined;
+  try {
+    json = text ? JSON.parse(text) : undefined;
+  } catch {
+    json = undefined;
+  }
+  if (!res.ok) {
+    const err: ApiError = typeof json === "object" && json !== null ? (json as ApiError) : { detail: text || res.statusText };
+    if (res.status === 401 && !path.startsWith("/api/auth/")) onUnauthorized();
+    throw new ApiFailure(res.status, err);
+  }
+  return json as T;
+}
+
+let onUnauthorized: () => void = () => undefined;
+export const setUnauthorizedHandler = (f: () => void): void => {
+  onUnauthorized = f;
+};
+
+export const api = {
+  login: (email: string, password: string) => request<User>("POST", "/api/auth/login", { email, password }),
+  logout: () => request<void>("POST", "/api/auth/logout"),
+  whoami: () => request<User>("GET", "/api/current-user/whoami"),
+  projects: (page = 1, pageSize = 100) => request<ProjectPage>("GET", `/api/projects?page=${page}&page_size=${pageSize}`),
+  project: (id: number) => request<Project>("GET", `/api/projects/${id}`),
+  createProject: (p: { title: string; label_config?: string }) => request<Project>("POST", "/api/projects", p),
+  updateProject: (id: number, p: Partial<Project>) => request<Project>("PATCH", `/api/projects/${id}`, p),
+  validateConfig: (label_config: string) => request<unknown>("POST", "/api/projects/validate", { label_config }),
+  members: (id: number) => request<readonly Member[]>("GET", `/api/projects/${id}/members`),
+  addMember: (id: number, email: string, role: string) => request<Member>("POST", `/api/projects/${id}/members`, { email, role }),
+  tasks: (project: number, page: number, pageSize: number) =>
+    request<TaskPage>("GET", `/api/tasks?project=${project}&page=${page}&page_size=${pageSize}`),
+  task: (id: number) => request<Task>("GET", `/api/tasks/${id}`),
+  next: (project: number) => request<Task>("GET", `/api/projects/${project}/next`),
+  importFiles: (project: number, files: readonly File[]) => {
+    const form = new FormData();
+    for (const f of files) form.append("file", f, f.name);
+    return request<ImportReply>("POST", `/api/projects/${project}/import`, form);
+  },
+  submit: (task: number, result: readonly ResultEntry[], opts: { was_cancelled?: boolean; lead_time?: number } = {}) =>
+    request<Annotation>("POST", `/api/tasks/${task}/annotations`, { result, ...opts }),
+  updateAnnotation: (id: number, result: readonly ResultEntry[], lead_time?: number) =>
+    request<Annotation>("PATCH", `/api/annotations/${id}`, { result, lead_time }),
+};

@@ -1,0 +1,264 @@
+// The annotation editor: renders whatever the labeling config says (its
+// layout tree, objects and controls) for one task, and routes every change
+// through the model's commands so it can be undone. Keyboard-first: every
+// action has a key, listed in the help panel (press ?).
+import type { JSX } from "preact";
+import { useEffect, useMemo, useRef, useState } from "preact/hooks";
+import { ImageCanvas, type Intent, type ToolName } from "../../canvas";
+import type { Size } from "../../geometry";
+import {
+  type ControlTag, type EditorState, type History, type JsonObject, type LabelingConfig, type LayoutNode,
+  type ObjectTag, type Region, type RegionId, type ResultEntry, type Task,
+  assignHotkeys, docToResult, editorCommands, findControl, findRegion, handleKey, initialState, newRegion,
+  newRegionId, redo, regions, resultToDoc, resultValue, run, startHistory, undo,
+} from "../../model";
+import { TextView } from "../../text";
+import { regionCaption, regionColor } from "./colors";
+import { ControlView } from "./controls";
+
+export interface EditorProps {
+  readonly config: LabelingConfig;
+  readonly task: Task;
+  readonly initial: readonly ResultEntry[];
+  readonly busy: boolean;
+  /** `leadTime`: seconds since the task was opened. */
+  readonly onSubmit: (result: readonly ResultEntry[], leadTime: number) => void;
+  readonly onSkip?: () => void;
+  readonly submitText: string;
+}
+
+const TOOL_OF: Readonly<Record<string, ToolName>> = {
+  RectangleLabels: "rect", Rectangle: "rect", PolygonLabels: "polygon", Polygon: "polygon", KeyPointLabels: "keypoint", KeyPoint: "keypoint",
+};
+
+const isTyping = (t: EventTarget | null): boolean =>
+  t instanceof HTMLElement && (t.tagName === "INPUT" || t.tagName === "TEXTAREA" || t.tagName === "SELECT" || t.isContentEditable);
+
+function firstLabel(config: LabelingConfig): EditorState["activeLabel"] {
+  const c = config.controls.find((x) => x.type.endsWith("Labels") && x.options.length > 0);
+  const o = c?.options[0];
+  return c && o ? { control: c.name, value: resultValue(o) } : null;
+}
+
+/** The drawing control for an object: the active label's control when it targets it, else a label-less tool control. */
+function drawingControl(config: LabelingConfig, s: EditorState, object: string): ControlTag | undefined {
+  const active = s.activeLabel ? findControl(config, s.activeLabel.control) : undefined;
+  if (active && active.toNames.includes(object)) return active;
+  return config.controls.find((c) => c.toNames.includes(object) && (c.type === "Rectangle" || c.type === "Polygon" || c.type === "KeyPoint"));
+}
+
+function dataString(task: Task, obj: ObjectTag): string {
+  const v = obj.dataKey ? task.data[obj.dataKey] : obj.value;
+  return typeof v === "string" ? v : v === undefined || v === null ? "" : JSON.stringify(v);
+}
+
+export function Editor(props: EditorProps): JSX.Element {
+  const { config, task } = props;
+  const makeId = () => newRegionId();
+  const cmds = useMemo(() => editorCommands(config, makeId), [config]);
+  const hotkeys = useMemo(() => assignHotkeys(config), [config]);
+  const [hist, setHist] = useState<History>(() =>
+    startHistory({ ...initialState(resultToDoc(props.initial, config)), activeLabel: firstLabel(config) }),
+  );
+  const [help, setHelp] = useState(false);
+  const sizes = useRef(new Map<string, Size>());
+  const started = useRef(Date.now());
+  const histRef = useRef(hist);
+  histRef.current = hist;
+  const s = hist.present;
+
+  const submit = () => {
+    if (props.busy) return;
+    props.onSubmit(docToResult(histRef.current.present.doc), (Date.now() - started.current) / 1000);
+  };
+
+  useEffect(() => {
+    const onKey = (e: KeyboardEvent) => {
+      if (e.key === "Enter" && (e.ctrlKey || e.metaKey)) {
+        e.preventDefault();
+        submit();
+        return;
+      }
+      if (e.key === " " && (e.ctrlKey || e.metaKey) && props.onSkip) {
+        e.preventDefault();
+        props.onSkip();
+        return;
+      }
+      if (isTyping(e.target)) return;
+      if (e.key === "?") {
+        setHelp((h) => !h);
+        return;
+      }
+      const next = handleKey(histRef.current, cmds.all, e);
+      if (next) {
+        e.preventDefault();
+        setHist(next);
+      }
+    };
+    document.addEventListener("keydown", onKey);
+    return () => document.removeEventListener("keydown", onKey);
+  }, [cmds, props.busy, props.onSkip]);
+
+  const apply = (f: (h: History) => History) => setHist((h) => f(h));
+  const pick = (control: string, value: string) => apply((h) => run(h, cmds.pickOption, { control, value, newId: makeId() }));
+  const setValue = (control: string, value: JsonObject | null) => apply((h) => run(h, cmds.setValue, { control, value, newId: makeId() }));
+  const select = (id: RegionId | null) => apply((h) => run(h, cmds.select, { id }));
+
+  const onIntent = (object: ObjectTag) => (i: Intent) => {
+    if (i.type === "select") select(i.id);
+    else if (i.type === "setShape") apply((h) => run(h, cmds.setShape, { id: i.id, shape: i.shape }));
+    else {
+      apply((h) => {
+        const control = drawingControl(config, h.present, object.name);
+        if (!control) return h;
+        const label = h.present.activeLabel?.control === control.name ? h.present.activeLabel : null;
+        const region = newRegion({ id: makeId(), control, toName: object.name, shape: i.shape, label, original: sizes.current.get(object.name) });
+        return run(h, cmds.createRegion, { region });
+      });
+    }
+  };
+
+  const regionsOf = (name: string): readonly Region[] => regions(s.doc).filter((r) => r.toName === name);
+
+  const visible = (node: { visibility?: ControlTag["visibility"] }): boolean => {
+    const v = node.visibility;
+    if (!v) return true;
+    if (v.visibleWhen === "region-selected") return s.selected !== null;
+    if (v.visibleWhen === "no-region-selected") return s.selected === null;
+    if (v.visibleWhen === "choice-selected" || v.visibleWhen === "choice-unselected") {
+      const cls = s.doc.entities.find((e) => e.kind === "classification" && (v.whenTagName === "" || e.fromName === v.whenTagName));
+      const picked = cls && cls.kind === "classification" && Array.isArray(cls.value["choices"]) ? cls.value["choices"] : [];
+      const wanted = v.whenChoiceValue.split(",").map((x) => x.trim()).filter(Boolean);
+      const on = wanted.length ? wanted.some((w) => picked.includes(w)) : picked.length > 0;
+      return v.visibleWhen === "choice-selected" ? on : !on;
+    }
+    return true;
+  };
+
+  const renderObject = (name: string): JSX.Element => {
+    const obj = config.objects.find((o) => o.name === name);
+    if (!obj) return <p class="error">Unknown object {name}</p>;
+    const value = dataString(task, obj);
+    const colorOf = (r: Region) => regionColor(config, r);
+    if (obj.type === "Image") {
+      const control = drawingControl(config, s, obj.name);
+      return (
+        <ImageCanvas
+          name={obj.name}
+          src={value}
+          regions={regionsOf(obj.name)}
+          selected={s.selected}
+          tool={control ? TOOL_OF[control.type] ?? "select" : "select"}
+          colorOf={colorOf}
+          captionOf={regionCaption}
+          onSize={(size) => sizes.current.set(obj.name, size)}
+          onIntent={onIntent(obj)}
+        />
+      );
+    }
+    if (obj.type === "Text" || obj.type === "HyperText") {
+      return (
+        <TextView
+          name={obj.name}
+          text={value}
+          regions={regionsOf(obj.name)}
+          selected={s.selected}
+          colorOf={colorOf}
+          captionOf={regionCaption}
+          onSelect={select}
+          onCreate={(start, end, text) =>
+            apply((h) => {
+              const active = h.present.activeLabel ? findControl(config, h.present.activeLabel.control) : undefined;
+              const control = active?.toNames.includes(obj.name) ? active : config.controls.find((c) => c.type === "Labels" && c.toNames.includes(obj.name));
+              if (!control) return h;
+              const label = h.present.activeLabel?.control === control.name ? h.present.activeLabel : null;
+              const region = newRegion({ id: makeId(), control, toName: obj.name, shape: { kind: "span", start, end, text }, label });
+              return run(h, cmds.createRegion, { region });
+            })
+          }
+        />
+      );
+    }
+    return (
+      <div class="object-unsupported" role="note">
+        <p>{obj.type} objects are shown as data only for now; their results are kept.</p>
+        <code>{value}</code>
+      </div>
+    );
+  };
+
+  const renderNode = (node: LayoutNode, key: number): JSX.Element | null => {
+    switch (node.kind) {
+      case "header":
+        return <h3 key={key} class="config-header">{node.dataKey ? dataString(task, { dataKey: node.dataKey, value: node.text } as ObjectTag) : node.text}</h3>;
+      case "style":
+        return null; // Config CSS is not applied: it could restyle the app's own controls.
+      case "object":
+        return <div key={key} class="object">{renderObject(node.name)}</div>;
+      case "control": {
+        const c = findControl(config, node.name);
+        if (!c || !visible(c)) return null;
+        return <ControlView key={key} config={config} control={c} state={s} hotkeys={hotkeys} onPick={pick} onValue={setValue} />;
+      }
+      case "view":
+        if (!visible(node)) return null;
+        return <div key={key} class={`config-${node.tag.toLowerCase()}`}>{node.children.map(renderNode)}</div>;
+    }
+  };
+
+  const selected = s.selected ? findRegion(s.doc, s.selected) : undefined;
+  const all = regions(s.doc);
+  return (
+    <div class="editor">
+      <div class="editor-main">
+        <div class="editor-toolbar" role="toolbar" aria-label="Annotation">
+          <button type="button" onClick={() => apply(undo)} disabled={hist.past.length === 0} aria-label="Undo (Ctrl+Z)">Undo <kbd>Ctrl+Z</kbd></button>
+          <button type="button" onClick={() => apply(redo)} disabled={hist.future.length === 0} aria-label="Redo (Ctrl+Shift+Z)">Redo <kbd>Ctrl+Shift+Z</kbd></button>
+          <button type="button" onClick={() => setHelp((h) => !h)} aria-expanded={help} aria-label="Keyboard shortcuts (?)">Keys <kbd>?</kbd></button>
+          <span class="spacer" />
+          {props.onSkip && <button type="button" onClick={props.onSkip} disabled={props.busy} aria-label="Skip task (Ctrl+Space)">Skip <kbd>Ctrl+Space</kbd></button>}
+          <button type="button" class="primary" onClick={submit} disabled={props.busy} aria-label={`${props.submitText} (Ctrl+Enter)`}>
+            {props.submitText} <kbd>Ctrl+Enter</kbd>
+          </button>
+        </div>
+        {renderNode(config.layout, 0)}
+      </div>
+      <aside class="editor-side" aria-label="Regions">
+        <h2>Regions ({all.length})</h2>
+        <ul class="region-list">
+          {all.map((r, i) => (
+            <li key={r.id}>
+              <button type="button" aria-pressed={r.id === s.selected} onClick={() => select(r.id === s.selected ? null : r.id)}
+                aria-label={`Region ${i + 1}: ${regionCaption(r)} (${r.shape.kind})`}>
+                <span class="swatch" style={{ backgroundColor: regionColor(config, r) }} />
+                {i + 1}. {regionCaption(r)} <small>{r.shape.kind === "span" ? `“${r.shape.text ?? ""}”` : r.shape.kind}</small>
+              </button>
+            </li>
+          ))}
+        </ul>
+        {selected && (
+          <button type="button" class="danger" onClick={() => apply((h) => run(h, cmds.deleteRegion, { id: selected.id }))} aria-label="Delete selected region (Delete)">
+            Delete region <kbd>Del</kbd>
+          </button>
+        )}
+        {help && (
+          <section class="help" aria-label="Keyboard shortcuts">
+            <h2>Keys</h2>
+            <dl>
+              {hotkeys.map((h) => [<dt key={`k${h.key}`}><kbd>{h.key}</kbd></dt>, <dd key={`d${h.key}`}>{h.text} ({h.control})</dd>])}
+              {cmds.all.filter((c) => c.keys.length > 0 && c.name !== "pickOption").map((c) => [
+                <dt key={`k${c.name}`}>{c.keys.map((k) => <kbd key={k}>{k}</kbd>)}</dt>,
+                <dd key={`d${c.name}`}>{c.label}</dd>,
+              ])}
+              <dt><kbd>Ctrl+Z</kbd> <kbd>Ctrl+Shift+Z</kbd></dt><dd>Undo, redo</dd>
+              <dt><kbd>Ctrl+Enter</kbd></dt><dd>{props.submitText}</dd>
+              <dt><kbd>=</kbd> <kbd>-</kbd> <kbd>Home</kbd></dt><dd>Zoom in, out, fit (image focused)</dd>
+              <dt><kbd>Space</kbd>+drag, wheel</dt><dd>Pan, zoom</dd>
+              <dt><kbd>Enter</kbd> <kbd>Backspace</kbd></dt><dd>Close polygon, remove its last point</dd>
+            </dl>
+          </section>
+        )}
+      </aside>
+    </div>
+  );
+}

@@ -1,0 +1,89 @@
+// The labeling stream: GET /next, submit or skip, and move on. The next task
+// is fetched while the current one is being labeled, so moving on is instant
+// (the server hands it out again if it is not submitted).
+import type { JSX } from "preact";
+import { useEffect, useRef, useState } from "preact/hooks";
+import { ApiFailure, api } from "../api";
+import { type LabelingConfig, type ResultEntry, type Task, parseLabelingConfig } from "../../model";
+import { Editor } from "../editor/Editor";
+import { ErrorBox, errorText, useLoad } from "./common";
+
+async function nextTask(project: number): Promise<Task | null> {
+  try {
+    return await api.next(project);
+  } catch (e: unknown) {
+    if (e instanceof ApiFailure && e.status === 404) return null;
+    throw e;
+  }
+}
+
+export function useConfig(projectId: number): [LabelingConfig | undefined, string, boolean] {
+  const [project, error] = useLoad(() => api.project(projectId), [projectId]);
+  if (error) return [undefined, error, false];
+  if (!project) return [undefined, "", false];
+  const parsed = parseLabelingConfig(project.label_config);
+  return parsed.ok ? [parsed.config, "", project.show_skip_button !== false] : [undefined, parsed.errors.join("\n"), false];
+}
+
+export function LabelPage(props: { id: number }): JSX.Element {
+  const [config, configError, canSkip] = useConfig(props.id);
+  const [task, setTask] = useState<Task | null | undefined>(undefined);
+  const [error, setError] = useState("");
+  const [busy, setBusy] = useState(false);
+  const [done, setDone] = useState(0);
+  const preloaded = useRef<Promise<Task | null> | null>(null);
+
+  const advance = async () => {
+    setError("");
+    try {
+      const t = await (preloaded.current ?? nextTask(props.id));
+      preloaded.current = null;
+      setTask(t);
+    } catch (e: unknown) {
+      setError(errorText(e));
+    }
+  };
+  useEffect(() => {
+    void advance();
+  }, [props.id]);
+
+  const send = async (result: readonly ResultEntry[], opts: { was_cancelled?: boolean; lead_time?: number }) => {
+    if (!task) return;
+    setBusy(true);
+    setError("");
+    try {
+      await api.submit(task.id, result, opts);
+      setDone((d) => d + 1);
+      // Ask for the next one now that this one is saved, and show it.
+      preloaded.current = nextTask(props.id);
+      await advance();
+    } catch (e: unknown) {
+      setError(errorText(e));
+    } finally {
+      setBusy(false);
+    }
+  };
+
+  return (
+    <main class="label-page">
+      <nav class="subnav" aria-label="Project"><a href={`/projects/${props.id}`}>Back to tasks</a> <span>{done} submitted this session</span></nav>
+      <ErrorBox error={configError || error} />
+      {task === null && <p role="status" class="empty-stream">Nothing left to label in this project.</p>}
+      {config && task && (
+        <section aria-label={`Task ${task.id}`}>
+          <h1 class="task-title">Task {task.id}</h1>
+          <Editor
+            key={task.id}
+            config={config}
+            task={task}
+            initial={[]}
+            busy={busy}
+            submitText="Submit"
+            onSubmit={(result, lead) => void send(result, { lead_time: lead })}
+            onSkip={canSkip ? () => void send([], { was_cancelled: true }) : undefined}
+          />
+        </section>
+      )}
+    </main>
+  );
+}

@@ -1,0 +1,113 @@
+// Project settings: the labeling config (checked locally as you type, then by
+// the server's validator, whose line-numbered messages are shown) and members.
+import type { JSX } from "preact";
+import { useEffect, useState } from "preact/hooks";
+import { api } from "../api";
+import { parseLabelingConfig } from "../../model";
+import { ErrorBox, errorText, useLoad } from "./common";
+
+export function SettingsPage(props: { id: number }): JSX.Element {
+  const [project, error] = useLoad(() => api.project(props.id), [props.id]);
+  const [members, membersError, reloadMembers] = useLoad(() => api.members(props.id), [props.id]);
+  const [xml, setXml] = useState("");
+  const [title, setTitle] = useState("");
+  const [serverMessages, setServerMessages] = useState<readonly string[]>([]);
+  const [status, setStatus] = useState("");
+  const [email, setEmail] = useState("");
+  const [role, setRole] = useState("annotator");
+  const [memberError, setMemberError] = useState("");
+
+  useEffect(() => {
+    if (project) {
+      setXml(project.label_config);
+      setTitle(project.title);
+    }
+  }, [project]);
+
+  const local = parseLabelingConfig(xml);
+  const validate = async (): Promise<boolean> => {
+    setStatus("Checking…");
+    try {
+      await api.validateConfig(xml);
+      setServerMessages([]);
+      setStatus("The server accepts this config.");
+      return true;
+    } catch (e: unknown) {
+      setServerMessages(errorText(e).split("\n"));
+      setStatus("");
+      return false;
+    }
+  };
+  const save = async () => {
+    if (!(await validate())) return;
+    try {
+      await api.updateProject(props.id, { title, label_config: xml });
+      setStatus("Saved.");
+    } catch (e: unknown) {
+      setServerMessages(errorText(e).split("\n"));
+      setStatus("");
+    }
+  };
+  const addMember = async (e: Event) => {
+    e.preventDefault();
+    setMemberError("");
+    try {
+      await api.addMember(props.id, email, role);
+      setEmail("");
+      reloadMembers();
+    } catch (err: unknown) {
+      setMemberError(errorText(err));
+    }
+  };
+
+  return (
+    <main>
+      <h1>Settings: {project?.title ?? props.id}</h1>
+      <nav class="subnav" aria-label="Project"><a href={`/projects/${props.id}`}>Tasks</a> <a href={`/projects/${props.id}/label`}>Label</a></nav>
+      <ErrorBox error={error} />
+      <label>Title <input value={title} onInput={(e) => setTitle(e.currentTarget.value)} /></label>
+      <label class="config-editor">
+        Labeling config (XML)
+        <textarea rows={16} spellcheck={false} value={xml} onInput={(e) => setXml(e.currentTarget.value)} aria-describedby="config-problems" />
+      </label>
+      <div id="config-problems" aria-live="polite">
+        {!local.ok && (
+          <ul class="problems local" aria-label="Problems found in the browser">
+            {local.errors.map((m) => <li key={m}>{m}</li>)}
+          </ul>
+        )}
+        {serverMessages.length > 0 && (
+          <ul class="problems server" aria-label="Problems reported by the server">
+            {serverMessages.map((m) => <li key={m}>{m}</li>)}
+          </ul>
+        )}
+        {local.ok && <p class="ok">{local.config.objects.length} objects, {local.config.controls.length} controls; task fields: {local.config.dataKeys.join(", ") || "none"}</p>}
+      </div>
+      <div class="row">
+        <button type="button" onClick={() => void validate()}>Validate</button>
+        <button type="button" class="primary" onClick={() => void save()}>Save</button>
+        <span aria-live="polite">{status}</span>
+      </div>
+
+      <h2>Members</h2>
+      <ErrorBox error={membersError} />
+      <table>
+        <thead><tr><th scope="col">Email</th><th scope="col">Role</th></tr></thead>
+        <tbody>
+          {members?.map((m) => <tr key={m.user.id}><td>{m.user.email}</td><td>{m.role}</td></tr>)}
+        </tbody>
+      </table>
+      <form class="inline-form" onSubmit={addMember}>
+        <label>Email <input type="email" required value={email} onInput={(e) => setEmail(e.currentTarget.value)} /></label>
+        <label>Role
+          <select value={role} onChange={(e) => setRole(e.currentTarget.value)}>
+            <option value="annotator">annotator</option><option value="reviewer">reviewer</option>
+            <option value="manager">manager</option><option value="owner">owner</option>
+          </select>
+        </label>
+        <button type="submit">Add member</button>
+      </form>
+      <ErrorBox error={memberError} />
+    </main>
+  );
+}

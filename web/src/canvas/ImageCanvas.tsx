@@ -1,0 +1,260 @@
+// The image canvas: shows one <Image> object's picture and its regions, and
+// runs the drawing tools. It owns only view state (pan/zoom, the draft being
+// drawn); regions come in as props and every change goes out as an Intent.
+// See README.md for its modes, keys and events.
+import { useEffect, useMemo, useRef, useState } from "preact/hooks";
+import type { JSX } from "preact";
+import {
+  type Point, type Size, type Viewport, HANDLES, IDENTITY_VIEWPORT, fitViewport, handlePoint, panBy, percentToPixel,
+  pixelToPercent, rectCorners, screenToImage, zoomAt,
+} from "../geometry";
+import type { Region, RegionId, Shape } from "../model";
+import { boxTool } from "./box";
+import { rectToPx } from "./hit";
+import { keypointTool } from "./keypoint";
+import { closePolygon, dropLastVertex, polygonTool } from "./polygon";
+import { selectTool } from "./select";
+import type { Draft, Intent, Pointer, Tool, ToolEnv, ToolName } from "./types";
+
+const TOOLS: Readonly<Record<ToolName, Tool>> = { select: selectTool, rect: boxTool, polygon: polygonTool, keypoint: keypointTool };
+const HIT_SCREEN_PX = 8;
+
+export interface ImageCanvasProps {
+  readonly name: string;
+  readonly src: string;
+  readonly regions: readonly Region[];
+  readonly selected: RegionId | null;
+  readonly tool: ToolName;
+  readonly colorOf: (r: Region) => string;
+  readonly captionOf: (r: Region) => string;
+  readonly onSize: (size: Size) => void;
+  readonly onIntent: (i: Intent) => void;
+}
+
+function draftShape(d: Draft | null): Shape | null {
+  if (!d) return null;
+  switch (d.kind) {
+    case "drawRect":
+      return d.shape;
+    case "drawPolygon":
+      return { kind: "polygon", points: [...d.points, d.cursor] };
+    default:
+      return null;
+  }
+}
+
+function editedShape(r: Region, d: Draft | null): Shape {
+  if (d && (d.kind === "move" || d.kind === "resize" || d.kind === "vertex") && d.id === r.id) return d.shape;
+  return r.shape;
+}
+
+function ShapeView(props: { shape: Shape; size: Size; color: string; selected: boolean; scale: number; caption: string }): JSX.Element | null {
+  const { shape, size, color, selected, scale, caption } = props;
+  const stroke = selected ? 3 : 2;
+  const common = { stroke: color, "stroke-width": stroke, "vector-effect": "non-scaling-stroke", fill: color, "fill-opacity": selected ? 0.25 : 0.12 };
+  const fontSize = 13 / scale;
+  if (shape.kind === "rect") {
+    const r = rectToPx(shape, size);
+    const pts = rectCorners(r).map((p) => `${p.x},${p.y}`).join(" ");
+    return (
+      <g>
+        <polygon points={pts} {...common} />
+        <text x={r.x} y={r.y - 3 / scale} font-size={fontSize} fill={color} class="region-caption">{caption}</text>
+        {selected &&
+          HANDLES.map((h) => {
+            const p = handlePoint(r, h);
+            const s = 8 / scale;
+            return <rect key={h} x={p.x - s / 2} y={p.y - s / 2} width={s} height={s} fill="#fff" stroke={color} vector-effect="non-scaling-stroke" />;
+          })}
+      </g>
+    );
+  }
+  if (shape.kind === "polygon") {
+    const pts = shape.points.map((p) => percentToPixel(p, size));
+    const first = pts[0];
+    return (
+      <g>
+        <polygon points={pts.map((p) => `${p.x},${p.y}`).join(" ")} {...common} />
+        {first && <text x={first.x} y={first.y - 3 / scale} font-size={fontSize} fill={color} class="region-caption">{caption}</text>}
+        {selected && pts.map((p, i) => <circle key={i} cx={p.x} cy={p.y} r={5 / scale} fill="#fff" stroke={color} vector-effect="non-scaling-stroke" />)}
+      </g>
+    );
+  }
+  if (shape.kind === "keypoint") {
+    const p = percentToPixel(shape, size);
+    return (
+      <g>
+        <circle cx={p.x} cy={p.y} r={(selected ? 7 : 5) / scale} fill={color} stroke="#fff" stroke-width={1.5} vector-effect="non-scaling-stroke" />
+        <text x={p.x + 8 / scale} y={p.y - 6 / scale} font-size={fontSize} fill={color} class="region-caption">{caption}</text>
+      </g>
+    );
+  }
+  return null;
+}
+
+export function ImageCanvas(props: ImageCanvasProps): JSX.Element {
+  const host = useRef<HTMLDivElement>(null);
+  const [size, setSize] = useState<Size | null>(null);
+  const [box, setBox] = useState<Size>({ width: 800, height: 500 });
+  const [view, setView] = useState<Viewport>(IDENTITY_VIEWPORT);
+  const [draft, setDraft] = useState<Draft | null>(null);
+  const [error, setError] = useState<string>("");
+  const pan = useRef<{ last: Point } | null>(null);
+  const spaceDown = useRef(false);
+  const tool = TOOLS[props.tool];
+
+  // Load the image to learn its natural size.
+  useEffect(() => {
+    setSize(null);
+    setError("");
+    const img = new Image();
+    img.onload = () => {
+      const s = { width: img.naturalWidth, height: img.naturalHeight };
+      setSize(s);
+      props.onSize(s);
+    };
+    img.onerror = () => setError(`The image could not be loaded: ${props.src}`);
+    img.src = props.src;
+  }, [props.src]);
+
+  // Track the host's size and fit the image when either changes.
+  useEffect(() => {
+    const el = host.current;
+    if (!el) return;
+    const measure = () => setBox({ width: el.clientWidth || 800, height: el.clientHeight || 500 });
+    measure();
+    const ro = new ResizeObserver(measure);
+    ro.observe(el);
+    return () => ro.disconnect();
+  }, []);
+  useEffect(() => {
+    if (size) setView(fitViewport(size, box));
+  }, [size, box.width, box.height]);
+  useEffect(() => setDraft(null), [props.tool]);
+
+  const env = useMemo<ToolEnv | null>(
+    () => (size ? { size, regions: props.regions, selected: props.selected, tolerancePx: HIT_SCREEN_PX / view.scale } : null),
+    [size, props.regions, props.selected, view.scale],
+  );
+
+  const pointerOf = (e: PointerEvent | WheelEvent): { screen: Point; p: Pointer | null } => {
+    const rect = (host.current as HTMLDivElement).getBoundingClientRect();
+    const screen = { x: e.clientX - rect.left, y: e.clientY - rect.top };
+    if (!size) return { screen, p: null };
+    const px = screenToImage(screen, view);
+    return { screen, p: { px, pct: pixelToPercent(px, size) } };
+  };
+
+  const emit = (intents: readonly Intent[]) => intents.forEach((i) => props.onIntent(i));
+
+  const onPointerDown = (e: PointerEvent) => {
+    (host.current as HTMLDivElement).focus();
+    const { screen, p } = pointerOf(e);
+    if (e.button === 1 || (e.button === 0 && spaceDown.current)) {
+      pan.current = { last: screen };
+      (e.currentTarget as Element).setPointerCapture(e.pointerId);
+      return;
+    }
+    if (e.button !== 0 || !env || !p) return;
+    (e.currentTarget as Element).setPointerCapture(e.pointerId);
+    const step = tool.down(env, p, draft);
+    setDraft(step.draft);
+    emit(step.intents);
+  };
+  const onPointerMove = (e: PointerEvent) => {
+    const { screen, p } = pointerOf(e);
+    if (pan.current) {
+      setView((v) => panBy(v, screen.x - pan.current!.last.x, screen.y - pan.current!.last.y));
+      pan.current = { last: screen };
+      return;
+    }
+    if (draft && env && p) setDraft(tool.move(env, draft, p));
+  };
+  const onPointerUp = (e: PointerEvent) => {
+    if (pan.current) {
+      pan.current = null;
+      return;
+    }
+    const { p } = pointerOf(e);
+    if (!draft || !env || !p) return;
+    const step = tool.up(env, draft, p);
+    setDraft(step.draft);
+    emit(step.intents);
+  };
+  const onWheel = (e: WheelEvent) => {
+    e.preventDefault();
+    const { screen } = pointerOf(e);
+    setView((v) => zoomAt(v, Math.exp(-e.deltaY * 0.0015), screen));
+  };
+  const zoom = (factor: number) => setView((v) => zoomAt(v, factor, { x: box.width / 2, y: box.height / 2 }));
+  const fit = () => size && setView(fitViewport(size, box));
+
+  const onKeyDown = (e: KeyboardEvent) => {
+    if (e.key === " ") {
+      spaceDown.current = true;
+      e.preventDefault();
+      return;
+    }
+    if (e.ctrlKey || e.metaKey || e.altKey) return;
+    let handled = true;
+    if (e.key === "=" || e.key === "+") zoom(1.25);
+    else if (e.key === "-") zoom(0.8);
+    else if (e.key === "Home") fit();
+    else if (draft?.kind === "drawPolygon" && e.key === "Enter") {
+      const step = closePolygon(draft);
+      setDraft(step.draft);
+      emit(step.intents);
+    } else if (draft?.kind === "drawPolygon" && e.key === "Backspace") setDraft(dropLastVertex(draft));
+    else if (draft && e.key === "Escape") setDraft(null);
+    else handled = false;
+    if (handled) {
+      e.preventDefault();
+      e.stopPropagation();
+    }
+  };
+  const onKeyUp = (e: KeyboardEvent) => {
+    if (e.key === " ") spaceDown.current = false;
+  };
+
+  const preview = draftShape(draft);
+  const transform = `translate(${view.offsetX} ${view.offsetY}) scale(${view.scale})`;
+  const selectedRegion = props.regions.find((r) => r.id === props.selected);
+  return (
+    <div class="image-canvas">
+      <div class="canvas-toolbar" role="toolbar" aria-label={`View of ${props.name}`}>
+        <button type="button" onClick={() => zoom(1.25)} aria-label="Zoom in" title="Zoom in (=)">+ <kbd>=</kbd></button>
+        <button type="button" onClick={() => zoom(0.8)} aria-label="Zoom out" title="Zoom out (-)">− <kbd>-</kbd></button>
+        <button type="button" onClick={fit} aria-label="Fit to view" title="Fit (Home)">Fit <kbd>Home</kbd></button>
+        <span class="zoom-level" aria-live="polite">{Math.round(view.scale * 100)}%</span>
+        <span class="tool-name">Tool: {props.tool}</span>
+      </div>
+      <div
+        ref={host}
+        class={`canvas-host tool-${props.tool}`}
+        tabIndex={0}
+        role="application"
+        aria-label={`Image ${props.name}: ${props.regions.length} regions${selectedRegion ? `, selected: ${props.captionOf(selectedRegion)}` : ""}`}
+        data-testid={`canvas-${props.name}`}
+        onPointerDown={onPointerDown}
+        onPointerMove={onPointerMove}
+        onPointerUp={onPointerUp}
+        onWheel={onWheel}
+        onKeyDown={onKeyDown}
+        onKeyUp={onKeyUp}
+      >
+        {error && <p class="error" role="alert">{error}</p>}
+        {size && (
+          <svg width={box.width} height={box.height} aria-hidden="true">
+            <g transform={transform}>
+              <image href={props.src} x={0} y={0} width={size.width} height={size.height} />
+              {props.regions.map((r) => (
+                <ShapeView key={r.id} shape={editedShape(r, draft)} size={size} color={props.colorOf(r)} selected={r.id === props.selected} scale={view.scale} caption={props.captionOf(r)} />
+              ))}
+              {preview && <ShapeView shape={preview} size={size} color="#ff9800" selected={false} scale={view.scale} caption="" />}
+            </g>
+          </svg>
+        )}
+      </div>
+    </div>
+  );
+}

@@ -1,0 +1,313 @@
+// Editor commands: registered objects with a pure perform(state, args) ->
+// state, a key test, and an undo policy (see history.ts). Tools and buttons
+// never change state any other way, so every action is undoable, testable in
+// Node, and listed with its key in the help panel.
+import {
+  type AnnotationDoc, type AttachedItem, type Classification, type Region, type Shape,
+  appendEntity, classificationOf, findRegion, regions, removeRegion, updateRegion,
+} from "./annotation";
+import { type ControlTag, type LabelingConfig, findControl, resultType } from "./config";
+import { assignHotkeys } from "./hotkeys";
+import type { RegionId } from "./ids";
+import type { Json, JsonObject } from "./json";
+import { type KeyLike, plain } from "./keys";
+
+export interface ActiveLabel {
+  readonly control: string;
+  readonly value: string;
+}
+
+export interface EditorState {
+  readonly doc: AnnotationDoc;
+  readonly selected: RegionId | null;
+  /** What the next region drawn gets, per the last label key or click. */
+  readonly activeLabel: ActiveLabel | null;
+}
+
+export const initialState = (doc: AnnotationDoc): EditorState => ({ doc, selected: null, activeLabel: null });
+
+/**
+ * "record": an undo step when the doc changed. "merge": like record, but a run
+ * of the same command on the same target (mergeKey) is one step — nudges,
+ * typing. "none": never an undo step (selection, tool choice).
+ */
+export type UndoPolicy = "record" | "merge" | "none";
+
+export interface Command<A> {
+  readonly name: string;
+  /** What the help panel says it does. */
+  readonly label: string;
+  /** Keys as shown to people, e.g. ["Delete", "Backspace"]. */
+  readonly keys: readonly string[];
+  /** The args when `e` triggers this command in `s`, else null. */
+  readonly keyTest?: (e: KeyLike, s: EditorState) => A | null;
+  /** The new state, or null when the command does not apply. Pure. */
+  readonly perform: (s: EditorState, args: A) => EditorState | null;
+  readonly undo: UndoPolicy;
+  readonly mergeKey?: (args: A, s: EditorState) => string;
+}
+
+// A command with its argument type hidden, for the registry's list.
+export interface AnyCommand {
+  readonly name: string;
+  readonly label: string;
+  readonly keys: readonly string[];
+  readonly undo: UndoPolicy;
+  /** Runs the command if `e` triggers it: the new state, the merge key; else null. */
+  readonly fromKey: (e: KeyLike, s: EditorState) => { state: EditorState | null; mergeKey: string } | null;
+}
+
+function erase<A>(c: Command<A>): AnyCommand {
+  return {
+    name: c.name, label: c.label, keys: c.keys, undo: c.undo,
+    fromKey: (e, s) => {
+      const args = c.keyTest?.(e, s) ?? null;
+      if (args === null) return null;
+      return { state: c.perform(s, args), mergeKey: `${c.name}:${c.mergeKey?.(args, s) ?? ""}` };
+    },
+  };
+}
+
+const withDoc = (s: EditorState, doc: AnnotationDoc): EditorState => (doc === s.doc ? s : { ...s, doc });
+
+const isLabelsControl = (c: ControlTag): boolean => c.type.endsWith("Labels");
+
+/** The labels a region has after picking `value` of control `c` (toggle when choice="multiple"). */
+function pickedLabels(current: readonly string[] | undefined, value: string, c: ControlTag): string[] {
+  if (c.choice !== "multiple") return [value];
+  const cur = current ?? [];
+  return cur.includes(value) ? cur.filter((v) => v !== value) : [...cur, value];
+}
+
+/** The choices after picking `value`: single choice replaces (or clears when picked again); multiple toggles. */
+function pickedChoices(current: readonly Json[], value: string, c: ControlTag): string[] {
+  const cur = current.filter((v): v is string => typeof v === "string");
+  if (cur.includes(value)) return cur.filter((v) => v !== value);
+  return c.choice === "multiple" ? [...cur, value] : [value];
+}
+
+const clampPct = (v: number) => Math.min(100, Math.max(0, v));
+
+function translate(shape: Shape, dx: number, dy: number): Shape {
+  switch (shape.kind) {
+    case "rect": {
+      const x = Math.min(100 - shape.width, Math.max(0, shape.x + dx));
+      const y = Math.min(100 - shape.height, Math.max(0, shape.y + dy));
+      return { ...shape, x, y };
+    }
+    case "keypoint":
+      return { ...shape, x: clampPct(shape.x + dx), y: clampPct(shape.y + dy) };
+    case "polygon": {
+      const xs = shape.points.map((p) => p.x);
+      const ys = shape.points.map((p) => p.y);
+      const ddx = Math.min(100 - Math.max(...xs), Math.max(-Math.min(...xs), dx));
+      const ddy = Math.min(100 - Math.max(...ys), Math.max(-Math.min(...ys), dy));
+      return { ...shape, points: shape.points.map((p) => ({ x: p.x + ddx, y: p.y + ddy })) };
+    }
+    default:
+      return shape;
+  }
+}
+
+/** Sets (or clears, when `value` is null) a whole-object answer from control `c`. */
+export function setClassification(doc: AnnotationDoc, c: ControlTag, value: JsonObject | null, id: RegionId): AnnotationDoc {
+  const existing = classificationOf(doc, c.name);
+  if (value === null) {
+    if (!existing) return doc;
+    return { version: doc.version + 1, entities: doc.entities.filter((e) => e !== existing) };
+  }
+  if (existing) {
+    return {
+      version: doc.version + 1,
+      entities: doc.entities.map((e) => (e === existing ? { ...existing, value, version: existing.version + 1 } : e)),
+    };
+  }
+  const cls: Classification = {
+    kind: "classification", id, version: 0, fromName: c.name, toName: c.toNames[0] ?? "", type: resultType(c.type), value, extra: {},
+  };
+  return appendEntity(doc, cls);
+}
+
+/** Sets (or clears) a per-region answer from control `c` on region `r`. */
+function setAttached(doc: AnnotationDoc, r: Region, c: ControlTag, value: JsonObject | null): AnnotationDoc {
+  return updateRegion(doc, r.id, (region) => {
+    const rest = region.attached.filter((a) => a.fromName !== c.name);
+    if (value === null) return { ...region, attached: rest };
+    const item: AttachedItem = { fromName: c.name, toName: c.toNames[0] ?? region.toName, type: resultType(c.type), value, extra: {} };
+    const idx = region.attached.findIndex((a) => a.fromName === c.name);
+    const attached = idx < 0 ? [...rest, item] : region.attached.map((a, i) => (i === idx ? item : a));
+    return { ...region, attached };
+  });
+}
+
+export interface ChoiceArgs {
+  readonly control: string;
+  readonly value: string;
+  /** A fresh id for a new classification item (ids are made outside, so perform stays pure). */
+  readonly newId: RegionId;
+}
+
+export interface ValueArgs {
+  readonly control: string;
+  /** The result `value` object, e.g. {"text": ["..."]}, or null to clear. */
+  readonly value: JsonObject | null;
+  readonly newId: RegionId;
+}
+
+/** The commands of an editor for `config`. `makeId` is called only by key tests, never by perform. */
+export function editorCommands(config: LabelingConfig, makeId: () => RegionId): {
+  readonly select: Command<{ id: RegionId | null }>;
+  readonly createRegion: Command<{ region: Region }>;
+  readonly deleteRegion: Command<{ id: RegionId }>;
+  readonly setShape: Command<{ id: RegionId; shape: Shape }>;
+  readonly relabel: Command<{ id: RegionId; control: string; value: string }>;
+  readonly pickOption: Command<ChoiceArgs>;
+  readonly setValue: Command<ValueArgs>;
+  readonly addRelation: Command<{ from: RegionId; to: RegionId }>;
+  readonly all: readonly AnyCommand[];
+} {
+  const hotkeys = assignHotkeys(config);
+
+  const select: Command<{ id: RegionId | null }> = {
+    name: "select", label: "Select a region", keys: [], undo: "none",
+    perform: (s, { id }) => (s.selected === id ? null : { ...s, selected: id }),
+  };
+
+  const cycle = (dir: 1 | -1): Command<true> => ({
+    name: dir === 1 ? "selectNext" : "selectPrevious",
+    label: dir === 1 ? "Select the next region" : "Select the previous region",
+    keys: [dir === 1 ? "Tab" : "Shift+Tab"], undo: "none",
+    keyTest: (e) => (e.key === "Tab" && e.shiftKey === (dir === -1) && plain(e) ? true : null),
+    perform: (s) => {
+      const rs = regions(s.doc);
+      if (rs.length === 0) return null;
+      const at = rs.findIndex((r) => r.id === s.selected);
+      const next = at < 0 ? (dir === 1 ? 0 : rs.length - 1) : (at + dir + rs.length) % rs.length;
+      return { ...s, selected: (rs[next] as Region).id };
+    },
+  });
+  const selectNext = cycle(1);
+  const selectPrevious = cycle(-1);
+
+  const deselect: Command<true> = {
+    name: "deselect", label: "Deselect, or stop drawing", keys: ["Escape"], undo: "none",
+    keyTest: (e) => (e.key === "Escape" ? true : null),
+    perform: (s) => (s.selected === null ? null : { ...s, selected: null }),
+  };
+
+  const createRegion: Command<{ region: Region }> = {
+    name: "createRegion", label: "Create a region", keys: [], undo: "record",
+    perform: (s, { region }) =>
+      findRegion(s.doc, region.id) ? null : { ...s, doc: appendEntity(s.doc, region), selected: region.id },
+  };
+
+  const deleteRegion: Command<{ id: RegionId }> = {
+    name: "deleteRegion", label: "Delete the selected region", keys: ["Delete", "Backspace"], undo: "record",
+    keyTest: (e, s) => ((e.key === "Delete" || e.key === "Backspace") && plain(e) && s.selected ? { id: s.selected } : null),
+    perform: (s, { id }) => {
+      const doc = removeRegion(s.doc, id);
+      return doc === s.doc ? null : { ...s, doc, selected: s.selected === id ? null : s.selected };
+    },
+  };
+
+  const setShape: Command<{ id: RegionId; shape: Shape }> = {
+    name: "setShape", label: "Move or resize a region", keys: [], undo: "merge",
+    mergeKey: ({ id }) => id,
+    perform: (s, { id, shape }) => withDoc(s, updateRegion(s.doc, id, (r) => ({ ...r, shape }))),
+  };
+
+  const NUDGE: Readonly<Record<string, readonly [number, number]>> = {
+    ArrowLeft: [-1, 0], ArrowRight: [1, 0], ArrowUp: [0, -1], ArrowDown: [0, 1],
+  };
+  const nudge: Command<{ id: RegionId; dx: number; dy: number }> = {
+    name: "nudge", label: "Move the selected region (Shift: 10×)", keys: ["←", "→", "↑", "↓"], undo: "merge",
+    mergeKey: ({ id }) => id,
+    keyTest: (e, s) => {
+      const d = NUDGE[e.key];
+      if (!d || !s.selected || e.ctrlKey || e.metaKey || e.altKey) return null;
+      const step = e.shiftKey ? 2 : 0.2;
+      return { id: s.selected, dx: d[0] * step, dy: d[1] * step };
+    },
+    perform: (s, { id, dx, dy }) => {
+      const r = findRegion(s.doc, id);
+      if (!r) return null;
+      const shape = translate(r.shape, dx, dy);
+      return shape === r.shape ? null : withDoc(s, updateRegion(s.doc, id, (x) => ({ ...x, shape })));
+    },
+  };
+
+  const relabel: Command<{ id: RegionId; control: string; value: string }> = {
+    name: "relabel", label: "Change the label of a region", keys: [], undo: "record",
+    perform: (s, { id, control, value }) => {
+      const c = findControl(config, control);
+      const r = findRegion(s.doc, id);
+      if (!c || !r || r.fromName !== control) return null;
+      return withDoc(s, updateRegion(s.doc, id, (x) => ({ ...x, labels: pickedLabels(x.labels, value, c) })));
+    },
+  };
+
+  /**
+   * A label or choice key. Labels: relabel the selected region of that
+   * control, else make the label active for the next region. Choices: set the
+   * answer (on the selected region when the control is perRegion).
+   */
+  const pickOption: Command<ChoiceArgs> = {
+    name: "pickOption", label: "Pick a label or choice", keys: hotkeys.map((h) => h.key), undo: "record",
+    keyTest: (e) => {
+      if (!plain(e)) return null;
+      const h = hotkeys.find((x) => x.key === e.key.toLowerCase());
+      return h ? { control: h.control, value: h.value, newId: makeId() } : null;
+    },
+    perform: (s, { control, value, newId }) => {
+      const c = findControl(config, control);
+      if (!c) return null;
+      const selected = s.selected ? findRegion(s.doc, s.selected) : undefined;
+      if (isLabelsControl(c)) {
+        if (selected && selected.fromName === control) return relabel.perform(s, { id: selected.id, control, value });
+        const same = s.activeLabel?.control === control && s.activeLabel.value === value;
+        return { ...s, activeLabel: same ? null : { control, value } };
+      }
+      if (c.type !== "Choices" && c.type !== "Taxonomy") return null;
+      if (c.perRegion) {
+        if (!selected) return null;
+        const cur = selected.attached.find((a) => a.fromName === control)?.value["choices"];
+        const next = pickedChoices(Array.isArray(cur) ? cur : [], value, c);
+        return withDoc(s, setAttached(s.doc, selected, c, next.length ? { choices: next } : null));
+      }
+      const cur = classificationOf(s.doc, control)?.value["choices"];
+      const next = pickedChoices(Array.isArray(cur) ? cur : [], value, c);
+      return withDoc(s, setClassification(s.doc, c, next.length ? { choices: next } : null, newId));
+    },
+  };
+
+  const setValue: Command<ValueArgs> = {
+    name: "setValue", label: "Type an answer", keys: [], undo: "merge",
+    mergeKey: ({ control }, s) => `${control}:${s.selected ?? ""}`,
+    perform: (s, { control, value, newId }) => {
+      const c = findControl(config, control);
+      if (!c) return null;
+      if (c.perRegion) {
+        const r = s.selected ? findRegion(s.doc, s.selected) : undefined;
+        return r ? withDoc(s, setAttached(s.doc, r, c, value)) : null;
+      }
+      return withDoc(s, setClassification(s.doc, c, value, newId));
+    },
+  };
+
+  const addRelation: Command<{ from: RegionId; to: RegionId }> = {
+    name: "addRelation", label: "Link two regions", keys: [], undo: "record",
+    perform: (s, { from, to }) => {
+      if (from === to || !findRegion(s.doc, from) || !findRegion(s.doc, to)) return null;
+      const exists = s.doc.entities.some((e) => e.kind === "relation" && e.fromId === from && e.toId === to);
+      if (exists) return null;
+      return withDoc(s, appendEntity(s.doc, { kind: "relation", fromId: from, toId: to, version: 0, direction: "right", labels: undefined, extra: {} }));
+    },
+  };
+
+  const all = [
+    erase(selectNext), erase(selectPrevious), erase(deselect), erase(deleteRegion), erase(nudge), erase(pickOption),
+    erase(select), erase(createRegion), erase(setShape), erase(relabel), erase(setValue), erase(addRelation),
+  ];
+  return { select, createRegion, deleteRegion, setShape, relabel, pickOption, setValue, addRelation, all };
+}
+

@@ -1,0 +1,110 @@
+// A <Text> object: shows the task's text with its spans, and turns a mouse
+// selection into a new span. Text is always rendered as text nodes (never as
+// HTML). Each run element records its start offset in data-start, so a DOM
+// selection maps back to character offsets without measuring layout.
+import type { JSX } from "preact";
+import { useMemo, useRef } from "preact/hooks";
+import type { Region, RegionId } from "../model";
+import { runs, spanAt, trimSelection } from "./segments";
+
+export interface TextViewProps {
+  readonly name: string;
+  readonly text: string;
+  readonly regions: readonly Region[];
+  readonly selected: RegionId | null;
+  readonly colorOf: (r: Region) => string;
+  readonly captionOf: (r: Region) => string;
+  /** A new span was selected with the mouse (or keyboard selection + Enter). */
+  readonly onCreate: (start: number, end: number, text: string) => void;
+  readonly onSelect: (id: RegionId | null) => void;
+}
+
+/** Character offset of a DOM position inside the view, or null when outside a run. */
+function offsetOf(node: Node, offset: number): number | null {
+  const el = node.nodeType === Node.TEXT_NODE ? node.parentElement : (node as Element);
+  const run = el?.closest("[data-start]");
+  if (!run) return null;
+  const start = Number(run.getAttribute("data-start"));
+  return node.nodeType === Node.TEXT_NODE ? start + offset : start;
+}
+
+export function TextView(props: TextViewProps): JSX.Element {
+  const root = useRef<HTMLDivElement>(null);
+  const spans = useMemo(
+    () => props.regions.flatMap((r) => (r.shape.kind === "span" ? [{ id: r.id as string, start: r.shape.start, end: r.shape.end }] : [])),
+    [props.regions],
+  );
+  const byId = useMemo(() => new Map(props.regions.map((r) => [r.id as string, r])), [props.regions]);
+  const parts = useMemo(() => runs(props.text.length, spans), [props.text, spans]);
+
+  const takeSelection = (): boolean => {
+    const sel = window.getSelection();
+    if (!sel || sel.isCollapsed || sel.rangeCount === 0 || !root.current) return false;
+    const range = sel.getRangeAt(0);
+    if (!root.current.contains(range.startContainer) || !root.current.contains(range.endContainer)) return false;
+    const a = offsetOf(range.startContainer, range.startOffset);
+    const b = offsetOf(range.endContainer, range.endOffset);
+    if (a === null || b === null) return false;
+    const t = trimSelection(props.text, a, b);
+    sel.removeAllRanges();
+    if (!t) return false;
+    props.onCreate(t.start, t.end, props.text.slice(t.start, t.end));
+    return true;
+  };
+
+  const onMouseUp = (e: MouseEvent) => {
+    if (takeSelection()) return;
+    const target = e.target as Element | null;
+    const run = target?.closest("[data-start]");
+    if (!run) return;
+    const off = Number(run.getAttribute("data-start"));
+    const id = spanAt(spans, off);
+    props.onSelect(id as RegionId | null);
+  };
+  const onKeyDown = (e: KeyboardEvent) => {
+    // Select text with Shift+arrows (caret browsing) then press Enter to label it.
+    if (e.key === "Enter" && takeSelection()) {
+      e.preventDefault();
+      e.stopPropagation();
+    }
+  };
+
+  const selectedRegion = props.selected ? byId.get(props.selected) : undefined;
+  return (
+    <div
+      ref={root}
+      class="text-view"
+      tabIndex={0}
+      role="document"
+      aria-label={`Text ${props.name}: ${spans.length} spans${selectedRegion ? `, selected: ${props.captionOf(selectedRegion)}` : ""}`}
+      data-testid={`text-${props.name}`}
+      onMouseUp={onMouseUp}
+      onKeyDown={onKeyDown}
+    >
+      {parts.map((p) => {
+        const content = props.text.slice(p.start, p.end);
+        if (p.ids.length === 0) return <span key={p.start} data-start={p.start}>{content}</span>;
+        const regs = p.ids.map((id) => byId.get(id)).filter((r): r is Region => r !== undefined);
+        const isSel = p.ids.includes(props.selected ?? "");
+        // Stacked underlines: one per covering span, outermost lowest.
+        const shadows = regs.map((r, i) => `inset 0 -${(i + 1) * 3}px 0 0 ${props.colorOf(r)}`).join(", ");
+        const last = regs[regs.length - 1];
+        const endsHere = regs.filter((r) => r.shape.kind === "span" && r.shape.end === p.end);
+        return (
+          <mark
+            key={p.start}
+            data-start={p.start}
+            class={isSel ? "span selected" : "span"}
+            style={{ boxShadow: shadows, paddingBottom: `${regs.length * 3}px`, backgroundColor: last ? `${props.colorOf(last)}22` : undefined }}
+            title={regs.map((r) => props.captionOf(r)).join(" / ")}
+            // The caption is drawn by CSS (::after { content: attr(data-label) }), so it
+            // is neither selectable nor counted in offsets.
+            data-label={endsHere.length ? endsHere.map((r) => props.captionOf(r)).join(" · ") : undefined}
+          >
+            {content}
+          </mark>
+        );
+      })}
+    </div>
+  );
+}
