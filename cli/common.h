@@ -31,6 +31,7 @@ void RegisterUser(CLI::App& app);
 void RegisterProject(CLI::App& app);
 void RegisterImport(CLI::App& app);
 void RegisterExport(CLI::App& app);
+void RegisterAgreement(CLI::App& app);
 
 }  // namespace tessera::cli
 

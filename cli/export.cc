@@ -1,58 +1,86 @@
-// tessera export: write a project's annotations to a file.
+// tessera export: write a project's annotations in a dataset format.
+// --out ending in .zip gets a zip of the format's files; otherwise a
+// single-file format (JSON, JSONL, CVAT, CONLL2003, SPACY) goes to the file
+// --out and a multi-file one (COCO, VOC, YOLO, ...) to the folder --out, laid
+// out as the format lays it out.
 #include <cstdio>
 #include <fstream>
 
 #include "cli/common.h"
-#include "tessera/export.h"
+#include "tessera/formats.h"
+#include "tessera/util.h"
 
 namespace tessera::cli {
 
 namespace {
+
+namespace fs = std::filesystem;
 
 struct ExportCliOptions {
   DataOptions data;
   int64_t project = 0;
   std::string format = "JSON";
   std::string out;
+  std::string annotations = "all";
   bool all_tasks = false;
 };
 
-int RunExport(const ExportCliOptions& o) {
-  ExportOptions options;
-  if (o.format == "JSON") {
-    options.format = ExportFormat::kJson;
-  } else if (o.format == "JSONL") {
-    options.format = ExportFormat::kJsonl;
-  } else {
-    return Fail(Status::InvalidArgument("--format " + o.format +
-                                        " is not supported yet; supported: JSON, JSONL"));
+// Writes to `path + ".partial"` and renames on success, so a failed export
+// leaves no half-written file behind.
+Result<DatasetExportReport> ExportToFile(Store& store, const ExportCliOptions& o, const FormatInfo& format,
+                                         const DatasetExportOptions& options, bool zip) {
+  std::string tmp = o.out + ".partial";
+  std::ofstream out(tmp, std::ios::binary);
+  if (!out) return Status::IOError("cannot write " + tmp);
+  auto sink = zip ? NewZipSink(out) : NewSingleFileSink(out);
+  auto report = ExportDataset(store, o.project, format.name, *sink, options);
+  out.close();
+  Status s = report.status();
+  if (s.ok() && !out) s = Status::IOError("writing " + tmp + " failed");
+  if (!s.ok()) {
+    std::remove(tmp.c_str());
+    return s;
   }
+  if (std::rename(tmp.c_str(), o.out.c_str()) != 0) return Status::IOError("cannot rename " + tmp + " to " + o.out);
+  return report;
+}
+
+int RunExport(const ExportCliOptions& o) {
+  const FormatInfo* format = FindFormat(o.format);
+  if (!format) {
+    std::string names;
+    for (const FormatInfo& f : Formats()) names += (names.empty() ? "" : ", ") + f.name;
+    return Fail(Status::InvalidArgument("--format " + o.format + " is not known; use one of " + names));
+  }
+  DatasetExportOptions options;
+  auto selection = ParseAnnotationSelection(o.annotations);
+  if (!selection.ok()) return Fail(selection.status());
+  options.selection = *selection;
   options.download_all_tasks = o.all_tasks;
   auto store = OpenStore(o.data);
   if (!store.ok()) return Fail(store.status());
   auto project = (*store)->GetProject(o.project);
   if (!project.ok()) return Fail(project.status());
-  std::string tmp = o.out + ".partial";
-  std::ofstream out(tmp, std::ios::binary);
-  if (!out) return Fail(Status::IOError("cannot write " + tmp));
   if (StdoutIsTerminal()) {
     options.progress = [](int64_t done) {
       std::printf("\r%lld tasks", static_cast<long long>(done));
       std::fflush(stdout);
     };
   }
-  Status s = ExportLsJson(**store, o.project, out, options);
-  out.close();
-  if (s.ok() && !out) s = Status::IOError("writing " + tmp + " failed");
-  if (!s.ok()) {
-    std::remove(tmp.c_str());
-    return Fail(s);
+  Result<DatasetExportReport> report = Status::Internal("not run");
+  const bool zip = EndsWith(ToLower(o.out), ".zip");
+  if (!format->multi_file || zip) {
+    report = ExportToFile(**store, o, *format, options, zip);
+  } else {
+    auto sink = NewFolderSink(o.out);
+    report = ExportDataset(**store, o.project, format->name, *sink, options);
   }
-  if (std::rename(tmp.c_str(), o.out.c_str()) != 0) {
-    return Fail(Status::IOError("cannot rename " + tmp + " to " + o.out));
-  }
+  if (!report.ok()) return Fail(report.status());
   if (StdoutIsTerminal()) std::printf("\r");
   std::printf("wrote %s\n", o.out.c_str());
+  for (const auto& [reason, count] : report->skipped) {
+    std::printf("  not exported: %s (%lld)\n", reason.c_str(), static_cast<long long>(count));
+  }
   return 0;
 }
 
@@ -63,8 +91,12 @@ void RegisterExport(CLI::App& app) {
   CLI::App* cmd = app.add_subcommand("export", "Export a project");
   AddDataOption(cmd, &opts->data);
   cmd->add_option("--project", opts->project, "Project id")->required();
-  cmd->add_option("--format", opts->format, "JSON or JSONL")->capture_default_str();
-  cmd->add_option("--out", opts->out, "Output file")->required();
+  cmd->add_option("--format", opts->format,
+                  "JSON, JSONL, COCO, VOC, YOLO, YOLOV8, YOLOV8_SEG, CVAT, CONLL2003 or SPACY")
+      ->capture_default_str();
+  cmd->add_option("--out", opts->out, "Output file, .zip, or folder (multi-file formats)")->required();
+  cmd->add_option("--annotations", opts->annotations, "Which annotations: all, latest or ground_truth")
+      ->capture_default_str();
   cmd->add_flag("--all-tasks", opts->all_tasks, "Include tasks without annotations");
   cmd->callback([opts] { std::exit(RunExport(*opts)); });
 }

@@ -3,6 +3,7 @@
 
 #include "cli/common.h"
 #include "tessera/config.h"
+#include "tessera/formats.h"
 #include "tessera/import.h"
 #include "tessera/util.h"
 
@@ -15,13 +16,32 @@ struct ImportCliOptions {
   int64_t project = 0;
   std::vector<std::string> files;
   bool no_validate = false;
+  std::string format;          // a dataset format (COCO, VOC, YOLO, CVAT, CONLL2003)
+  bool as_predictions = false;
+  std::string image_prefix;
 };
+
+int RunDatasetImport(const ImportCliOptions& o, Store& store) {
+  DatasetImportOptions options;
+  options.as_predictions = o.as_predictions;
+  options.image_prefix = o.image_prefix;
+  for (const std::string& path : o.files) {
+    auto report = ImportDataset(store, o.project, 0, o.format, path, options);
+    if (!report.ok()) return Fail(report.status().WithPrefix(path));
+    std::printf("%s: %lld tasks, %lld regions (%s)\n", path.c_str(),
+                static_cast<long long>(report->tasks), static_cast<long long>(report->regions),
+                o.as_predictions ? "predictions" : "annotations");
+    for (const std::string& line : report->unmatched) std::printf("  not imported: %s\n", line.c_str());
+  }
+  return 0;
+}
 
 int RunImport(const ImportCliOptions& o) {
   auto store = OpenStore(o.data);
   if (!store.ok()) return Fail(store.status());
   auto project = (*store)->GetProject(o.project);
   if (!project.ok()) return Fail(project.status());
+  if (!o.format.empty()) return RunDatasetImport(o, **store);
   std::shared_ptr<const LabelingConfig> cfg;
   if (auto parsed = ParseLabelingConfig(project->label_config); parsed.ok()) cfg = *parsed;
   ImportOptions options;
@@ -73,7 +93,16 @@ void RegisterImport(CLI::App& app) {
       "import", "Import task files (.json .jsonl .csv .tsv .txt; format from the extension)");
   AddDataOption(cmd, &opts->data);
   cmd->add_option("--project", opts->project, "Project id")->required();
-  cmd->add_option("files", opts->files, "Files to import")->required()->check(CLI::ExistingFile);
+  cmd->add_option("files", opts->files, "Files (or dataset folders with --format) to import")
+      ->required()
+      ->check(CLI::ExistingPath);
+  cmd->add_option("--format", opts->format,
+                  "Import a dataset in this format (COCO, VOC, YOLO, CVAT, CONLL2003) instead of "
+                  "Label Studio task files");
+  cmd->add_flag("--as-predictions", opts->as_predictions,
+                "With --format: store the regions as predictions, not annotations");
+  cmd->add_option("--image-prefix", opts->image_prefix,
+                  "With --format: prefix for image paths in task data (e.g. /data/upload/3/)");
   cmd->add_flag("--no-validate", opts->no_validate,
                 "Skip checking annotation results against the labeling config");
   cmd->callback([opts] { std::exit(RunImport(*opts)); });

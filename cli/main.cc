@@ -12,6 +12,7 @@ int main(int argc, char** argv) {
   tessera::cli::RegisterProject(app);
   tessera::cli::RegisterImport(app);
   tessera::cli::RegisterExport(app);
+  tessera::cli::RegisterAgreement(app);
   try {
     app.parse(argc, argv);
   } catch (const CLI::ParseError& e) {

@@ -9,11 +9,12 @@ DEB_PACKAGES=(
   build-essential cmake ninja-build ccache pkg-config git
   libboost-dev libboost-system-dev
   libsqlite3-dev sqlite3
-  libsimdjson-dev nlohmann-json3-dev libpugixml-dev
+  libsimdjson-dev nlohmann-json3-dev libpugixml-dev zlib1g-dev
   libsodium-dev libspdlog-dev libfmt-dev libcli11-dev
   libgtest-dev libgmock-dev libbenchmark-dev
   curl ca-certificates
   chromium chromium-driver
+  clang libclang-rt-14-dev
 )
 
 missing=()

@@ -40,8 +40,12 @@ App::App(Store& store, AppOptions options) : store_(store), options_(std::move(o
   RegisterExportRoutes(router_);
   RegisterTaskRoutes(router_);
   RegisterAnnotationRoutes(router_);
+  RegisterWorkflowRoutes(router_);
+  RegisterReviewRoutes(router_);
+  RegisterStatsRoutes(router_);
   RegisterPredictionRoutes(router_);
   RegisterMediaRoutes(router_);
+  RegisterAgreementRoutes(router_);
   RegisterStaticRoutes(router_);  // last: catches the browser app's pages
 }
 

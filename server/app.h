@@ -56,10 +56,14 @@ void RegisterProjectRoutes(Router& router);
 void RegisterMemberRoutes(Router& router);
 void RegisterTaskRoutes(Router& router);
 void RegisterAnnotationRoutes(Router& router);
+void RegisterWorkflowRoutes(Router& router);
+void RegisterReviewRoutes(Router& router);
+void RegisterStatsRoutes(Router& router);
 void RegisterPredictionRoutes(Router& router);
 void RegisterImportRoutes(Router& router);
 void RegisterExportRoutes(Router& router);
 void RegisterMediaRoutes(Router& router);
+void RegisterAgreementRoutes(Router& router);
 void RegisterStaticRoutes(Router& router);
 
 }  // namespace tessera::server

@@ -16,11 +16,13 @@
 #include <memory>
 #include <optional>
 #include <span>
+#include <utility>
 #include <string>
 #include <vector>
 
 #include "tessera/model.h"
 #include "tessera/status.h"
+#include "tessera/workflow.h"
 
 namespace tessera {
 
@@ -117,9 +119,20 @@ class Store {
   virtual Status ForEachTaskBundle(const TaskQuery& query,
                                    const std::function<Status(const TaskBundle&)>& fn) = 0;
 
-  // The next task for `user_id` to label: one that still needs annotations
-  // (fewer non-cancelled annotations than the project's maximum_annotations)
-  // and that the user has neither annotated nor skipped. NotFound when none.
+  // The next task for `user_id` to label, reserved for them with a lock that
+  // expires after WorkflowSettings::lock_timeout_ms. In one transaction, the
+  // first of:
+  //  1. a task the user holds a live lock on (reload-safe: the same task again,
+  //     lock refreshed);
+  //  2. the user's own annotation that a reviewer rejected (its task);
+  //  3. a task assigned to the user (AssignTasks) that they have not done;
+  //  4. with probability honeypot_rate, a ground-truth task they have not done;
+  //  5. in the project's order, a task they have neither annotated nor
+  //     skipped, not assigned to others, whose annotations (non-cancelled, plus
+  //     cancelled under SkipQueue::kIgnoreSkipped) plus live locks and
+  //     assignments of other users are fewer than maximum_annotations.
+  // NotFound when nothing is left. Creating an annotation on the task (a
+  // submit or a skip) releases the user's lock and assignment.
   virtual Result<Task> NextTask(Id project_id, Id user_id) = 0;
 
   // ---- annotations ----
@@ -133,6 +146,49 @@ class Store {
   virtual Status DeleteAnnotation(Id id) = 0;
   // Previous versions, oldest first (the current state is the annotation itself).
   virtual Result<std::vector<AnnotationVersion>> ListAnnotationVersions(Id annotation_id) = 0;
+
+  // ---- team workflow ----
+  // Not pure: a Store that lacks them answers FailedPrecondition.
+  // Settings (defaults when never set). NotFound if the project does not exist.
+  virtual Result<WorkflowSettings> GetWorkflowSettings(Id project_id);
+  virtual Status SetWorkflowSettings(Id project_id, const WorkflowSettings& settings);
+  // Sets Task priority (the "Uncertainty sampling" order serves high first).
+  virtual Status SetTaskPriorities(Id project_id, std::span<const std::pair<Id, double>> priorities);
+  // Live locks of the project at `now`, by task id.
+  virtual Result<std::vector<TaskLock>> ListTaskLocks(Id project_id, TimeMs now);
+  // Drops the user's lock on the task (no error if there is none).
+  virtual Status ReleaseTaskLock(Id task_id, Id user_id);
+  // Assigns every task to every user (idempotent). InvalidArgument naming
+  // the task or user when one is not in the project / not a member.
+  // Returns the number of new assignments.
+  virtual Result<int64_t> AssignTasks(Id project_id, std::span<const Id> task_ids,
+                                      std::span<const Id> user_ids, AssignmentKind kind,
+                                      Id assigned_by);
+  // Removes the assignments of those tasks (of `user_ids`, or of everyone when
+  // empty). Returns how many were removed.
+  virtual Result<int64_t> UnassignTasks(Id project_id, std::span<const Id> task_ids,
+                                        std::span<const Id> user_ids, AssignmentKind kind);
+  virtual Result<std::vector<TaskAssignment>> ListAssignments(Id task_id);
+
+  // Records a review. review->action kAccepted or kRejected leave the result
+  // alone; kFixed stores `fixed_result` as a new version of the annotation
+  // (the previous one kept in annotation_versions) by review->reviewer_id.
+  // Fills review->id, project_id, version, created_at.
+  virtual Status ReviewAnnotation(Review* review, const std::string& fixed_result);
+  // Oldest first.
+  virtual Result<std::vector<Review>> ListReviews(Id annotation_id);
+  virtual Result<ReviewInfo> GetReviewInfo(Id annotation_id);
+  // Moves a rejected annotation back to pending (after its author changed it).
+  virtual Status ResubmitAnnotation(Id annotation_id);
+  virtual Result<std::vector<Annotation>> ReviewQueue(const ReviewQuery& query);
+  virtual Result<int64_t> CountReviewQueue(const ReviewQuery& query);
+
+  // Every annotation of the project, by id (for statistics).
+  virtual Status ForEachAnnotationFact(Id project_id,
+                                       const std::function<Status(const AnnotationFact&)>& fn);
+  // Every non-cancelled, non-ground-truth annotation on a task that has a
+  // ground-truth annotation by someone else, with that ground truth.
+  virtual Result<std::vector<HoneypotAnswer>> ListHoneypotAnswers(Id project_id);
 
   // ---- predictions ----
   virtual Status CreatePrediction(Prediction* prediction) = 0;

@@ -1,6 +1,11 @@
 // /api/tasks/{id}/annotations and /api/annotations/{id}: create, read, update
-// (every update keeps the previous version), delete, and version history.
+// (every update keeps the previous version), delete, version history, and the
+// full history (versions and reviews). In blind mode annotators see only
+// their own annotations.
+#include <algorithm>
+
 #include "server/api/task_access.h"
+#include "server/api/views.h"
 #include "server/app.h"
 #include "tessera/ls_json.h"
 #include "tessera/util.h"
@@ -24,6 +29,21 @@ Status ApplyAnnotationFields(RequestContext& ctx, const json& body, Annotation* 
   return Status::Ok();
 }
 
+// An annotation the caller may read (a member, and not hidden by blind mode).
+Result<Annotation> LoadVisibleAnnotation(RequestContext& ctx, Id id) {
+  TESSERA_ASSIGN_OR_RETURN(Annotation a, LoadAnnotation(ctx, id, Role::kAnnotator));
+  TESSERA_RETURN_IF_ERROR(RequireVisible(ctx, a));
+  return a;
+}
+
+// {"id","email","first_name","last_name"} of a user id, or null.
+json UserRef(RequestContext& ctx, Id user_id) {
+  if (user_id <= 0) return nullptr;
+  auto u = ctx.store().GetUser(user_id);
+  if (!u.ok()) return json{{"id", user_id}};
+  return UserBriefJson(*u);
+}
+
 HttpResponse ListTaskAnnotations(RequestContext& ctx) {
   auto id = ctx.IdParam("id");
   if (!id.ok()) return ErrorResponse(id.status());
@@ -31,8 +51,12 @@ HttpResponse ListTaskAnnotations(RequestContext& ctx) {
   if (!task.ok()) return ErrorResponse(task.status());
   auto list = ctx.store().ListAnnotations(*id);
   if (!list.ok()) return ErrorResponse(list.status());
+  bool sees_all = SeesOthersAnnotations(ctx, task->project_id);
   json out = json::array();
-  for (const Annotation& a : *list) out.push_back(AnnotationJsonWithAuthor(ctx, a));
+  for (const Annotation& a : *list) {
+    if (!sees_all && a.completed_by != ctx.user_id()) continue;  // blind mode
+    out.push_back(AnnotationJsonWithAuthor(ctx, a));
+  }
   return JsonResponse(200, out);
 }
 
@@ -66,7 +90,7 @@ HttpResponse CreateAnnotation(RequestContext& ctx) {
 HttpResponse GetAnnotation(RequestContext& ctx) {
   auto id = ctx.IdParam("id");
   if (!id.ok()) return ErrorResponse(id.status());
-  auto a = LoadAnnotation(ctx, *id, Role::kAnnotator);
+  auto a = LoadVisibleAnnotation(ctx, *id);
   if (!a.ok()) return ErrorResponse(a.status());
   return JsonResponse(200, AnnotationJsonWithAuthor(ctx, *a));
 }
@@ -93,6 +117,13 @@ HttpResponse PatchAnnotation(RequestContext& ctx) {
   a->last_action = "updated";
   s = ctx.store().UpdateAnnotation(&*a);
   if (!s.ok()) return ErrorResponse(s);
+  if (a->completed_by == ctx.user_id()) {
+    // The author reworked it: a rejected annotation goes back to the review
+    // queue, and the author's reservation of the task ends. Best effort: the
+    // update itself is stored, and a lock left behind expires on its own.
+    (void)ctx.store().ResubmitAnnotation(a->id);
+    (void)ctx.store().ReleaseTaskLock(a->task_id, ctx.user_id());
+  }
   return JsonResponse(200, AnnotationJsonWithAuthor(ctx, *a));
 }
 
@@ -108,35 +139,109 @@ HttpResponse DeleteAnnotation(RequestContext& ctx) {
   return NoContent();
 }
 
+// One version as the versions and history endpoints print it.
+json VersionJson(RequestContext& ctx, int version, const std::string& result, bool was_cancelled,
+                 bool ground_truth, double lead_time, Id updated_by, const std::string& action,
+                 TimeMs at) {
+  return json{{"version", version},
+              {"result", json::parse(result, nullptr, false)},
+              {"was_cancelled", was_cancelled},
+              {"ground_truth", ground_truth},
+              {"lead_time", lead_time},
+              {"updated_by", updated_by},
+              {"user", UserRef(ctx, updated_by)},
+              {"action", action},
+              {"created_at", FormatIsoTime(at)}};
+}
+
+Result<json> VersionsJson(RequestContext& ctx, const Annotation& a) {
+  TESSERA_ASSIGN_OR_RETURN(auto versions, ctx.store().ListAnnotationVersions(a.id));
+  json out = json::array();
+  for (const AnnotationVersion& v : versions) {
+    out.push_back(VersionJson(ctx, v.version, v.result, v.was_cancelled, v.ground_truth,
+                              v.lead_time, v.updated_by, v.action, v.created_at));
+  }
+  // The current state closes the list.
+  json current = VersionJson(ctx, a.version, a.result, a.was_cancelled, a.ground_truth,
+                             a.lead_time, a.updated_by, a.last_action, a.updated_at);
+  current["current"] = true;
+  out.push_back(std::move(current));
+  return out;
+}
+
 HttpResponse AnnotationVersions(RequestContext& ctx) {
   auto id = ctx.IdParam("id");
   if (!id.ok()) return ErrorResponse(id.status());
-  auto a = LoadAnnotation(ctx, *id, Role::kAnnotator);
+  auto a = LoadVisibleAnnotation(ctx, *id);
   if (!a.ok()) return ErrorResponse(a.status());
-  auto versions = ctx.store().ListAnnotationVersions(*id);
-  if (!versions.ok()) return ErrorResponse(versions.status());
-  json out = json::array();
-  for (const AnnotationVersion& v : *versions) {
-    out.push_back(json{{"version", v.version},
-                       {"result", json::parse(v.result, nullptr, false)},
-                       {"was_cancelled", v.was_cancelled},
-                       {"ground_truth", v.ground_truth},
-                       {"lead_time", v.lead_time},
-                       {"updated_by", v.updated_by},
-                       {"action", v.action},
-                       {"created_at", FormatIsoTime(v.created_at)}});
+  auto out = VersionsJson(ctx, *a);
+  if (!out.ok()) return ErrorResponse(out.status());
+  return JsonResponse(200, *out);
+}
+
+// Every event of an annotation, oldest first: each stored version (with who
+// made it and the action: submitted, updated, fixed, imported, ...) and every
+// review (accepted, rejected with its comment, fixed). ?format=csv for a
+// spreadsheet.
+HttpResponse AnnotationHistory(RequestContext& ctx) {
+  auto id = ctx.IdParam("id");
+  if (!id.ok()) return ErrorResponse(id.status());
+  auto format = ctx.request().Query("format").value_or("json");
+  if (format != "json" && format != "csv") {
+    return ErrorResponse(Status::FieldInvalid("format", "format '" + format +
+                                                            "' is not one of: json, csv"));
   }
-  // The current state closes the list.
-  out.push_back(json{{"version", a->version},
-                     {"result", json::parse(a->result, nullptr, false)},
-                     {"was_cancelled", a->was_cancelled},
-                     {"ground_truth", a->ground_truth},
-                     {"lead_time", a->lead_time},
-                     {"updated_by", a->updated_by},
-                     {"action", a->last_action},
-                     {"created_at", FormatIsoTime(a->updated_at)},
-                     {"current", true}});
-  return JsonResponse(200, out);
+  auto a = LoadVisibleAnnotation(ctx, *id);
+  if (!a.ok()) return ErrorResponse(a.status());
+  auto versions = VersionsJson(ctx, *a);
+  if (!versions.ok()) return ErrorResponse(versions.status());
+  auto reviews = ctx.store().ListReviews(*id);
+  if (!reviews.ok()) return ErrorResponse(reviews.status());
+  json events = json::array();
+  for (json& v : *versions) {
+    v["type"] = "version";
+    events.push_back(std::move(v));
+  }
+  for (const Review& r : *reviews) {
+    events.push_back(json{{"type", "review"},
+                          {"version", r.version},
+                          {"action", ReviewStateName(r.action)},
+                          {"comment", r.comment},
+                          {"updated_by", r.reviewer_id},
+                          {"user", UserRef(ctx, r.reviewer_id)},
+                          {"created_at", FormatIsoTime(r.created_at)}});
+  }
+  // ISO times sort as text; a review follows the version it applies to.
+  std::stable_sort(events.begin(), events.end(), [](const json& x, const json& y) {
+    return std::make_pair(x["created_at"].get<std::string>(), x["version"].get<int>()) <
+           std::make_pair(y["created_at"].get<std::string>(), y["version"].get<int>());
+  });
+  if (format == "json") {
+    return JsonResponse(200, json{{"annotation", a->id}, {"task", a->task_id}, {"events", events}});
+  }
+  auto csv_field = [](const std::string& text) {
+    std::string out = "\"";
+    for (char c : text) out += c == '"' ? std::string("\"\"") : std::string(1, c);
+    return out + "\"";
+  };
+  std::string csv = "annotation,task,type,version,action,user_id,user_email,comment,created_at,result\r\n";
+  for (const json& e : events) {
+    const json& user = e["user"];
+    csv += std::to_string(a->id) + "," + std::to_string(a->task_id) + "," +
+           e["type"].get<std::string>() + "," + std::to_string(e["version"].get<int>()) + "," +
+           csv_field(e["action"].get<std::string>()) + "," +
+           std::to_string(e["updated_by"].get<Id>()) + "," +
+           csv_field(user.is_object() ? user.value("email", "") : "") + "," +
+           csv_field(e.value("comment", "")) + "," + e["created_at"].get<std::string>() + "," +
+           csv_field(e.contains("result") ? e["result"].dump() : "") + "\r\n";
+  }
+  HttpResponse res;
+  res.status = 200;
+  res.body = std::move(csv);
+  res.SetHeader("Content-Type", "text/csv; charset=utf-8");
+  res.SetHeader("Content-Disposition",
+                "attachment; filename=\"annotation-" + std::to_string(a->id) + "-history.csv\"");
+  return res;
 }
 
 }  // namespace
@@ -148,6 +253,7 @@ void RegisterAnnotationRoutes(Router& r) {
   r.Add("PATCH", "/api/annotations/{id}", Access::kAuthenticated, PatchAnnotation);
   r.Add("DELETE", "/api/annotations/{id}", Access::kAuthenticated, DeleteAnnotation);
   r.Add("GET", "/api/annotations/{id}/versions", Access::kAuthenticated, AnnotationVersions);
+  r.Add("GET", "/api/annotations/{id}/history", Access::kAuthenticated, AnnotationHistory);
 }
 
 }  // namespace tessera::server

@@ -1,10 +1,13 @@
-// GET /api/projects/{id}/export?exportType=JSON|JSONL: streams the export to
-// a temporary file (constant memory), then sends that file.
+// GET /api/projects/{id}/export?exportType=JSON|JSONL|COCO|VOC|YOLO|...:
+// streams the export to a temporary file (constant memory), then sends that
+// file; formats that write several files are sent as a zip.
+// GET /api/projects/{id}/export/formats: the formats, as Label Studio lists
+// them, with the ones that do not fit the project's config disabled.
 #include <fstream>
 
 #include "server/app.h"
 #include "server/context.h"
-#include "tessera/export.h"
+#include "tessera/formats.h"
 #include "tessera/util.h"
 
 namespace tessera::server {
@@ -13,6 +16,14 @@ namespace fs = std::filesystem;
 
 namespace {
 
+const char* ContentType(const std::string& ext) {
+  if (ext == "json") return "application/json";
+  if (ext == "jsonl") return "application/x-ndjson";
+  if (ext == "zip") return "application/zip";
+  if (ext == "xml") return "application/xml";
+  return "text/plain; charset=utf-8";
+}
+
 HttpResponse Export(RequestContext& ctx) {
   auto id = ctx.IdParam("id");
   if (!id.ok()) return ErrorResponse(id.status());
@@ -20,30 +31,31 @@ HttpResponse Export(RequestContext& ctx) {
   if (!s.ok()) return ErrorResponse(s);
   std::string type = ctx.request().Query("exportType").value_or(
       ctx.request().Query("export_type").value_or("JSON"));
-  ExportOptions options;
-  std::string ext;
-  if (type == "JSON") {
-    options.format = ExportFormat::kJson;
-    ext = "json";
-  } else if (type == "JSONL") {
-    options.format = ExportFormat::kJsonl;
-    ext = "jsonl";
-  } else {
-    return ErrorResponse(Status::FieldInvalid(
-        "exportType", "exportType '" + type + "' is not supported yet; supported: JSON, JSONL"));
+  const FormatInfo* format = FindFormat(type);
+  if (!format) {
+    std::string names;
+    for (const FormatInfo& f : Formats()) names += (names.empty() ? "" : ", ") + f.name;
+    return ErrorResponse(Status::FieldInvalid("exportType", "exportType '" + type + "' is not supported; supported: " + names));
   }
+  DatasetExportOptions options;
   auto all = QueryBool(ctx.request(), "download_all_tasks", false);
   if (!all.ok()) return ErrorResponse(all.status());
   options.download_all_tasks = *all;
+  auto selection = ParseAnnotationSelection(ctx.request().Query("annotations").value_or("all"));
+  if (!selection.ok()) return ErrorResponse(selection.status());
+  options.selection = *selection;
 
   fs::path tmp_dir = ctx.app().options().data_dir / "tmp";
   std::error_code ec;
   fs::create_directories(tmp_dir, ec);
+  const std::string ext = format->extension;
   fs::path tmp = tmp_dir / ("export-" + RandomHex(8) + "." + ext);
   {
     std::ofstream out(tmp, std::ios::binary);
     if (!out) return ErrorResponse(Status::IOError("cannot create " + tmp.string()));
-    s = ExportLsJson(ctx.store(), *id, out, options);
+    auto sink = format->multi_file ? NewZipSink(out) : NewSingleFileSink(out);
+    auto report = ExportDataset(ctx.store(), *id, format->name, *sink, options);
+    s = report.status();
     out.flush();
     if (s.ok() && !out) s = Status::IOError("writing the export failed (disk full?)");
   }
@@ -53,7 +65,7 @@ HttpResponse Export(RequestContext& ctx) {
   }
   uint64_t size = fs::file_size(tmp, ec);
   HttpResponse res;
-  res.SetHeader("Content-Type", ext == "json" ? "application/json" : "application/x-ndjson");
+  res.SetHeader("Content-Type", ContentType(ext));
   std::string stamp = FormatIsoTime(NowMs()).substr(0, 19);
   for (auto& c : stamp) if (c == ':') c = '-';
   res.SetHeader("Content-Disposition", "attachment; filename=\"project-" + std::to_string(*id) +
@@ -62,10 +74,33 @@ HttpResponse Export(RequestContext& ctx) {
   return res;
 }
 
+HttpResponse ExportFormats(RequestContext& ctx) {
+  auto id = ctx.IdParam("id");
+  if (!id.ok()) return ErrorResponse(id.status());
+  Status s = ctx.RequireProjectRole(*id, Role::kManager);
+  if (!s.ok()) return ErrorResponse(s);
+  auto project = ctx.store().GetProject(*id);
+  if (!project.ok()) return ErrorResponse(project.status());
+  auto config = ParseLabelingConfig(project->label_config);
+  nlohmann::json list = nlohmann::json::array();
+  for (const FormatInfo& format : Formats()) {
+    bool fits = config.ok() ? FormatFits(format, **config) : format.fit == FormatFit::kAny;
+    list.push_back({{"name", format.name},
+                    {"title", format.title},
+                    {"description", format.description},
+                    {"extension", format.extension},
+                    {"tags", format.tags},
+                    {"can_import", format.can_import},
+                    {"disabled", !fits}});
+  }
+  return JsonResponse(200, list);
+}
+
 }  // namespace
 
 void RegisterExportRoutes(Router& r) {
   r.Add("GET", "/api/projects/{id}/export", Access::kAuthenticated, Export);
+  r.Add("GET", "/api/projects/{id}/export/formats", Access::kAuthenticated, ExportFormats);
 }
 
 }  // namespace tessera::server

@@ -34,14 +34,40 @@ Result<Annotation> LoadAnnotation(RequestContext& ctx, Id annotation_id, Role mi
   return a;
 }
 
+bool SeesOthersAnnotations(RequestContext& ctx, Id project_id) {
+  std::optional<Role> role = ctx.ProjectRole(project_id);
+  if (role && *role >= Role::kReviewer) return true;
+  auto settings = ctx.store().GetWorkflowSettings(project_id);
+  return settings.ok() && !settings->blind;
+}
+
+Status RequireVisible(RequestContext& ctx, const Annotation& a) {
+  if (a.completed_by == ctx.user_id() || SeesOthersAnnotations(ctx, a.project_id)) {
+    return Status::Ok();
+  }
+  return Status::NotFound("annotation " + std::to_string(a.id) + " not found");
+}
+
 json AnnotationJsonWithAuthor(RequestContext& ctx, const Annotation& a) {
+  json out = AnnotationToJson(a, nullptr);
   if (a.completed_by > 0) {
     if (auto u = ctx.store().GetUser(a.completed_by); u.ok()) {
       AuthorInfo info{u->id, u->email, u->first_name, u->last_name};
-      return AnnotationToJson(a, &info);
+      out = AnnotationToJson(a, &info);
     }
   }
-  return AnnotationToJson(a, nullptr);
+  if (auto review = ctx.store().GetReviewInfo(a.id); review.ok()) {
+    out["review_state"] = ReviewStateName(review->state);
+    out["review"] = nullptr;
+    if (const auto& last = review->last_review) {
+      out["review"] = json{{"action", ReviewStateName(last->action)},
+                           {"comment", last->comment},
+                           {"reviewer", last->reviewer_id},
+                           {"version", last->version},
+                           {"created_at", FormatIsoTime(last->created_at)}};
+    }
+  }
+  return out;
 }
 
 Result<json> TaskWithChildrenJson(RequestContext& ctx, const Task& task) {
@@ -49,9 +75,11 @@ Result<json> TaskWithChildrenJson(RequestContext& ctx, const Task& task) {
   bundle.task = task;
   TESSERA_ASSIGN_OR_RETURN(bundle.annotations, ctx.store().ListAnnotations(task.id));
   TESSERA_ASSIGN_OR_RETURN(bundle.predictions, ctx.store().ListPredictions(task.id));
+  bool sees_all = SeesOthersAnnotations(ctx, task.project_id);
   json out = TaskBundleToJson(bundle);
   json annotations = json::array();
   for (const Annotation& a : bundle.annotations) {
+    if (!sees_all && a.completed_by != ctx.user_id()) continue;  // blind mode
     annotations.push_back(AnnotationJsonWithAuthor(ctx, a));
   }
   out["annotations"] = std::move(annotations);

@@ -13,8 +13,18 @@ namespace tessera::server {
 Result<Task> LoadTask(RequestContext& ctx, Id task_id, Role min);
 Result<Annotation> LoadAnnotation(RequestContext& ctx, Id annotation_id, Role min);
 
-// Task JSON with annotations (authors resolved) and predictions.
+// Blind mode: true when the caller may see other people's annotations in the
+// project (reviewers and above always; annotators only when the project's
+// workflow setting `blind` is off).
+bool SeesOthersAnnotations(RequestContext& ctx, Id project_id);
+// NotFound (as if it did not exist) when blind mode hides `a` from the caller.
+Status RequireVisible(RequestContext& ctx, const Annotation& a);
+
+// Task JSON with annotations (authors resolved; others' hidden in blind mode)
+// and predictions.
 Result<nlohmann::json> TaskWithChildrenJson(RequestContext& ctx, const Task& task);
+// Annotation JSON with the author and the review state: "review_state" and,
+// once reviewed, "review": {"action", "comment", "reviewer", "created_at"}.
 nlohmann::json AnnotationJsonWithAuthor(RequestContext& ctx, const Annotation& a);
 
 // Validates a result array against the project's labeling config (skipped when

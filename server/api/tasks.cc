@@ -175,8 +175,9 @@ HttpResponse NextTask(RequestContext& ctx) {
   if (!task.ok()) {
     if (task.status().code() == Code::kNotFound) {
       return ErrorResponse(404, "no more tasks to label in project " + std::to_string(*id) +
-                                    " for you: every task has enough annotations, or you have "
-                                    "already annotated or skipped it");
+                                    " for you: every task has enough annotations, is reserved "
+                                    "by other annotators, or you have already annotated or "
+                                    "skipped it");
     }
     return ErrorResponse(task.status());
   }
@@ -185,10 +186,24 @@ HttpResponse NextTask(RequestContext& ctx) {
   auto predictions = ctx.store().ListPredictions(task->id);
   if (!predictions.ok()) return ErrorResponse(predictions.status());
   bundle.predictions = std::move(*predictions);
-  // Blind by default: the labeling stream shows predictions, not other
-  // people's annotations.
+  auto annotations = ctx.store().ListAnnotations(task->id);
+  if (!annotations.ok()) return ErrorResponse(annotations.status());
+  // The labeling stream is always blind: it shows predictions and the
+  // caller's own annotations (a rejected one comes back with the reviewer's
+  // comment), never other people's. Honeypots look like any other task.
   json out = TaskBundleToJson(bundle);
-  out["annotations"] = json::array();
+  json own = json::array();
+  for (const Annotation& a : *annotations) {
+    if (a.completed_by == ctx.user_id() && !a.ground_truth) {
+      own.push_back(AnnotationJsonWithAuthor(ctx, a));
+    }
+  }
+  // Counters would give a honeypot away (its ground truth counts); show the
+  // caller's view only.
+  out["total_annotations"] = own.size();
+  out["cancelled_annotations"] = 0;
+  out["is_labeled"] = false;
+  out["annotations"] = std::move(own);
   return JsonResponse(200, out);
 }
 

@@ -85,9 +85,13 @@ Status ReadAnnotation(element item, const std::string& what, Annotation* annotat
     return Invalid(what + " \"lead_time\" must be a number of seconds, got " +
                    DescribeType(value.type()));
   }
-  if (Field(obj, "completed_by", &value) && value.is_int64() &&
-      value.get_int64().value_unsafe() > 0) {
-    annotation->completed_by = value.get_int64().value_unsafe();
+  if (Field(obj, "completed_by", &value)) {
+    // An id, or (Label Studio's and our JSON export) an object with an "id".
+    element id;
+    if (value.is_object() && Field(value.get_object().value_unsafe(), "id", &id)) value = id;
+    if (value.is_int64() && value.get_int64().value_unsafe() > 0) {
+      annotation->completed_by = value.get_int64().value_unsafe();
+    }
   }
   annotation->last_action = "imported";
   return Status::Ok();

@@ -3,6 +3,8 @@
 // with the status codes it checks.
 #include <gtest/gtest.h>
 
+#include <fstream>
+
 #include "tests/integration/http_client.h"
 #include "tests/integration/server_process.h"
 
@@ -296,6 +298,59 @@ TEST_F(ApiTest, MediaUploadIsServedWithRangesAndCannotEscape) {
     EXPECT_EQ(c.Get(bad).status, 404) << bad;
   }
   EXPECT_EQ(Anonymous().Get(url).status, 401);
+}
+
+
+TEST_F(ApiTest, AgreementFromApiAndCliAgree) {
+  HttpClient admin = Admin();
+  int pid = CreateProject(admin);
+  std::string base = "/api/projects/" + std::to_string(pid);
+  json ids = admin.PostJson(base + "/import?return_task_ids=1",
+                            json::array({{{"text", "one"}}, {{"text", "two"}}}))
+                 .Json()["task_ids"];
+  std::vector<HttpClient> people;
+  for (int i = 0; i < 2; ++i) {
+    std::string email = "rater" + std::to_string(i) + "-" + std::to_string(pid) + "@example.com";
+    std::string token = server_->AddUser(email, "rater password", false);
+    ASSERT_EQ(admin.PostJson(base + "/members", json{{"email", email}}).status, 201);
+    HttpClient c("127.0.0.1", server_->port());
+    c.SetHeader("Authorization", "Token " + token);
+    people.push_back(std::move(c));
+  }
+  auto choice = [](const char* v) {
+    return json{{"result", json::array({{{"from_name", "sentiment"}, {"to_name", "text"},
+                                         {"type", "choices"}, {"value", {{"choices", {v}}}}}})}};
+  };
+  // Task 1: both Positive; task 2: Positive vs Negative.
+  for (int t = 0; t < 2; ++t) {
+    std::string target = "/api/tasks/" + std::to_string(ids[t].get<int>()) + "/annotations";
+    ASSERT_EQ(people[0].PostJson(target, choice("Positive")).status, 201);
+    ASSERT_EQ(people[1].PostJson(target, choice(t == 0 ? "Positive" : "Negative")).status, 201);
+  }
+  Reply r = admin.Get(base + "/agreement");
+  ASSERT_EQ(r.status, 200) << r.body;
+  json report = r.Json();
+  json sentiment;
+  for (const auto& c : report["controls"])
+    if (c["from_name"] == "sentiment") sentiment = c;
+  EXPECT_EQ(sentiment["tasks"], 2);
+  EXPECT_DOUBLE_EQ(sentiment["percent_agreement"].get<double>(), 0.5);
+  EXPECT_DOUBLE_EQ(report["mean_task_score"].get<double>(), 0.5);
+  EXPECT_EQ(people[0].Get(base + "/agreement").status, 403);  // annotators may not
+  EXPECT_EQ(admin.Get(base + "/agreement?iou_threshold=7").status, 400);
+
+  // The CLI computes the same from the export file.
+  Reply exp = admin.Get(base + "/export?exportType=JSON");
+  ASSERT_EQ(exp.status, 200);
+  std::filesystem::path dir = server_->data_dir();
+  std::ofstream(dir / "export.json") << exp.body;
+  std::ofstream(dir / "config.xml") << kNerConfig;
+  std::string out, err;
+  ASSERT_EQ(RunTessera({"agreement", "--config", (dir / "config.xml").string(), "--export",
+                        (dir / "export.json").string()}, &out, &err), 0) << err;
+  json cli = json::parse(out);
+  EXPECT_EQ(cli["mean_task_score"], report["mean_task_score"]);
+  EXPECT_EQ(cli["annotators"], report["annotators"]);
 }
 
 }  // namespace

@@ -87,10 +87,12 @@ ServerProcess::~ServerProcess() {
   fs::remove_all(data_dir_, ec);
 }
 
-void ServerProcess::Start() {
+void ServerProcess::Start(const std::vector<std::string>& extra_args) {
   int out_fd, err_fd;
-  pid_ = Spawn({"serve", "--data", data_dir_.string(), "--port", "0", "--threads", "4"}, &out_fd,
-               &err_fd);
+  std::vector<std::string> args = {"serve", "--data", data_dir_.string(), "--port", "0",
+                                   "--threads", "4"};
+  args.insert(args.end(), extra_args.begin(), extra_args.end());
+  pid_ = Spawn(args, &out_fd, &err_fd);
   // The server prints "serving http://127.0.0.1:PORT ..." once it listens.
   std::string line;
   char c;

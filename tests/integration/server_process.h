@@ -26,7 +26,9 @@ class ServerProcess {
   ~ServerProcess();  // SIGTERM, wait, remove the folder
 
   // Starts `tessera serve` and waits until it accepts connections.
-  void Start();
+  // `extra_args` go after the defaults (e.g. {"--max-body-mb", "1"}; added for
+  // the security tests).
+  void Start(const std::vector<std::string>& extra_args = {});
   void Stop();
   // SIGKILL, for crash tests.
   void Kill();

@@ -171,8 +171,75 @@ CREATE INDEX drafts_task_id_user_id ON drafts(task_id, user_id);
 CREATE INDEX drafts_annotation_id ON drafts(annotation_id);
 )sql";
 
+// Team workflow (issue 4): distribution settings, task locks, manual
+// assignment, task priority, review state and reviews.
+// - project_workflow holds the settings that are not Label Studio project
+//   fields (one row per project; a missing row means the defaults).
+// - tasks_open* are partial indexes over the tasks that still need
+//   annotations, so that NextTask never scans finished tasks; one per order
+//   (sequential/random by id, by priority).
+// - annotations.review_state: 'pending' (awaiting review), 'accepted',
+//   'rejected' (back with the annotator) or 'fixed' (changed and accepted by a
+//   reviewer). Ground-truth and cancelled annotations are never queued.
+constexpr std::string_view kTeamWorkflow = R"sql(
+ALTER TABLE tasks ADD COLUMN priority DOUBLE PRECISION NOT NULL DEFAULT 0;
+CREATE INDEX tasks_open ON tasks(project_id, id) WHERE NOT is_labeled;
+CREATE INDEX tasks_open_priority ON tasks(project_id, priority DESC, id) WHERE NOT is_labeled;
+
+CREATE TABLE project_workflow (
+  project_id BIGINT PRIMARY KEY REFERENCES projects(id) ON DELETE CASCADE,
+  lock_timeout_ms BIGINT NOT NULL DEFAULT 600000 CHECK (lock_timeout_ms > 0),
+  skip_queue TEXT NOT NULL DEFAULT 'requeue_for_others'
+    CHECK (skip_queue IN ('requeue_for_others', 'ignore_skipped')),
+  honeypot_rate DOUBLE PRECISION NOT NULL DEFAULT 0
+    CHECK (honeypot_rate >= 0 AND honeypot_rate <= 1),
+  blind BOOLEAN NOT NULL DEFAULT TRUE,
+  updated_at BIGINT NOT NULL
+);
+
+CREATE TABLE task_locks (
+  task_id BIGINT NOT NULL REFERENCES tasks(id) ON DELETE CASCADE,
+  user_id BIGINT NOT NULL REFERENCES users(id) ON DELETE CASCADE,
+  project_id BIGINT NOT NULL,
+  expires_at BIGINT NOT NULL,
+  created_at BIGINT NOT NULL,
+  PRIMARY KEY (task_id, user_id)
+);
+CREATE INDEX task_locks_user ON task_locks(project_id, user_id, expires_at);
+CREATE INDEX task_locks_expires ON task_locks(project_id, expires_at);
+
+CREATE TABLE task_assignments (
+  task_id BIGINT NOT NULL REFERENCES tasks(id) ON DELETE CASCADE,
+  user_id BIGINT NOT NULL REFERENCES users(id) ON DELETE CASCADE,
+  project_id BIGINT NOT NULL,
+  kind TEXT NOT NULL CHECK (kind IN ('AN', 'RE')),
+  assigned_by BIGINT,
+  created_at BIGINT NOT NULL,
+  PRIMARY KEY (task_id, user_id, kind)
+);
+CREATE INDEX task_assignments_user ON task_assignments(project_id, user_id, kind, task_id);
+
+ALTER TABLE annotations ADD COLUMN review_state TEXT NOT NULL DEFAULT 'pending';
+CREATE INDEX annotations_review_queue ON annotations(project_id, review_state, id);
+CREATE INDEX annotations_ground_truth ON annotations(project_id, task_id) WHERE ground_truth;
+CREATE INDEX annotations_project_created ON annotations(project_id, created_at);
+
+CREATE TABLE annotation_reviews (
+  id ${ID_PK},
+  annotation_id BIGINT NOT NULL REFERENCES annotations(id) ON DELETE CASCADE,
+  project_id BIGINT NOT NULL,
+  reviewer_id BIGINT REFERENCES users(id) ON DELETE SET NULL,
+  action TEXT NOT NULL CHECK (action IN ('accepted', 'rejected', 'fixed')),
+  comment TEXT NOT NULL DEFAULT '',
+  version INTEGER NOT NULL,
+  created_at BIGINT NOT NULL
+);
+CREATE INDEX annotation_reviews_annotation ON annotation_reviews(annotation_id, id);
+)sql";
+
 constexpr Migration kMigrations[] = {
     {1, "initial schema", kInitialSchema},
+    {2, "team workflow", kTeamWorkflow},
 };
 
 // The one place where the dialects differ.

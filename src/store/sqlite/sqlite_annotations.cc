@@ -46,6 +46,10 @@ Status SqliteStore::CreateAnnotation(Annotation* annotation) {
     BindAnnotation(st, 1, *annotation);
     TESSERA_RETURN_IF_ERROR(st.Run());
     annotation->id = conn.LastInsertId();
+    // A submit or a skip ends the author's reservation of the task.
+    if (annotation->completed_by != 0) {
+      TESSERA_RETURN_IF_ERROR(ReleaseWork(conn, task.id, annotation->completed_by));
+    }
     return RefreshTaskCounters(conn, task.id, now);
   });
 }

@@ -305,7 +305,7 @@ Status SqliteStore::DeleteExpiredSessions(TimeMs now) {
 Result<std::unique_ptr<Store>> OpenSqliteStore(const SqliteOptions& options) {
   TESSERA_ASSIGN_OR_RETURN(
       auto pool, sqlite::ConnectionPool::Open(options.path, options.readers, options.full_sync));
-  auto store = std::make_unique<sqlite::SqliteStore>(std::move(pool));
+  auto store = std::make_unique<sqlite::SqliteStore>(std::move(pool), options.full_sync);
   TESSERA_RETURN_IF_ERROR(store->Migrate().WithPrefix("opening " + options.path));
   return std::unique_ptr<Store>(std::move(store));
 }

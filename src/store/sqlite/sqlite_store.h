@@ -6,8 +6,10 @@
 // and see the last committed state. The implementation is split by resource:
 //   sqlite_store.cc        open, migrations, users, API tokens, sessions
 //   sqlite_projects.cc     projects, membership, stats
-//   sqlite_tasks.cc        imports, tasks, export paging, next task
+//   sqlite_tasks.cc        imports, tasks, export paging
 //   sqlite_annotations.cc  annotations (+versions), predictions, drafts
+//   sqlite_workflow.cc     workflow settings, next task with locks, assignment
+//   sqlite_review.cc       reviews, review queue, statistics facts
 //
 // Ownership: owns its ConnectionPool. Thread-safety: safe for concurrent use
 // (the Store contract); the writer mutex serializes writes.
@@ -25,7 +27,8 @@ namespace tessera::sqlite {
 
 class SqliteStore final : public Store {
  public:
-  explicit SqliteStore(std::unique_ptr<ConnectionPool> pool) : pool_(std::move(pool)) {}
+  SqliteStore(std::unique_ptr<ConnectionPool> pool, bool full_sync)
+      : pool_(std::move(pool)), full_sync_(full_sync) {}
 
   // Creates schema_migrations and applies every pending migration, each in
   // its own transaction. FailedPrecondition if the file is newer than the code.
@@ -75,7 +78,30 @@ class SqliteStore final : public Store {
   Status DeleteAllTasks(Id project_id) override;
   Status ForEachTaskBundle(const TaskQuery& query,
                            const std::function<Status(const TaskBundle&)>& fn) override;
+
+  // ---- team workflow (sqlite_workflow.cc, sqlite_review.cc) ----
   Result<Task> NextTask(Id project_id, Id user_id) override;
+  Result<WorkflowSettings> GetWorkflowSettings(Id project_id) override;
+  Status SetWorkflowSettings(Id project_id, const WorkflowSettings& settings) override;
+  Status SetTaskPriorities(Id project_id,
+                           std::span<const std::pair<Id, double>> priorities) override;
+  Result<std::vector<TaskLock>> ListTaskLocks(Id project_id, TimeMs now) override;
+  Status ReleaseTaskLock(Id task_id, Id user_id) override;
+  Result<int64_t> AssignTasks(Id project_id, std::span<const Id> task_ids,
+                              std::span<const Id> user_ids, AssignmentKind kind,
+                              Id assigned_by) override;
+  Result<int64_t> UnassignTasks(Id project_id, std::span<const Id> task_ids,
+                                std::span<const Id> user_ids, AssignmentKind kind) override;
+  Result<std::vector<TaskAssignment>> ListAssignments(Id task_id) override;
+  Status ReviewAnnotation(Review* review, const std::string& fixed_result) override;
+  Result<std::vector<Review>> ListReviews(Id annotation_id) override;
+  Result<ReviewInfo> GetReviewInfo(Id annotation_id) override;
+  Status ResubmitAnnotation(Id annotation_id) override;
+  Result<std::vector<Annotation>> ReviewQueue(const ReviewQuery& query) override;
+  Result<int64_t> CountReviewQueue(const ReviewQuery& query) override;
+  Status ForEachAnnotationFact(Id project_id,
+                               const std::function<Status(const AnnotationFact&)>& fn) override;
+  Result<std::vector<HoneypotAnswer>> ListHoneypotAnswers(Id project_id) override;
 
   // ---- annotations, predictions, drafts (sqlite_annotations.cc) ----
   Status CreateAnnotation(Annotation* annotation) override;
@@ -99,6 +125,21 @@ class SqliteStore final : public Store {
   Status WriteTxn(Fn&& fn) {
     WriteLease lease = pool_->Write();
     return RunInTransaction(lease.conn(), "BEGIN IMMEDIATE", std::forward<Fn>(fn));
+  }
+  // Like WriteTxn, but the commit does not wait for fsync (synchronous=NORMAL
+  // for this transaction only). For batches of an import that is still
+  // running: FinishImport commits with the configured (FULL) mode, and that
+  // fsync of the append-only WAL makes every earlier batch durable too. A
+  // batch lost to a power cut leaves its import "running", and
+  // RollBackUnfinishedImports removes it at the next start.
+  template <typename Fn>
+  Status WriteTxnDeferredSync(Fn&& fn) {
+    WriteLease lease = pool_->Write();
+    TESSERA_RETURN_IF_ERROR(lease.conn().Exec("PRAGMA synchronous = NORMAL"));
+    Status status = RunInTransaction(lease.conn(), "BEGIN IMMEDIATE", std::forward<Fn>(fn));
+    Status restore = lease.conn().Exec(full_sync_ ? "PRAGMA synchronous = FULL"
+                                                  : "PRAGMA synchronous = NORMAL");
+    return status.ok() ? restore : status;
   }
   // Runs `fn(Connection&)` on a reader connection (autocommit: each statement
   // sees the latest commit). For several statements that must agree, use
@@ -131,6 +172,7 @@ class SqliteStore final : public Store {
                            const std::string& error);
 
   std::unique_ptr<ConnectionPool> pool_;
+  bool full_sync_ = true;
 };
 
 // ---- helpers shared by the sqlite_*.cc files (all run on a borrowed conn) ----
@@ -143,6 +185,9 @@ Result<Task> LoadTask(Connection& conn, Id task_id);
 // Recomputes total_annotations, cancelled_annotations, total_predictions and
 // is_labeled of one task from its rows.
 Status RefreshTaskCounters(Connection& conn, Id task_id, TimeMs now);
+// A submit or skip by `user_id` on the task: drops their lock and their
+// open annotate-assignment (sqlite_workflow.cc).
+Status ReleaseWork(Connection& conn, Id task_id, Id user_id);
 
 }  // namespace tessera::sqlite
 

@@ -209,7 +209,7 @@ Result<Id> SqliteStore::BeginImport(Id project_id, Id user_id, const std::string
 Status SqliteStore::InsertTasks(Id project_id, Id import_id, std::span<const NewTask> tasks,
                                std::vector<Id>* task_ids) {
   TimeMs now = NowMs();
-  return WriteTxn([&](Connection& conn) -> Status {
+  auto body = [&](Connection& conn) -> Status {
     int maximum_annotations = 1;
     TESSERA_RETURN_IF_ERROR(RequireProject(conn, project_id, &maximum_annotations));
     if (import_id != 0) {
@@ -280,7 +280,8 @@ Status SqliteStore::InsertTasks(Id project_id, Id import_id, std::span<const New
       pos += rows;
     }
     return Status::Ok();
-  });
+  };
+  return import_id != 0 ? WriteTxnDeferredSync(body) : WriteTxn(body);
 }
 
 Status SqliteStore::FinishImport(Id import_id, int64_t tasks, int64_t annotations,
@@ -478,29 +479,6 @@ Status SqliteStore::ForEachTaskBundle(const TaskQuery& query,
       return LoadBundlePage(conn, query.project_id, status_sql, after_id, &page);
     });
   });
-}
-
-Result<Task> SqliteStore::NextTask(Id project_id, Id user_id) {
-  Result<Task> out = Status::Internal("unset");
-  TESSERA_RETURN_IF_ERROR(ReadTxn([&](Connection& conn) -> Status {
-    int maximum_annotations = 1;
-    TESSERA_RETURN_IF_ERROR(RequireProject(conn, project_id, &maximum_annotations));
-    TESSERA_ASSIGN_OR_RETURN(
-        Stmt st, conn.Prepare("SELECT " TESSERA_TASK_COLUMNS " FROM tasks t "
-                              "WHERE t.project_id = ?1 AND t.total_annotations < ?2 "
-                              "AND NOT EXISTS (SELECT 1 FROM annotations a "
-                              "  WHERE a.task_id = t.id AND a.completed_by = ?3) "
-                              "ORDER BY t.id LIMIT 1"));
-    st.Bind(1, project_id).Bind(2, maximum_annotations).Bind(3, user_id);
-    TESSERA_ASSIGN_OR_RETURN(bool row, st.Step());
-    if (!row) {
-      return Status::NotFound("no task left to label in project " + std::to_string(project_id) +
-                              " for user " + std::to_string(user_id));
-    }
-    out = ReadTask(st);
-    return Status::Ok();
-  }));
-  return out;
 }
 
 }  // namespace tessera::sqlite

@@ -1,0 +1,91 @@
+// Project agreement: turns Label Studio tasks and annotations into the
+// quality library's tables and reports inter-annotator agreement per control
+// tag of the labeling config and per task.
+//
+// Which statistic for which control:
+//   choices (single or multi-choice as a label set), taxonomy   nominal
+//   rating                                                      ordinal
+//   number                                                      interval
+//     -> percent agreement, Krippendorff's alpha at that level, Fleiss' kappa
+//        (nominal only), pairwise Cohen's kappa / percent agreement matrix,
+//        per-label agreement (nominal only)
+//   rectanglelabels, polygonlabels (boxes/polygons by IoU >= threshold,
+//     labels must match), keypointlabels (same label within `keypoint_radius`
+//     percent), labels (text spans, exact start/end/label)
+//     -> mean pairwise F1 of an optimal one-to-one matching
+//   textarea -> mean pairwise normalised text similarity
+// A task's score is the mean over its controls of the mean pairwise agreement
+// among its annotators; tasks with fewer than two annotators have no score.
+//
+// Only non-cancelled annotations count; when one person annotated a task more
+// than once, their latest annotation (highest id) stands.
+//
+// Thread-safety: pure functions.
+#ifndef TESSERA_AGREEMENT_H_
+#define TESSERA_AGREEMENT_H_
+
+#include <map>
+#include <nlohmann/json.hpp>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "tessera/config.h"
+#include "tessera/store.h"
+
+namespace tessera {
+
+struct AgreementOptions {
+  double iou_threshold = 0.5;
+  double keypoint_radius = 2.0;  // percent of the image size
+};
+
+struct ControlAgreement {
+  std::string from_name;
+  std::string result_type;  // "choices", "rectanglelabels", ...
+  std::string method;       // "categorical", "ordinal", "interval", "regions", "text"
+  size_t tasks = 0;         // tasks with >= 2 annotators on this control
+  std::optional<double> percent_agreement;
+  std::optional<double> krippendorff_alpha;
+  std::optional<double> fleiss_kappa;
+  std::optional<double> mean_pairwise;  // regions/text: mean pairwise F1 or similarity
+  // Per label (categorical): {"label": {"specific_agreement", "kappa", "ratings"}}
+  nlohmann::json per_label = nlohmann::json::object();
+  // Pairwise matrix over `annotators` (Cohen's kappa for categorical controls,
+  // mean pairwise F1/similarity otherwise); null where undefined.
+  std::vector<std::vector<std::optional<double>>> pairwise;
+};
+
+struct TaskAgreement {
+  Id task_id = 0;
+  int annotators = 0;
+  std::optional<double> score;
+};
+
+struct AgreementReport {
+  std::vector<Id> annotators;  // user ids, ascending
+  std::vector<ControlAgreement> controls;
+  std::vector<TaskAgreement> tasks;
+  std::optional<double> mean_task_score;
+};
+
+// Accumulates tasks one at a time (so a project streams through), then
+// computes the report.
+class AgreementBuilder {
+ public:
+  AgreementBuilder(const LabelingConfig& config, AgreementOptions options = {});
+  void AddTask(const TaskBundle& bundle);
+  Result<AgreementReport> Finish() const;
+
+ private:
+  const LabelingConfig& config_;
+  AgreementOptions options_;
+  // task id -> annotator -> parsed result
+  std::vector<std::pair<Id, std::map<Id, nlohmann::json>>> tasks_;
+};
+
+nlohmann::json AgreementReportToJson(const AgreementReport& report);
+
+}  // namespace tessera
+
+#endif  // TESSERA_AGREEMENT_H_

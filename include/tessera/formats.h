@@ -1,0 +1,147 @@
+// Dataset formats: export a project to the layouts training pipelines read
+// (COCO, Pascal VOC, YOLO, CVAT XML, CoNLL-2003, ...) and import them back as
+// tasks with annotations or predictions.
+//
+// One registry (Formats()) lists every format with its name, the extension of
+// what it writes and the kind of labeling config it fits. Exports stream
+// through Store::ForEachTaskBundle with one task in memory at a time; a
+// format that writes several files (VOC, YOLO, ...) writes them to an
+// OutputSink, which is a zip archive or a folder.
+//
+// Coordinates: Label Studio stores image regions in percent of the image
+// size; dataset formats use pixels. Each result item carries the image's
+// original_width/original_height, which the conversion uses both ways; a
+// region without them is exported only by formats that need no pixels
+// (YOLO) and counted as skipped by the others.
+//
+// Thread-safety: functions are reentrant; an OutputSink is used by one thread.
+#ifndef TESSERA_FORMATS_H_
+#define TESSERA_FORMATS_H_
+
+#include <cstdint>
+#include <filesystem>
+#include <functional>
+#include <memory>
+#include <ostream>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "tessera/config.h"
+#include "tessera/model.h"
+#include "tessera/status.h"
+#include "tessera/store.h"
+
+namespace tessera {
+
+// Which annotation(s) of a task an export uses. Cancelled annotations (skips)
+// are never exported as labels.
+enum class AnnotationSelection {
+  kAll,          // every annotation's regions (image formats merge them per image)
+  kLatest,       // the most recently updated annotation
+  kGroundTruth,  // annotations marked ground truth only
+};
+
+// "all", "latest", "ground_truth" (case-insensitive).
+Result<AnnotationSelection> ParseAnnotationSelection(std::string_view name);
+
+// What a format needs from the labeling config.
+enum class FormatFit {
+  kAny,          // any config (Label Studio JSON, CSV, ...)
+  kImageShapes,  // an Image with RectangleLabels, PolygonLabels or KeyPointLabels
+  kImageBoxes,   // an Image with RectangleLabels (VOC, TFRecord)
+  kTextSpans,    // a Text with Labels (CoNLL, spaCy)
+};
+
+struct FormatInfo {
+  std::string name;         // as in ?exportType= and --format: "COCO", "YOLO", ...
+  std::string title;        // "COCO"
+  std::string description;  // one sentence: what it exports
+  std::string extension;    // of the download: "json", "zip", "conll", ...
+  bool multi_file = false;  // writes a layout of several files (zip or folder)
+  bool can_import = false;
+  FormatFit fit = FormatFit::kAny;
+  std::vector<std::string> tags;  // LS's "tags" (e.g. "image segmentation")
+};
+
+// Every format, in the order the formats list shows them.
+const std::vector<FormatInfo>& Formats();
+// By name or alias, case-insensitive; nullptr when unknown.
+const FormatInfo* FindFormat(std::string_view name);
+// Ok when `format` fits `config`; otherwise FailedPrecondition saying why and
+// naming the formats that do fit.
+Status CheckFormatFits(const FormatInfo& format, const LabelingConfig& config);
+bool FormatFits(const FormatInfo& format, const LabelingConfig& config);
+
+// Where a multi-file export goes. BeginFile/Write/EndFile for each file in
+// turn (one open file at a time), then Finish. Paths use '/' and are relative.
+class OutputSink {
+ public:
+  virtual ~OutputSink() = default;
+  virtual Status BeginFile(std::string_view path) = 0;
+  virtual Status Write(std::string_view bytes) = 0;
+  virtual Status EndFile() = 0;
+  virtual Status Finish() = 0;
+};
+
+// A zip archive (deflate) written to `out`, which must outlive the sink.
+std::unique_ptr<OutputSink> NewZipSink(std::ostream& out);
+// Files under `root` (created if missing). Paths that would leave `root` are refused.
+std::unique_ptr<OutputSink> NewFolderSink(std::filesystem::path root);
+// Exactly one file, written to `out` as is (for single-file formats).
+std::unique_ptr<OutputSink> NewSingleFileSink(std::ostream& out);
+
+struct DatasetExportOptions {
+  AnnotationSelection selection = AnnotationSelection::kAll;
+  // Include tasks without annotations (as images without objects).
+  bool download_all_tasks = false;
+  std::function<void(int64_t tasks_written)> progress;
+  int64_t progress_every = 1000;
+};
+
+struct DatasetExportReport {
+  int64_t tasks = 0;
+  int64_t regions = 0;
+  // Regions the format cannot hold (e.g. a polygon in VOC, a box without
+  // original_width), counted by reason.
+  std::vector<std::pair<std::string, int64_t>> skipped;
+};
+
+// Exports project `project_id` in `format` (a FormatInfo name) to `sink`.
+// FailedPrecondition when the format does not fit the project's config.
+Result<DatasetExportReport> ExportDataset(Store& store, Id project_id, std::string_view format,
+                                          OutputSink& sink, const DatasetExportOptions& options);
+
+struct DatasetImportOptions {
+  bool as_predictions = false;       // store regions as predictions instead of annotations
+  std::string model_version = "import";
+  // Prepended to each image's path inside the dataset to form the task's
+  // image URL, e.g. "/data/local-files/?d=datasets/coco/".
+  std::string image_prefix;
+  size_t max_file_bytes = size_t{512} << 20;  // larger annotation files are refused
+};
+
+struct DatasetImportReport {
+  Id import_id = 0;
+  int64_t tasks = 0;
+  int64_t regions = 0;
+  // What did not match: labels not in the config, shapes the config has no
+  // control for, files that could not be read. One line each, with counts.
+  std::vector<std::string> unmatched;
+};
+
+// Imports the dataset at `path` (a file or a folder laid out as the format
+// lays it out) into project `project_id` as new tasks.
+Result<DatasetImportReport> ImportDataset(Store& store, Id project_id, Id user_id,
+                                          std::string_view format,
+                                          const std::filesystem::path& path,
+                                          const DatasetImportOptions& options);
+
+// A labeling config that can hold everything in the dataset at `path`
+// (an Image with the control tags and labels the dataset uses).
+Result<std::string> SuggestLabelingConfig(std::string_view format,
+                                          const std::filesystem::path& path);
+
+}  // namespace tessera
+
+#endif  // TESSERA_FORMATS_H_

@@ -1,0 +1,126 @@
+// ExportDataset: streams a project's tasks through the chosen format's writer.
+#include <ostream>
+#include <streambuf>
+
+#include "src/formats/dataset_io.h"
+#include "tessera/export.h"
+#include "tessera/util.h"
+
+namespace tessera {
+namespace {
+
+using formats::DatasetWriter;
+using formats::WriterContext;
+
+// An ostream over one file of an OutputSink, for the Label Studio JSON export.
+class SinkStreamBuf : public std::streambuf {
+ public:
+  explicit SinkStreamBuf(OutputSink& sink) : sink_(sink) { setp(buf_, buf_ + sizeof(buf_)); }
+  const Status& status() const { return status_; }
+
+ protected:
+  int_type overflow(int_type ch) override {
+    if (sync() != 0) return traits_type::eof();
+    if (!traits_type::eq_int_type(ch, traits_type::eof())) {
+      *pptr() = traits_type::to_char_type(ch);
+      pbump(1);
+    }
+    return traits_type::not_eof(ch);
+  }
+  int sync() override {
+    if (!status_.ok()) return -1;
+    std::ptrdiff_t n = pptr() - pbase();
+    if (n > 0) status_ = sink_.Write(std::string_view(pbase(), static_cast<size_t>(n)));
+    setp(buf_, buf_ + sizeof(buf_));
+    return status_.ok() ? 0 : -1;
+  }
+
+ private:
+  OutputSink& sink_;
+  char buf_[1 << 16];
+  Status status_;
+};
+
+Status ExportLsJsonToSink(Store& store, Id project_id, bool jsonl, OutputSink& sink,
+                          const DatasetExportOptions& options) {
+  TESSERA_RETURN_IF_ERROR(sink.BeginFile(jsonl ? "result.jsonl" : "result.json"));
+  SinkStreamBuf buf(sink);
+  std::ostream out(&buf);
+  ExportOptions ls;
+  ls.format = jsonl ? ExportFormat::kJsonl : ExportFormat::kJson;
+  ls.download_all_tasks = options.download_all_tasks;
+  ls.progress = options.progress;
+  ls.progress_every = options.progress_every;
+  Status s = ExportLsJson(store, project_id, out, ls);
+  out.flush();
+  TESSERA_RETURN_IF_ERROR(buf.status());
+  TESSERA_RETURN_IF_ERROR(s);
+  TESSERA_RETURN_IF_ERROR(sink.EndFile());
+  return sink.Finish();
+}
+
+std::unique_ptr<DatasetWriter> NewWriter(const std::string& name, const WriterContext& ctx) {
+  if (name == "COCO") return formats::NewCocoWriter(ctx);
+  if (name == "VOC") return formats::NewVocWriter(ctx);
+  if (name == "YOLO") return formats::NewYoloWriter(ctx, false, false);
+  if (name == "YOLOV8") return formats::NewYoloWriter(ctx, true, false);
+  if (name == "YOLOV8_SEG") return formats::NewYoloWriter(ctx, true, true);
+  if (name == "CVAT") return formats::NewCvatWriter(ctx);
+  if (name == "CONLL2003") return formats::NewConllWriter(ctx);
+  if (name == "SPACY") return formats::NewSpacyWriter(ctx);
+  return nullptr;
+}
+
+}  // namespace
+
+Result<DatasetExportReport> ExportDataset(Store& store, Id project_id, std::string_view format_name,
+                                          OutputSink& sink, const DatasetExportOptions& options) {
+  const FormatInfo* format = FindFormat(format_name);
+  if (!format) {
+    std::string names;
+    for (const FormatInfo& f : Formats()) names += (names.empty() ? "" : ", ") + f.name;
+    return Status::FieldInvalid("exportType",
+                                "export format \"" + std::string(format_name) + "\" is not known; use one of " + names);
+  }
+  TESSERA_ASSIGN_OR_RETURN(Project project, store.GetProject(project_id));
+  DatasetExportReport report;
+  if (format->name == "JSON" || format->name == "JSONL") {
+    TESSERA_RETURN_IF_ERROR(ExportLsJsonToSink(store, project_id, format->name == "JSONL", sink, options));
+    return report;
+  }
+  auto mapping = formats::LsMapping::FromConfig(project.label_config);
+  if (!mapping.ok()) return mapping.status().WithPrefix("the project's labeling config");
+  TESSERA_RETURN_IF_ERROR(CheckFormatFits(*format, *mapping->config));
+
+  formats::Tally skipped;
+  WriterContext ctx;
+  ctx.mapping = &*mapping;
+  ctx.categories = mapping->ImageCategories();
+  ctx.sink = &sink;
+  ctx.skipped = &skipped;
+  std::unique_ptr<DatasetWriter> writer = NewWriter(format->name, ctx);
+  if (!writer) return Status::Internal("no writer for " + format->name);
+
+  TaskQuery query;
+  query.project_id = project_id;
+  Status s = store.ForEachTaskBundle(query, [&](const TaskBundle& bundle) -> Status {
+    auto annotations = formats::SelectAnnotations(bundle, options.selection);
+    if (annotations.empty() && !options.download_all_tasks) return Status::Ok();
+    formats::Item item = formats::ItemFromTask(bundle, annotations, *mapping, skipped);
+    report.regions += static_cast<int64_t>(item.shapes.size() + item.spans.size());
+    TESSERA_RETURN_IF_ERROR(writer->Add(item));
+    ++report.tasks;
+    if (options.progress && options.progress_every > 0 && report.tasks % options.progress_every == 0) {
+      options.progress(report.tasks);
+    }
+    return Status::Ok();
+  });
+  TESSERA_RETURN_IF_ERROR(s);
+  TESSERA_RETURN_IF_ERROR(writer->Finish());
+  TESSERA_RETURN_IF_ERROR(sink.Finish());
+  if (options.progress) options.progress(report.tasks);
+  report.skipped = skipped.Sorted();
+  return report;
+}
+
+}  // namespace tessera

@@ -1,0 +1,203 @@
+// ImportDataset and SuggestLabelingConfig: read a dataset with its format's
+// reader and store each item as a task with an annotation (or prediction).
+#include <set>
+
+#include "src/formats/dataset_io.h"
+#include "tessera/util.h"
+
+namespace tessera {
+namespace {
+
+namespace fs = std::filesystem;
+using nlohmann::json;
+using formats::Item;
+
+constexpr size_t kBatch = 1000;
+
+Status ReadDataset(const FormatInfo& format, const fs::path& path, const formats::ReadOptions& options,
+                   formats::DatasetHeader* header, formats::Tally* problems, const formats::ItemSink& sink) {
+  std::error_code ec;
+  if (!fs::exists(path, ec)) return Status::NotFound("no such file or folder: " + path.string());
+  if (format.name == "COCO") return formats::ReadCoco(path, options, header, problems, sink);
+  if (format.name == "VOC") return formats::ReadVoc(path, options, header, problems, sink);
+  if (format.name == "YOLO" || format.name == "YOLOV8") return formats::ReadYolo(path, options, header, problems, sink);
+  if (format.name == "CVAT") return formats::ReadCvat(path, options, header, problems, sink);
+  if (format.name == "CONLL2003") return formats::ReadConll(path, options, header, problems, sink);
+  std::string importable;
+  for (const FormatInfo& f : Formats()) {
+    if (f.can_import && f.name != "JSON" && f.name != "JSONL") importable += (importable.empty() ? "" : ", ") + f.name;
+  }
+  return Status::InvalidArgument("cannot import " + format.name + " as a dataset; dataset formats that import: " +
+                                 importable + " (JSON and JSONL go through the task import)");
+}
+
+Result<const FormatInfo*> Lookup(std::string_view name) {
+  const FormatInfo* format = FindFormat(name);
+  if (!format) return Status::InvalidArgument("unknown format \"" + std::string(name) + "\"");
+  return format;
+}
+
+// Where image paths inside the dataset are relative to.
+fs::path DatasetRoot(const fs::path& path) {
+  std::error_code ec;
+  return fs::is_directory(path, ec) ? path : path.parent_path();
+}
+
+}  // namespace
+
+Result<DatasetImportReport> ImportDataset(Store& store, Id project_id, Id user_id, std::string_view format_name,
+                                          const fs::path& path, const DatasetImportOptions& options) {
+  TESSERA_ASSIGN_OR_RETURN(const FormatInfo* format, Lookup(format_name));
+  TESSERA_ASSIGN_OR_RETURN(Project project, store.GetProject(project_id));
+  auto mapping = formats::LsMapping::FromConfig(project.label_config);
+  if (!mapping.ok()) return mapping.status().WithPrefix("the project's labeling config");
+  const bool text_format = format->fit == FormatFit::kTextSpans;
+  const ObjectTag* object = text_format ? mapping->text : mapping->image;
+  if (!object || object->data_key.empty()) {
+    return Status::FailedPrecondition(std::string("importing ") + format->name + " needs " +
+                                      (text_format ? "a <Text value=\"$text\">" : "an <Image value=\"$image\">") +
+                                      " in the project's labeling config");
+  }
+  DatasetImportReport report;
+  TESSERA_ASSIGN_OR_RETURN(report.import_id, store.BeginImport(project_id, user_id, "dataset:" + format->name));
+  const fs::path root = DatasetRoot(path);
+  formats::Tally problems;
+  formats::DatasetHeader header;
+  std::vector<NewTask> batch;
+  auto flush = [&]() -> Status {
+    if (batch.empty()) return Status::Ok();
+    Status s = store.InsertTasks(project_id, report.import_id, batch, nullptr);
+    batch.clear();
+    return s;
+  };
+  formats::ReadOptions read_options;
+  read_options.max_file_bytes = options.max_file_bytes;
+  Status s = ReadDataset(*format, path, read_options, &header, &problems, [&](Item&& item) -> Status {
+    if (!text_format && item.width <= 0 && !item.image.empty() && item.image.find("://") == std::string::npos) {
+      std::tie(item.width, item.height) = formats::ImageSizeFromFile(root / item.image);
+    }
+    NewTask task;
+    json data = json::object();
+    data[object->data_key] = text_format ? item.text : options.image_prefix + item.image;
+    task.data = data.dump(-1, ' ', false, json::error_handler_t::replace);
+    json result = formats::ResultFromItem(item, *mapping, problems);
+    report.regions += static_cast<int64_t>(result.size());
+    if (!result.empty()) {
+      std::string text = result.dump(-1, ' ', false, json::error_handler_t::replace);
+      if (options.as_predictions) {
+        Prediction prediction;
+        prediction.result = std::move(text);
+        prediction.model_version = options.model_version;
+        task.predictions.push_back(std::move(prediction));
+      } else {
+        Annotation annotation;
+        annotation.result = std::move(text);
+        annotation.completed_by = user_id;
+        annotation.ground_truth = true;  // Label Studio's default for imported annotations
+        annotation.last_action = "imported";
+        task.annotations.push_back(std::move(annotation));
+      }
+    }
+    batch.push_back(std::move(task));
+    ++report.tasks;
+    return batch.size() >= kBatch ? flush() : Status::Ok();
+  });
+  if (s.ok()) s = flush();
+  if (s.ok()) {
+    int64_t annotations = options.as_predictions ? 0 : report.tasks;
+    s = store.FinishImport(report.import_id, report.tasks, annotations, options.as_predictions ? report.tasks : 0);
+  }
+  if (!s.ok()) {
+    (void)store.AbortImport(report.import_id, s.message());
+    return s;
+  }
+  report.unmatched = problems.Lines();
+  return report;
+}
+
+Result<std::string> SuggestLabelingConfig(std::string_view format_name, const fs::path& path) {
+  TESSERA_ASSIGN_OR_RETURN(const FormatInfo* format, Lookup(format_name));
+  formats::DatasetHeader header;
+  formats::Tally problems;
+  std::set<std::string> box_labels, polygon_labels, span_labels;
+  std::vector<std::pair<std::string, std::string>> points;  // (point label, category or "")
+  std::set<std::pair<std::string, std::string>> seen_points;
+  auto add_point = [&](const std::string& label, const std::string& category) {
+    if (seen_points.insert({label, category}).second) points.emplace_back(label, category);
+  };
+  TESSERA_RETURN_IF_ERROR(ReadDataset(*format, path, formats::ReadOptions{}, &header, &problems, [&](Item&& item) {
+    for (const formats::Shape& shape : item.shapes) {
+      if (shape.type == formats::ShapeType::kBox) box_labels.insert(shape.label);
+      if (shape.type == formats::ShapeType::kPolygon || shape.type == formats::ShapeType::kPolyline) {
+        polygon_labels.insert(shape.label);
+      }
+      if (shape.type == formats::ShapeType::kPoints) {
+        for (size_t p = 0; p * 2 + 1 < shape.points.size(); ++p) {
+          bool named = p < shape.point_labels.size() && !shape.point_labels[p].empty();
+          if (named) add_point(shape.point_labels[p], shape.label);
+          else add_point(shape.label, "");
+        }
+      }
+    }
+    for (const formats::Span& span : item.spans) span_labels.insert(span.label);
+    return Status::Ok();
+  }));
+  // Declared categories first (dataset order), then labels only seen in use.
+  std::vector<std::string> order;
+  for (const formats::Category& category : header.categories) order.push_back(category.name);
+  auto ordered = [&](const std::set<std::string>& used, bool all_declared) {
+    std::vector<std::string> out;
+    for (const std::string& name : order) {
+      if (all_declared || used.count(name)) out.push_back(name);
+    }
+    for (const std::string& name : used) {
+      if (std::find(out.begin(), out.end(), name) == out.end()) out.push_back(name);
+    }
+    return out;
+  };
+  auto labels = [](const std::vector<std::string>& names) {
+    std::string xml;
+    for (const std::string& name : names) xml += "    <Label value=\"" + formats::XmlEscape(name) + "\"/>\n";
+    return xml;
+  };
+  std::string xml = "<View>\n";
+  if (format->fit == FormatFit::kTextSpans) {
+    xml += "  <Labels name=\"label\" toName=\"text\">\n" + labels(ordered(span_labels, true)) + "  </Labels>\n";
+    xml += "  <Text name=\"text\" value=\"$text\"/>\n";
+    return xml + "</View>\n";
+  }
+  xml += "  <Image name=\"image\" value=\"$image\"/>\n";
+  bool any = !polygon_labels.empty() || !points.empty();
+  if (!box_labels.empty() || !any) {
+    xml += "  <RectangleLabels name=\"label\" toName=\"image\">\n" + labels(ordered(box_labels, true)) +
+           "  </RectangleLabels>\n";
+  }
+  if (!polygon_labels.empty()) {
+    xml += "  <PolygonLabels name=\"polygon\" toName=\"image\">\n" + labels(ordered(polygon_labels, false)) +
+           "  </PolygonLabels>\n";
+  }
+  if (!points.empty()) {
+    // Declared keypoint names first, in category order, so COCO keeps its point order.
+    std::vector<std::pair<std::string, std::string>> ordered_points;
+    for (const formats::Category& category : header.categories) {
+      for (const std::string& kp : category.keypoints) {
+        if (seen_points.count({kp, category.name})) ordered_points.emplace_back(kp, category.name);
+      }
+    }
+    for (const auto& point : points) {
+      if (std::find(ordered_points.begin(), ordered_points.end(), point) == ordered_points.end()) {
+        ordered_points.push_back(point);
+      }
+    }
+    xml += "  <KeyPointLabels name=\"keypoint\" toName=\"image\">\n";
+    for (const auto& [label, category] : ordered_points) {
+      xml += "    <Label value=\"" + formats::XmlEscape(label) + "\"";
+      if (!category.empty()) xml += " category=\"" + formats::XmlEscape(category) + "\"";
+      xml += "/>\n";
+    }
+    xml += "  </KeyPointLabels>\n";
+  }
+  return xml + "</View>\n";
+}
+
+}  // namespace tessera

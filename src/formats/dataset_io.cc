@@ -1,0 +1,126 @@
+// Shared helpers of the dataset formats: spills, unique names, file reading,
+// image headers, XML escaping.
+#include "src/formats/dataset_io.h"
+
+#include <cmath>
+#include <fstream>
+#include <functional>
+
+namespace tessera::formats {
+
+namespace fs = std::filesystem;
+
+Status Spill::Append(std::string_view bytes) {
+  if (!file_) return Status::IOError("cannot create a temporary file");
+  if (std::fwrite(bytes.data(), 1, bytes.size(), file_) != bytes.size()) {
+    return Status::IOError("writing a temporary file failed (disk full?)");
+  }
+  size_ += bytes.size();
+  return Status::Ok();
+}
+
+Status Spill::CopyTo(SinkFile& out) {
+  if (!file_) return Status::IOError("cannot create a temporary file");
+  std::rewind(file_);
+  std::string buf(1 << 16, '\0');
+  size_t n;
+  while ((n = std::fread(buf.data(), 1, buf.size(), file_)) > 0) {
+    TESSERA_RETURN_IF_ERROR(out.Write(std::string_view(buf.data(), n)));
+  }
+  if (std::ferror(file_)) return Status::IOError("reading a temporary file failed");
+  return Status::Ok();
+}
+
+std::string NameAllocator::Unique(const Item& item, std::string_view fallback_ext) {
+  std::string name = BaseName(item.image);
+  if (name.empty()) name = "task-" + item.id + std::string(fallback_ext);
+  uint64_t hash = std::hash<std::string>{}(name);
+  if (seen_.insert(hash).second) return name;
+  name = item.id + "_" + name;
+  seen_.insert(std::hash<std::string>{}(name));
+  return name;
+}
+
+Result<std::string> ReadFileLimited(const fs::path& path, size_t max_bytes) {
+  std::error_code ec;
+  uintmax_t size = fs::file_size(path, ec);
+  if (ec) return Status::NotFound("cannot read " + path.string() + ": " + ec.message());
+  if (size > max_bytes) {
+    return Status::PayloadTooLarge(path.string() + " is " + std::to_string(size) +
+                                   " bytes; the limit is " + std::to_string(max_bytes));
+  }
+  std::ifstream in(path, std::ios::binary);
+  if (!in) return Status::NotFound("cannot open " + path.string());
+  std::string data(static_cast<size_t>(size), '\0');
+  in.read(data.data(), static_cast<std::streamsize>(size));
+  if (in.gcount() != static_cast<std::streamsize>(size)) return Status::IOError("short read of " + path.string());
+  return data;
+}
+
+std::pair<int64_t, int64_t> ImageSizeFromFile(const fs::path& path) {
+  std::ifstream in(path, std::ios::binary);
+  if (!in) return {0, 0};
+  std::string head(1 << 16, '\0');
+  in.read(head.data(), static_cast<std::streamsize>(head.size()));
+  head.resize(static_cast<size_t>(in.gcount()));
+  auto byte = [&](size_t i) -> uint32_t { return i < head.size() ? static_cast<unsigned char>(head[i]) : 0; };
+  if (head.size() >= 24 && head.compare(0, 8, "\x89PNG\r\n\x1a\n") == 0) {
+    int64_t w = (byte(16) << 24) | (byte(17) << 16) | (byte(18) << 8) | byte(19);
+    int64_t h = (byte(20) << 24) | (byte(21) << 16) | (byte(22) << 8) | byte(23);
+    return {w, h};
+  }
+  if (byte(0) == 0xFF && byte(1) == 0xD8) {
+    size_t pos = 2;
+    while (pos + 9 < head.size()) {
+      if (byte(pos) != 0xFF) return {0, 0};
+      uint32_t marker = byte(pos + 1);
+      if (marker == 0xFF) { ++pos; continue; }
+      uint32_t length = (byte(pos + 2) << 8) | byte(pos + 3);
+      bool sof = marker >= 0xC0 && marker <= 0xCF && marker != 0xC4 && marker != 0xC8 && marker != 0xCC;
+      if (sof) {
+        int64_t h = (byte(pos + 5) << 8) | byte(pos + 6);
+        int64_t w = (byte(pos + 7) << 8) | byte(pos + 8);
+        return {w, h};
+      }
+      if (length < 2) return {0, 0};
+      pos += 2 + length;
+    }
+  }
+  return {0, 0};
+}
+
+std::string XmlEscape(std::string_view text) {
+  std::string out;
+  out.reserve(text.size());
+  for (char c : text) {
+    switch (c) {
+      case '&': out += "&amp;"; break;
+      case '<': out += "&lt;"; break;
+      case '>': out += "&gt;"; break;
+      case '"': out += "&quot;"; break;
+      case '\'': out += "&apos;"; break;
+      default:
+        // Control characters other than tab/newline are not allowed in XML 1.0.
+        if (static_cast<unsigned char>(c) < 0x20 && c != '\t' && c != '\n' && c != '\r') break;
+        out.push_back(c);
+    }
+  }
+  return out;
+}
+
+std::vector<double> AxisAlignedBox(const Shape& box, Tally& skipped) {
+  if (box.rotation == 0 || box.points.size() != 4) return box.points;
+  skipped.Add("rotated box written as its axis-aligned bounds");
+  double x = box.points[0], y = box.points[1];
+  double w = box.points[2] - x, h = box.points[3] - y;
+  double rad = box.rotation * M_PI / 180.0;
+  double c = std::cos(rad), s = std::sin(rad);
+  std::vector<double> corners;
+  for (auto [dx, dy] : {std::pair{0.0, 0.0}, {w, 0.0}, {w, h}, {0.0, h}}) {
+    corners.push_back(x + dx * c - dy * s);
+    corners.push_back(y + dx * s + dy * c);
+  }
+  return Bounds(corners);
+}
+
+}  // namespace tessera::formats

@@ -1,0 +1,100 @@
+// The format registry: every export/import format, what it writes and what
+// labeling config it fits. Adding a format = one row here plus its file.
+#include <algorithm>
+
+#include "src/formats/ls_regions.h"
+#include "tessera/formats.h"
+#include "tessera/util.h"
+
+namespace tessera {
+
+const std::vector<FormatInfo>& Formats() {
+  static const std::vector<FormatInfo> kFormats = {
+      {"JSON", "JSON", "Label Studio JSON: tasks with annotations and predictions.", "json", false, true,
+       FormatFit::kAny, {}},
+      {"JSONL", "JSONL", "Label Studio JSON, one task per line.", "jsonl", false, true, FormatFit::kAny, {}},
+      {"COCO", "COCO",
+       "COCO JSON: boxes, polygons as segmentation, keypoints; categories from the config's labels.", "zip",
+       true, true, FormatFit::kImageShapes, {"image segmentation", "object detection", "keypoints"}},
+      {"VOC", "Pascal VOC XML", "One Pascal VOC XML file per image with its boxes.", "zip", true, true,
+       FormatFit::kImageBoxes, {"object detection"}},
+      {"YOLO", "YOLO (Darknet)", "obj.names, obj.data, train.txt and one label file per image (boxes).", "zip",
+       true, true, FormatFit::kImageShapes, {"object detection"}},
+      {"YOLOV8", "YOLO (Ultralytics)", "data.yaml and labels/<split>/ files (boxes).", "zip", true, true,
+       FormatFit::kImageShapes, {"object detection"}},
+      {"YOLOV8_SEG", "YOLO segmentation (Ultralytics)",
+       "data.yaml and labels/<split>/ files with polygons (boxes as 4-point polygons).", "zip", true, false,
+       FormatFit::kImageShapes, {"image segmentation"}},
+      {"CVAT", "CVAT for images 1.1", "CVAT XML: boxes, polygons, polylines, points and skeletons.", "xml",
+       false, true, FormatFit::kImageShapes, {"image segmentation", "object detection", "keypoints"}},
+      {"CONLL2003", "CoNLL 2003", "Whitespace tokens with IOB2 tags from text spans.", "conll", false, true,
+       FormatFit::kTextSpans, {"sequence labeling", "text tagging", "named entity recognition"}},
+      {"SPACY", "spaCy JSONL", "{\"text\", \"entities\": [[start, end, label]]} per task (character offsets).",
+       "jsonl", false, false, FormatFit::kTextSpans, {"named entity recognition"}},
+  };
+  return kFormats;
+}
+
+const FormatInfo* FindFormat(std::string_view name) {
+  std::string wanted = ToLower(name);
+  // Names other tools use for the same thing.
+  if (wanted == "conll" || wanted == "conll2003_iob2") wanted = "conll2003";
+  if (wanted == "cvat_xml" || wanted == "cvat_images") wanted = "cvat";
+  if (wanted == "ultralytics" || wanted == "yolo_ultralytics") wanted = "yolov8";
+  if (wanted == "pascal_voc") wanted = "voc";
+  for (const FormatInfo& format : Formats()) {
+    if (ToLower(format.name) == wanted) return &format;
+  }
+  return nullptr;
+}
+
+namespace {
+
+bool Fits(FormatFit fit, const formats::LsMapping& m) {
+  switch (fit) {
+    case FormatFit::kAny: return true;
+    case FormatFit::kImageShapes: return m.image && (m.boxes || m.polygons || m.keypoints);
+    case FormatFit::kImageBoxes: return m.image && m.boxes;
+    case FormatFit::kTextSpans: return m.text && m.spans;
+  }
+  return false;
+}
+
+const char* FitText(FormatFit fit) {
+  switch (fit) {
+    case FormatFit::kAny: return "any labeling config";
+    case FormatFit::kImageShapes: return "an <Image> with RectangleLabels, PolygonLabels or KeyPointLabels";
+    case FormatFit::kImageBoxes: return "an <Image> with RectangleLabels";
+    case FormatFit::kTextSpans: return "a <Text> with <Labels>";
+  }
+  return "";
+}
+
+}  // namespace
+
+bool FormatFits(const FormatInfo& format, const LabelingConfig& config) {
+  return Fits(format.fit, formats::LsMapping::FromParsed(config));
+}
+
+Status CheckFormatFits(const FormatInfo& format, const LabelingConfig& config) {
+  if (FormatFits(format, config)) return Status::Ok();
+  std::string fitting;
+  for (const FormatInfo& other : Formats()) {
+    if (!FormatFits(other, config)) continue;
+    if (!fitting.empty()) fitting += ", ";
+    fitting += other.name;
+  }
+  return Status::FailedPrecondition(format.name + " needs " + FitText(format.fit) +
+                                    " in the labeling config; formats that fit this project: " + fitting);
+}
+
+Result<AnnotationSelection> ParseAnnotationSelection(std::string_view name) {
+  std::string lower = ToLower(name);
+  if (lower == "all" || lower.empty()) return AnnotationSelection::kAll;
+  if (lower == "latest") return AnnotationSelection::kLatest;
+  if (lower == "ground_truth" || lower == "ground-truth") return AnnotationSelection::kGroundTruth;
+  return Status::FieldInvalid("annotations", "annotations \"" + std::string(name) +
+                                                 "\" is not known; use all, latest or ground_truth");
+}
+
+}  // namespace tessera

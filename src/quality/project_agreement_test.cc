@@ -1,0 +1,90 @@
+#include <gtest/gtest.h>
+
+#include "tessera/agreement.h"
+
+namespace tessera {
+namespace {
+
+constexpr char kConfig[] = R"(<View>
+  <Text name="text" value="$text"/>
+  <Choices name="sentiment" toName="text"><Choice value="A"/><Choice value="B"/></Choices>
+  <Labels name="ner" toName="text"><Label value="PER"/><Label value="ORG"/></Labels>
+</View>)";
+
+Annotation Choice(Id id, Id who, const char* value) {
+  Annotation a;
+  a.id = id;
+  a.completed_by = who;
+  a.result = std::string(R"([{"from_name":"sentiment","to_name":"text","type":"choices","value":{"choices":[")") +
+             value + R"("]}}])";
+  return a;
+}
+
+TaskBundle Task(Id id, std::vector<Annotation> annotations) {
+  TaskBundle b;
+  b.task.id = id;
+  b.annotations = std::move(annotations);
+  return b;
+}
+
+TEST(ProjectAgreementTest, ChoicesMatchHandComputedValues) {
+  auto cfg = ParseLabelingConfig(kConfig);
+  ASSERT_TRUE(cfg.ok()) << cfg.status().ToString();
+  AgreementBuilder builder(**cfg);
+  // T1: A A B   T2: B B   T3: A B   T4: A (one annotator: no score)
+  builder.AddTask(Task(1, {Choice(1, 1, "A"), Choice(2, 2, "A"), Choice(3, 3, "B")}));
+  builder.AddTask(Task(2, {Choice(4, 1, "B"), Choice(5, 2, "B")}));
+  builder.AddTask(Task(3, {Choice(6, 1, "A"), Choice(7, 2, "B")}));
+  builder.AddTask(Task(4, {Choice(8, 1, "A")}));
+  auto report = builder.Finish();
+  ASSERT_TRUE(report.ok());
+  ASSERT_EQ(report->annotators, (std::vector<Id>{1, 2, 3}));
+  const ControlAgreement* sentiment = nullptr;
+  for (const auto& c : report->controls)
+    if (c.from_name == "sentiment") sentiment = &c;
+  ASSERT_NE(sentiment, nullptr);
+  EXPECT_EQ(sentiment->tasks, 3u);
+  // Percent agreement: mean of agreeing-pair shares (1/3 + 1 + 0) / 3.
+  EXPECT_NEAR(*sentiment->percent_agreement, 4.0 / 9.0, 1e-12);
+  // Krippendorff's nominal alpha by hand: coincidences o_AA=1, o_AB=o_BA=2,
+  // o_BB=2; n_A=3, n_B=4, n=7. D_o = 4/7, D_e = 2*3*4/(7*6) = 4/7, alpha = 0.
+  EXPECT_NEAR(*sentiment->krippendorff_alpha, 0.0, 1e-12);
+  ASSERT_EQ(report->tasks.size(), 4u);
+  EXPECT_NEAR(*report->tasks[0].score, 1.0 / 3.0, 1e-12);
+  EXPECT_NEAR(*report->tasks[1].score, 1.0, 1e-12);
+  EXPECT_NEAR(*report->tasks[2].score, 0.0, 1e-12);
+  EXPECT_FALSE(report->tasks[3].score.has_value());
+  // Annotators 1 and 2 agree on 2 of the 3 tasks they share.
+  EXPECT_TRUE(sentiment->pairwise[0][1].has_value());
+}
+
+TEST(ProjectAgreementTest, SpansUseOptimalMatchingF1AndSkipsAreIgnored) {
+  auto cfg = ParseLabelingConfig(kConfig);
+  ASSERT_TRUE(cfg.ok());
+  auto span = [](Id id, Id who, int start, int end, const char* label) {
+    Annotation a;
+    a.id = id;
+    a.completed_by = who;
+    a.result = "[{\"from_name\":\"ner\",\"to_name\":\"text\",\"type\":\"labels\",\"value\":{\"start\":" +
+               std::to_string(start) + ",\"end\":" + std::to_string(end) + ",\"labels\":[\"" +
+               label + "\"]}}]";
+    return a;
+  };
+  Annotation skipped = span(4, 3, 0, 3, "PER");
+  skipped.was_cancelled = true;
+  AgreementBuilder builder(**cfg);
+  builder.AddTask(Task(1, {span(1, 1, 0, 3, "PER"), span(2, 2, 0, 3, "PER"), skipped}));
+  builder.AddTask(Task(2, {span(5, 1, 0, 3, "PER"), span(6, 2, 0, 3, "ORG")}));
+  auto report = builder.Finish();
+  ASSERT_TRUE(report.ok());
+  const ControlAgreement* ner = nullptr;
+  for (const auto& c : report->controls)
+    if (c.from_name == "ner") ner = &c;
+  ASSERT_NE(ner, nullptr);
+  EXPECT_EQ(ner->tasks, 2u);
+  EXPECT_NEAR(*ner->mean_pairwise, 0.5, 1e-12);  // F1 1 on task 1, 0 on task 2
+  EXPECT_EQ(report->tasks[0].annotators, 2);     // the skip does not count
+}
+
+}  // namespace
+}  // namespace tessera

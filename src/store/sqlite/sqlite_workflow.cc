@@ -1,0 +1,396 @@
+// Task distribution on SQLite: workflow settings, NextTask with locks,
+// manual assignment, priorities.
+#include <algorithm>
+#include <initializer_list>
+#include <random>
+#include <string>
+
+#include "src/store/sqlite/rows.h"
+#include "src/store/sqlite/sqlite_store.h"
+#include "src/store/workflow_sql.h"
+#include "tessera/util.h"
+
+namespace tessera::sqlite {
+namespace {
+
+// The distribution-relevant parts of a project, read inside NextTask's
+// transaction.
+struct Distribution {
+  int overlap = 1;
+  std::string sampling;
+  WorkflowSettings settings;
+};
+
+Result<WorkflowSettings> LoadSettings(Connection& conn, Id project_id) {
+  TESSERA_ASSIGN_OR_RETURN(
+      Stmt st, conn.Prepare("SELECT lock_timeout_ms, skip_queue, honeypot_rate, blind "
+                            "FROM project_workflow WHERE project_id = ?1"));
+  st.Bind(1, project_id);
+  TESSERA_ASSIGN_OR_RETURN(bool row, st.Step());
+  WorkflowSettings settings;
+  if (!row) return settings;
+  settings.lock_timeout_ms = st.Int(0);
+  settings.skip_queue = ParseSkipQueue(st.Text(1)).value_or(SkipQueue::kRequeueForOthers);
+  settings.honeypot_rate = st.Double(2);
+  settings.blind = st.Bool(3);
+  return settings;
+}
+
+Result<Distribution> LoadDistribution(Connection& conn, Id project_id) {
+  Distribution d;
+  {
+    TESSERA_ASSIGN_OR_RETURN(
+        Stmt st, conn.Prepare("SELECT maximum_annotations, sampling FROM projects WHERE id = ?1"));
+    st.Bind(1, project_id);
+    TESSERA_ASSIGN_OR_RETURN(bool row, st.Step());
+    if (!row) return Status::NotFound("project " + std::to_string(project_id) + " not found");
+    d.overlap = st.Int32(0);
+    d.sampling = st.Text(1);
+  }
+  TESSERA_ASSIGN_OR_RETURN(d.settings, LoadSettings(conn, project_id));
+  return d;
+}
+
+// One random generator per thread (NextTask runs on many server threads).
+std::mt19937_64& Rng() {
+  thread_local std::mt19937_64 rng{std::random_device{}()};
+  return rng;
+}
+
+// Runs a query whose parameters are `params` (?1, ?2, ...) and that returns
+// at most one task id; 0 when it returns none.
+Result<Id> QueryTaskId(Connection& conn, const char* sql, std::initializer_list<int64_t> params) {
+  TESSERA_ASSIGN_OR_RETURN(Stmt st, conn.Prepare(sql));
+  int index = 1;
+  for (int64_t param : params) st.Bind(index++, param);
+  TESSERA_ASSIGN_OR_RETURN(bool row, st.Step());
+  return row ? st.Int(0) : Id{0};
+}
+
+// 1. A task the user holds a live lock on and still has to do (no annotation
+//    of theirs, or only a rejected one).
+Result<Id> HeldTask(Connection& conn, Id project_id, Id user_id, TimeMs now) {
+  return QueryTaskId(conn,
+                     "SELECT l.task_id FROM task_locks l WHERE l.project_id = ?1 AND "
+                     "l.user_id = ?2 AND l.expires_at > ?3 AND NOT EXISTS (SELECT 1 FROM "
+                     "annotations a WHERE a.task_id = l.task_id AND a.completed_by = ?2 AND "
+                     "a.review_state <> 'rejected') ORDER BY l.created_at, l.task_id LIMIT 1",
+                     {project_id, user_id, now});
+}
+
+// 2. The task of the user's oldest rejected annotation.
+Result<Id> RejectedTask(Connection& conn, Id project_id, Id user_id) {
+  return QueryTaskId(conn,
+                     "SELECT task_id FROM annotations WHERE project_id = ?1 AND completed_by = ?2 "
+                     "AND review_state = 'rejected' AND NOT was_cancelled ORDER BY id LIMIT 1",
+                     {project_id, user_id});
+}
+
+// 3. The first task assigned to the user that they have not done yet.
+Result<Id> AssignedTask(Connection& conn, Id project_id, Id user_id) {
+  return QueryTaskId(conn,
+                     "SELECT s.task_id FROM task_assignments s WHERE s.project_id = ?1 AND "
+                     "s.user_id = ?2 AND s.kind = 'AN' AND NOT EXISTS (SELECT 1 FROM annotations a "
+                     "WHERE a.task_id = s.task_id AND a.completed_by = ?2) ORDER BY s.task_id "
+                     "LIMIT 1",
+                     {project_id, user_id});
+}
+
+// 4. A ground-truth task the user has not done, from a random starting id.
+Result<Id> HoneypotTask(Connection& conn, Id project_id, Id user_id) {
+  constexpr char kSql[] =
+      "SELECT g.task_id FROM annotations g WHERE g.project_id = ?1 AND g.ground_truth AND "
+      "g.task_id >= ?3 AND NOT EXISTS (SELECT 1 FROM annotations a WHERE a.task_id = g.task_id "
+      "AND a.completed_by = ?2) ORDER BY g.task_id LIMIT 1";
+  TESSERA_ASSIGN_OR_RETURN(Id last, QueryTaskId(conn,
+                                                "SELECT task_id FROM annotations WHERE project_id "
+                                                "= ?1 AND ground_truth ORDER BY task_id DESC LIMIT 1",
+                                                {project_id}));
+  if (last == 0) return Id{0};
+  Id pivot = std::uniform_int_distribution<Id>(1, last)(Rng());
+  TESSERA_ASSIGN_OR_RETURN(Id found, QueryTaskId(conn, kSql, {project_id, user_id, pivot}));
+  if (found != 0) return found;
+  return QueryTaskId(conn, kSql, {project_id, user_id, 0});
+}
+
+// 5. The next task in the project's order that still needs annotations.
+Result<Id> QueuedTask(Connection& conn, Id project_id, Id user_id, TimeMs now,
+                      const Distribution& d) {
+  NextTaskOrder order = NextTaskOrderFor(d.sampling);
+  auto pick = [&](Id from_id) -> Result<Id> {
+    TESSERA_ASSIGN_OR_RETURN(Stmt st, conn.Prepare(NextTaskCandidateSql(SqlDialect::kSqlite, order)));
+    st.Bind(1, project_id).Bind(2, user_id).Bind(3, now).Bind(4, d.overlap)
+        .Bind(5, d.settings.skip_queue == SkipQueue::kIgnoreSkipped);
+    if (order == NextTaskOrder::kById) st.Bind(6, from_id);
+    TESSERA_ASSIGN_OR_RETURN(bool row, st.Step());
+    return row ? st.Int(0) : Id{0};
+  };
+  if (order == NextTaskOrder::kById && IsRandomSampling(d.sampling)) {
+    // Random order: start from a random id among the open tasks, wrap around.
+    TESSERA_ASSIGN_OR_RETURN(Id first, QueryTaskId(conn,
+                                                   "SELECT id FROM tasks WHERE project_id = ?1 "
+                                                   "AND NOT is_labeled ORDER BY id LIMIT 1",
+                                                   {project_id}));
+    if (first == 0) return Id{0};
+    TESSERA_ASSIGN_OR_RETURN(Id last, QueryTaskId(conn,
+                                                  "SELECT id FROM tasks WHERE project_id = ?1 "
+                                                  "AND NOT is_labeled ORDER BY id DESC LIMIT 1",
+                                                  {project_id}));
+    Id pivot = std::uniform_int_distribution<Id>(first, std::max(first, last))(Rng());
+    TESSERA_ASSIGN_OR_RETURN(Id found, pick(pivot));
+    if (found != 0) return found;
+  }
+  return pick(0);
+}
+
+Status TakeLock(Connection& conn, Id project_id, Id task_id, Id user_id, TimeMs now,
+                TimeMs expires_at) {
+  TESSERA_ASSIGN_OR_RETURN(
+      Stmt st, conn.Prepare("INSERT INTO task_locks (task_id, user_id, project_id, expires_at, "
+                            "created_at) VALUES (?1, ?2, ?3, ?4, ?5) ON CONFLICT (task_id, user_id) "
+                            "DO UPDATE SET expires_at = excluded.expires_at"));
+  return st.Bind(1, task_id).Bind(2, user_id).Bind(3, project_id).Bind(4, expires_at)
+      .Bind(5, now).Run();
+}
+
+Status RequireMember(Connection& conn, Id project_id, Id user_id) {
+  TESSERA_ASSIGN_OR_RETURN(
+      Stmt st, conn.Prepare("SELECT 1 FROM memberships WHERE project_id = ?1 AND user_id = ?2"));
+  st.Bind(1, project_id).Bind(2, user_id);
+  TESSERA_ASSIGN_OR_RETURN(bool row, st.Step());
+  if (!row) {
+    return Status::FieldInvalid("users", "user " + std::to_string(user_id) +
+                                             " is not a member of project " +
+                                             std::to_string(project_id) +
+                                             "; add them first (POST /api/projects/" +
+                                             std::to_string(project_id) + "/members)");
+  }
+  return Status::Ok();
+}
+
+Status RequireTaskInProject(Connection& conn, Id project_id, Id task_id) {
+  TESSERA_ASSIGN_OR_RETURN(Stmt st, conn.Prepare("SELECT project_id FROM tasks WHERE id = ?1"));
+  st.Bind(1, task_id);
+  TESSERA_ASSIGN_OR_RETURN(bool row, st.Step());
+  if (!row || st.Int(0) != project_id) {
+    return Status::FieldInvalid("selectedItems", "task " + std::to_string(task_id) +
+                                                     " is not in project " +
+                                                     std::to_string(project_id));
+  }
+  return Status::Ok();
+}
+
+}  // namespace
+
+// ---- shared helper ----
+
+Status ReleaseWork(Connection& conn, Id task_id, Id user_id) {
+  TESSERA_ASSIGN_OR_RETURN(
+      Stmt lock, conn.Prepare("DELETE FROM task_locks WHERE task_id = ?1 AND user_id = ?2"));
+  TESSERA_RETURN_IF_ERROR(lock.Bind(1, task_id).Bind(2, user_id).Run());
+  TESSERA_ASSIGN_OR_RETURN(
+      Stmt assignment, conn.Prepare("DELETE FROM task_assignments WHERE task_id = ?1 AND "
+                                    "user_id = ?2 AND kind = 'AN'"));
+  return assignment.Bind(1, task_id).Bind(2, user_id).Run();
+}
+
+// ---- settings ----
+
+Result<WorkflowSettings> SqliteStore::GetWorkflowSettings(Id project_id) {
+  Result<WorkflowSettings> out = Status::Internal("unset");
+  TESSERA_RETURN_IF_ERROR(ReadTxn([&](Connection& conn) -> Status {
+    TESSERA_RETURN_IF_ERROR(RequireProject(conn, project_id));
+    out = LoadSettings(conn, project_id);
+    return out.status();
+  }));
+  return out;
+}
+
+Status SqliteStore::SetWorkflowSettings(Id project_id, const WorkflowSettings& s) {
+  if (s.lock_timeout_ms <= 0) {
+    return Status::FieldInvalid("lock_timeout_seconds", "the lock time-out must be positive");
+  }
+  if (!(s.honeypot_rate >= 0 && s.honeypot_rate <= 1)) {
+    return Status::FieldInvalid("honeypot_rate", "honeypot_rate must be from 0 to 1");
+  }
+  return WriteTxn([&](Connection& conn) -> Status {
+    TESSERA_RETURN_IF_ERROR(RequireProject(conn, project_id));
+    TESSERA_ASSIGN_OR_RETURN(
+        Stmt st, conn.Prepare("INSERT INTO project_workflow (project_id, lock_timeout_ms, "
+                              "skip_queue, honeypot_rate, blind, updated_at) VALUES (?1, ?2, ?3, "
+                              "?4, ?5, ?6) ON CONFLICT (project_id) DO UPDATE SET "
+                              "lock_timeout_ms = excluded.lock_timeout_ms, skip_queue = "
+                              "excluded.skip_queue, honeypot_rate = excluded.honeypot_rate, "
+                              "blind = excluded.blind, updated_at = excluded.updated_at"));
+    return st.Bind(1, project_id).Bind(2, s.lock_timeout_ms)
+        .Bind(3, std::string_view(SkipQueueName(s.skip_queue))).Bind(4, s.honeypot_rate)
+        .Bind(5, s.blind).Bind(6, NowMs()).Run();
+  });
+}
+
+Status SqliteStore::SetTaskPriorities(Id project_id,
+                                      std::span<const std::pair<Id, double>> priorities) {
+  return WriteTxn([&](Connection& conn) -> Status {
+    TESSERA_RETURN_IF_ERROR(RequireProject(conn, project_id));
+    TESSERA_ASSIGN_OR_RETURN(
+        Stmt st, conn.Prepare("UPDATE tasks SET priority = ?3 WHERE id = ?1 AND project_id = ?2"));
+    for (const auto& [task_id, priority] : priorities) {
+      TESSERA_RETURN_IF_ERROR(st.Bind(1, task_id).Bind(2, project_id).Bind(3, priority).Run());
+      if (conn.Changes() == 0) {
+        return Status::NotFound("task " + std::to_string(task_id) + " is not in project " +
+                                std::to_string(project_id));
+      }
+      st.Reset();
+    }
+    return Status::Ok();
+  });
+}
+
+// ---- next task and locks ----
+
+Result<Task> SqliteStore::NextTask(Id project_id, Id user_id) {
+  TimeMs now = NowMs();
+  Result<Task> out = Status::Internal("unset");
+  TESSERA_RETURN_IF_ERROR(WriteTxn([&](Connection& conn) -> Status {
+    TESSERA_ASSIGN_OR_RETURN(Distribution d, LoadDistribution(conn, project_id));
+    {  // Expired locks are garbage; dropping them keeps the lock table small.
+      TESSERA_ASSIGN_OR_RETURN(
+          Stmt gc, conn.Prepare("DELETE FROM task_locks WHERE project_id = ?1 AND expires_at <= ?2"));
+      TESSERA_RETURN_IF_ERROR(gc.Bind(1, project_id).Bind(2, now).Run());
+    }
+    // The sources in order of precedence; the first that yields a task wins.
+    bool honeypot_turn = d.settings.honeypot_rate > 0 &&
+                         std::uniform_real_distribution<double>(0, 1)(Rng()) < d.settings.honeypot_rate;
+    Id task_id = 0;
+    for (int source = 0; source < 5 && task_id == 0; ++source) {
+      Result<Id> found = Id{0};
+      switch (source) {
+        case 0: found = HeldTask(conn, project_id, user_id, now); break;
+        case 1: found = RejectedTask(conn, project_id, user_id); break;
+        case 2: found = AssignedTask(conn, project_id, user_id); break;
+        case 3: if (honeypot_turn) found = HoneypotTask(conn, project_id, user_id); break;
+        default: found = QueuedTask(conn, project_id, user_id, now, d); break;
+      }
+      TESSERA_RETURN_IF_ERROR(found.status());
+      task_id = *found;
+    }
+    if (task_id == 0) {
+      out = Status::NotFound("no task left to label in project " + std::to_string(project_id) +
+                             " for user " + std::to_string(user_id));
+      return Status::Ok();
+    }
+    TESSERA_RETURN_IF_ERROR(
+        TakeLock(conn, project_id, task_id, user_id, now, now + d.settings.lock_timeout_ms));
+    out = LoadTask(conn, task_id);
+    return out.status();
+  }));
+  return out;
+}
+
+Result<std::vector<TaskLock>> SqliteStore::ListTaskLocks(Id project_id, TimeMs now) {
+  std::vector<TaskLock> locks;
+  TESSERA_RETURN_IF_ERROR(ReadTxn([&](Connection& conn) -> Status {
+    TESSERA_RETURN_IF_ERROR(RequireProject(conn, project_id));
+    TESSERA_ASSIGN_OR_RETURN(
+        Stmt st, conn.Prepare("SELECT task_id, user_id, project_id, expires_at, created_at FROM "
+                              "task_locks WHERE project_id = ?1 AND expires_at > ?2 "
+                              "ORDER BY task_id, user_id"));
+    st.Bind(1, project_id).Bind(2, now);
+    while (true) {
+      TESSERA_ASSIGN_OR_RETURN(bool row, st.Step());
+      if (!row) return Status::Ok();
+      locks.push_back(TaskLock{st.Int(0), st.Int(1), st.Int(2), st.Int(3), st.Int(4)});
+    }
+  }));
+  return locks;
+}
+
+Status SqliteStore::ReleaseTaskLock(Id task_id, Id user_id) {
+  return WriteTxn([&](Connection& conn) -> Status {
+    TESSERA_ASSIGN_OR_RETURN(
+        Stmt st, conn.Prepare("DELETE FROM task_locks WHERE task_id = ?1 AND user_id = ?2"));
+    return st.Bind(1, task_id).Bind(2, user_id).Run();
+  });
+}
+
+// ---- assignment ----
+
+Result<int64_t> SqliteStore::AssignTasks(Id project_id, std::span<const Id> task_ids,
+                                         std::span<const Id> user_ids, AssignmentKind kind,
+                                         Id assigned_by) {
+  int64_t created = 0;
+  TimeMs now = NowMs();
+  TESSERA_RETURN_IF_ERROR(WriteTxn([&](Connection& conn) -> Status {
+    TESSERA_RETURN_IF_ERROR(RequireProject(conn, project_id));
+    for (Id user_id : user_ids) TESSERA_RETURN_IF_ERROR(RequireMember(conn, project_id, user_id));
+    TESSERA_ASSIGN_OR_RETURN(
+        Stmt st, conn.Prepare("INSERT INTO task_assignments (task_id, user_id, project_id, kind, "
+                              "assigned_by, created_at) VALUES (?1, ?2, ?3, ?4, ?5, ?6) "
+                              "ON CONFLICT (task_id, user_id, kind) DO NOTHING"));
+    for (Id task_id : task_ids) {
+      TESSERA_RETURN_IF_ERROR(RequireTaskInProject(conn, project_id, task_id));
+      for (Id user_id : user_ids) {
+        st.Bind(1, task_id).Bind(2, user_id).Bind(3, project_id)
+            .Bind(4, std::string_view(AssignmentKindName(kind))).BindId(5, assigned_by)
+            .Bind(6, now);
+        TESSERA_RETURN_IF_ERROR(st.Run());
+        created += conn.Changes();
+        st.Reset();
+      }
+    }
+    return Status::Ok();
+  }));
+  return created;
+}
+
+Result<int64_t> SqliteStore::UnassignTasks(Id project_id, std::span<const Id> task_ids,
+                                           std::span<const Id> user_ids, AssignmentKind kind) {
+  int64_t removed = 0;
+  TESSERA_RETURN_IF_ERROR(WriteTxn([&](Connection& conn) -> Status {
+    TESSERA_RETURN_IF_ERROR(RequireProject(conn, project_id));
+    TESSERA_ASSIGN_OR_RETURN(
+        Stmt all, conn.Prepare("DELETE FROM task_assignments WHERE task_id = ?1 AND "
+                               "project_id = ?2 AND kind = ?3"));
+    TESSERA_ASSIGN_OR_RETURN(
+        Stmt one, conn.Prepare("DELETE FROM task_assignments WHERE task_id = ?1 AND "
+                               "project_id = ?2 AND kind = ?3 AND user_id = ?4"));
+    std::string_view kind_name = AssignmentKindName(kind);
+    for (Id task_id : task_ids) {
+      if (user_ids.empty()) {
+        TESSERA_RETURN_IF_ERROR(all.Bind(1, task_id).Bind(2, project_id).Bind(3, kind_name).Run());
+        removed += conn.Changes();
+        all.Reset();
+        continue;
+      }
+      for (Id user_id : user_ids) {
+        TESSERA_RETURN_IF_ERROR(
+            one.Bind(1, task_id).Bind(2, project_id).Bind(3, kind_name).Bind(4, user_id).Run());
+        removed += conn.Changes();
+        one.Reset();
+      }
+    }
+    return Status::Ok();
+  }));
+  return removed;
+}
+
+Result<std::vector<TaskAssignment>> SqliteStore::ListAssignments(Id task_id) {
+  std::vector<TaskAssignment> out;
+  TESSERA_RETURN_IF_ERROR(Read([&](Connection& conn) -> Status {
+    TESSERA_ASSIGN_OR_RETURN(
+        Stmt st, conn.Prepare("SELECT task_id, user_id, kind, assigned_by, created_at FROM "
+                              "task_assignments WHERE task_id = ?1 ORDER BY kind, user_id"));
+    st.Bind(1, task_id);
+    while (true) {
+      TESSERA_ASSIGN_OR_RETURN(bool row, st.Step());
+      if (!row) return Status::Ok();
+      out.push_back(TaskAssignment{st.Int(0), st.Int(1),
+                                   st.Text(2) == "RE" ? AssignmentKind::kReview
+                                                      : AssignmentKind::kAnnotate,
+                                   st.Int(3), st.Int(4)});
+    }
+  }));
+  return out;
+}
+
+}  // namespace tessera::sqlite

@@ -1,0 +1,220 @@
+// Team workflow in the store: NextTask with locks, assignment, honeypots,
+// skip policies, priority order, reviews and the review queue.
+#include <chrono>
+#include <set>
+#include <thread>
+
+#include "src/store/store_test_util.h"
+
+namespace tessera::testing {
+namespace {
+
+class WorkflowTest : public StoreTest {
+ protected:
+  Id Member(Id project, const std::string& email, Role role = Role::kAnnotator) {
+    Id user = MakeUser(email);
+    EXPECT_OK(store_->SetMember(project, user, role));
+    return user;
+  }
+  void SetSettings(Id project, const WorkflowSettings& settings) {
+    ASSERT_OK(store_->SetWorkflowSettings(project, settings));
+  }
+};
+
+TEST_P(WorkflowTest, LocksReserveSlotsAndReloadGivesTheSameTask) {
+  Id owner = MakeUser("o@x.org");
+  Id project = MakeProject(owner, /*maximum_annotations=*/1);
+  auto ids = MakeTasks(project, 3);
+  Id u1 = Member(project, "u1@x.org"), u2 = Member(project, "u2@x.org");
+  EXPECT_EQ(store_->NextTask(project, u1)->id, ids[0]);
+  EXPECT_EQ(store_->NextTask(project, u1)->id, ids[0]);  // reload: same task
+  EXPECT_EQ(store_->NextTask(project, u2)->id, ids[1]);  // task 0 is reserved by u1
+  auto locks = store_->ListTaskLocks(project, NowMs());
+  ASSERT_TRUE(locks.ok());
+  EXPECT_EQ(locks->size(), 2u);
+  Annotate(ids[0], u1);                                   // submit releases the lock
+  EXPECT_EQ(store_->ListTaskLocks(project, NowMs())->size(), 1u);
+  EXPECT_EQ(store_->NextTask(project, u1)->id, ids[2]);
+  EXPECT_EQ(store_->NextTask(project, owner).status().code(), Code::kNotFound);
+  ASSERT_OK(store_->ReleaseTaskLock(ids[1], u2));
+  EXPECT_EQ(store_->NextTask(project, owner)->id, ids[1]);
+}
+
+TEST_P(WorkflowTest, LocksExpire) {
+  Id owner = MakeUser("o@x.org");
+  Id project = MakeProject(owner, 1);
+  auto ids = MakeTasks(project, 1);
+  Id u1 = Member(project, "u1@x.org"), u2 = Member(project, "u2@x.org");
+  WorkflowSettings settings;
+  settings.lock_timeout_ms = 40;
+  SetSettings(project, settings);
+  EXPECT_EQ(store_->NextTask(project, u1)->id, ids[0]);
+  EXPECT_EQ(store_->NextTask(project, u2).status().code(), Code::kNotFound);
+  std::this_thread::sleep_for(std::chrono::milliseconds(60));
+  EXPECT_EQ(store_->NextTask(project, u2)->id, ids[0]);  // u1 walked away
+  EXPECT_EQ(store_->ListTaskLocks(project, NowMs())->size(), 1u);
+}
+
+TEST_P(WorkflowTest, SkipPolicies) {
+  Id owner = MakeUser("o@x.org");
+  Id project = MakeProject(owner, 1);
+  auto ids = MakeTasks(project, 1);
+  Id u1 = Member(project, "u1@x.org"), u2 = Member(project, "u2@x.org");
+  EXPECT_EQ(store_->NextTask(project, u1)->id, ids[0]);
+  Annotate(ids[0], u1, /*cancelled=*/true);
+  EXPECT_EQ(store_->NextTask(project, u1).status().code(), Code::kNotFound);
+  EXPECT_EQ(store_->NextTask(project, u2)->id, ids[0]);  // re-queued for others
+  ASSERT_OK(store_->ReleaseTaskLock(ids[0], u2));
+  WorkflowSettings settings;
+  settings.skip_queue = SkipQueue::kIgnoreSkipped;
+  SetSettings(project, settings);
+  EXPECT_EQ(store_->GetWorkflowSettings(project)->skip_queue, SkipQueue::kIgnoreSkipped);
+  EXPECT_EQ(store_->NextTask(project, u2).status().code(), Code::kNotFound);  // the skip counts
+}
+
+TEST_P(WorkflowTest, AssignedTasksComeFirstAndOnlyToAssignees) {
+  Id owner = MakeUser("o@x.org");
+  Id project = MakeProject(owner, 2);
+  auto ids = MakeTasks(project, 3);
+  Id u1 = Member(project, "u1@x.org"), u2 = Member(project, "u2@x.org");
+  std::vector<Id> tasks = {ids[2]}, users = {u1};
+  EXPECT_EQ(*store_->AssignTasks(project, tasks, users, AssignmentKind::kAnnotate, owner), 1);
+  EXPECT_EQ(*store_->AssignTasks(project, tasks, users, AssignmentKind::kAnnotate, owner), 0);
+  EXPECT_EQ(store_->NextTask(project, u1)->id, ids[2]);
+  Annotate(ids[2], u1);
+  EXPECT_TRUE(store_->ListAssignments(ids[2])->empty());  // done: assignment closed
+  EXPECT_EQ(store_->NextTask(project, u1)->id, ids[0]);
+  // While assigned to u1, task 1 is not given to u2.
+  std::vector<Id> second = {ids[1]};
+  EXPECT_EQ(*store_->AssignTasks(project, second, users, AssignmentKind::kAnnotate, owner), 1);
+  EXPECT_EQ(store_->NextTask(project, u2)->id, ids[0]);
+  Annotate(ids[0], u2);
+  EXPECT_EQ(store_->NextTask(project, u2)->id, ids[2]);
+  Annotate(ids[2], u2);
+  EXPECT_EQ(store_->NextTask(project, u2).status().code(), Code::kNotFound);
+  EXPECT_EQ(*store_->UnassignTasks(project, second, {}, AssignmentKind::kAnnotate), 1);
+  EXPECT_EQ(store_->NextTask(project, u2)->id, ids[1]);
+  // Non-members and foreign tasks are refused, naming the field.
+  Id outsider = MakeUser("out@x.org");
+  std::vector<Id> bad_users = {outsider};
+  EXPECT_EQ(store_->AssignTasks(project, tasks, bad_users, AssignmentKind::kAnnotate, owner)
+                .status().field_errors().at(0).field, "users");
+}
+
+TEST_P(WorkflowTest, HoneypotsAreMixedIn) {
+  Id owner = MakeUser("o@x.org");
+  Id project = MakeProject(owner, 1);
+  auto ids = MakeTasks(project, 4);
+  Annotation gt;
+  gt.task_id = ids[3];
+  gt.completed_by = owner;
+  gt.ground_truth = true;
+  gt.result = "[{\"id\":\"g\"}]";
+  ASSERT_OK(store_->CreateAnnotation(&gt));
+  Id u1 = Member(project, "u1@x.org");
+  WorkflowSettings settings;
+  settings.honeypot_rate = 1;
+  SetSettings(project, settings);
+  EXPECT_EQ(store_->NextTask(project, u1)->id, ids[3]);  // the honeypot, though "full"
+  Annotate(ids[3], u1, false, "[{\"id\":\"u\"}]");
+  EXPECT_EQ(store_->NextTask(project, u1)->id, ids[0]);  // no honeypot left for u1
+  auto answers = store_->ListHoneypotAnswers(project);
+  ASSERT_TRUE(answers.ok());
+  ASSERT_EQ(answers->size(), 1u);
+  EXPECT_EQ((*answers)[0].completed_by, u1);
+  EXPECT_EQ((*answers)[0].ground_truth_result, "[{\"id\":\"g\"}]");
+}
+
+TEST_P(WorkflowTest, PriorityOrder) {
+  Id owner = MakeUser("o@x.org");
+  Project p;
+  p.title = "P";
+  p.created_by = owner;
+  p.sampling = "Uncertainty sampling";
+  ASSERT_OK(store_->CreateProject(&p));
+  auto ids = MakeTasks(p.id, 3);
+  std::vector<std::pair<Id, double>> priorities = {{ids[1], 0.9}, {ids[2], 0.5}};
+  ASSERT_OK(store_->SetTaskPriorities(p.id, priorities));
+  Id u1 = Member(p.id, "u1@x.org");
+  EXPECT_EQ(store_->NextTask(p.id, u1)->id, ids[1]);
+  Annotate(ids[1], u1);
+  EXPECT_EQ(store_->NextTask(p.id, u1)->id, ids[2]);
+}
+
+TEST_P(WorkflowTest, RandomOrderServesEveryTaskOnce) {
+  Id owner = MakeUser("o@x.org");
+  Project p;
+  p.title = "P";
+  p.created_by = owner;
+  p.sampling = "Uniform sampling";
+  ASSERT_OK(store_->CreateProject(&p));
+  auto ids = MakeTasks(p.id, 20);
+  std::set<Id> seen;
+  for (int step = 0; step < 20; ++step) {
+    auto task = store_->NextTask(p.id, owner);
+    ASSERT_TRUE(task.ok()) << task.status().ToString();
+    EXPECT_TRUE(seen.insert(task->id).second);
+    Annotate(task->id, owner);
+  }
+  EXPECT_EQ(store_->NextTask(p.id, owner).status().code(), Code::kNotFound);
+}
+
+TEST_P(WorkflowTest, ReviewRejectFixAndQueue) {
+  Id owner = MakeUser("o@x.org");
+  Id project = MakeProject(owner, 1);
+  auto ids = MakeTasks(project, 2);
+  Id u1 = Member(project, "u1@x.org"), reviewer = Member(project, "r@x.org", Role::kReviewer);
+  Annotation a1 = Annotate(ids[0], u1, false, "[{\"value\":{\"choices\":[\"Cat\"]}}]");
+  Annotation a2 = Annotate(ids[1], u1, false, "[{\"value\":{\"choices\":[\"Dog\"]}}]");
+  ReviewQuery q;
+  q.project_id = project;
+  EXPECT_EQ(*store_->CountReviewQueue(q), 2);
+  q.label = "Dog";
+  ASSERT_EQ(store_->ReviewQueue(q)->size(), 1u);
+  EXPECT_EQ(store_->ReviewQueue(q)->at(0).id, a2.id);
+  q.label.clear();
+
+  Review reject{0, a1.id, 0, reviewer, ReviewState::kRejected, "wrong animal", 0, 0};
+  ASSERT_OK(store_->ReviewAnnotation(&reject, ""));
+  EXPECT_EQ(store_->GetReviewInfo(a1.id)->state, ReviewState::kRejected);
+  EXPECT_EQ(store_->GetReviewInfo(a1.id)->last_review->comment, "wrong animal");
+  EXPECT_EQ(*store_->CountReviewQueue(q), 1);
+  EXPECT_EQ(store_->NextTask(project, u1)->id, ids[0]);  // back with its annotator
+  ASSERT_OK(store_->ResubmitAnnotation(a1.id));
+  EXPECT_EQ(*store_->CountReviewQueue(q), 2);
+
+  Review fix{0, a2.id, 0, reviewer, ReviewState::kFixed, "", 0, 0};
+  ASSERT_OK(store_->ReviewAnnotation(&fix, "[{\"value\":{\"choices\":[\"Cat\"]}}]"));
+  EXPECT_EQ(fix.version, 2);
+  auto fixed = store_->GetAnnotation(a2.id);
+  EXPECT_EQ(fixed->result, "[{\"value\":{\"choices\":[\"Cat\"]}}]");
+  EXPECT_EQ(fixed->updated_by, reviewer);
+  EXPECT_EQ(fixed->last_action, "fixed");
+  auto versions = store_->ListAnnotationVersions(a2.id);
+  ASSERT_EQ(versions->size(), 1u);
+  EXPECT_EQ((*versions)[0].result, "[{\"value\":{\"choices\":[\"Dog\"]}}]");
+  EXPECT_EQ(store_->ListReviews(a2.id)->size(), 1u);
+  EXPECT_EQ(*store_->CountReviewQueue(q), 1);
+}
+
+INSTANTIATE_TEST_SUITE_P(
+    Stores, WorkflowTest,
+    ::testing::Values(StoreFactory{"SqliteFile",
+                                   [](const std::filesystem::path& dir) {
+                                     SqliteOptions o;
+                                     o.path = (dir / "t.db").string();
+                                     o.full_sync = false;
+                                     return OpenSqliteStore(o);
+                                   },
+                                   true, true},
+                      StoreFactory{"SqliteMemory",
+                                   [](const std::filesystem::path&) {
+                                     SqliteOptions o;
+                                     o.path = ":memory:";
+                                     return OpenSqliteStore(o);
+                                   },
+                                   false, false}),
+    [](const ::testing::TestParamInfo<StoreFactory>& info) { return info.param.name; });
+
+}  // namespace
+}  // namespace tessera::testing

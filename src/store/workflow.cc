@@ -1,0 +1,74 @@
+// Names of the workflow enums, and the default (unsupported) implementations
+// of the optional team-workflow Store methods.
+#include "tessera/store.h"
+#include "tessera/workflow.h"
+
+namespace tessera {
+
+const char* SkipQueueName(SkipQueue queue) {
+  switch (queue) {
+    case SkipQueue::kRequeueForOthers: return "requeue_for_others";
+    case SkipQueue::kIgnoreSkipped: return "ignore_skipped";
+  }
+  return "requeue_for_others";
+}
+
+std::optional<SkipQueue> ParseSkipQueue(std::string_view name) {
+  if (name == "requeue_for_others") return SkipQueue::kRequeueForOthers;
+  if (name == "ignore_skipped") return SkipQueue::kIgnoreSkipped;
+  return std::nullopt;
+}
+
+const char* AssignmentKindName(AssignmentKind kind) {
+  return kind == AssignmentKind::kReview ? "RE" : "AN";
+}
+
+const char* ReviewStateName(ReviewState state) {
+  switch (state) {
+    case ReviewState::kPending: return "pending";
+    case ReviewState::kAccepted: return "accepted";
+    case ReviewState::kRejected: return "rejected";
+    case ReviewState::kFixed: return "fixed";
+  }
+  return "pending";
+}
+
+std::optional<ReviewState> ParseReviewState(std::string_view name) {
+  if (name == "pending") return ReviewState::kPending;
+  if (name == "accepted") return ReviewState::kAccepted;
+  if (name == "rejected") return ReviewState::kRejected;
+  if (name == "fixed") return ReviewState::kFixed;
+  return std::nullopt;
+}
+
+namespace {
+Status Unsupported() {
+  return Status::FailedPrecondition("this store does not support the team workflow");
+}
+}  // namespace
+
+Result<WorkflowSettings> Store::GetWorkflowSettings(Id) { return Unsupported(); }
+Status Store::SetWorkflowSettings(Id, const WorkflowSettings&) { return Unsupported(); }
+Status Store::SetTaskPriorities(Id, std::span<const std::pair<Id, double>>) { return Unsupported(); }
+Result<std::vector<TaskLock>> Store::ListTaskLocks(Id, TimeMs) { return Unsupported(); }
+Status Store::ReleaseTaskLock(Id, Id) { return Unsupported(); }
+Result<int64_t> Store::AssignTasks(Id, std::span<const Id>, std::span<const Id>, AssignmentKind,
+                                   Id) {
+  return Unsupported();
+}
+Result<int64_t> Store::UnassignTasks(Id, std::span<const Id>, std::span<const Id>, AssignmentKind) {
+  return Unsupported();
+}
+Result<std::vector<TaskAssignment>> Store::ListAssignments(Id) { return Unsupported(); }
+Status Store::ReviewAnnotation(Review*, const std::string&) { return Unsupported(); }
+Result<std::vector<Review>> Store::ListReviews(Id) { return Unsupported(); }
+Result<ReviewInfo> Store::GetReviewInfo(Id) { return Unsupported(); }
+Status Store::ResubmitAnnotation(Id) { return Unsupported(); }
+Result<std::vector<Annotation>> Store::ReviewQueue(const ReviewQuery&) { return Unsupported(); }
+Result<int64_t> Store::CountReviewQueue(const ReviewQuery&) { return Unsupported(); }
+Status Store::ForEachAnnotationFact(Id, const std::function<Status(const AnnotationFact&)>&) {
+  return Unsupported();
+}
+Result<std::vector<HoneypotAnswer>> Store::ListHoneypotAnswers(Id) { return Unsupported(); }
+
+}  // namespace tessera
