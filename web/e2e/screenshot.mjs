@@ -12,7 +12,7 @@ const profile = mkdtempSync(join(tmpdir(), "tessera-shot-"));
 const context = await chromium.launchPersistentContext(profile, {
   executablePath: process.env.CHROMIUM ?? "/usr/bin/chromium",
   headless: true,
-  viewport: { width: 1280, height: 760 },
+  viewport: { width: 1360, height: 980 },
   args: ["--no-sandbox", "--disable-gpu", "--disable-background-networking",
          "--disable-component-update", "--disable-sync", "--no-first-run"],
 });
@@ -31,11 +31,12 @@ try {
   await canvas.locator("svg").waitFor({ timeout: 5000 }).catch(() => {});
   const box = await canvas.boundingBox({ timeout: 5000 }).catch(() => null);
   if (box) {
-    await page.keyboard.press("1");
-    await page.mouse.move(box.x + box.width * 0.3, box.y + box.height * 0.25);
+    // The first label is active on arrival: dragging draws a box with it.
+    await page.mouse.move(box.x + box.width * 0.24, box.y + box.height * 0.12);
     await page.mouse.down();
-    await page.mouse.move(box.x + box.width * 0.62, box.y + box.height * 0.7, { steps: 8 });
+    await page.mouse.move(box.x + box.width * 0.86, box.y + box.height * 0.8, { steps: 8 });
     await page.mouse.up();
+    await page.keyboard.press("2");  // relabel the new box with the second label
   }
   await page.waitForTimeout(300);
   await page.screenshot({ path: process.env.OUT ?? join(here, "..", "..", "docs", "screenshot.png") });
