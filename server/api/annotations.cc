@@ -96,8 +96,11 @@ HttpResponse GetAnnotation(RequestContext& ctx) {
 }
 
 // Authors may edit their own annotations; reviewers and above anyone's.
+// In blind mode an annotator cannot see others' annotations at all, so they
+// get the same 404 as for a missing one (a 403 would confirm it exists).
 Status RequireEditRight(RequestContext& ctx, const Annotation& a, Role others_min) {
   if (a.completed_by == ctx.user_id()) return Status::Ok();
+  TESSERA_RETURN_IF_ERROR(RequireVisible(ctx, a));
   return ctx.RequireProjectRole(a.project_id, others_min);
 }
 

