@@ -17,12 +17,16 @@ export function SettingsPage(props: { id: number }): JSX.Element {
   const [role, setRole] = useState("annotator");
   const [memberError, setMemberError] = useState("");
 
+  // Fill the editors once, when the project arrives; until then they are
+  // disabled, so nothing typed early is overwritten by the load.
+  const [loaded, setLoaded] = useState(false);
   useEffect(() => {
-    if (project) {
+    if (project && !loaded) {
       setXml(project.label_config);
       setTitle(project.title);
+      setLoaded(true);
     }
-  }, [project]);
+  }, [project, loaded]);
 
   const local = parseLabelingConfig(xml);
   const validate = async (): Promise<boolean> => {
@@ -65,10 +69,10 @@ export function SettingsPage(props: { id: number }): JSX.Element {
       <h1>Settings: {project?.title ?? props.id}</h1>
       <nav class="subnav" aria-label="Project"><a href={`/projects/${props.id}`}>Tasks</a> <a href={`/projects/${props.id}/label`}>Label</a></nav>
       <ErrorBox error={error} />
-      <label>Title <input value={title} onInput={(e) => setTitle(e.currentTarget.value)} /></label>
+      <label>Title <input value={title} disabled={!loaded} onInput={(e) => setTitle(e.currentTarget.value)} /></label>
       <label class="config-editor">
         Labeling config (XML)
-        <textarea rows={16} spellcheck={false} value={xml} onInput={(e) => setXml(e.currentTarget.value)} aria-describedby="config-problems" />
+        <textarea rows={16} spellcheck={false} value={xml} disabled={!loaded} onInput={(e) => setXml(e.currentTarget.value)} aria-describedby="config-problems" />
       </label>
       <div id="config-problems" aria-live="polite">
         {!local.ok && (
@@ -84,8 +88,8 @@ export function SettingsPage(props: { id: number }): JSX.Element {
         {local.ok && <p class="ok">{local.config.objects.length} objects, {local.config.controls.length} controls; task fields: {local.config.dataKeys.join(", ") || "none"}</p>}
       </div>
       <div class="row">
-        <button type="button" onClick={() => void validate()}>Validate</button>
-        <button type="button" class="primary" onClick={() => void save()}>Save</button>
+        <button type="button" disabled={!loaded} onClick={() => void validate()}>Validate</button>
+        <button type="button" class="primary" disabled={!loaded} onClick={() => void save()}>Save</button>
         <span aria-live="polite">{status}</span>
       </div>
 
