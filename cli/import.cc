@@ -48,18 +48,8 @@ int RunImport(const ImportCliOptions& o) {
   if (cfg) {
     options.parse.data_keys = cfg->data_keys();
     if (!o.no_validate) {
-      options.parse.validator = [cfg](const NewTask& task, int64_t) -> Status {
-        for (size_t i = 0; i < task.annotations.size(); ++i) {
-          Status s = ValidateResult(*cfg, nlohmann::json::parse(task.annotations[i].result,
-                                                                nullptr, false));
-          if (!s.ok()) return s.WithPrefix("annotation " + std::to_string(i + 1));
-        }
-        for (size_t i = 0; i < task.predictions.size(); ++i) {
-          Status s = ValidateResult(*cfg, nlohmann::json::parse(task.predictions[i].result,
-                                                                nullptr, false));
-          if (!s.ok()) return s.WithPrefix("prediction " + std::to_string(i + 1));
-        }
-        return Status::Ok();
+      options.parse.validator = [cfg](const NewTask& task, int64_t) {
+        return ValidateTaskResults(*cfg, task);
       };
     }
   }

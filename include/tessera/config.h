@@ -28,6 +28,7 @@
 #include <utility>
 #include <vector>
 
+#include "tessera/model.h"
 #include "tessera/status.h"
 
 namespace tessera {
@@ -221,6 +222,10 @@ Result<std::shared_ptr<const LabelingConfig>> ParseLabelingConfig(std::string_vi
 // against the config. kInvalidArgument with a message naming the item index,
 // from_name, what is wrong and what would be valid.
 Status ValidateResult(const LabelingConfig& config, const nlohmann::json& result);
+
+// Validates every annotation and prediction result of a task about to be
+// imported; the message is prefixed "annotation N" / "prediction N" (1-based).
+Status ValidateTaskResults(const LabelingConfig& config, const NewTask& task);
 
 // LS's `parsed_label_config`: {from_name: {"type": "RectangleLabels",
 // "to_name": [...], "inputs": [{"type": "Image", "value": "image"}],

@@ -71,18 +71,8 @@ HttpResponse Import(RequestContext& ctx) {
   options.validate_first = true;
   if (cfg) {
     options.parse.data_keys = cfg->data_keys();
-    options.parse.validator = [cfg](const NewTask& task, int64_t) -> Status {
-      auto check = [&](const std::string& text, const char* what, size_t idx) -> Status {
-        json result = json::parse(text, nullptr, false);
-        Status v = ValidateResult(*cfg, result);
-        if (!v.ok()) return v.WithPrefix(std::string(what) + " " + std::to_string(idx + 1));
-        return Status::Ok();
-      };
-      for (size_t i = 0; i < task.annotations.size(); ++i)
-        TESSERA_RETURN_IF_ERROR(check(task.annotations[i].result, "annotation", i));
-      for (size_t i = 0; i < task.predictions.size(); ++i)
-        TESSERA_RETURN_IF_ERROR(check(task.predictions[i].result, "prediction", i));
-      return Status::Ok();
+    options.parse.validator = [cfg](const NewTask& task, int64_t) {
+      return ValidateTaskResults(*cfg, task);
     };
   }
 

@@ -189,4 +189,17 @@ Status ValidateResult(const LabelingConfig& config, const json& result) {
   }
 }
 
+Status ValidateTaskResults(const LabelingConfig& config, const NewTask& task) {
+  auto check = [&](const std::string& text, const char* what, size_t idx) -> Status {
+    Status s = ValidateResult(config, json::parse(text, nullptr, false));
+    if (!s.ok()) return s.WithPrefix(std::string(what) + " " + std::to_string(idx + 1));
+    return Status::Ok();
+  };
+  for (size_t idx = 0; idx < task.annotations.size(); ++idx)
+    TESSERA_RETURN_IF_ERROR(check(task.annotations[idx].result, "annotation", idx));
+  for (size_t idx = 0; idx < task.predictions.size(); ++idx)
+    TESSERA_RETURN_IF_ERROR(check(task.predictions[idx].result, "prediction", idx));
+  return Status::Ok();
+}
+
 }  // namespace tessera
