@@ -46,6 +46,7 @@ App::App(Store& store, AppOptions options) : store_(store), options_(std::move(o
   RegisterPredictionRoutes(router_);
   RegisterMediaRoutes(router_);
   RegisterAgreementRoutes(router_);
+  RegisterQualityRoutes(router_);
   RegisterStaticRoutes(router_);  // last: catches the browser app's pages
 }
 

@@ -3,7 +3,7 @@
 // Store. The net layer calls Handle() for every request.
 //
 // Thread-safety: Handle() is called concurrently; App's state is read-only
-// after construction except for the thread-safe login limiter.
+// after construction except for the thread-safe login limiter and quality cache.
 #ifndef TESSERA_SERVER_APP_H_
 #define TESSERA_SERVER_APP_H_
 
@@ -13,6 +13,7 @@
 
 #include "server/auth/login_limiter.h"
 #include "server/net/http_types.h"
+#include "server/quality_cache.h"
 #include "server/router.h"
 #include "tessera/store.h"
 
@@ -37,6 +38,7 @@ class App {
   const AppOptions& options() const { return options_; }
   const Router& router() const { return router_; }
   LoginLimiter& login_limiter() { return limiter_; }
+  QualityCache& quality_cache() { return quality_cache_; }
   std::filesystem::path media_root() const { return options_.data_dir / "media"; }
 
  private:
@@ -46,6 +48,7 @@ class App {
   AppOptions options_;
   Router router_;
   LoginLimiter limiter_;
+  QualityCache quality_cache_;
 };
 
 // Registers every API route (one function per resource file in server/api/).
@@ -64,6 +67,7 @@ void RegisterImportRoutes(Router& router);
 void RegisterExportRoutes(Router& router);
 void RegisterMediaRoutes(Router& router);
 void RegisterAgreementRoutes(Router& router);
+void RegisterQualityRoutes(Router& router);
 void RegisterStaticRoutes(Router& router);
 
 }  // namespace tessera::server

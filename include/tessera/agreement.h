@@ -20,17 +20,18 @@
 // Only non-cancelled annotations count; when one person annotated a task more
 // than once, their latest annotation (highest id) stands.
 //
-// Thread-safety: pure functions.
 #ifndef TESSERA_AGREEMENT_H_
 #define TESSERA_AGREEMENT_H_
 
 #include <map>
+#include <memory>
 #include <nlohmann/json.hpp>
 #include <optional>
 #include <string>
 #include <vector>
 
 #include "tessera/config.h"
+#include "tessera/quality.h"
 #include "tessera/store.h"
 
 namespace tessera {
@@ -69,19 +70,50 @@ struct AgreementReport {
   std::optional<double> mean_task_score;
 };
 
+// One categorical or numeric control as a rating table, for the statistics
+// the report does not include (other coefficients, aggregation).
+struct ControlTable {
+  std::string from_name;
+  std::string result_type;
+  std::string method;                   // "categorical", "ordinal" or "interval"
+  std::vector<Id> annotators;           // column j rates as annotators[j]
+  std::vector<Id> task_ids;             // row i is task task_ids[i]; tasks with >= 1 rating
+  std::vector<std::string> categories;  // categorical: code k is categories[k]; config
+                                        // options first, in document order, then
+                                        // other observed answers sorted
+  quality::RatingTable table;
+};
+
 // Accumulates tasks one at a time (so a project streams through), then
-// computes the report.
+// computes the report. Each task's share is computed when it is added (its
+// results parsed, its regions matched) and kept in a compact form, so a
+// builder can be kept up to date: AddTask again replaces a task's share,
+// RemoveTask drops it, and Finish only sums the shares.
+//
+// Thread-safety: const methods may run concurrently; AddTask and RemoveTask
+// need exclusive access.
 class AgreementBuilder {
  public:
   AgreementBuilder(const LabelingConfig& config, AgreementOptions options = {});
+  ~AgreementBuilder();
+  AgreementBuilder(const AgreementBuilder&) = delete;
+  AgreementBuilder& operator=(const AgreementBuilder&) = delete;
+
+  // Adds the task, or replaces what was added before under the same task id.
   void AddTask(const TaskBundle& bundle);
+  void RemoveTask(Id task_id);
+  size_t task_count() const;
+
   Result<AgreementReport> Finish() const;
+  // NotFound for an unknown control; FailedPrecondition for a control whose
+  // results are regions or text (they have no rating table).
+  Result<ControlTable> Table(std::string_view from_name) const;
 
  private:
+  struct State;
   const LabelingConfig& config_;
   AgreementOptions options_;
-  // task id -> annotator -> parsed result
-  std::vector<std::pair<Id, std::map<Id, nlohmann::json>>> tasks_;
+  std::unique_ptr<State> state_;
 };
 
 nlohmann::json AgreementReportToJson(const AgreementReport& report);

@@ -381,6 +381,27 @@ struct ConsensusBox {
 Result<std::vector<ConsensusBox>> BoxConsensus(const std::vector<AnnotatorBox>& boxes,
                                                const ConsensusOptions& options = {});
 
+// Consensus spans (NER) from several annotators' spans on one text. Spans are
+// taken in input order; each joins the same-label cluster (without a span
+// from the same annotator) whose current consensus span it overlaps most by
+// interval IoU |a ∩ b| / |a ∪ b|, if that is >= iou_threshold, else it starts
+// a new cluster. Clusters with spans from at least `quorum` annotators become
+// consensus spans whose begin and end are the medians of the members' begins
+// and ends (the lower median for an even count, so offsets stay integers and
+// one outlier boundary cannot drag the span). iou_threshold 1 keeps only spans
+// that annotators marked identically. Output is sorted by (begin, end, label).
+struct AnnotatorSpan {
+  size_t annotator = 0;
+  Span span;
+};
+struct ConsensusSpan {
+  Span span;
+  std::vector<size_t> members;  // indices into the input
+};
+double SpanIoU(const Span& a, const Span& b);  // 0 for two empty spans
+Result<std::vector<ConsensusSpan>> SpanConsensus(const std::vector<AnnotatorSpan>& spans,
+                                                 const ConsensusOptions& options = {});
+
 // ============================ Label errors ============================
 
 // Confident learning (Northcutt, Jiang & Chuang 2021, JAIR 70) from

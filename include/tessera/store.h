@@ -40,6 +40,14 @@ struct TaskQuery {
   std::string status;
 };
 
+// Which tasks changed after a position in the project's change log.
+struct TaskChanges {
+  int64_t seq = 0;          // the newest position; pass it as `since` next time
+  bool everything = false;  // a bulk change, or `since` is older than the log
+                            // keeps: re-read the whole project
+  std::vector<Id> task_ids; // distinct, ascending (tasks may since be deleted)
+};
+
 // A task together with its annotations and predictions (for export and the API).
 struct TaskBundle {
   Task task;
@@ -186,6 +194,10 @@ class Store {
   // Every annotation of the project, by id (for statistics).
   virtual Status ForEachAnnotationFact(Id project_id,
                                        const std::function<Status(const AnnotationFact&)>& fn);
+  // Tasks whose annotations or predictions were created, changed or deleted
+  // (or that were deleted) after position `since` of the project's change
+  // log; since = 0 answers everything = true with the current position.
+  virtual Result<TaskChanges> TaskChangesSince(Id project_id, int64_t since);
   // Every non-cancelled, non-ground-truth annotation on a task that has a
   // ground-truth annotation by someone else, with that ground truth.
   virtual Result<std::vector<HoneypotAnswer>> ListHoneypotAnswers(Id project_id);

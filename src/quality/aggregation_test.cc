@@ -144,5 +144,39 @@ TEST(BoxConsensusTest, ClustersAverageAndQuorum) {
   EXPECT_FALSE(BoxConsensus(boxes, {.iou_threshold = 0.5, .quorum = 0}).ok());
 }
 
+
+TEST(SpanConsensusTest, MedianBoundariesAndQuorum) {
+  // Three annotators mark "New York City" at [10,23), [10,18) and [10,23);
+  // IoUs with the running consensus: 8/13 >= 0.5, then 1. Lower medians:
+  // begin 10, end median{23,18,23} = 23. Annotator 2's "ORG" span and the
+  // lone PER span at [40,45) stay under the quorum of 2.
+  std::vector<AnnotatorSpan> spans = {{0, {"LOC", 10, 23}}, {1, {"LOC", 10, 18}},
+                                      {2, {"LOC", 10, 23}}, {2, {"ORG", 10, 23}},
+                                      {0, {"PER", 40, 45}}, {1, {"PER", 0, 4}},
+                                      {2, {"PER", 0, 4}}};
+  auto consensus = SpanConsensus(spans);
+  ASSERT_TRUE(consensus.ok()) << consensus.status().ToString();
+  ASSERT_EQ(consensus->size(), 2u);
+  EXPECT_EQ((*consensus)[0].span.label, "PER");  // sorted by begin
+  EXPECT_EQ((*consensus)[0].span.begin, 0u);
+  EXPECT_EQ((*consensus)[0].span.end, 4u);
+  EXPECT_EQ((*consensus)[0].members, (std::vector<size_t>{5, 6}));
+  EXPECT_EQ((*consensus)[1].span.label, "LOC");
+  EXPECT_EQ((*consensus)[1].span.begin, 10u);
+  EXPECT_EQ((*consensus)[1].span.end, 23u);
+  EXPECT_EQ((*consensus)[1].members, (std::vector<size_t>{0, 1, 2}));
+  // Exact-match consensus: [10,18) cannot join [10,23), so LOC has 2 votes.
+  auto exact = SpanConsensus(spans, {.iou_threshold = 1.0, .quorum = 3});
+  ASSERT_TRUE(exact.ok());
+  EXPECT_TRUE(exact->empty());
+  EXPECT_EQ(SpanConsensus(spans, {.iou_threshold = 1.0, .quorum = 2})->size(), 2u);
+  // Interval IoU and edge cases.
+  EXPECT_DOUBLE_EQ(SpanIoU({"X", 0, 10}, {"X", 5, 15}), 5.0 / 15.0);
+  EXPECT_DOUBLE_EQ(SpanIoU({"X", 3, 3}, {"X", 3, 3}), 0.0);
+  EXPECT_TRUE(SpanConsensus({}, {})->empty());
+  EXPECT_FALSE(SpanConsensus({{0, {"X", 5, 2}}}).ok());
+  EXPECT_FALSE(SpanConsensus(spans, {.iou_threshold = 0, .quorum = 2}).ok());
+}
+
 }  // namespace
 }  // namespace tessera::quality

@@ -3,6 +3,7 @@
 #include <algorithm>
 #include <cmath>
 #include <set>
+#include <tuple>
 
 #include "tessera/agreement.h"
 #include "tessera/quality.h"
@@ -152,8 +153,45 @@ std::optional<double> Optional(double v) {
 
 }  // namespace
 
+// ---- the builder's state ----
+
+// What one task contributes for one control.
+struct ControlShare {
+  std::vector<std::pair<Id, std::string>> categories;  // categorical: annotator, answer key
+  std::vector<std::pair<Id, double>> numbers;          // ordinal / interval
+  std::vector<std::tuple<Id, Id, double>> pairs;       // regions / text: pairwise similarity
+};
+
+struct TaskShare {
+  int annotators = 0;
+  std::vector<Id> people;             // ascending
+  std::vector<ControlShare> controls; // parallel to State::controls
+};
+
+struct EligibleControl {
+  const ControlTag* tag = nullptr;
+  Method method = Method::kNone;
+};
+
+struct AgreementBuilder::State {
+  std::vector<EligibleControl> controls;
+  std::map<Id, TaskShare> tasks;
+};
+
 AgreementBuilder::AgreementBuilder(const LabelingConfig& config, AgreementOptions options)
-    : config_(config), options_(options) {}
+    : config_(config), options_(options), state_(std::make_unique<State>()) {
+  for (const ControlTag& control : config_.controls()) {
+    Method method = MethodFor(control.result_type());
+    if (method == Method::kNone || control.name.empty()) continue;
+    state_->controls.push_back({&control, method});
+  }
+}
+
+AgreementBuilder::~AgreementBuilder() = default;
+
+size_t AgreementBuilder::task_count() const { return state_->tasks.size(); }
+
+void AgreementBuilder::RemoveTask(Id task_id) { state_->tasks.erase(task_id); }
 
 void AgreementBuilder::AddTask(const TaskBundle& bundle) {
   std::map<Id, std::pair<Id, json>> latest;  // annotator -> (annotation id, result)
@@ -167,139 +205,210 @@ void AgreementBuilder::AddTask(const TaskBundle& bundle) {
     if (result.is_discarded()) continue;
     latest[who] = {a.id, std::move(result)};
   }
-  std::map<Id, json> by_annotator;
-  for (auto& [who, entry] : latest) by_annotator[who] = std::move(entry.second);
-  tasks_.emplace_back(bundle.task.id, std::move(by_annotator));
+  TaskShare share;
+  share.annotators = static_cast<int>(latest.size());
+  for (const auto& [who, entry] : latest) share.people.push_back(who);
+  share.controls.resize(state_->controls.size());
+  for (size_t c = 0; c < state_->controls.size(); ++c) {
+    const EligibleControl& control = state_->controls[c];
+    ControlShare& out = share.controls[c];
+    std::vector<std::pair<Id, std::vector<const json*>>> present;
+    bool anyone_used = false;
+    for (const auto& [who, entry] : latest) {
+      auto items = ItemsOf(entry.second, control.tag->name);
+      anyone_used |= !items.empty();
+      switch (control.method) {
+        case Method::kCategorical:
+          if (auto key = CategoryKey(items)) out.categories.emplace_back(who, std::move(*key));
+          break;
+        case Method::kOrdinal:
+        case Method::kInterval:
+          if (auto v = NumericAnswer(items, control.method == Method::kOrdinal ? "rating" : "number"))
+            out.numbers.emplace_back(who, *v);
+          break;
+        default:
+          present.emplace_back(who, std::move(items));
+      }
+    }
+    // Regions and text: everyone who annotated the task takes part (an empty
+    // answer against a non-empty one scores 0) once anyone used the control.
+    if (!anyone_used || present.size() < 2) continue;
+    for (size_t a = 0; a < present.size(); ++a) {
+      for (size_t b = a + 1; b < present.size(); ++b) {
+        double s = control.method == Method::kText
+                       ? q::TextSimilarity(JoinedText(present[a].second), JoinedText(present[b].second))
+                       : RegionF1(present[a].second, present[b].second, options_);
+        out.pairs.emplace_back(present[a].first, present[b].first, s);
+      }
+    }
+  }
+  state_->tasks.insert_or_assign(bundle.task.id, std::move(share));
+}
+
+namespace {
+
+// Category codes for a categorical control: the config's options in document
+// order, then other observed answers (multi-choice sets, dynamic options) sorted.
+std::vector<std::string> CategoryNames(const ControlTag& tag,
+                                       const std::map<Id, TaskShare>& tasks, size_t control) {
+  std::vector<std::string> names;
+  std::set<std::string> known;
+  for (const LabelOption& option : tag.options) {
+    if (known.insert(option.value).second) names.push_back(option.value);
+  }
+  std::set<std::string> extra;
+  for (const auto& [task_id, share] : tasks)
+    for (const auto& [who, key] : share.controls[control].categories)
+      if (!known.count(key)) extra.insert(key);
+  names.insert(names.end(), extra.begin(), extra.end());
+  return names;
+}
+
+}  // namespace
+
+Result<ControlTable> AgreementBuilder::Table(std::string_view from_name) const {
+  size_t index = state_->controls.size();
+  for (size_t c = 0; c < state_->controls.size(); ++c)
+    if (state_->controls[c].tag->name == from_name) index = c;
+  if (index == state_->controls.size()) {
+    std::string names;
+    for (const auto& c : state_->controls) names += (names.empty() ? "" : ", ") + c.tag->name;
+    return Status::NotFound("no control named '" + std::string(from_name) +
+                            "' with agreement in the labeling config; controls: " +
+                            (names.empty() ? "(none)" : names));
+  }
+  const EligibleControl& control = state_->controls[index];
+  if (control.method != Method::kCategorical && control.method != Method::kOrdinal &&
+      control.method != Method::kInterval) {
+    return Status::FailedPrecondition("control '" + std::string(from_name) + "' (" +
+                                      std::string(control.tag->result_type()) +
+                                      ") has region or text results, not ratings; use choices, "
+                                      "taxonomy, rating or number controls");
+  }
+  ControlTable out;
+  out.from_name = control.tag->name;
+  out.result_type = std::string(control.tag->result_type());
+  out.method = MethodName(control.method);
+  std::set<Id> people;
+  for (const auto& [task_id, share] : state_->tasks) {
+    for (const auto& [who, key] : share.controls[index].categories) people.insert(who);
+    for (const auto& [who, v] : share.controls[index].numbers) people.insert(who);
+  }
+  out.annotators.assign(people.begin(), people.end());
+  std::map<Id, size_t> column;
+  for (size_t j = 0; j < out.annotators.size(); ++j) column[out.annotators[j]] = j;
+  std::map<std::string, double> codes;
+  if (control.method == Method::kCategorical) {
+    out.categories = CategoryNames(*control.tag, state_->tasks, index);
+    for (size_t k = 0; k < out.categories.size(); ++k) codes[out.categories[k]] = static_cast<double>(k);
+  }
+  for (const auto& [task_id, share] : state_->tasks) {
+    const ControlShare& cs = share.controls[index];
+    if (cs.categories.empty() && cs.numbers.empty()) continue;
+    std::vector<q::Rating> row(out.annotators.size());
+    for (const auto& [who, key] : cs.categories) row[column[who]] = codes[key];
+    for (const auto& [who, v] : cs.numbers) row[column[who]] = v;
+    out.task_ids.push_back(task_id);
+    out.table.push_back(std::move(row));
+  }
+  return out;
 }
 
 Result<AgreementReport> AgreementBuilder::Finish() const {
   AgreementReport report;
   std::set<Id> people;
-  for (const auto& [task_id, by] : tasks_)
-    for (const auto& [who, result] : by) people.insert(who);
+  for (const auto& [task_id, share] : state_->tasks) people.insert(share.people.begin(), share.people.end());
   report.annotators.assign(people.begin(), people.end());
   std::map<Id, size_t> column;
   for (size_t idx = 0; idx < report.annotators.size(); ++idx) column[report.annotators[idx]] = idx;
   const size_t n = report.annotators.size();
 
-  // Per task: sum and count of per-control pairwise agreement.
-  std::vector<std::pair<double, int>> task_scores(tasks_.size(), {0.0, 0});
+  // Per task (in task id order): sum and count of per-control pairwise agreement.
+  std::map<Id, std::pair<double, int>> task_scores;
 
-  for (const ControlTag& control : config_.controls()) {
-    Method method = MethodFor(control.result_type());
-    if (method == Method::kNone || control.name.empty()) continue;
+  for (size_t c = 0; c < state_->controls.size(); ++c) {
+    const EligibleControl& control = state_->controls[c];
+    const Method method = control.method;
     ControlAgreement ca;
-    ca.from_name = control.name;
-    ca.result_type = std::string(control.result_type());
+    ca.from_name = control.tag->name;
+    ca.result_type = std::string(control.tag->result_type());
     ca.method = MethodName(method);
-    std::vector<std::vector<double>> pair_sum(n, std::vector<double>(n, 0.0));
-    std::vector<std::vector<int>> pair_count(n, std::vector<int>(n, 0));
 
     if (method == Method::kCategorical || method == Method::kOrdinal ||
         method == Method::kInterval) {
-      q::RatingTable table;
-      std::map<std::string, double> codes;
-      std::vector<std::string> names;
-      for (size_t task_idx = 0; task_idx < tasks_.size(); ++task_idx) {
-        std::vector<q::Rating> row(n);
-        int rated = 0;
-        for (const auto& [who, result] : tasks_[task_idx].second) {
-          auto items = ItemsOf(result, control.name);
-          q::Rating r;
-          if (method == Method::kCategorical) {
-            if (auto key = CategoryKey(items)) {
-              auto [it, inserted] = codes.emplace(*key, static_cast<double>(codes.size()));
-              if (inserted) names.push_back(*key);
-              r = it->second;
+      auto table = Table(control.tag->name);
+      if (!table.ok()) return table.status();
+      // Columns of the control's table are a subset of the report's.
+      std::vector<size_t> to_report;
+      for (Id who : table->annotators) to_report.push_back(column[who]);
+      std::vector<std::vector<double>> agree_sum(n, std::vector<double>(n, 0.0));
+      for (size_t row_idx = 0; row_idx < table->table.size(); ++row_idx) {
+        const auto& row = table->table[row_idx];
+        int agree = 0, pairs = 0;
+        for (size_t a = 0; a < row.size(); ++a)
+          for (size_t b = a + 1; b < row.size(); ++b)
+            if (row[a] && row[b]) {
+              ++pairs;
+              agree += *row[a] == *row[b];
             }
-          } else {
-            r = NumericAnswer(items, method == Method::kOrdinal ? "rating" : "number");
-          }
-          if (r) ++rated;
-          row[column[who]] = r;
-        }
-        if (rated == 0) continue;
-        if (rated >= 2) {
-          ++ca.tasks;
-          int agree = 0, pairs = 0;
-          for (size_t a = 0; a < n; ++a)
-            for (size_t b = a + 1; b < n; ++b)
-              if (row[a] && row[b]) {
-                ++pairs;
-                bool same = *row[a] == *row[b];
-                agree += same;
-                pair_sum[a][b] += same;
-                pair_sum[b][a] += same;
-                ++pair_count[a][b];
-                ++pair_count[b][a];
-              }
-          task_scores[task_idx].first += static_cast<double>(agree) / pairs;
-          ++task_scores[task_idx].second;
-        }
-        table.push_back(std::move(row));
+        if (pairs == 0) continue;
+        ++ca.tasks;
+        auto& ts = task_scores[table->task_ids[row_idx]];
+        ts.first += static_cast<double>(agree) / pairs;
+        ++ts.second;
       }
       if (ca.tasks > 0) {
-        if (auto p = q::PercentAgreement(table); p.ok()) ca.percent_agreement = Optional(*p);
+        if (auto p = q::PercentAgreement(table->table); p.ok()) ca.percent_agreement = Optional(*p);
         q::Level level = method == Method::kCategorical ? q::Level::kNominal
                          : method == Method::kOrdinal  ? q::Level::kOrdinal
                                                        : q::Level::kInterval;
-        if (auto a = q::KrippendorffAlpha(table, level); a.ok())
+        if (auto a = q::KrippendorffAlpha(table->table, level); a.ok())
           ca.krippendorff_alpha = Optional(a->value);
         if (method == Method::kCategorical) {
-          if (auto k = q::FleissKappa(table); k.ok()) ca.fleiss_kappa = Optional(k->value);
-          if (auto labels = q::PerLabelAgreement(table); labels.ok()) {
+          if (auto k = q::FleissKappa(table->table); k.ok()) ca.fleiss_kappa = Optional(k->value);
+          if (auto labels = q::PerLabelAgreement(table->table); labels.ok()) {
             for (const auto& la : *labels) {
               size_t code = static_cast<size_t>(la.category);
-              if (code >= names.size()) continue;
-              ca.per_label[names[code]] = {
+              if (code >= table->categories.size()) continue;
+              ca.per_label[table->categories[code]] = {
                   {"ratings", la.ratings},
                   {"specific_agreement", Optional(la.specific_agreement)
                                              ? json(la.specific_agreement) : json(nullptr)},
                   {"kappa", Optional(la.kappa) ? json(la.kappa) : json(nullptr)}};
             }
           }
-          if (n >= 2) {
-            if (auto m = q::PairwiseAgreement(table, q::PairMetric::kCohenKappa); m.ok()) {
+          if (table->annotators.size() >= 2) {
+            if (auto m = q::PairwiseAgreement(table->table, q::PairMetric::kCohenKappa); m.ok()) {
               ca.pairwise.assign(n, std::vector<std::optional<double>>(n));
-              for (size_t a = 0; a < n; ++a)
-                for (size_t b = 0; b < n; ++b) ca.pairwise[a][b] = Optional(m->value[a][b]);
+              for (size_t a = 0; a < to_report.size(); ++a)
+                for (size_t b = 0; b < to_report.size(); ++b)
+                  ca.pairwise[to_report[a]][to_report[b]] = Optional(m->value[a][b]);
             }
           }
         }
       }
     } else {
+      std::vector<std::vector<double>> pair_sum(n, std::vector<double>(n, 0.0));
+      std::vector<std::vector<int>> pair_count(n, std::vector<int>(n, 0));
       double control_sum = 0;
-      for (size_t task_idx = 0; task_idx < tasks_.size(); ++task_idx) {
-        const auto& by = tasks_[task_idx].second;
-        std::vector<std::pair<size_t, std::vector<const json*>>> present;
-        bool anyone_used = false;
-        for (const auto& [who, result] : by) {
-          auto items = ItemsOf(result, control.name);
-          anyone_used |= !items.empty();
-          present.emplace_back(column[who], std::move(items));
-        }
-        if (!anyone_used || present.size() < 2) continue;
+      for (const auto& [task_id, share] : state_->tasks) {
+        const auto& pairs = share.controls[c].pairs;
+        if (pairs.empty()) continue;
         double sum = 0;
-        int pairs = 0;
-        for (size_t a = 0; a < present.size(); ++a) {
-          for (size_t b = a + 1; b < present.size(); ++b) {
-            double s = method == Method::kText
-                           ? q::TextSimilarity(JoinedText(present[a].second),
-                                               JoinedText(present[b].second))
-                           : RegionF1(present[a].second, present[b].second, options_);
-            sum += s;
-            ++pairs;
-            size_t ca_idx = present[a].first, cb_idx = present[b].first;
-            pair_sum[ca_idx][cb_idx] += s;
-            pair_sum[cb_idx][ca_idx] += s;
-            ++pair_count[ca_idx][cb_idx];
-            ++pair_count[cb_idx][ca_idx];
-          }
+        for (const auto& [a, b, s] : pairs) {
+          sum += s;
+          size_t ia = column[a], ib = column[b];
+          pair_sum[ia][ib] += s;
+          pair_sum[ib][ia] += s;
+          ++pair_count[ia][ib];
+          ++pair_count[ib][ia];
         }
+        const double mean = sum / static_cast<double>(pairs.size());
         ++ca.tasks;
-        control_sum += sum / pairs;
-        task_scores[task_idx].first += sum / pairs;
-        ++task_scores[task_idx].second;
+        control_sum += mean;
+        auto& ts = task_scores[task_id];
+        ts.first += mean;
+        ++ts.second;
       }
       if (ca.tasks > 0) ca.mean_pairwise = control_sum / static_cast<double>(ca.tasks);
       ca.pairwise.assign(n, std::vector<std::optional<double>>(n));
@@ -313,12 +422,13 @@ Result<AgreementReport> AgreementBuilder::Finish() const {
 
   double total = 0;
   int scored = 0;
-  for (size_t task_idx = 0; task_idx < tasks_.size(); ++task_idx) {
+  for (const auto& [task_id, share] : state_->tasks) {
     TaskAgreement ta;
-    ta.task_id = tasks_[task_idx].first;
-    ta.annotators = static_cast<int>(tasks_[task_idx].second.size());
-    if (task_scores[task_idx].second > 0) {
-      ta.score = task_scores[task_idx].first / task_scores[task_idx].second;
+    ta.task_id = task_id;
+    ta.annotators = share.annotators;
+    auto it = task_scores.find(task_id);
+    if (it != task_scores.end() && it->second.second > 0) {
+      ta.score = it->second.first / it->second.second;
       total += *ta.score;
       ++scored;
     }

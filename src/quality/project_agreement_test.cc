@@ -86,5 +86,51 @@ TEST(ProjectAgreementTest, SpansUseOptimalMatchingF1AndSkipsAreIgnored) {
   EXPECT_EQ(report->tasks[0].annotators, 2);     // the skip does not count
 }
 
+TEST(ProjectAgreementTest, ReplacingAndRemovingTasksEqualsBuildingAfresh) {
+  auto cfg = ParseLabelingConfig(kConfig);
+  ASSERT_TRUE(cfg.ok());
+  AgreementBuilder incremental(**cfg);
+  incremental.AddTask(Task(1, {Choice(1, 1, "A"), Choice(2, 2, "B")}));
+  incremental.AddTask(Task(2, {Choice(3, 1, "B"), Choice(4, 2, "B")}));
+  incremental.AddTask(Task(3, {Choice(5, 1, "A"), Choice(6, 3, "A")}));
+  // Annotator 2 changes their mind on task 1; task 3 is deleted.
+  incremental.AddTask(Task(1, {Choice(1, 1, "A"), Choice(2, 2, "A")}));
+  incremental.RemoveTask(3);
+  incremental.RemoveTask(99);  // unknown: no effect
+  EXPECT_EQ(incremental.task_count(), 2u);
+
+  AgreementBuilder fresh(**cfg);
+  fresh.AddTask(Task(1, {Choice(1, 1, "A"), Choice(2, 2, "A")}));
+  fresh.AddTask(Task(2, {Choice(3, 1, "B"), Choice(4, 2, "B")}));
+  auto a = incremental.Finish();
+  auto b = fresh.Finish();
+  ASSERT_TRUE(a.ok() && b.ok());
+  EXPECT_EQ(AgreementReportToJson(*a).dump(), AgreementReportToJson(*b).dump());
+  EXPECT_EQ(a->annotators, (std::vector<Id>{1, 2}));  // annotator 3 left with task 3
+  EXPECT_NEAR(*a->mean_task_score, 1.0, 1e-12);
+}
+
+TEST(ProjectAgreementTest, TableUsesConfigOrderForCategoryCodes) {
+  auto cfg = ParseLabelingConfig(kConfig);
+  ASSERT_TRUE(cfg.ok());
+  AgreementBuilder builder(**cfg);
+  builder.AddTask(Task(7, {Choice(1, 5, "B"), Choice(2, 9, "A")}));
+  builder.AddTask(Task(8, {Choice(3, 9, "Z")}));  // not in the config: after its options
+  builder.AddTask(Task(9, {}));                    // no ratings: no row
+  auto table = builder.Table("sentiment");
+  ASSERT_TRUE(table.ok()) << table.status().ToString();
+  EXPECT_EQ(table->method, "categorical");
+  EXPECT_EQ(table->categories, (std::vector<std::string>{"A", "B", "Z"}));
+  EXPECT_EQ(table->annotators, (std::vector<Id>{5, 9}));
+  EXPECT_EQ(table->task_ids, (std::vector<Id>{7, 8}));
+  ASSERT_EQ(table->table.size(), 2u);
+  EXPECT_EQ(table->table[0][0], 1.0);  // annotator 5 said B
+  EXPECT_EQ(table->table[0][1], 0.0);  // annotator 9 said A
+  EXPECT_FALSE(table->table[1][0].has_value());
+  EXPECT_EQ(table->table[1][1], 2.0);
+  EXPECT_EQ(builder.Table("ner").status().code(), Code::kFailedPrecondition);
+  EXPECT_EQ(builder.Table("nope").status().code(), Code::kNotFound);
+}
+
 }  // namespace
 }  // namespace tessera

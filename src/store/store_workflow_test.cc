@@ -197,6 +197,64 @@ TEST_P(WorkflowTest, ReviewRejectFixAndQueue) {
   EXPECT_EQ(*store_->CountReviewQueue(q), 1);
 }
 
+TEST_P(WorkflowTest, TaskChangeLogNamesTheTasksThatChanged) {
+  Id owner = MakeUser("o@x.org");
+  Id project = MakeProject(owner, 2);
+  Id other = MakeProject(owner, 2);
+  auto ids = MakeTasks(project, 3);
+  auto other_ids = MakeTasks(other, 1);
+  Id u1 = Member(project, "u1@x.org");
+  // Position 0: a reader that has seen nothing re-reads everything.
+  auto start = store_->TaskChangesSince(project, 0);
+  ASSERT_TRUE(start.ok()) << start.status().ToString();
+  EXPECT_TRUE(start->everything);
+  int64_t pos = start->seq;
+
+  Annotation a = Annotate(ids[0], u1);
+  Annotate(other_ids[0], owner);  // another project's change is not listed
+  auto changes = store_->TaskChangesSince(project, pos);
+  ASSERT_TRUE(changes.ok());
+  EXPECT_FALSE(changes->everything);
+  EXPECT_EQ(changes->task_ids, std::vector<Id>{ids[0]});
+  pos = changes->seq;
+  EXPECT_TRUE(store_->TaskChangesSince(project, pos)->task_ids.empty());
+
+  // Update, delete, predictions and task deletion each name their task once.
+  a.result = "[]";
+  ASSERT_OK(store_->UpdateAnnotation(&a));
+  Prediction p;
+  p.task_id = ids[1];
+  p.result = "[]";
+  ASSERT_OK(store_->CreatePrediction(&p));
+  ASSERT_OK(store_->DeleteAnnotation(a.id));
+  ASSERT_OK(store_->DeleteTask(ids[2]));
+  changes = store_->TaskChangesSince(project, pos);
+  EXPECT_FALSE(changes->everything);
+  EXPECT_EQ(changes->task_ids, (std::vector<Id>{ids[0], ids[1], ids[2]}));
+  pos = changes->seq;
+
+  // A reviewer's fix changes the result.
+  Annotation b = Annotate(ids[1], u1);
+  pos = store_->TaskChangesSince(project, pos)->seq;
+  Review review;
+  review.annotation_id = b.id;
+  review.reviewer_id = owner;
+  review.action = ReviewState::kFixed;
+  ASSERT_OK(store_->ReviewAnnotation(&review, "[]"));
+  EXPECT_EQ(store_->TaskChangesSince(project, pos)->task_ids, std::vector<Id>{ids[1]});
+  pos = store_->TaskChangesSince(project, pos)->seq;
+
+  // Bulk changes (an import batch, deleting all tasks) say "everything".
+  MakeTasks(project, 2);
+  EXPECT_TRUE(store_->TaskChangesSince(project, pos)->everything);
+  pos = store_->TaskChangesSince(project, pos)->seq;
+  ASSERT_OK(store_->DeleteAllTasks(project));
+  EXPECT_TRUE(store_->TaskChangesSince(project, pos)->everything);
+  // A position from the future (another database) cannot be trusted.
+  EXPECT_TRUE(store_->TaskChangesSince(project, pos + 1000)->everything);
+  EXPECT_EQ(store_->TaskChangesSince(12345, 0).status().code(), Code::kNotFound);
+}
+
 INSTANTIATE_TEST_SUITE_P(
     Stores, WorkflowTest,
     ::testing::Values(StoreFactory{"SqliteFile",

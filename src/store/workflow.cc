@@ -70,5 +70,6 @@ Status Store::ForEachAnnotationFact(Id, const std::function<Status(const Annotat
   return Unsupported();
 }
 Result<std::vector<HoneypotAnswer>> Store::ListHoneypotAnswers(Id) { return Unsupported(); }
+Result<TaskChanges> Store::TaskChangesSince(Id, int64_t) { return Unsupported(); }
 
 }  // namespace tessera

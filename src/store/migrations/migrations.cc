@@ -237,9 +237,26 @@ CREATE TABLE annotation_reviews (
 CREATE INDEX annotation_reviews_annotation ON annotation_reviews(annotation_id, id);
 )sql";
 
+// Migration 3: a log of which tasks' annotations or predictions changed, so
+// derived results (agreement and the other quality statistics) can be brought
+// up to date by re-reading only those tasks. task_id 0 means "any task of the
+// project" (a bulk change: an import batch, deleting all tasks). Old rows are
+// pruned (SqliteStore keeps the last kTaskChangesKept); a reader whose position
+// is older than what is kept reloads the whole project.
+constexpr std::string_view kTaskChanges = R"sql(
+CREATE TABLE task_changes (
+  seq ${ID_PK},
+  project_id BIGINT NOT NULL,
+  task_id BIGINT NOT NULL,
+  created_at BIGINT NOT NULL
+);
+CREATE INDEX task_changes_project ON task_changes(project_id, seq);
+)sql";
+
 constexpr Migration kMigrations[] = {
     {1, "initial schema", kInitialSchema},
     {2, "team workflow", kTeamWorkflow},
+    {3, "task change log", kTaskChanges},
 };
 
 // The one place where the dialects differ.

@@ -50,6 +50,7 @@ Status SqliteStore::CreateAnnotation(Annotation* annotation) {
     if (annotation->completed_by != 0) {
       TESSERA_RETURN_IF_ERROR(ReleaseWork(conn, task.id, annotation->completed_by));
     }
+    TESSERA_RETURN_IF_ERROR(RecordTaskChange(conn, task.project_id, task.id, now));
     return RefreshTaskCounters(conn, task.id, now);
   });
 }
@@ -110,6 +111,7 @@ Status SqliteStore::UpdateAnnotation(Annotation* annotation) {
         .Bind(8, annotation->parent_prediction).Bind(9, annotation->parent_annotation)
         .Bind(10, annotation->last_action).Bind(11, now);
     TESSERA_RETURN_IF_ERROR(st.Run());
+    TESSERA_RETURN_IF_ERROR(RecordTaskChange(conn, old.project_id, old.task_id, now));
     if (old.was_cancelled == annotation->was_cancelled) return Status::Ok();
     return RefreshTaskCounters(conn, old.task_id, now);
   });
@@ -121,6 +123,7 @@ Status SqliteStore::DeleteAnnotation(Id id) {
     TESSERA_ASSIGN_OR_RETURN(Annotation old, LoadAnnotation(conn, id));
     TESSERA_ASSIGN_OR_RETURN(Stmt st, conn.Prepare("DELETE FROM annotations WHERE id = ?1"));
     TESSERA_RETURN_IF_ERROR(st.Bind(1, id).Run());
+    TESSERA_RETURN_IF_ERROR(RecordTaskChange(conn, old.project_id, old.task_id, now));
     return RefreshTaskCounters(conn, old.task_id, now);
   });
 }
@@ -169,6 +172,7 @@ Status SqliteStore::CreatePrediction(Prediction* prediction) {
         .Bind(6, prediction->created_at).Bind(7, prediction->updated_at);
     TESSERA_RETURN_IF_ERROR(st.Run());
     prediction->id = conn.LastInsertId();
+    TESSERA_RETURN_IF_ERROR(RecordTaskChange(conn, task.project_id, task.id, now));
     return RefreshTaskCounters(conn, task.id, now);
   });
 }
@@ -203,14 +207,16 @@ Result<std::vector<Prediction>> SqliteStore::ListPredictions(Id task_id) {
 Status SqliteStore::DeletePrediction(Id id) {
   TimeMs now = NowMs();
   return WriteTxn([&](Connection& conn) -> Status {
-    TESSERA_ASSIGN_OR_RETURN(Stmt find, conn.Prepare("SELECT task_id FROM predictions WHERE id = ?1"));
+    TESSERA_ASSIGN_OR_RETURN(Stmt find, conn.Prepare("SELECT task_id, project_id FROM predictions WHERE id = ?1"));
     find.Bind(1, id);
     TESSERA_ASSIGN_OR_RETURN(bool row, find.Step());
     if (!row) return Status::NotFound("prediction " + std::to_string(id) + " not found");
     Id task_id = find.Int(0);
+    Id project_id = find.Int(1);
     find.Reset();
     TESSERA_ASSIGN_OR_RETURN(Stmt st, conn.Prepare("DELETE FROM predictions WHERE id = ?1"));
     TESSERA_RETURN_IF_ERROR(st.Bind(1, id).Run());
+    TESSERA_RETURN_IF_ERROR(RecordTaskChange(conn, project_id, task_id, now));
     return RefreshTaskCounters(conn, task_id, now);
   });
 }

@@ -91,6 +91,7 @@ Status SqliteStore::ReviewAnnotation(Review* review, const std::string& fixed_re
                                  "WHERE id = ?1"));
       TESSERA_RETURN_IF_ERROR(fix.Bind(1, a.id).Bind(2, fixed_result).Bind(3, a.version)
                                   .BindId(4, review->reviewer_id).Bind(5, now).Run());
+      TESSERA_RETURN_IF_ERROR(RecordTaskChange(conn, a.project_id, a.task_id, now));
     }
     TESSERA_ASSIGN_OR_RETURN(
         Stmt state, conn.Prepare("UPDATE annotations SET review_state = ?2 WHERE id = ?1"));

@@ -102,6 +102,7 @@ class SqliteStore final : public Store {
   Status ForEachAnnotationFact(Id project_id,
                                const std::function<Status(const AnnotationFact&)>& fn) override;
   Result<std::vector<HoneypotAnswer>> ListHoneypotAnswers(Id project_id) override;
+  Result<TaskChanges> TaskChangesSince(Id project_id, int64_t since) override;
 
   // ---- annotations, predictions, drafts (sqlite_annotations.cc) ----
   Status CreateAnnotation(Annotation* annotation) override;
@@ -185,6 +186,9 @@ Result<Task> LoadTask(Connection& conn, Id task_id);
 // Recomputes total_annotations, cancelled_annotations, total_predictions and
 // is_labeled of one task from its rows.
 Status RefreshTaskCounters(Connection& conn, Id task_id, TimeMs now);
+// Appends to the task change log (migration 3): task_id 0 means every task of
+// the project. Call inside the write transaction that makes the change.
+Status RecordTaskChange(Connection& conn, Id project_id, Id task_id, TimeMs now);
 // A submit or skip by `user_id` on the task: drops their lock and their
 // open annotate-assignment (sqlite_workflow.cc).
 Status ReleaseWork(Connection& conn, Id task_id, Id user_id);

@@ -279,7 +279,7 @@ Status SqliteStore::InsertTasks(Id project_id, Id import_id, std::span<const New
       }
       pos += rows;
     }
-    return Status::Ok();
+    return RecordTaskChange(conn, project_id, 0, now);
   };
   return import_id != 0 ? WriteTxnDeferredSync(body) : WriteTxn(body);
 }
@@ -317,6 +317,7 @@ Status SqliteStore::UndoImport(Connection& conn, Id import_id, const std::string
   TESSERA_ASSIGN_OR_RETURN(
       Stmt del, conn.Prepare("DELETE FROM tasks WHERE project_id = ?1 AND import_id = ?2"));
   TESSERA_RETURN_IF_ERROR(del.Bind(1, project_id).Bind(2, import_id).Run());
+  TESSERA_RETURN_IF_ERROR(RecordTaskChange(conn, project_id, 0, NowMs()));
   TESSERA_ASSIGN_OR_RETURN(
       Stmt mark, conn.Prepare("UPDATE imports SET status = ?2, error = ?3, finished_at = ?4 "
                               "WHERE id = ?1"));
@@ -428,6 +429,8 @@ Status SqliteStore::UpdateTask(const Task& task) {
 
 Status SqliteStore::DeleteTask(Id id) {
   return WriteTxn([&](Connection& conn) -> Status {
+    TESSERA_ASSIGN_OR_RETURN(Task task, LoadTask(conn, id));
+    TESSERA_RETURN_IF_ERROR(RecordTaskChange(conn, task.project_id, id, NowMs()));
     TESSERA_ASSIGN_OR_RETURN(Stmt st, conn.Prepare("DELETE FROM tasks WHERE id = ?1"));
     TESSERA_RETURN_IF_ERROR(st.Bind(1, id).Run());
     if (conn.Changes() == 0) return Status::NotFound(TaskNotFound(id));
@@ -438,6 +441,7 @@ Status SqliteStore::DeleteTask(Id id) {
 Status SqliteStore::DeleteAllTasks(Id project_id) {
   return WriteTxn([&](Connection& conn) -> Status {
     TESSERA_RETURN_IF_ERROR(RequireProject(conn, project_id));
+    TESSERA_RETURN_IF_ERROR(RecordTaskChange(conn, project_id, 0, NowMs()));
     TESSERA_ASSIGN_OR_RETURN(Stmt st, conn.Prepare("DELETE FROM tasks WHERE project_id = ?1"));
     return st.Bind(1, project_id).Run();
   });

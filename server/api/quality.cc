@@ -1,0 +1,776 @@
+// /api/projects/{id}/quality/...: the quality library over a project's
+// annotations, per control tag, for reviewers and managers.
+//
+//   GET .../quality               dashboard summary: per-control agreement, the
+//                                 annotator x annotator matrices, per-task score
+//                                 histogram and lowest tasks, red flags
+//   GET .../quality/tasks         per-task agreement, lowest first (review order)
+//   GET .../quality/agreement     one coefficient for one control (+ bootstrap CI)
+//   GET .../quality/aggregate     majority vote or Dawid-Skene labels per task
+//   GET .../quality/annotators    annotators ranked by estimated quality
+//   GET .../quality/label-issues  judgements most likely wrong (confident
+//                                 learning over Dawid-Skene posteriors)
+//   GET .../quality/detection     COCO box evaluation of predictions or one
+//                                 annotator against the ground-truth annotations
+//
+// Everything is computed from the QualityCache's per-project state, which the
+// task change log keeps up to date incrementally (server/quality_cache.h);
+// detection, which needs the boxes themselves, is memoised per change-log
+// position instead.
+#include <algorithm>
+#include <cmath>
+#include <set>
+
+#include "server/app.h"
+#include "server/context.h"
+#include "tessera/agreement.h"
+#include "tessera/quality.h"
+
+namespace tessera::server {
+
+namespace q = quality;
+using nlohmann::json;
+
+namespace {
+
+json Num(double v) { return std::isfinite(v) ? json(v) : json(nullptr); }
+
+// Shortest text for a number: 0.5, 3, 1e-06 (what JSON would print).
+std::string FormatNumber(double v) { return json(v).dump(); }
+json Opt(const std::optional<double>& v) { return v ? Num(*v) : json(nullptr); }
+
+Result<double> QueryNumber(const HttpRequest& req, const std::string& key, double fallback,
+                           double lo, double hi, bool lo_open = false) {
+  auto raw = req.Query(key);
+  if (!raw || raw->empty()) return fallback;
+  char* end = nullptr;
+  double v = std::strtod(raw->c_str(), &end);
+  bool in_range = lo_open ? (v > lo && v <= hi) : (v >= lo && v <= hi);
+  if (*end != '\0' || !std::isfinite(v) || !in_range) {
+    return Status::FieldInvalid(key, "query parameter " + key + "='" + *raw + "' must be a number in " +
+                                         (lo_open ? "(" : "[") + FormatNumber(lo) + ", " +
+                                         FormatNumber(hi) + "]");
+  }
+  return v;
+}
+
+// One of `allowed`, or InvalidArgument listing them.
+Result<std::string> QueryChoice(const HttpRequest& req, const std::string& key,
+                                const std::string& fallback, std::initializer_list<const char*> allowed) {
+  auto raw = req.Query(key);
+  if (!raw || raw->empty()) return fallback;
+  std::string list;
+  for (const char* a : allowed) {
+    if (*raw == a) return *raw;
+    list += (list.empty() ? "" : ", ") + std::string(a);
+  }
+  return Status::FieldInvalid(key, "query parameter " + key + "='" + *raw + "' is not one of: " + list);
+}
+
+// The shared start of every handler: the project id, the caller's right to see
+// quality figures (reviewer or above), the project itself.
+Result<Project> LoadProject(RequestContext& ctx) {
+  TESSERA_ASSIGN_OR_RETURN(Id id, ctx.IdParam("id"));
+  TESSERA_RETURN_IF_ERROR(ctx.RequireProjectRole(id, Role::kReviewer));
+  return ctx.store().GetProject(id);
+}
+
+Result<AgreementOptions> ReadAgreementOptions(const HttpRequest& req) {
+  AgreementOptions options;
+  TESSERA_ASSIGN_OR_RETURN(options.iou_threshold,
+                           QueryNumber(req, "iou_threshold", 0.5, 0, 1, /*lo_open=*/true));
+  return options;
+}
+
+// Runs fn over the project's up-to-date quality state.
+HttpResponse WithQuality(RequestContext& ctx, const AgreementOptions& options,
+                         const std::function<Result<json>(const Project&, const QualitySnapshot&)>& fn) {
+  auto project = LoadProject(ctx);
+  if (!project.ok()) return ErrorResponse(project.status());
+  json body;
+  Status s = ctx.app().quality_cache().With(
+      ctx.store(), *project, options, [&](const QualitySnapshot& snap) -> Status {
+        auto out = fn(*project, snap);
+        if (!out.ok()) return out.status();
+        body = std::move(*out);
+        body["cache"] = {{"seq", snap.seq},
+                         {"full_rebuild", snap.full_rebuild},
+                         {"reloaded_tasks", snap.reloaded_tasks}};
+        return Status::Ok();
+      });
+  if (!s.ok()) return ErrorResponse(s);
+  return JsonResponse(200, body);
+}
+
+// The control named by ?control=, or the first categorical/numeric one.
+Result<ControlTable> ControlFromQuery(const HttpRequest& req, const QualitySnapshot& snap) {
+  if (auto name = req.Query("control"); name && !name->empty()) {
+    auto table = snap.builder.Table(*name);
+    if (!table.ok() && table.status().code() == Code::kNotFound) {
+      return Status::FieldInvalid("control", table.status().message());
+    }
+    if (!table.ok()) return Status::FieldInvalid("control", table.status().message());
+    return table;
+  }
+  for (const ControlTag& control : snap.config.controls()) {
+    auto table = snap.builder.Table(control.name);
+    if (table.ok()) return table;
+  }
+  return Status::FieldInvalid("control",
+                              "the labeling config has no choices, taxonomy, rating or number "
+                              "control; pass ?control=NAME of one that has");
+}
+
+// A library failure on the data (too few ratings, ...) is the request's
+// precondition, not a server fault.
+Status DataProblem(const Status& s, const std::string& what) {
+  if (s.code() == Code::kInvalidArgument) {
+    return Status::FailedPrecondition(what + " cannot be computed on this project's annotations yet: " +
+                                      s.message());
+  }
+  return s;
+}
+
+std::string CategoryName(const ControlTable& table, double code) {
+  if (!table.categories.empty()) {
+    size_t k = static_cast<size_t>(code);
+    if (code >= 0 && k < table.categories.size()) return table.categories[k];
+  }
+  return FormatNumber(code);
+}
+
+// Categories for a control's table: codes of every categorical option, or the
+// distinct numeric values used.
+std::vector<double> CategoryCodes(const ControlTable& table) {
+  std::vector<double> out;
+  if (!table.categories.empty()) {
+    for (size_t k = 0; k < table.categories.size(); ++k) out.push_back(static_cast<double>(k));
+    return out;
+  }
+  std::set<double> seen;
+  for (const auto& row : table.table)
+    for (const auto& r : row)
+      if (r) seen.insert(*r);
+  return {seen.begin(), seen.end()};
+}
+
+json AnnotatorInfo(Store& store, Id id) {
+  if (id < 0) return {{"id", id}, {"email", nullptr}, {"name", "imported annotation " + std::to_string(-id)}};
+  auto user = store.GetUser(id);
+  if (!user.ok()) return {{"id", id}, {"email", nullptr}, {"name", "user " + std::to_string(id)}};
+  std::string name = user->first_name + (user->last_name.empty() ? "" : " " + user->last_name);
+  if (name.empty()) name = user->username.empty() ? user->email : user->username;
+  return {{"id", id}, {"email", user->email}, {"name", name}};
+}
+
+// ---- GET /quality ----
+
+HttpResponse Summary(RequestContext& ctx) {
+  auto options = ReadAgreementOptions(ctx.request());
+  if (!options.ok()) return ErrorResponse(options.status());
+  auto threshold = QueryNumber(ctx.request(), "threshold", 0.6, -1, 1);
+  if (!threshold.ok()) return ErrorResponse(threshold.status());
+  auto lowest_n = QueryInt(ctx.request(), "lowest", 20, 0, 1000);
+  if (!lowest_n.ok()) return ErrorResponse(lowest_n.status());
+  return WithQuality(ctx, *options, [&](const Project&, const QualitySnapshot& snap) -> Result<json> {
+    TESSERA_ASSIGN_OR_RETURN(AgreementReport report, snap.builder.Finish());
+    json full = AgreementReportToJson(report);
+    json annotators = json::array();
+    for (Id id : report.annotators) annotators.push_back(AnnotatorInfo(ctx.store(), id));
+
+    json flags = json::array();
+    json controls = json::array();
+    const size_t n = report.annotators.size();
+    std::vector<double> person_sum(n, 0.0);
+    std::vector<int> person_count(n, 0);
+    for (size_t c = 0; c < report.controls.size(); ++c) {
+      const ControlAgreement& ca = report.controls[c];
+      json out = full["controls"][c];
+      bool regions = ca.method == "regions" || ca.method == "text";
+      out["metric"] = regions ? "mean_pairwise" : "krippendorff_alpha";
+      out["value"] = Opt(regions ? ca.mean_pairwise : ca.krippendorff_alpha);
+      controls.push_back(out);
+      std::optional<double> value = regions ? ca.mean_pairwise : ca.krippendorff_alpha;
+      if (value && *value < *threshold) {
+        flags.push_back({{"kind", "control"}, {"from_name", ca.from_name}, {"metric", out["metric"]},
+                         {"value", *value}, {"threshold", *threshold}});
+      }
+      for (size_t a = 0; a < ca.pairwise.size(); ++a)
+        for (size_t b = 0; b < ca.pairwise[a].size(); ++b)
+          if (a != b && ca.pairwise[a][b] && std::isfinite(*ca.pairwise[a][b])) {
+            person_sum[a] += *ca.pairwise[a][b];
+            ++person_count[a];
+          }
+    }
+    json people = json::array();
+    for (size_t a = 0; a < n; ++a) {
+      std::optional<double> mean;
+      if (person_count[a] > 0) mean = person_sum[a] / person_count[a];
+      json row = annotators[a];
+      row["mean_pairwise"] = Opt(mean);
+      people.push_back(row);
+      if (mean && *mean < *threshold) {
+        flags.push_back({{"kind", "annotator"}, {"annotator", report.annotators[a]},
+                         {"name", annotators[a]["name"]}, {"metric", "mean_pairwise"},
+                         {"value", *mean}, {"threshold", *threshold}});
+      }
+    }
+
+    // Per-task distribution: ten bins over [0, 1] and the lowest tasks.
+    std::vector<const TaskAgreement*> scored;
+    for (const auto& t : report.tasks)
+      if (t.score) scored.push_back(&t);
+    std::vector<int> bins(10, 0);
+    size_t below = 0;
+    for (const TaskAgreement* t : scored) {
+      int bin = std::clamp(static_cast<int>(*t->score * 10), 0, 9);
+      ++bins[static_cast<size_t>(bin)];
+      below += *t->score < *threshold;
+    }
+    json histogram = json::array();
+    for (int b = 0; b < 10; ++b) {
+      histogram.push_back({{"from", b / 10.0}, {"to", (b + 1) / 10.0}, {"count", bins[static_cast<size_t>(b)]}});
+    }
+    const size_t keep = std::min(scored.size(), static_cast<size_t>(*lowest_n));
+    std::partial_sort(scored.begin(), scored.begin() + static_cast<std::ptrdiff_t>(keep), scored.end(),
+                      [](const TaskAgreement* a, const TaskAgreement* b) {
+                        return *a->score != *b->score ? *a->score < *b->score : a->task_id < b->task_id;
+                      });
+    json lowest = json::array();
+    for (size_t i = 0; i < keep; ++i) {
+      lowest.push_back({{"task", scored[i]->task_id}, {"score", *scored[i]->score},
+                        {"annotators", scored[i]->annotators}});
+    }
+    if (below > 0) {
+      flags.push_back({{"kind", "tasks"}, {"count", below}, {"threshold", *threshold},
+                       {"metric", "task_score"}});
+    }
+    return json{{"threshold", *threshold},
+                {"iou_threshold", options->iou_threshold},
+                {"annotators", people},
+                {"controls", controls},
+                {"tasks", {{"count", report.tasks.size()},
+                           {"scored", scored.size()},
+                           {"mean", Opt(report.mean_task_score)},
+                           {"below_threshold", below},
+                           {"histogram", histogram},
+                           {"lowest", lowest}}},
+                {"red_flags", flags}};
+  });
+}
+
+// ---- GET /quality/tasks ----
+
+HttpResponse Tasks(RequestContext& ctx) {
+  auto options = ReadAgreementOptions(ctx.request());
+  if (!options.ok()) return ErrorResponse(options.status());
+  auto limit = QueryInt(ctx.request(), "limit", 50, 1, 1000);
+  if (!limit.ok()) return ErrorResponse(limit.status());
+  auto offset = QueryInt(ctx.request(), "offset", 0, 0, INT64_MAX);
+  if (!offset.ok()) return ErrorResponse(offset.status());
+  auto order = QueryChoice(ctx.request(), "order", "asc", {"asc", "desc"});
+  if (!order.ok()) return ErrorResponse(order.status());
+  auto max_score = QueryNumber(ctx.request(), "max_score", 1, 0, 1);
+  if (!max_score.ok()) return ErrorResponse(max_score.status());
+  return WithQuality(ctx, *options, [&](const Project&, const QualitySnapshot& snap) -> Result<json> {
+    TESSERA_ASSIGN_OR_RETURN(AgreementReport report, snap.builder.Finish());
+    std::vector<const TaskAgreement*> rows;
+    for (const auto& t : report.tasks)
+      if (t.score && *t.score <= *max_score) rows.push_back(&t);
+    const bool asc = *order == "asc";
+    std::stable_sort(rows.begin(), rows.end(), [asc](const TaskAgreement* a, const TaskAgreement* b) {
+      if (*a->score != *b->score) return asc ? *a->score < *b->score : *a->score > *b->score;
+      return a->task_id < b->task_id;
+    });
+    json tasks = json::array();
+    for (size_t i = static_cast<size_t>(*offset); i < rows.size() && tasks.size() < static_cast<size_t>(*limit); ++i) {
+      tasks.push_back({{"task", rows[i]->task_id}, {"score", *rows[i]->score},
+                       {"annotators", rows[i]->annotators}});
+    }
+    return json{{"total", rows.size()}, {"tasks", tasks}};
+  });
+}
+
+// ---- GET /quality/agreement ----
+
+Result<q::Weighting> ParseWeights(const std::string& w) {
+  if (w == "linear") return q::Weighting::kLinear;
+  if (w == "quadratic") return q::Weighting::kQuadratic;
+  return q::Weighting::kNone;
+}
+
+q::Level ParseLevel(const std::string& level) {
+  if (level == "ordinal") return q::Level::kOrdinal;
+  if (level == "interval") return q::Level::kInterval;
+  if (level == "ratio") return q::Level::kRatio;
+  return q::Level::kNominal;
+}
+
+// The two-annotator coefficients over a table with more annotators: the mean
+// of the pairwise values (Light 1971 for Cohen's kappa), over pairs that
+// share at least two items and have a finite value.
+Result<double> MeanPairwise(const q::RatingTable& table, const q::CategoryOptions& options, bool scott,
+                            size_t* pairs_used) {
+  const size_t n = table.empty() ? 0 : table[0].size();
+  if (n == 2) {
+    auto c = scott ? q::ScottPi(table, options) : q::CohenKappa(table, options);
+    if (!c.ok()) return c.status();
+    *pairs_used = 1;
+    return c->value;
+  }
+  double sum = 0;
+  size_t used = 0;
+  for (size_t a = 0; a < n; ++a) {
+    for (size_t b = a + 1; b < n; ++b) {
+      q::RatingTable two;
+      for (const auto& row : table)
+        if (row[a] && row[b]) two.push_back({row[a], row[b]});
+      if (two.size() < 2) continue;
+      auto c = scott ? q::ScottPi(two, options) : q::CohenKappa(two, options);
+      if (!c.ok() || !std::isfinite(c->value)) continue;
+      sum += c->value;
+      ++used;
+    }
+  }
+  *pairs_used = used;
+  if (used == 0) {
+    return Status::InvalidArgument("no pair of annotators shares two or more rated tasks");
+  }
+  return sum / static_cast<double>(used);
+}
+
+HttpResponse Agreement(RequestContext& ctx) {
+  const HttpRequest& req = ctx.request();
+  auto metric = QueryChoice(req, "metric", "krippendorff",
+                            {"percent", "cohen", "fleiss", "scott", "gwet", "brennan-prediger", "krippendorff"});
+  if (!metric.ok()) return ErrorResponse(metric.status());
+  auto level_raw = QueryChoice(req, "level", "", {"nominal", "ordinal", "interval", "ratio"});
+  if (!level_raw.ok()) return ErrorResponse(level_raw.status());
+  auto weights_raw = QueryChoice(req, "weights", "none", {"none", "linear", "quadratic"});
+  if (!weights_raw.ok()) return ErrorResponse(weights_raw.status());
+  auto ci = QueryBool(req, "ci", false);
+  if (!ci.ok()) return ErrorResponse(ci.status());
+  return WithQuality(ctx, AgreementOptions{}, [&](const Project&, const QualitySnapshot& snap) -> Result<json> {
+    TESSERA_ASSIGN_OR_RETURN(ControlTable table, ControlFromQuery(req, snap));
+    std::string level = *level_raw;
+    if (level.empty()) level = table.method == "categorical" ? "nominal" : table.method;
+    q::CategoryOptions options;
+    options.categories = CategoryCodes(table);
+    options.weighting = *ParseWeights(*weights_raw);
+    size_t pairs_used = 0;
+    // The statistic as a function of a table, so the bootstrap can resample.
+    q::TableStatistic statistic = [&](const q::RatingTable& t) -> Result<double> {
+      const std::string& m = *metric;
+      if (m == "percent") return q::PercentAgreement(t);
+      if (m == "cohen" || m == "scott") return MeanPairwise(t, options, m == "scott", &pairs_used);
+      Result<q::Coefficient> c = Status::Internal("unreachable");
+      if (m == "fleiss") c = q::FleissKappa(t, options);
+      if (m == "gwet") c = q::GwetAC(t, options);
+      if (m == "brennan-prediger") c = q::BrennanPrediger(t, options);
+      if (m == "krippendorff") {
+        auto a = q::KrippendorffAlpha(t, ParseLevel(level));
+        if (!a.ok()) return a.status();
+        return a->value;
+      }
+      if (!c.ok()) return c.status();
+      return c->value;
+    };
+    auto value = statistic(table.table);
+    if (!value.ok()) return DataProblem(value.status(), *metric + " agreement on '" + table.from_name + "'");
+    const size_t pairs_on_full = pairs_used;
+    json out = {{"control", table.from_name},
+                {"metric", *metric},
+                {"value", Num(*value)},
+                {"items", table.table.size()},
+                {"annotators", table.annotators.size()}};
+    if (*metric == "krippendorff") out["level"] = level;
+    if (*metric != "krippendorff" && *metric != "percent") out["weights"] = *weights_raw;
+    if ((*metric == "cohen" || *metric == "scott") && table.annotators.size() != 2) {
+      out["pairs"] = pairs_on_full;
+      out["note"] = "mean over annotator pairs (Light's kappa for cohen)";
+    }
+    if (*ci) {
+      auto interval = q::BootstrapCI(table.table, statistic);
+      if (!interval.ok()) return DataProblem(interval.status(), "the bootstrap interval");
+      out["ci95"] = {Num(interval->lower), Num(interval->upper)};
+      out["ci_replicates"] = interval->valid_replicates;
+    }
+    return out;
+  });
+}
+
+// ---- GET /quality/aggregate ----
+
+HttpResponse Aggregate(RequestContext& ctx) {
+  const HttpRequest& req = ctx.request();
+  auto method = QueryChoice(req, "method", "dawid-skene", {"majority", "dawid-skene"});
+  if (!method.ok()) return ErrorResponse(method.status());
+  auto ties = QueryChoice(req, "ties", "missing", {"missing", "lowest", "first"});
+  if (!ties.ok()) return ErrorResponse(ties.status());
+  auto limit = QueryInt(req, "limit", 100, 1, 10000);
+  if (!limit.ok()) return ErrorResponse(limit.status());
+  auto offset = QueryInt(req, "offset", 0, 0, INT64_MAX);
+  if (!offset.ok()) return ErrorResponse(offset.status());
+  return WithQuality(ctx, AgreementOptions{}, [&](const Project&, const QualitySnapshot& snap) -> Result<json> {
+    TESSERA_ASSIGN_OR_RETURN(ControlTable table, ControlFromQuery(req, snap));
+    json items = json::array();
+    json annotators = json::array();
+    json out = {{"control", table.from_name}, {"method", *method}, {"total", table.table.size()}};
+    const size_t first = std::min(static_cast<size_t>(*offset), table.table.size());
+    const size_t last = std::min(first + static_cast<size_t>(*limit), table.table.size());
+    if (*method == "majority") {
+      q::TiePolicy policy = *ties == "lowest" ? q::TiePolicy::kLowestValue
+                            : *ties == "first" ? q::TiePolicy::kFirstAnnotator
+                                               : q::TiePolicy::kMissing;
+      auto votes = q::MajorityVote(table.table, policy);
+      if (!votes.ok()) return DataProblem(votes.status(), "the majority vote");
+      for (size_t i = first; i < last; ++i) {
+        const q::Vote& v = (*votes)[i];
+        items.push_back({{"task", table.task_ids[i]},
+                         {"label", v.label ? json(CategoryName(table, *v.label)) : json(nullptr)},
+                         {"votes", v.votes}, {"ratings", v.ratings}});
+      }
+      // Per annotator: how often they agree with the majority label.
+      for (size_t j = 0; j < table.annotators.size(); ++j) {
+        size_t rated = 0, agree = 0;
+        for (size_t i = 0; i < table.table.size(); ++i) {
+          const auto& r = table.table[i][j];
+          if (!r || !(*votes)[i].label) continue;
+          ++rated;
+          agree += *r == *(*votes)[i].label;
+        }
+        annotators.push_back({{"annotator", table.annotators[j]}, {"ratings", rated},
+                              {"agreement_with_majority", rated ? json(static_cast<double>(agree) / rated)
+                                                                : json(nullptr)}});
+      }
+      out["items"] = items;
+      out["annotators"] = annotators;
+      return out;
+    }
+    q::DawidSkeneOptions options;
+    options.categories = CategoryCodes(table);
+    auto ds = q::DawidSkene(table.table, options);
+    if (!ds.ok()) return DataProblem(ds.status(), "Dawid-Skene");
+    std::vector<std::string> names;
+    for (double code : ds->categories) names.push_back(CategoryName(table, code));
+    for (size_t i = first; i < last; ++i) {
+      json posterior = json::object();
+      for (size_t k = 0; k < names.size(); ++k) posterior[names[k]] = Num(ds->posteriors[i][k]);
+      items.push_back({{"task", table.task_ids[i]},
+                       {"label", ds->labels[i] ? json(CategoryName(table, *ds->labels[i])) : json(nullptr)},
+                       {"posterior", posterior}});
+    }
+    for (size_t j = 0; j < table.annotators.size(); ++j) {
+      json confusion = json::object();
+      double accuracy = 0;
+      for (size_t t = 0; t < names.size(); ++t) {
+        json row = json::object();
+        for (size_t g = 0; g < names.size(); ++g) row[names[g]] = Num(ds->confusion[j][t][g]);
+        confusion[names[t]] = row;
+        accuracy += ds->priors[t] * ds->confusion[j][t][t];
+      }
+      annotators.push_back({{"annotator", table.annotators[j]}, {"confusion", confusion},
+                            {"estimated_accuracy", Num(accuracy)}});
+    }
+    json priors = json::object();
+    for (size_t k = 0; k < names.size(); ++k) priors[names[k]] = Num(ds->priors[k]);
+    out["items"] = items;
+    out["annotators"] = annotators;
+    out["class_priors"] = priors;
+    out["log_likelihood"] = Num(ds->log_likelihood);
+    out["iterations"] = ds->iterations;
+    out["converged"] = ds->converged;
+    return out;
+  });
+}
+
+// ---- GET /quality/annotators ----
+
+// Ranks annotators of one control by Dawid-Skene estimated accuracy
+// (sum_k prior_k * pi_kk), with agreement against the majority of the others
+// (leave-one-out) alongside.
+HttpResponse Annotators(RequestContext& ctx) {
+  const HttpRequest& req = ctx.request();
+  return WithQuality(ctx, AgreementOptions{}, [&](const Project&, const QualitySnapshot& snap) -> Result<json> {
+    TESSERA_ASSIGN_OR_RETURN(ControlTable table, ControlFromQuery(req, snap));
+    q::DawidSkeneOptions options;
+    options.categories = CategoryCodes(table);
+    auto ds = q::DawidSkene(table.table, options);
+    if (!ds.ok()) return DataProblem(ds.status(), "annotator ranking");
+    struct Row {
+      Id id;
+      double accuracy;
+      std::optional<double> loo;
+      size_t ratings;
+    };
+    std::vector<Row> rows;
+    for (size_t j = 0; j < table.annotators.size(); ++j) {
+      double accuracy = 0;
+      for (size_t t = 0; t < ds->categories.size(); ++t) accuracy += ds->priors[t] * ds->confusion[j][t][t];
+      size_t rated = 0, compared = 0, agree = 0;
+      for (const auto& row : table.table) {
+        if (!row[j]) continue;
+        ++rated;
+        std::map<double, size_t> counts;
+        for (size_t o = 0; o < row.size(); ++o)
+          if (o != j && row[o]) ++counts[*row[o]];
+        size_t best = 0, at_best = 0;
+        double label = 0;
+        for (const auto& [value, count] : counts) {
+          if (count > best) { best = count; label = value; at_best = 1; }
+          else if (count == best) ++at_best;
+        }
+        if (best == 0 || at_best > 1) continue;  // nobody else, or a tie
+        ++compared;
+        agree += *row[j] == label;
+      }
+      std::optional<double> loo;
+      if (compared > 0) loo = static_cast<double>(agree) / compared;
+      rows.push_back({table.annotators[j], accuracy, loo, rated});
+    }
+    std::stable_sort(rows.begin(), rows.end(), [](const Row& a, const Row& b) { return a.accuracy > b.accuracy; });
+    json out = json::array();
+    for (size_t r = 0; r < rows.size(); ++r) {
+      json info = AnnotatorInfo(ctx.store(), rows[r].id);
+      info["rank"] = r + 1;
+      info["estimated_accuracy"] = Num(rows[r].accuracy);
+      info["agreement_with_others_majority"] = Opt(rows[r].loo);
+      info["ratings"] = rows[r].ratings;
+      out.push_back(info);
+    }
+    return json{{"control", table.from_name}, {"annotators", out}};
+  });
+}
+
+// ---- GET /quality/label-issues ----
+
+// Every (task, annotator) judgement is an example whose "predicted
+// probabilities" are the Dawid-Skene posterior of its task; confident
+// learning then ranks the judgements most likely to be wrong. The posteriors
+// are in-sample (they include the judgement itself), so this finds
+// judgements that go against a confident consensus, which is what a reviewer
+// wants to look at first.
+HttpResponse LabelIssues(RequestContext& ctx) {
+  const HttpRequest& req = ctx.request();
+  auto limit = QueryInt(req, "limit", 100, 1, 10000);
+  if (!limit.ok()) return ErrorResponse(limit.status());
+  return WithQuality(ctx, AgreementOptions{}, [&](const Project&, const QualitySnapshot& snap) -> Result<json> {
+    TESSERA_ASSIGN_OR_RETURN(ControlTable table, ControlFromQuery(req, snap));
+    q::DawidSkeneOptions options;
+    options.categories = CategoryCodes(table);
+    auto ds = q::DawidSkene(table.table, options);
+    if (!ds.ok()) return DataProblem(ds.status(), "label issues");
+    std::map<double, size_t> class_of;
+    for (size_t k = 0; k < ds->categories.size(); ++k) class_of[ds->categories[k]] = k;
+    std::vector<size_t> labels;
+    std::vector<std::vector<double>> probs;
+    std::vector<std::pair<size_t, size_t>> where;  // (row, annotator column)
+    for (size_t i = 0; i < table.table.size(); ++i) {
+      for (size_t j = 0; j < table.table[i].size(); ++j) {
+        if (!table.table[i][j]) continue;
+        labels.push_back(class_of[*table.table[i][j]]);
+        probs.push_back(ds->posteriors[i]);
+        where.emplace_back(i, j);
+      }
+    }
+    auto found = q::FindLabelIssues(labels, probs);
+    if (!found.ok()) return DataProblem(found.status(), "label issues");
+    json issues = json::array();
+    for (const q::LabelIssue& issue : found->issues) {
+      if (issues.size() >= static_cast<size_t>(*limit)) break;
+      auto [row, col] = where[issue.index];
+      issues.push_back({{"task", table.task_ids[row]},
+                        {"annotator", table.annotators[col]},
+                        {"given", CategoryName(table, ds->categories[issue.given_label])},
+                        {"suggested", CategoryName(table, ds->categories[issue.suggested_label])},
+                        {"self_confidence", Num(issue.self_confidence)}});
+    }
+    return json{{"control", table.from_name},
+                {"examples", labels.size()},
+                {"total", found->issues.size()},
+                {"issues", issues}};
+  });
+}
+
+// ---- GET /quality/detection ----
+
+// Boxes of one control in one result, in pixels when the result carries
+// original_width/height (else in percent units), with a category index.
+struct ResultBox {
+  q::Box box;
+  std::string label;
+  double score = 1;
+};
+
+std::vector<ResultBox> BoxesOf(const std::string& result_text, const std::string& control,
+                               std::optional<double> fallback_score) {
+  std::vector<ResultBox> out;
+  json result = json::parse(result_text, nullptr, false);
+  if (!result.is_array()) return out;
+  for (const json& item : result) {
+    if (!item.is_object() || item.value("from_name", "") != control) continue;
+    auto v = item.find("value");
+    if (v == item.end() || !v->is_object()) continue;
+    auto num = [&](const json& obj, const char* key) -> std::optional<double> {
+      auto it = obj.find(key);
+      if (it == obj.end() || !it->is_number()) return std::nullopt;
+      return it->get<double>();
+    };
+    auto x = num(*v, "x"), y = num(*v, "y"), w = num(*v, "width"), h = num(*v, "height");
+    if (!x || !y || !w || !h) continue;
+    double sx = 1, sy = 1;
+    if (auto ow = num(item, "original_width")) sx = *ow / 100.0;
+    if (auto oh = num(item, "original_height")) sy = *oh / 100.0;
+    ResultBox rb;
+    rb.box = {*x * sx, *y * sy, *w * sx, *h * sy};
+    for (const char* key : {"rectanglelabels", "labels"}) {
+      auto it = v->find(key);
+      if (it != v->end() && it->is_array() && !it->empty() && (*it)[0].is_string()) {
+        rb.label = (*it)[0].get<std::string>();
+        break;
+      }
+    }
+    if (auto s = num(item, "score")) rb.score = *s;
+    else if (fallback_score) rb.score = *fallback_score;
+    out.push_back(std::move(rb));
+  }
+  return out;
+}
+
+HttpResponse Detection(RequestContext& ctx) {
+  const HttpRequest& req = ctx.request();
+  auto candidate = QueryChoice(req, "candidate", "predictions", {"predictions", "annotator"});
+  if (!candidate.ok()) return ErrorResponse(candidate.status());
+  auto annotator = QueryInt(req, "annotator", 0, 0, INT64_MAX);
+  if (!annotator.ok()) return ErrorResponse(annotator.status());
+  if (*candidate == "annotator" && *annotator == 0) {
+    return ErrorResponse(Status::FieldInvalid("annotator",
+                                              "candidate=annotator needs annotator=USER_ID, the "
+                                              "annotator whose boxes are compared with the ground truth"));
+  }
+  auto project = LoadProject(ctx);
+  if (!project.ok()) return ErrorResponse(project.status());
+  auto config = ParseLabelingConfig(project->label_config);
+  if (!config.ok()) {
+    return ErrorResponse(Status::FailedPrecondition("the project's labeling config does not parse: " +
+                                                    config.status().message()));
+  }
+  std::string control;
+  std::vector<std::string> boxes_controls;
+  const ControlTag* tag = nullptr;
+  for (const ControlTag& c : (*config)->controls()) {
+    if (c.result_type() == "rectanglelabels" || c.result_type() == "rectangle") {
+      boxes_controls.push_back(c.name);
+      if (!tag) tag = &c;
+    }
+  }
+  if (auto name = req.Query("control"); name && !name->empty()) {
+    tag = (*config)->FindControl(*name);
+    if (!tag || (tag->result_type() != "rectanglelabels" && tag->result_type() != "rectangle")) {
+      std::string list;
+      for (const auto& b : boxes_controls) list += (list.empty() ? "" : ", ") + b;
+      return ErrorResponse(Status::FieldInvalid(
+          "control", "control '" + *name + "' is not a RectangleLabels/Rectangle control; box controls: " +
+                         (list.empty() ? "(none)" : list)));
+    }
+  }
+  if (!tag) {
+    return ErrorResponse(Status::FieldInvalid(
+        "control", "the labeling config has no RectangleLabels or Rectangle control to evaluate"));
+  }
+  control = tag->name;
+  auto changes = ctx.store().TaskChangesSince(project->id, 0);
+  if (!changes.ok()) return ErrorResponse(changes.status());
+  const std::string key = "detection?" + control + "&" + *candidate + "&" + std::to_string(*annotator);
+  auto& cache = ctx.app().quality_cache();
+  if (auto hit = cache.Lookup(project->id, key, changes->seq)) return JsonResponse(200, *hit);
+
+  // Category ids: the control's labels in config order, then others seen.
+  std::map<std::string, int64_t> category;
+  std::vector<std::string> names;
+  auto category_id = [&](const std::string& label) {
+    auto [it, inserted] = category.emplace(label, static_cast<int64_t>(names.size()) + 1);
+    if (inserted) names.push_back(label);
+    return it->second;
+  };
+  for (const LabelOption& option : tag->options) category_id(option.value);
+  std::vector<q::CocoGroundTruth> gt;
+  std::vector<q::CocoDetection> dt;
+  q::CocoEvalOptions options;
+  size_t images = 0;
+  TaskQuery query;
+  query.project_id = project->id;
+  Status s = ctx.store().ForEachTaskBundle(query, [&](const TaskBundle& bundle) {
+    const Annotation* truth = nullptr;
+    const Annotation* theirs = nullptr;
+    for (const Annotation& a : bundle.annotations) {
+      if (a.was_cancelled) continue;
+      if (a.ground_truth && (!truth || a.id > truth->id)) truth = &a;
+      if (*candidate == "annotator" && a.completed_by == *annotator && !a.ground_truth &&
+          (!theirs || a.id > theirs->id)) {
+        theirs = &a;
+      }
+    }
+    if (!truth) return Status::Ok();
+    ++images;
+    options.image_ids.push_back(bundle.task.id);
+    for (const ResultBox& b : BoxesOf(truth->result, control, std::nullopt)) {
+      gt.push_back({bundle.task.id, category_id(b.label), b.box, std::nullopt, false});
+    }
+    if (*candidate == "annotator") {
+      if (theirs)
+        for (const ResultBox& b : BoxesOf(theirs->result, control, std::nullopt))
+          dt.push_back({bundle.task.id, category_id(b.label), b.box, b.score});
+    } else {
+      const Prediction* latest = nullptr;
+      for (const Prediction& p : bundle.predictions)
+        if (!latest || p.id > latest->id) latest = &p;
+      if (latest)
+        for (const ResultBox& b : BoxesOf(latest->result, control, latest->score))
+          dt.push_back({bundle.task.id, category_id(b.label), b.box, b.score});
+    }
+    return Status::Ok();
+  });
+  if (!s.ok()) return ErrorResponse(s);
+  if (images == 0) {
+    return ErrorResponse(Status::FailedPrecondition(
+        "no task of this project has a ground-truth annotation; mark reviewed annotations as "
+        "ground truth (PATCH /api/annotations/{id} with {\"ground_truth\": true}) first"));
+  }
+  for (const auto& [label, id] : category) options.category_ids.push_back(id);
+  auto eval = q::EvaluateCocoDetections(gt, dt, options);
+  if (!eval.ok()) return ErrorResponse(DataProblem(eval.status(), "detection evaluation"));
+  json per_class = json::array();
+  for (const auto& c : eval->per_class) {
+    const std::string& label = names[static_cast<size_t>(c.category_id - 1)];
+    per_class.push_back({{"label", label}, {"category_id", c.category_id}, {"AP", c.ap},
+                         {"AP50", c.ap50}, {"AP75", c.ap75}, {"AR100", c.ar100}});
+  }
+  json out = {{"control", control},
+              {"candidate", *candidate},
+              {"images", images},
+              {"ground_truth_boxes", gt.size()},
+              {"candidate_boxes", dt.size()},
+              {"AP", eval->ap}, {"AP50", eval->ap50}, {"AP75", eval->ap75},
+              {"AP_small", eval->ap_small}, {"AP_medium", eval->ap_medium}, {"AP_large", eval->ap_large},
+              {"AR1", eval->ar1}, {"AR10", eval->ar10}, {"AR100", eval->ar100},
+              {"AR_small", eval->ar_small}, {"AR_medium", eval->ar_medium}, {"AR_large", eval->ar_large},
+              {"per_class", per_class}};
+  if (*candidate == "annotator") out["annotator"] = *annotator;
+  cache.Remember(project->id, key, changes->seq, out);
+  return JsonResponse(200, out);
+}
+
+}  // namespace
+
+void RegisterQualityRoutes(Router& r) {
+  r.Add("GET", "/api/projects/{id}/quality", Access::kAuthenticated, Summary);
+  r.Add("GET", "/api/projects/{id}/quality/tasks", Access::kAuthenticated, Tasks);
+  r.Add("GET", "/api/projects/{id}/quality/agreement", Access::kAuthenticated, Agreement);
+  r.Add("GET", "/api/projects/{id}/quality/aggregate", Access::kAuthenticated, Aggregate);
+  r.Add("GET", "/api/projects/{id}/quality/annotators", Access::kAuthenticated, Annotators);
+  r.Add("GET", "/api/projects/{id}/quality/label-issues", Access::kAuthenticated, LabelIssues);
+  r.Add("GET", "/api/projects/{id}/quality/detection", Access::kAuthenticated, Detection);
+}
+
+}  // namespace tessera::server

@@ -1,0 +1,111 @@
+#include "server/quality_cache.h"
+
+#include <algorithm>
+
+namespace tessera::server {
+
+namespace {
+// Beyond this many changed tasks one streaming pass over the project is
+// cheaper than three point reads per task.
+constexpr size_t kMaxIncrementalTasks = 2000;
+constexpr size_t kMaxMemos = 256;
+}  // namespace
+
+struct QualityCache::Entry {
+  std::mutex mu;
+  uint64_t used = 0;  // guarded by QualityCache::mu_
+  std::string config_xml;
+  std::shared_ptr<const LabelingConfig> config;
+  std::unique_ptr<AgreementBuilder> builder;
+  int64_t seq = 0;
+};
+
+std::shared_ptr<QualityCache::Entry> QualityCache::Acquire(const Key& key) {
+  std::lock_guard<std::mutex> lock(mu_);
+  auto& slot = entries_[key];
+  if (!slot) slot = std::make_shared<Entry>();
+  slot->used = ++clock_;
+  if (entries_.size() > capacity_) {
+    auto oldest = std::min_element(entries_.begin(), entries_.end(), [](const auto& a, const auto& b) {
+      return a.second->used < b.second->used;
+    });
+    if (oldest->first != key) entries_.erase(oldest);  // in-flight users keep their shared_ptr
+  }
+  return slot;
+}
+
+Status QualityCache::With(Store& store, const Project& project, const AgreementOptions& options,
+                          const std::function<Status(const QualitySnapshot&)>& fn) {
+  std::shared_ptr<Entry> entry = Acquire({project.id, options.iou_threshold});
+  std::lock_guard<std::mutex> lock(entry->mu);
+  // Read the position first: anything that changes after it is seen (again)
+  // next time, and re-reading a task is idempotent.
+  TESSERA_ASSIGN_OR_RETURN(TaskChanges changes, store.TaskChangesSince(project.id, entry->seq));
+  bool rebuild = !entry->builder || entry->config_xml != project.label_config || changes.everything ||
+                 changes.task_ids.size() > kMaxIncrementalTasks;
+  size_t reloaded = 0;
+  if (rebuild) {
+    auto parsed = ParseLabelingConfig(project.label_config);
+    if (!parsed.ok()) {
+      entry->builder.reset();
+      return Status::FailedPrecondition(
+          "the project's labeling config does not parse, so quality statistics cannot be "
+          "computed: " + parsed.status().message());
+    }
+    entry->builder.reset();
+    entry->config = std::move(*parsed);
+    entry->config_xml = project.label_config;
+    auto builder = std::make_unique<AgreementBuilder>(*entry->config, options);
+    TaskQuery query;
+    query.project_id = project.id;
+    TESSERA_RETURN_IF_ERROR(store.ForEachTaskBundle(query, [&](const TaskBundle& bundle) {
+      builder->AddTask(bundle);
+      ++reloaded;
+      return Status::Ok();
+    }));
+    entry->builder = std::move(builder);
+  } else {
+    for (Id task_id : changes.task_ids) {
+      TaskBundle bundle;
+      auto task = store.GetTask(task_id);
+      if (!task.ok() && task.status().code() == Code::kNotFound) {
+        entry->builder->RemoveTask(task_id);
+        continue;
+      }
+      TESSERA_RETURN_IF_ERROR(task.status());
+      bundle.task = std::move(*task);
+      auto annotations = store.ListAnnotations(task_id);
+      if (!annotations.ok() && annotations.status().code() == Code::kNotFound) {
+        entry->builder->RemoveTask(task_id);  // deleted between the two reads
+        continue;
+      }
+      TESSERA_RETURN_IF_ERROR(annotations.status());
+      bundle.annotations = std::move(*annotations);
+      entry->builder->AddTask(bundle);
+      ++reloaded;
+    }
+  }
+  entry->seq = changes.seq;
+  return fn(QualitySnapshot{*entry->config, *entry->builder, entry->seq, rebuild, reloaded});
+}
+
+std::optional<nlohmann::json> QualityCache::Lookup(Id project_id, const std::string& key, int64_t seq) {
+  std::lock_guard<std::mutex> lock(mu_);
+  auto it = memos_.find({project_id, key});
+  if (it == memos_.end() || it->second.seq != seq) return std::nullopt;
+  it->second.used = ++clock_;
+  return it->second.value;
+}
+
+void QualityCache::Remember(Id project_id, const std::string& key, int64_t seq, nlohmann::json value) {
+  std::lock_guard<std::mutex> lock(mu_);
+  memos_[{project_id, key}] = {seq, std::move(value), ++clock_};
+  if (memos_.size() > kMaxMemos) {
+    auto oldest = std::min_element(memos_.begin(), memos_.end(), [](const auto& a, const auto& b) {
+      return a.second.used < b.second.used;
+    });
+    memos_.erase(oldest);
+  }
+}
+
+}  // namespace tessera::server

@@ -1,0 +1,75 @@
+// QualityCache: per-project agreement state kept between requests and brought
+// up to date from the store's task change log, so a quality request after a
+// few submits re-reads only the tasks that changed.
+//
+// Each entry holds the project's parsed labeling config and an
+// AgreementBuilder (include/tessera/agreement.h) with every task's share, and
+// the change-log position it reflects. On use: a changed labeling config, a
+// bulk change (import, delete all) or a position the log no longer covers
+// rebuilds the entry from every task; otherwise the changed tasks are re-read
+// and replaced (or removed, when deleted). Other results derived from the
+// whole project (detection evaluation, ...) are memoised per position.
+//
+// Thread-safety: safe for concurrent use. Requests for the same project and
+// options are serialised while the entry is updated; others run in parallel.
+#ifndef TESSERA_SERVER_QUALITY_CACHE_H_
+#define TESSERA_SERVER_QUALITY_CACHE_H_
+
+#include <cstdint>
+#include <functional>
+#include <map>
+#include <memory>
+#include <mutex>
+#include <nlohmann/json.hpp>
+#include <optional>
+#include <string>
+#include <utility>
+
+#include "tessera/agreement.h"
+#include "tessera/store.h"
+
+namespace tessera::server {
+
+struct QualitySnapshot {
+  const LabelingConfig& config;
+  const AgreementBuilder& builder;
+  int64_t seq = 0;             // change-log position the builder reflects
+  bool full_rebuild = false;   // this call re-read the whole project
+  size_t reloaded_tasks = 0;   // tasks this call re-read
+};
+
+class QualityCache {
+ public:
+  // Entries kept (least recently used dropped beyond it).
+  explicit QualityCache(size_t capacity = 32) : capacity_(capacity) {}
+
+  // Brings the entry for (project, options) up to date and calls fn with it
+  // while holding the entry's lock. FailedPrecondition when the project's
+  // labeling config does not parse.
+  Status With(Store& store, const Project& project, const AgreementOptions& options,
+              const std::function<Status(const QualitySnapshot&)>& fn);
+
+  // Memoised whole-project results, valid for one change-log position.
+  std::optional<nlohmann::json> Lookup(Id project_id, const std::string& key, int64_t seq);
+  void Remember(Id project_id, const std::string& key, int64_t seq, nlohmann::json value);
+
+ private:
+  struct Entry;
+  using Key = std::pair<Id, double>;  // project, IoU threshold
+  std::shared_ptr<Entry> Acquire(const Key& key);
+
+  const size_t capacity_;
+  std::mutex mu_;
+  uint64_t clock_ = 0;
+  std::map<Key, std::shared_ptr<Entry>> entries_;
+  struct Memo {
+    int64_t seq = 0;
+    nlohmann::json value;
+    uint64_t used = 0;
+  };
+  std::map<std::pair<Id, std::string>, Memo> memos_;
+};
+
+}  // namespace tessera::server
+
+#endif  // TESSERA_SERVER_QUALITY_CACHE_H_
