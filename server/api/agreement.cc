@@ -6,6 +6,8 @@
 
 namespace tessera::server {
 
+using nlohmann::json;
+
 namespace {
 
 HttpResponse ProjectAgreement(RequestContext& ctx) {
@@ -25,23 +27,18 @@ HttpResponse ProjectAgreement(RequestContext& ctx) {
   if (!s.ok()) return ErrorResponse(s);
   auto project = ctx.store().GetProject(*id);
   if (!project.ok()) return ErrorResponse(project.status());
-  auto cfg = ParseLabelingConfig(project->label_config);
-  if (!cfg.ok()) {
-    return ErrorResponse(Status::FailedPrecondition(
-        "the project's labeling config does not parse, so agreement cannot be computed: " +
-        cfg.status().message()));
-  }
-  AgreementBuilder builder(**cfg, options);
-  TaskQuery query;
-  query.project_id = *id;
-  s = ctx.store().ForEachTaskBundle(query, [&](const TaskBundle& bundle) {
-    builder.AddTask(bundle);
-    return Status::Ok();
-  });
+  // The same per-project cache as /quality (server/quality_cache.h): only
+  // tasks changed since the last call are re-read.
+  json body;
+  s = ctx.app().quality_cache().With(ctx.store(), *project, options,
+                                     [&](const QualitySnapshot& snap) -> Status {
+                                       auto report = snap.builder.Finish();
+                                       if (!report.ok()) return report.status();
+                                       body = AgreementReportToJson(*report);
+                                       return Status::Ok();
+                                     });
   if (!s.ok()) return ErrorResponse(s);
-  auto report = builder.Finish();
-  if (!report.ok()) return ErrorResponse(report.status());
-  return JsonResponse(200, AgreementReportToJson(*report));
+  return JsonResponse(200, body);
 }
 
 }  // namespace
