@@ -32,6 +32,7 @@ void RegisterProject(CLI::App& app);
 void RegisterImport(CLI::App& app);
 void RegisterExport(CLI::App& app);
 void RegisterAgreement(CLI::App& app);
+void RegisterQuality(CLI::App& app);
 
 }  // namespace tessera::cli
 

@@ -13,6 +13,7 @@ int main(int argc, char** argv) {
   tessera::cli::RegisterImport(app);
   tessera::cli::RegisterExport(app);
   tessera::cli::RegisterAgreement(app);
+  tessera::cli::RegisterQuality(app);
   try {
     app.parse(argc, argv);
   } catch (const CLI::ParseError& e) {

@@ -152,6 +152,21 @@ Result<int64_t> QueryInt(const HttpRequest& req, const std::string& key, int64_t
   return value;
 }
 
+Result<double> QueryNumber(const HttpRequest& req, const std::string& key, double fallback,
+                           double lo, double hi, bool lo_open) {
+  auto raw = req.Query(key);
+  if (!raw || raw->empty()) return fallback;
+  char* end = nullptr;
+  double v = std::strtod(raw->c_str(), &end);
+  bool in_range = lo_open ? (v > lo && v <= hi) : (v >= lo && v <= hi);
+  if (*end != '\0' || !std::isfinite(v) || !in_range) {
+    return Status::FieldInvalid(key, "query parameter " + key + "='" + *raw + "' must be a number in " +
+                                         (lo_open ? "(" : "[") + json(lo).dump() + ", " +
+                                         json(hi).dump() + "]");
+  }
+  return v;
+}
+
 Result<bool> QueryBool(const HttpRequest& req, const std::string& key, bool fallback) {
   auto raw = req.Query(key);
   if (!raw || raw->empty()) return fallback;

@@ -72,6 +72,9 @@ int HttpStatusFor(Code code);
 Result<int64_t> QueryInt(const HttpRequest& req, const std::string& key, int64_t fallback,
                          int64_t min, int64_t max);
 Result<bool> QueryBool(const HttpRequest& req, const std::string& key, bool fallback);
+// A finite number in [lo, hi] (or (lo, hi] with lo_open).
+Result<double> QueryNumber(const HttpRequest& req, const std::string& key, double fallback,
+                           double lo, double hi, bool lo_open = false);
 
 // JSON body field helpers: a typed field or a FieldInvalid status naming it.
 Result<std::string> StringField(const nlohmann::json& obj, const char* key, bool required,

@@ -118,6 +118,11 @@ class AgreementBuilder {
 
 nlohmann::json AgreementReportToJson(const AgreementReport& report);
 
+// Each annotator's agreement with their peers: the mean of their row of every
+// control's pairwise matrix (off the diagonal, defined entries only), in
+// report.annotators order; nullopt for someone who shares no task.
+std::vector<std::optional<double>> PeerAgreement(const AgreementReport& report);
+
 }  // namespace tessera
 
 #endif  // TESSERA_AGREEMENT_H_

@@ -424,6 +424,7 @@ struct LabelIssue {
   size_t given_label = 0;
   size_t suggested_label = 0;  // argmax p(x)
   double self_confidence = 0;
+  double normalized_margin = 0;  // see LabelQualityScores
 };
 struct ConfidentLearningResult {
   std::vector<double> thresholds;
@@ -434,6 +435,38 @@ struct ConfidentLearningResult {
 Result<ConfidentLearningResult> FindLabelIssues(const std::vector<size_t>& labels,
                                                 const std::vector<std::vector<double>>& pred_probs,
                                                 PruneMethod method = PruneMethod::kPruneByNoiseRate);
+
+// Per-example label-quality scores in [0, 1], low = the given label is likely
+// wrong, as cleanlab.rank.get_label_quality_scores defines them (without
+// adjust_pred_probs), with k the given label and p = pred_probs[x]:
+//  kSelfConfidence   p_k
+//  kNormalizedMargin (p_k - max_{j != k} p_j + 1) / 2
+// InvalidArgument on the same structural problems as FindLabelIssues.
+enum class LabelQualityMethod { kSelfConfidence, kNormalizedMargin };
+Result<std::vector<double>> LabelQualityScores(const std::vector<size_t>& labels,
+                                               const std::vector<std::vector<double>>& pred_probs,
+                                               LabelQualityMethod method);
+
+// Annotator quality from multi-annotator data (a RatingTable of category
+// codes), one entry per annotator column, ranked best first:
+//  loo_agreement  over the items the annotator rated that someone else also
+//    rated, the mean agreement with the majority vote of the OTHER annotators
+//    (leave-one-out); when the others tie between t labels, a rating that is
+//    one of them earns 1/t. NaN when no such item.
+//  ds_accuracy    Dawid & Skene (1979) estimated accuracy sum_k prior_k *
+//    confusion[k][k] of the annotator's fitted confusion matrix (DawidSkene
+//    with `options`). NaN when the annotator gave no rating.
+// Ranking: ds_accuracy descending, then loo_agreement descending, then more
+// ratings, then column order; NaN sorts last.
+struct AnnotatorQuality {
+  size_t annotator = 0;       // column in the table
+  size_t ratings = 0;         // items the annotator rated
+  size_t compared_items = 0;  // items that entered loo_agreement
+  double loo_agreement = 0;
+  double ds_accuracy = 0;
+};
+Result<std::vector<AnnotatorQuality>> RankAnnotators(const RatingTable& table,
+                                                     const DawidSkeneOptions& options = {});
 
 }  // namespace tessera::quality
 

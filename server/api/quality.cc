@@ -39,21 +39,6 @@ json Num(double v) { return std::isfinite(v) ? json(v) : json(nullptr); }
 std::string FormatNumber(double v) { return json(v).dump(); }
 json Opt(const std::optional<double>& v) { return v ? Num(*v) : json(nullptr); }
 
-Result<double> QueryNumber(const HttpRequest& req, const std::string& key, double fallback,
-                           double lo, double hi, bool lo_open = false) {
-  auto raw = req.Query(key);
-  if (!raw || raw->empty()) return fallback;
-  char* end = nullptr;
-  double v = std::strtod(raw->c_str(), &end);
-  bool in_range = lo_open ? (v > lo && v <= hi) : (v >= lo && v <= hi);
-  if (*end != '\0' || !std::isfinite(v) || !in_range) {
-    return Status::FieldInvalid(key, "query parameter " + key + "='" + *raw + "' must be a number in " +
-                                         (lo_open ? "(" : "[") + FormatNumber(lo) + ", " +
-                                         FormatNumber(hi) + "]");
-  }
-  return v;
-}
-
 // One of `allowed`, or InvalidArgument listing them.
 Result<std::string> QueryChoice(const HttpRequest& req, const std::string& key,
                                 const std::string& fallback, std::initializer_list<const char*> allowed) {
@@ -180,9 +165,6 @@ HttpResponse Summary(RequestContext& ctx) {
 
     json flags = json::array();
     json controls = json::array();
-    const size_t n = report.annotators.size();
-    std::vector<double> person_sum(n, 0.0);
-    std::vector<int> person_count(n, 0);
     for (size_t c = 0; c < report.controls.size(); ++c) {
       const ControlAgreement& ca = report.controls[c];
       json out = full["controls"][c];
@@ -195,17 +177,11 @@ HttpResponse Summary(RequestContext& ctx) {
         flags.push_back({{"kind", "control"}, {"from_name", ca.from_name}, {"metric", out["metric"]},
                          {"value", *value}, {"threshold", *threshold}});
       }
-      for (size_t a = 0; a < ca.pairwise.size(); ++a)
-        for (size_t b = 0; b < ca.pairwise[a].size(); ++b)
-          if (a != b && ca.pairwise[a][b] && std::isfinite(*ca.pairwise[a][b])) {
-            person_sum[a] += *ca.pairwise[a][b];
-            ++person_count[a];
-          }
     }
+    const std::vector<std::optional<double>> peer = PeerAgreement(report);
     json people = json::array();
-    for (size_t a = 0; a < n; ++a) {
-      std::optional<double> mean;
-      if (person_count[a] > 0) mean = person_sum[a] / person_count[a];
+    for (size_t a = 0; a < report.annotators.size(); ++a) {
+      const std::optional<double>& mean = peer[a];
       json row = annotators[a];
       row["mean_pairwise"] = Opt(mean);
       people.push_back(row);
@@ -486,56 +462,26 @@ HttpResponse Aggregate(RequestContext& ctx) {
 
 // ---- GET /quality/annotators ----
 
-// Ranks annotators of one control by Dawid-Skene estimated accuracy
-// (sum_k prior_k * pi_kk), with agreement against the majority of the others
-// (leave-one-out) alongside.
+// Ranks annotators of one control (quality::RankAnnotators): Dawid-Skene
+// estimated accuracy sum_k prior_k * pi_kk, with agreement against the
+// majority of the others (leave-one-out) alongside.
 HttpResponse Annotators(RequestContext& ctx) {
   const HttpRequest& req = ctx.request();
   return WithQuality(ctx, AgreementOptions{}, [&](const Project&, const QualitySnapshot& snap) -> Result<json> {
     TESSERA_ASSIGN_OR_RETURN(ControlTable table, ControlFromQuery(req, snap));
     q::DawidSkeneOptions options;
     options.categories = CategoryCodes(table);
-    auto ds = q::DawidSkene(table.table, options);
-    if (!ds.ok()) return DataProblem(ds.status(), "annotator ranking");
-    struct Row {
-      Id id;
-      double accuracy;
-      std::optional<double> loo;
-      size_t ratings;
-    };
-    std::vector<Row> rows;
-    for (size_t j = 0; j < table.annotators.size(); ++j) {
-      double accuracy = 0;
-      for (size_t t = 0; t < ds->categories.size(); ++t) accuracy += ds->priors[t] * ds->confusion[j][t][t];
-      size_t rated = 0, compared = 0, agree = 0;
-      for (const auto& row : table.table) {
-        if (!row[j]) continue;
-        ++rated;
-        std::map<double, size_t> counts;
-        for (size_t o = 0; o < row.size(); ++o)
-          if (o != j && row[o]) ++counts[*row[o]];
-        size_t best = 0, at_best = 0;
-        double label = 0;
-        for (const auto& [value, count] : counts) {
-          if (count > best) { best = count; label = value; at_best = 1; }
-          else if (count == best) ++at_best;
-        }
-        if (best == 0 || at_best > 1) continue;  // nobody else, or a tie
-        ++compared;
-        agree += *row[j] == label;
-      }
-      std::optional<double> loo;
-      if (compared > 0) loo = static_cast<double>(agree) / compared;
-      rows.push_back({table.annotators[j], accuracy, loo, rated});
-    }
-    std::stable_sort(rows.begin(), rows.end(), [](const Row& a, const Row& b) { return a.accuracy > b.accuracy; });
+    auto ranked = q::RankAnnotators(table.table, options);
+    if (!ranked.ok()) return DataProblem(ranked.status(), "annotator ranking");
     json out = json::array();
-    for (size_t r = 0; r < rows.size(); ++r) {
-      json info = AnnotatorInfo(ctx.store(), rows[r].id);
+    for (size_t r = 0; r < ranked->size(); ++r) {
+      const q::AnnotatorQuality& a = (*ranked)[r];
+      json info = AnnotatorInfo(ctx.store(), table.annotators[a.annotator]);
       info["rank"] = r + 1;
-      info["estimated_accuracy"] = Num(rows[r].accuracy);
-      info["agreement_with_others_majority"] = Opt(rows[r].loo);
-      info["ratings"] = rows[r].ratings;
+      info["estimated_accuracy"] = Num(a.ds_accuracy);
+      info["agreement_with_others_majority"] = Num(a.loo_agreement);
+      info["compared_items"] = a.compared_items;
+      info["ratings"] = a.ratings;
       out.push_back(info);
     }
     return json{{"control", table.from_name}, {"annotators", out}};

@@ -1,6 +1,8 @@
 // The review cycle:
 //   GET  /api/projects/{id}/review/queue   completed annotations awaiting review
-//                                          (?annotator=, ?label=, ?state=, paging)
+//                                          (?annotator=, ?label=, ?state=, paging;
+//                                          ?max_agreement= and ?order=agreement
+//                                          filter and sort by the task's agreement)
 //   POST /api/annotations/{id}/reviews     {"accepted": true|false, "comment": "...",
 //                                          "result": [...]}  accept / reject / fix-and-accept
 //   GET  /api/annotations/{id}/reviews     the reviews of one annotation
@@ -8,7 +10,11 @@
 // task again, and the comment shows in the annotation JSON); a fix stores the
 // reviewer's result as a new version, keeping the original in the history.
 #include "server/api/task_access.h"
+#include <algorithm>
+#include <map>
+
 #include "server/app.h"
+#include "tessera/agreement.h"
 #include "tessera/util.h"
 
 namespace tessera::server {
@@ -27,6 +33,56 @@ json ReviewJson(const Review& r) {
               {"comment", r.comment},
               {"version", r.version},
               {"created_at", FormatIsoTime(r.created_at)}};
+}
+
+// The queue filtered by / sorted on the agreement score of each annotation's
+// task (from the quality cache, so only changed tasks are re-read). Tasks
+// without a score (fewer than two annotators) never pass a max_agreement
+// filter and sort last. Reads the whole matching queue, then pages in memory.
+HttpResponse AgreementOrderedQueue(RequestContext& ctx, ReviewQuery q, bool sort,
+                                   std::optional<double> max_agreement, int64_t offset,
+                                   int64_t limit) {
+  auto project = ctx.store().GetProject(q.project_id);
+  if (!project.ok()) return ErrorResponse(project.status());
+  std::map<Id, double> score;
+  Status s = ctx.app().quality_cache().With(ctx.store(), *project, AgreementOptions{},
+                                            [&](const QualitySnapshot& snap) -> Status {
+                                              TESSERA_ASSIGN_OR_RETURN(AgreementReport report,
+                                                                       snap.builder.Finish());
+                                              for (const TaskAgreement& t : report.tasks)
+                                                if (t.score) score[t.task_id] = *t.score;
+                                              return Status::Ok();
+                                            });
+  if (!s.ok()) return ErrorResponse(s);
+  std::vector<Annotation> all;
+  q.limit = 10000;
+  for (q.offset = 0;; q.offset += q.limit) {
+    auto chunk = ctx.store().ReviewQueue(q);
+    if (!chunk.ok()) return ErrorResponse(chunk.status());
+    for (Annotation& a : *chunk) {
+      auto it = score.find(a.task_id);
+      if (max_agreement && (it == score.end() || it->second > *max_agreement)) continue;
+      all.push_back(std::move(a));
+    }
+    if (static_cast<int64_t>(chunk->size()) < q.limit) break;
+  }
+  auto key = [&](const Annotation& a) {
+    auto it = score.find(a.task_id);
+    return it == score.end() ? 2.0 : it->second;  // unscored after every score
+  };
+  if (sort) {
+    std::stable_sort(all.begin(), all.end(), [&](const Annotation& a, const Annotation& b) {
+      return key(a) < key(b);
+    });
+  }
+  json results = json::array();
+  for (size_t i = static_cast<size_t>(offset); i < all.size() && results.size() < static_cast<size_t>(limit); ++i) {
+    json row = AnnotationJsonWithAuthor(ctx, all[i]);
+    auto it = score.find(all[i].task_id);
+    row["agreement"] = it == score.end() ? json(nullptr) : json(it->second);
+    results.push_back(std::move(row));
+  }
+  return JsonResponse(200, json{{"count", all.size()}, {"results", results}});
 }
 
 HttpResponse ReviewQueue(RequestContext& ctx) {
@@ -52,6 +108,18 @@ HttpResponse ReviewQueue(RequestContext& ctx) {
         "state", "state '" + state + "' is not one of: pending, accepted, rejected, fixed"));
   }
   q.state = *parsed;
+  auto order = req.Query("order").value_or("id");
+  if (order != "id" && order != "agreement") {
+    return ErrorResponse(Status::FieldInvalid("order", "order '" + order + "' is not one of: id, agreement"));
+  }
+  auto max_agreement = QueryNumber(req, "max_agreement", 1, 0, 1);
+  if (!max_agreement.ok()) return ErrorResponse(max_agreement.status());
+  if (order == "agreement" || req.Query("max_agreement")) {
+    return AgreementOrderedQueue(ctx, q, order == "agreement",
+                                 req.Query("max_agreement") ? std::optional<double>(*max_agreement)
+                                                            : std::nullopt,
+                                 (*page - 1) * *page_size, *page_size);
+  }
   q.offset = (*page - 1) * *page_size;
   q.limit = *page_size;
   auto total = ctx.store().CountReviewQueue(q);

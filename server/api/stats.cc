@@ -5,7 +5,11 @@
 //   items_per_hour                     submitted / summed lead time in hours
 //   per_day                            [{date (UTC), submitted, skipped}]
 //   honeypot                           {answered, correct, accuracy (null if none)}
-//   red_flag                           honeypot accuracy below ?accuracy_threshold (0.6)
+//   agreement                          mean pairwise agreement with peers over every
+//                                      control (Cohen's kappa for choices, F1 for
+//                                      regions; tessera/agreement.h PeerAgreement)
+//   red_flag                           honeypot accuracy below ?accuracy_threshold
+//                                      or agreement below ?agreement_threshold (0.6 each)
 // plus the project's per_day totals. Managers only.
 #include <algorithm>
 #include <map>
@@ -14,6 +18,7 @@
 #include "server/api/views.h"
 #include "server/app.h"
 #include "server/context.h"
+#include "tessera/agreement.h"
 #include "tessera/util.h"
 
 namespace tessera::server {
@@ -65,6 +70,24 @@ HttpResponse AnnotatorStats(RequestContext& ctx) {
           "accuracy_threshold", "accuracy_threshold must be a number from 0 to 1"));
     }
   }
+  auto agreement_threshold = QueryNumber(ctx.request(), "agreement_threshold", 0.6, -1, 1);
+  if (!agreement_threshold.ok()) return ErrorResponse(agreement_threshold.status());
+  // Agreement with peers, from the quality cache (only changed tasks re-read).
+  std::map<Id, double> peer_agreement;
+  {
+    auto project = ctx.store().GetProject(*id);
+    if (!project.ok()) return ErrorResponse(project.status());
+    s = ctx.app().quality_cache().With(ctx.store(), *project, AgreementOptions{},
+                                       [&](const QualitySnapshot& snap) -> Status {
+                                         TESSERA_ASSIGN_OR_RETURN(AgreementReport report, snap.builder.Finish());
+                                         auto peer = PeerAgreement(report);
+                                         for (size_t a = 0; a < peer.size(); ++a)
+                                           if (peer[a]) peer_agreement[report.annotators[a]] = *peer[a];
+                                         return Status::Ok();
+                                       });
+    // A config that does not parse leaves agreement unknown, not the page broken.
+    if (!s.ok() && s.code() != Code::kFailedPrecondition) return ErrorResponse(s);
+  }
   std::map<Id, AnnotatorTally> tallies;
   std::map<std::string, DayCounts> project_days;
   s = ctx.store().ForEachAnnotationFact(*id, [&](const AnnotationFact& f) -> Status {
@@ -108,6 +131,11 @@ HttpResponse AnnotatorStats(RequestContext& ctx) {
       accuracy = value;
       red_flag = value < threshold;
     }
+    json agreement = nullptr;
+    if (auto it = peer_agreement.find(user_id); it != peer_agreement.end()) {
+      agreement = it->second;
+      red_flag = red_flag || it->second < *agreement_threshold;
+    }
     annotators.push_back(json{
         {"user", user.ok() ? UserBriefJson(*user) : json{{"id", user_id}}},
         {"submitted", t.submitted},
@@ -120,11 +148,12 @@ HttpResponse AnnotatorStats(RequestContext& ctx) {
         {"honeypot", json{{"answered", t.honeypot_answered},
                           {"correct", t.honeypot_correct},
                           {"accuracy", accuracy}}},
-        {"agreement", nullptr},  // placeholder until the quality issue wires κ in
+        {"agreement", agreement},
         {"red_flag", red_flag}});
   }
   return JsonResponse(200, json{{"project", *id},
                                 {"accuracy_threshold", threshold},
+                                {"agreement_threshold", *agreement_threshold},
                                 {"annotators", annotators},
                                 {"per_day", PerDayJson(project_days)}});
 }

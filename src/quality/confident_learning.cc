@@ -134,8 +134,11 @@ Result<ConfidentLearningResult> FindLabelIssues(const std::vector<size_t>& label
                             by_class.end(), std::inserter(chosen, chosen.begin()));
       break;
   }
+  TESSERA_ASSIGN_OR_RETURN(std::vector<double> margins,
+                           LabelQualityScores(labels, pred_probs, LabelQualityMethod::kNormalizedMargin));
   for (size_t idx : chosen) {
-    out.issues.push_back({idx, labels[idx], ArgMax(pred_probs[idx]), pred_probs[idx][labels[idx]]});
+    out.issues.push_back(
+        {idx, labels[idx], ArgMax(pred_probs[idx]), pred_probs[idx][labels[idx]], margins[idx]});
   }
   std::stable_sort(out.issues.begin(), out.issues.end(), [](const LabelIssue& a, const LabelIssue& b) {
     return a.self_confidence < b.self_confidence;

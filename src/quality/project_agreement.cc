@@ -438,6 +438,23 @@ Result<AgreementReport> AgreementBuilder::Finish() const {
   return report;
 }
 
+std::vector<std::optional<double>> PeerAgreement(const AgreementReport& report) {
+  const size_t n = report.annotators.size();
+  std::vector<double> sum(n, 0.0);
+  std::vector<int> count(n, 0);
+  for (const ControlAgreement& ca : report.controls)
+    for (size_t a = 0; a < ca.pairwise.size() && a < n; ++a)
+      for (size_t b = 0; b < ca.pairwise[a].size(); ++b)
+        if (a != b && ca.pairwise[a][b] && std::isfinite(*ca.pairwise[a][b])) {
+          sum[a] += *ca.pairwise[a][b];
+          ++count[a];
+        }
+  std::vector<std::optional<double>> out(n);
+  for (size_t a = 0; a < n; ++a)
+    if (count[a] > 0) out[a] = sum[a] / count[a];
+  return out;
+}
+
 json AgreementReportToJson(const AgreementReport& report) {
   auto opt = [](const std::optional<double>& v) { return v ? json(*v) : json(nullptr); };
   json controls = json::array();

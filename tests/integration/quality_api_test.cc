@@ -155,6 +155,18 @@ TEST_F(QualityApiTest, SummaryCoefficientsAndAggregation) {
   EXPECT_TRUE(tasks_flag);
   EXPECT_TRUE(admin.Get(base + "?threshold=-1").Json()["red_flags"].empty());
 
+  // The manager's annotator statistics carry the same agreement with peers.
+  json stats = admin.Get("/api/projects/" + std::to_string(pid) + "/stats/annotators").Json();
+  ASSERT_EQ(stats["annotators"].size(), 3u) << stats.dump();
+  for (const auto& row : stats["annotators"]) {
+    for (const auto& a : summary["annotators"]) {
+      if (a["id"] == row["user"]["id"]) {
+        EXPECT_NEAR(row["agreement"].get<double>(), a["mean_pairwise"].get<double>(), 1e-12);
+      }
+    }
+  }
+  EXPECT_EQ(admin.Get("/api/projects/" + std::to_string(pid) + "/stats/annotators?agreement_threshold=5").status, 400);
+
   // Single coefficients equal the library's on the same table.
   q::CategoryOptions three;
   three.categories = {0, 1, 2};
@@ -204,10 +216,12 @@ TEST_F(QualityApiTest, SummaryCoefficientsAndAggregation) {
   json ranking = admin.Get(base + "/annotators").Json();
   ASSERT_EQ(ranking["annotators"].size(), 3u) << ranking.dump();
   EXPECT_EQ(ranking["annotators"][0]["rank"], 1);
-  // Annotator 1 (rater1) always sides with the majority of the others.
+  // rater1 against the majority of the other two (a tie between t labels
+  // earns 1/t): T1 1, T2 1/2 (Dog vs Cat), T3 1, T4 1/2, T5 1, T6 1 -> 5/6.
   for (const auto& a : ranking["annotators"]) {
     if (a["email"] == "rater1@example.com") {
-      EXPECT_DOUBLE_EQ(a["agreement_with_others_majority"].get<double>(), 1.0);
+      EXPECT_NEAR(a["agreement_with_others_majority"].get<double>(), 5.0 / 6.0, 1e-12);
+      EXPECT_EQ(a["ratings"], 6);
     }
   }
   Reply issues = admin.Get(base + "/label-issues");
@@ -310,6 +324,35 @@ TEST_F(QualityApiTest, DetectionAgainstGroundTruth) {
   EXPECT_EQ(theirs["candidate_boxes"], 2);
   EXPECT_EQ(admin.Get(base + "/quality/detection?candidate=annotator").status, 400);
   EXPECT_EQ(admin.Get(base + "/quality/detection?control=image").status, 400);
+}
+
+TEST_F(QualityApiTest, ReviewQueueByAgreement) {
+  std::vector<int> tasks;
+  std::vector<std::vector<int>> annotations;
+  int pid = MakeChoicesProject(&tasks, &annotations);
+  std::string queue = "/api/projects/" + std::to_string(pid) + "/review/queue";
+  HttpClient admin = Admin();
+  // Only T2 and T4 (score 1/3) are at most 0.5: their 3 + 3 annotations.
+  json low = admin.Get(queue + "?max_agreement=0.5").Json();
+  EXPECT_EQ(low["count"], 6) << low.dump();
+  for (const auto& a : low["results"]) {
+    EXPECT_TRUE(a["task"] == tasks[1] || a["task"] == tasks[3]) << a.dump();
+    EXPECT_NEAR(a["agreement"].get<double>(), 1.0 / 3.0, 1e-12);
+  }
+  // Ordered by agreement: the six low ones first, then the rest; paging works.
+  json ordered = admin.Get(queue + "?order=agreement&page_size=7").Json();
+  EXPECT_EQ(ordered["count"], 17);
+  ASSERT_EQ(ordered["results"].size(), 7u);
+  EXPECT_NEAR(ordered["results"][5]["agreement"].get<double>(), 1.0 / 3.0, 1e-12);
+  EXPECT_DOUBLE_EQ(ordered["results"][6]["agreement"].get<double>(), 1.0);
+  // Combined with the annotator filter.
+  json rater0 = admin.Get(queue + "?max_agreement=0.5&annotator=" +
+                          std::to_string(admin.Get("/api/tasks/" + std::to_string(tasks[0]) + "/annotations")
+                                             .Json()[0]["completed_by"].get<int>()))
+                    .Json();
+  EXPECT_EQ(rater0["count"], 2) << rater0.dump();
+  EXPECT_EQ(admin.Get(queue + "?order=score").status, 400);
+  EXPECT_EQ(admin.Get(queue + "?max_agreement=x").status, 400);
 }
 
 }  // namespace

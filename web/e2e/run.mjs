@@ -9,6 +9,7 @@ import { join, dirname } from "node:path";
 import { fileURLToPath } from "node:url";
 import { startMock } from "./mock-server.mjs";
 import { makePng } from "./png.mjs";
+import { apiClient, choice, signedInMember } from "./client.mjs";
 
 const here = dirname(fileURLToPath(import.meta.url));
 const dist = join(here, "..", "dist");
@@ -23,24 +24,7 @@ if (process.env.TESSERA_URL) {
 }
 
 // --- A cookie-session API client for setting up fixtures. ---
-const jar = new Map();
-async function call(method, path, body, extraHeaders = {}) {
-  const headers = { Cookie: [...jar].map(([k, v]) => `${k}=${v}`).join("; "), "X-CSRFToken": jar.get("csrftoken") ?? "", ...extraHeaders };
-  let payload = body;
-  if (body !== undefined && !(body instanceof FormData)) {
-    headers["Content-Type"] = "application/json";
-    payload = JSON.stringify(body);
-  }
-  const res = await fetch(target.url + path, { method, headers, body: payload });
-  for (const c of res.headers.getSetCookie?.() ?? []) {
-    const [kv] = c.split(";");
-    const [k, v] = kv.split("=");
-    jar.set(k.trim(), v);
-  }
-  const text = await res.text();
-  if (!res.ok) throw new Error(`${method} ${path}: ${res.status} ${text}`);
-  return text ? JSON.parse(text) : undefined;
-}
+const call = apiClient(target.url);
 await call("POST", "/api/auth/login", { email: target.email, password: target.password });
 
 const BBOX = `<View>\n  <Image name="img" value="$image"/>\n  <RectangleLabels name="tag" toName="img">\n    <Label value="Planet"/>\n    <Label value="Moonwalker" background="blue"/>\n  </RectangleLabels>\n  <Choices name="kind" toName="img"><Choice value="Space"/><Choice value="Ground"/></Choices>\n</View>`;
@@ -197,6 +181,133 @@ await test("the settings page shows the server's line-numbered config errors", a
   const text = await page.getByRole("list", { name: "Problems reported by the server" }).textContent();
   expect(/line \d+/.test(text), `server message without a line: ${text}`);
 });
+
+// --- The quality dashboard (needs the real server: users, roles, agreement). ---
+const SENTIMENT = `<View>\n  <Text name="text" value="$text"/>\n  <Choices name="sentiment" toName="text">\n    <Choice value="Positive"/><Choice value="Negative"/><Choice value="Neutral"/>\n  </Choices>\n</View>`;
+// Two annotators, four tasks; they agree on tasks 1 and 2 only.
+//   task:  1         2         3         4
+//   Ann:   Positive  Negative  Positive  Neutral
+//   Bob:   Positive  Negative  Negative  Positive
+// Krippendorff's alpha (nominal) by hand: each task has two values, so each
+// ordered pair adds 1/(2-1) = 1 to the coincidence matrix o:
+//   o(P,P) = 2 (task 1), o(N,N) = 2 (task 2), o(P,N) = o(N,P) = 1 (task 3),
+//   o(P,U) = o(U,P) = 1 (task 4), U = Neutral.
+//   n = 8 values; marginals n_P = 2+1+1 = 4, n_N = 2+1 = 3, n_U = 1.
+//   Disagreeing pairs observed: sum_{c!=k} o(c,k) = 4;
+//   expected: sum_{c!=k} n_c n_k = n^2 - sum n_c^2 = 64 - (16+9+1) = 38.
+//   alpha = 1 - (n-1) * 4 / 38 = 1 - 28/38 = 5/19 = 0.263 (3 decimals).
+// Cohen's kappa Ann vs Bob: p_o = 2/4; p_e = P: 2/4*2/4 + N: 1/4*2/4 + U: 1/4*0
+//   = 0.375; kappa = (0.5-0.375)/(1-0.375) = 0.2 (the heatmap's off-diagonal cell).
+// Task scores: 1, 1, 0, 0, so the lowest task is task 3 (ties go by task id).
+const ANSWERS = {
+  ann: ["Positive", "Negative", "Positive", "Neutral"],
+  bob: ["Positive", "Negative", "Negative", "Positive"],
+};
+const stamp = Date.now().toString(36);
+const people = {
+  ann: { email: `ann-${stamp}@e2e.local`, password: "ann-password-123", first_name: "Ann", last_name: "Lee" },
+  bob: { email: `bob-${stamp}@e2e.local`, password: "bob-password-123", first_name: "Bob", last_name: "Roe" },
+};
+let quality; // { project, taskIds }
+
+if (process.env.TESSERA_URL) {
+  await test("two annotators label four tasks through the API", async () => {
+    const project = await call("POST", "/api/projects", { title: "E2E quality", label_config: SENTIMENT });
+    const imported = await call("POST", `/api/projects/${project.id}/import?return_task_ids=1`,
+      ["Great value.", "Broke in a day.", "Fine, I guess.", "Does what it says."].map((text) => ({ data: { text } })));
+    const taskIds = imported.task_ids;
+    expect(taskIds?.length === 4, `import ${JSON.stringify(imported)}`);
+    for (const who of ["ann", "bob"]) {
+      const as = await signedInMember(target.url, call, project.id, people[who]);
+      for (let i = 0; i < 4; i++) {
+        await as("POST", `/api/tasks/${taskIds[i]}/annotations`, { result: [choice("sentiment", "text", ANSWERS[who][i])] });
+      }
+    }
+    quality = { project, taskIds };
+  });
+
+  await test("the project page links to the quality dashboard", async () => {
+    await page.goto(`${target.url}/projects/${quality.project.id}`);
+    await page.getByRole("navigation", { name: "Project" }).getByRole("link", { name: "Quality" }).click();
+    await page.waitForURL(new RegExp(`/projects/${quality.project.id}/quality$`));
+    await page.getByRole("heading", { name: "Quality: E2E quality" }).waitFor();
+  });
+
+  await test("the dashboard shows α, the annotator heatmap, per-label agreement and red flags", async () => {
+    const controls = page.getByRole("table").filter({ has: page.getByRole("columnheader", { name: "Fleiss κ" }) });
+    const row = controls.getByRole("row").filter({ has: page.getByRole("button", { name: "sentiment" }) });
+    await row.waitFor();
+    const cells = await row.getByRole("cell").allTextContents();
+    // [type, metric, value, percent agreement, Fleiss κ, tasks]
+    expect(cells[0] === "choices" && cells[1] === "Krippendorff's α", `row ${JSON.stringify(cells)}`);
+    expect(cells[2].startsWith("0.263"), `alpha cell ${JSON.stringify(cells[2])}, want 0.263 (5/19)`);
+    expect(cells[3].startsWith("0.500") && cells[4].startsWith("0.158") && cells[5] === "4", `row ${JSON.stringify(cells)}`);
+    expect(cells[2].includes("below threshold"), "alpha below 0.6 not marked");
+    const cell = page.getByRole("cell", { name: "Ann Lee vs Bob Roe: 0.20", exact: true });
+    await cell.waitFor();
+    expect((await cell.textContent()) === "0.20", `heatmap cell text ${await cell.textContent()}`);
+    const bg = await cell.evaluate((el) => getComputedStyle(el).backgroundColor);
+    expect(bg !== "rgba(0, 0, 0, 0)" && bg !== "rgb(255, 255, 255)", `heatmap cell not coloured: ${bg}`);
+    await page.getByRole("cell", { name: "Bob Roe vs Ann Lee: 0.20", exact: true }).waitFor();
+    await page.getByRole("row", { name: /^Negative 3 0\.667/ }).waitFor();
+    const flags = page.getByRole("region", { name: /^Red flags/ });
+    await flags.getByText("Control 'sentiment': Krippendorff's α 0.26 is below 0.6").waitFor();
+    await flags.getByText("Annotator Ann Lee: mean pairwise agreement 0.20 is below 0.6").waitFor();
+    await flags.getByText("2 tasks score below 0.6").waitFor();
+    await page.getByRole("img", { name: "0.0–0.1: 2 tasks" }).waitFor();
+    await page.getByRole("img", { name: "0.9–1.0: 2 tasks" }).waitFor();
+    await page.getByRole("table").filter({ has: page.getByRole("columnheader", { name: "Estimated accuracy" }) }).getByRole("row", { name: /Ann Lee/ }).waitFor();
+    if (process.env.E2E_SCREENSHOTS) await page.screenshot({ path: join(process.env.E2E_SCREENSHOTS, "quality.png"), fullPage: true });
+  });
+
+  await test("changing the threshold refetches the flags", async () => {
+    const input = page.getByRole("spinbutton", { name: "Threshold" });
+    await input.fill("0.2");
+    await input.press("Enter");
+    await page.waitForURL(/\?threshold=0\.2$/);
+    const flags = page.getByRole("region", { name: /^Red flags/ });
+    await flags.getByText("2 tasks score below 0.2").waitFor();
+    // alpha 0.263 and kappa 0.2 are not below 0.2.
+    expect((await flags.getByRole("listitem").count()) === 1, `flags: ${await flags.textContent()}`);
+  });
+
+  await test("one click on the lowest task opens it for review", async () => {
+    const list = page.getByRole("region", { name: "Per-task agreement" }).getByRole("list");
+    const first = list.getByRole("link").first();
+    expect((await first.textContent()) === `Task ${quality.taskIds[2]}`, `first lowest task: ${await first.textContent()}`);
+    await first.click();
+    await page.waitForURL(new RegExp(`/projects/${quality.project.id}/tasks/${quality.taskIds[2]}$`));
+    await page.getByRole("heading", { name: new RegExp(`^Task ${quality.taskIds[2]}`) }).waitFor();
+  });
+
+  await test("an annotator sees no Quality link, and the dashboard explains the 403", async () => {
+    await page.getByRole("button", { name: "Sign out" }).click();
+    await page.waitForURL(/\/login/);
+    await page.getByLabel("Email").fill(people.ann.email);
+    await page.getByLabel("Password").fill(people.ann.password);
+    await page.getByRole("button", { name: "Sign in" }).click();
+    await page.waitForURL(/\/projects$/);
+    await page.goto(`${target.url}/projects/${quality.project.id}`);
+    await page.getByRole("table").getByRole("row").nth(4).waitFor();
+    await page.waitForLoadState("networkidle");
+    const nav = page.getByRole("navigation", { name: "Project" });
+    await nav.getByRole("link", { name: "Settings" }).waitFor();
+    expect((await nav.getByRole("link", { name: "Quality" }).count()) === 0, "annotators should not get a Quality link");
+    await page.goto(`${target.url}/projects/${quality.project.id}/quality`);
+    const alert = page.getByRole("alert").filter({ has: page.getByRole("heading", { name: "Quality figures are for reviewers, managers and owners" }) });
+    await alert.waitFor();
+    expect(/annotator/.test(await alert.textContent()), `403 text: ${await alert.textContent()}`);
+    // Back to the administrator for anything after this.
+    await page.getByRole("button", { name: "Sign out" }).click();
+    await page.waitForURL(/\/login/);
+    await page.getByLabel("Email").fill(target.email);
+    await page.getByLabel("Password").fill(target.password);
+    await page.getByRole("button", { name: "Sign in" }).click();
+    await page.waitForURL(/\/projects/);
+  });
+} else {
+  console.log("skip the quality dashboard scenarios (the mock server has no users, roles or agreement)");
+}
 
 await test("no console errors or CSP violations", async () => {
   const bad = problems.filter((p) => !/status of 40[0134]/.test(p));

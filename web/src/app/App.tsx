@@ -10,6 +10,7 @@ import { ProjectPage } from "./pages/Project";
 import { SettingsPage } from "./pages/Settings";
 import { LabelPage } from "./pages/Label";
 import { TaskPage } from "./pages/TaskView";
+import { QualityPage } from "./pages/Quality";
 
 export function App(): JSX.Element {
   const route = useRoute();
@@ -38,9 +39,10 @@ export function App(): JSX.Element {
   if (route.page === "login") page = <LoginPage next={route.next} onLogin={setUser} />;
   else if (!user) page = <main><p role="status">Loading…</p></main>;
   else if (route.page === "projects") page = <ProjectsPage />;
-  else if (route.page === "project") page = <ProjectPage id={route.id} pageNo={route.pageNo} />;
+  else if (route.page === "project") page = <ProjectPage id={route.id} pageNo={route.pageNo} user={user} />;
   else if (route.page === "settings") page = <SettingsPage id={route.id} />;
   else if (route.page === "label") page = <LabelPage id={route.id} />;
+  else if (route.page === "quality") page = <QualityPage id={route.id} threshold={route.threshold} />;
   else if (route.page === "task") page = <TaskPage id={route.id} taskId={route.taskId} />;
   else page = <main><h1>Not found</h1><p>No page at {route.path}. <a href="/projects">Projects</a></p></main>;
 

@@ -2,7 +2,8 @@
 // csrftoken cookie as X-CSRFToken, as the server requires. Errors become
 // ApiFailure with the server's `detail` and `validation_errors`.
 import type {
-  Annotation, ApiError, ImportReply, Member, Project, ProjectPage, ResultEntry, Task, TaskPage, User,
+  AgreementCoefficient, AgreementLevel, AgreementMetric, AgreementWeights, Annotation, AnnotatorRanking, ApiError,
+  ImportReply, Member, Project, ProjectPage, QualitySummary, QualityTaskPage, ResultEntry, Task, TaskPage, User,
 } from "../model";
 
 export class ApiFailure extends Error {
@@ -54,6 +55,14 @@ async function request<T>(method: string, path: string, body?: unknown): Promise
   return json as T;
 }
 
+/** "?a=1&b=x" from the defined entries of `params` ("" when none). */
+export function queryString(params: { readonly [key: string]: string | number | boolean | undefined }): string {
+  const q = new URLSearchParams();
+  for (const [k, v] of Object.entries(params)) if (v !== undefined) q.set(k, String(v));
+  const s = q.toString();
+  return s ? `?${s}` : "";
+}
+
 let onUnauthorized: () => void = () => undefined;
 export const setUnauthorizedHandler = (f: () => void): void => {
   onUnauthorized = f;
@@ -83,4 +92,17 @@ export const api = {
     request<Annotation>("POST", `/api/tasks/${task}/annotations`, { result, ...opts }),
   updateAnnotation: (id: number, result: readonly ResultEntry[], lead_time?: number) =>
     request<Annotation>("PATCH", `/api/annotations/${id}`, { result, lead_time }),
+  // Quality figures: reviewers and above (annotators get 403).
+  quality: (project: number, opts: { threshold?: number; iou_threshold?: number; lowest?: number } = {}) =>
+    request<QualitySummary>("GET", `/api/projects/${project}/quality${queryString(opts)}`),
+  qualityAnnotators: (project: number, control: string) =>
+    request<AnnotatorRanking>("GET", `/api/projects/${project}/quality/annotators${queryString({ control })}`),
+  qualityTasks: (
+    project: number,
+    opts: { order?: "asc" | "desc"; limit?: number; offset?: number; max_score?: number; iou_threshold?: number } = {},
+  ) => request<QualityTaskPage>("GET", `/api/projects/${project}/quality/tasks${queryString(opts)}`),
+  qualityAgreement: (
+    project: number,
+    opts: { control?: string; metric?: AgreementMetric; level?: AgreementLevel; weights?: AgreementWeights; ci?: boolean } = {},
+  ) => request<AgreementCoefficient>("GET", `/api/projects/${project}/quality/agreement${queryString(opts)}`),
 };

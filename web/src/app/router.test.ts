@@ -10,6 +10,11 @@ describe("routes", () => {
     expect(parseRoute("/projects/7/settings")).toEqual({ page: "settings", id: 7 });
     expect(parseRoute("/projects/7/label")).toEqual({ page: "label", id: 7 });
     expect(parseRoute("/projects/7/tasks/42")).toEqual({ page: "task", id: 7, taskId: 42 });
+    expect(parseRoute("/projects/7/quality")).toEqual({ page: "quality", id: 7, threshold: undefined });
+    expect(parseRoute("/projects/7/quality/", "?threshold=0.75")).toEqual({ page: "quality", id: 7, threshold: 0.75 });
+    expect(parseRoute("/projects/7/quality", "?threshold=-0.2")).toEqual({ page: "quality", id: 7, threshold: -0.2 });
+    expect(parseRoute("/projects/7/quality", "?threshold=2")).toEqual({ page: "quality", id: 7, threshold: undefined });
+    expect(parseRoute("/projects/7/quality", "?threshold=abc")).toEqual({ page: "quality", id: 7, threshold: undefined });
     expect(parseRoute("/projects/x")).toEqual({ page: "notFound", path: "/projects/x" });
     expect(parseRoute("/nope")).toEqual({ page: "notFound", path: "/nope" });
   });

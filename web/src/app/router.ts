@@ -9,6 +9,7 @@ export type Route =
   | { readonly page: "settings"; readonly id: number }
   | { readonly page: "label"; readonly id: number }
   | { readonly page: "task"; readonly id: number; readonly taskId: number }
+  | { readonly page: "quality"; readonly id: number; readonly threshold: number | undefined }
   | { readonly page: "notFound"; readonly path: string };
 
 export function parseRoute(path: string, search = ""): Route {
@@ -24,8 +25,16 @@ export function parseRoute(path: string, search = ""): Route {
   if (parts.length === 2) return { page: "project", id, pageNo: Math.max(1, num(q.get("page") ?? "1") || 1) };
   if (parts.length === 3 && parts[2] === "settings") return { page: "settings", id };
   if (parts.length === 3 && parts[2] === "label") return { page: "label", id };
+  if (parts.length === 3 && parts[2] === "quality") return { page: "quality", id, threshold: thresholdParam(q.get("threshold")) };
   if (parts.length === 4 && parts[2] === "tasks" && !Number.isNaN(num(parts[3]))) return { page: "task", id, taskId: num(parts[3]) };
   return { page: "notFound", path };
+}
+
+/** ?threshold= of the quality page: a number in [-1, 1], or undefined (the default). */
+function thresholdParam(raw: string | null): number | undefined {
+  if (raw === null || raw.trim() === "") return undefined;
+  const v = Number(raw);
+  return Number.isFinite(v) && v >= -1 && v <= 1 ? v : undefined;
 }
 
 const listeners = new Set<() => void>();

@@ -141,3 +141,137 @@ export interface Member {
   readonly user: User;
   readonly role: Role;
 }
+
+// ---- Quality (reviewers, managers and owners; annotators get 403) ----
+
+/** How a control's agreement is measured. */
+export type AgreementMethod = "categorical" | "ordinal" | "interval" | "regions" | "text";
+
+/** An annotator as the quality endpoints name them. Imported annotations without
+ *  an author count as their own annotator, with a negative id and no email. */
+export interface QualityAnnotator {
+  readonly id: number;
+  readonly email: string | null;
+  readonly name: string;
+  /** Mean of this annotator's pairwise agreement over every control; null without pairs. */
+  readonly mean_pairwise: number | null;
+}
+
+export interface LabelAgreement {
+  readonly ratings: number;
+  readonly specific_agreement: number | null;
+  readonly kappa: number | null;
+}
+
+export interface ControlQuality {
+  readonly from_name: string;
+  readonly type: string;
+  readonly method: AgreementMethod;
+  /** Tasks with at least one pair of answers for this control. */
+  readonly tasks: number;
+  readonly percent_agreement: number | null;
+  readonly krippendorff_alpha: number | null;
+  readonly fleiss_kappa: number | null;
+  readonly mean_pairwise: number | null;
+  /** Which of the above is the control's headline figure. */
+  readonly metric: "krippendorff_alpha" | "mean_pairwise";
+  readonly value: number | null;
+  readonly per_label: { readonly [label: string]: LabelAgreement };
+  /** n×n over QualitySummary.annotators (Cohen's kappa for categorical controls,
+   *  mean pairwise F1 or text similarity for regions and text); may be empty. */
+  readonly pairwise: readonly (readonly (number | null)[])[];
+}
+
+export interface TaskScore {
+  readonly task: number;
+  readonly score: number;
+  /** How many annotators answered the task. */
+  readonly annotators: number;
+}
+
+export interface HistogramBin {
+  readonly from: number;
+  readonly to: number;
+  readonly count: number;
+}
+
+export interface RedFlag {
+  readonly kind: "control" | "annotator" | "tasks";
+  readonly from_name?: string;
+  readonly annotator?: number;
+  readonly name?: string;
+  readonly metric: string;
+  readonly value?: number;
+  readonly count?: number;
+  readonly threshold: number;
+}
+
+export interface QualityCacheInfo {
+  readonly seq: number;
+  readonly full_rebuild: boolean;
+  readonly reloaded_tasks: number;
+}
+
+/** GET /api/projects/{id}/quality?threshold=&iou_threshold=&lowest= */
+export interface QualitySummary {
+  readonly threshold: number;
+  readonly iou_threshold?: number;
+  readonly annotators: readonly QualityAnnotator[];
+  readonly controls: readonly ControlQuality[];
+  readonly tasks: {
+    readonly count: number;
+    readonly scored: number;
+    readonly mean: number | null;
+    readonly below_threshold: number;
+    /** Ten bins over [0, 1]. */
+    readonly histogram: readonly HistogramBin[];
+    readonly lowest: readonly TaskScore[];
+  };
+  readonly red_flags: readonly RedFlag[];
+  readonly cache?: QualityCacheInfo;
+}
+
+export interface RankedAnnotator {
+  readonly id: number;
+  readonly email: string | null;
+  readonly name: string;
+  readonly rank: number;
+  readonly estimated_accuracy: number | null;
+  readonly agreement_with_others_majority: number | null;
+  readonly ratings: number;
+}
+
+/** GET /api/projects/{id}/quality/annotators?control= (400 for region and text controls) */
+export interface AnnotatorRanking {
+  readonly control: string;
+  readonly annotators: readonly RankedAnnotator[];
+  readonly cache?: QualityCacheInfo;
+}
+
+/** GET /api/projects/{id}/quality/tasks?order=&limit=&offset=&max_score=&iou_threshold= */
+export interface QualityTaskPage {
+  readonly total: number;
+  readonly tasks: readonly TaskScore[];
+  readonly cache?: QualityCacheInfo;
+}
+
+export type AgreementMetric = "percent" | "cohen" | "fleiss" | "scott" | "gwet" | "brennan-prediger" | "krippendorff";
+export type AgreementLevel = "nominal" | "ordinal" | "interval" | "ratio";
+export type AgreementWeights = "none" | "linear" | "quadratic";
+
+/** GET /api/projects/{id}/quality/agreement?control=&metric=&level=&weights=&ci= */
+export interface AgreementCoefficient {
+  readonly control: string;
+  readonly metric: AgreementMetric;
+  readonly value: number | null;
+  readonly items: number;
+  readonly annotators: number;
+  readonly level?: AgreementLevel;
+  readonly weights?: AgreementWeights;
+  /** With ci=true: a percentile bootstrap 95% interval over tasks. */
+  readonly ci95?: readonly [number | null, number | null];
+  readonly ci_replicates?: number;
+  readonly pairs?: number;
+  readonly note?: string;
+  readonly cache?: QualityCacheInfo;
+}

@@ -3,7 +3,8 @@ import type { JSX } from "preact";
 import { useState } from "preact/hooks";
 import { ApiFailure, api } from "../api";
 import { navigate } from "../router";
-import type { TaskPage } from "../../model";
+import type { TaskPage, User } from "../../model";
+import { mayViewQuality } from "../quality";
 import { ErrorBox, errorText, useLoad } from "./common";
 
 const PAGE_SIZE = 30;
@@ -18,8 +19,13 @@ async function loadPage(project: number, page: number): Promise<TaskPage> {
   }
 }
 
-export function ProjectPage(props: { id: number; pageNo: number }): JSX.Element {
+export function ProjectPage(props: { id: number; pageNo: number; user: User }): JSX.Element {
   const [project, projectError, reloadProject] = useLoad(() => api.project(props.id), [props.id]);
+  // The quality dashboard is for reviewers and above: hide its link from
+  // annotators once the role is known (the page itself explains a 403).
+  const [members, membersError] = useLoad(() => api.members(props.id), [props.id]);
+  const roleKnown = members !== undefined || membersError !== "";
+  const showQuality = roleKnown && mayViewQuality(props.user, members);
   const [page, error, reload] = useLoad(() => loadPage(props.id, props.pageNo), [props.id, props.pageNo]);
   const [importMsg, setImportMsg] = useState("");
   const [importError, setImportError] = useState("");
@@ -60,6 +66,7 @@ export function ProjectPage(props: { id: number; pageNo: number }): JSX.Element 
       <nav class="subnav" aria-label="Project">
         <a href={`/projects/${props.id}/label`} class="button primary">Label tasks</a>
         <a href={`/projects/${props.id}/settings`}>Settings</a>
+        {showQuality && <a href={`/projects/${props.id}/quality`}>Quality</a>}
       </nav>
       <ErrorBox error={projectError || error} />
       <section class="import" aria-label="Import tasks">
