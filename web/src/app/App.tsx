@@ -11,6 +11,8 @@ import { SettingsPage } from "./pages/Settings";
 import { LabelPage } from "./pages/Label";
 import { TaskPage } from "./pages/TaskView";
 import { QualityPage } from "./pages/Quality";
+import { ReviewPage } from "./pages/Review";
+import { DashboardPage } from "./pages/Dashboard";
 
 export function App(): JSX.Element {
   const route = useRoute();
@@ -43,7 +45,10 @@ export function App(): JSX.Element {
   else if (route.page === "settings") page = <SettingsPage id={route.id} />;
   else if (route.page === "label") page = <LabelPage id={route.id} />;
   else if (route.page === "quality") page = <QualityPage id={route.id} threshold={route.threshold} />;
-  else if (route.page === "task") page = <TaskPage id={route.id} taskId={route.taskId} />;
+  else if (route.page === "review") page = <ReviewPage id={route.id} filters={route.filters} user={user} />;
+  else if (route.page === "dashboard") {
+    page = <DashboardPage id={route.id} accuracyThreshold={route.accuracyThreshold} agreementThreshold={route.agreementThreshold} />;
+  } else if (route.page === "task") page = <TaskPage id={route.id} taskId={route.taskId} />;
   else page = <main><h1>Not found</h1><p>No page at {route.path}. <a href="/projects">Projects</a></p></main>;
 
   return (

@@ -2,8 +2,9 @@
 // csrftoken cookie as X-CSRFToken, as the server requires. Errors become
 // ApiFailure with the server's `detail` and `validation_errors`.
 import type {
-  AgreementCoefficient, AgreementLevel, AgreementMetric, AgreementWeights, Annotation, AnnotatorRanking, ApiError,
-  ImportReply, Member, Project, ProjectPage, QualitySummary, QualityTaskPage, ResultEntry, Task, TaskPage, User,
+  AgreementCoefficient, AgreementLevel, AgreementMetric, AgreementWeights, Annotation, AnnotationHistory, AnnotatorRanking,
+  AnnotatorStats, ApiError, AssignReply, AssignRequest, ImportReply, Member, Project, ProjectPage, ProjectStats, QualitySummary,
+  QualityTaskPage, ResultEntry, ReviewQueuePage, ReviewReply, ReviewRequest, ReviewState, Task, TaskPage, UnassignReply, User,
 } from "../model";
 
 export class ApiFailure extends Error {
@@ -105,4 +106,21 @@ export const api = {
     project: number,
     opts: { control?: string; metric?: AgreementMetric; level?: AgreementLevel; weights?: AgreementWeights; ci?: boolean } = {},
   ) => request<AgreementCoefficient>("GET", `/api/projects/${project}/quality/agreement${queryString(opts)}`),
+  // Review: reviewers and above.
+  reviewQueue: (
+    project: number,
+    opts: {
+      annotator?: number; label?: string; state?: ReviewState; max_agreement?: number; order?: "id" | "agreement";
+      page?: number; page_size?: number;
+    } = {},
+  ) => request<ReviewQueuePage>("GET", `/api/projects/${project}/review/queue${queryString(opts)}`),
+  review: (annotation: number, body: ReviewRequest) => request<ReviewReply>("POST", `/api/annotations/${annotation}/reviews`, body),
+  history: (annotation: number) => request<AnnotationHistory>("GET", `/api/annotations/${annotation}/history`),
+  // Assignment and team statistics: managers and owners.
+  assign: (project: number, body: AssignRequest) => request<AssignReply>("POST", `/api/projects/${project}/tasks/assignees`, body),
+  unassign: (project: number, body: AssignRequest) =>
+    request<UnassignReply>("DELETE", `/api/projects/${project}/tasks/assignees`, body),
+  annotatorStats: (project: number, opts: { accuracy_threshold?: number; agreement_threshold?: number } = {}) =>
+    request<AnnotatorStats>("GET", `/api/projects/${project}/stats/annotators${queryString(opts)}`),
+  projectStats: (project: number) => request<ProjectStats>("GET", `/api/projects/${project}/stats/project`),
 };

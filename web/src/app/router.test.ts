@@ -15,6 +15,13 @@ describe("routes", () => {
     expect(parseRoute("/projects/7/quality", "?threshold=-0.2")).toEqual({ page: "quality", id: 7, threshold: -0.2 });
     expect(parseRoute("/projects/7/quality", "?threshold=2")).toEqual({ page: "quality", id: 7, threshold: undefined });
     expect(parseRoute("/projects/7/quality", "?threshold=abc")).toEqual({ page: "quality", id: 7, threshold: undefined });
+    expect(parseRoute("/projects/7/review")).toEqual({
+      page: "review", id: 7, filters: { annotator: undefined, label: "", state: "pending", maxAgreement: undefined, order: "id" },
+    });
+    expect(parseRoute("/projects/7/review", "?annotator=3&state=rejected&order=agreement&max_agreement=0.5&label=Org")).toEqual({
+      page: "review", id: 7, filters: { annotator: 3, label: "Org", state: "rejected", maxAgreement: 0.5, order: "agreement" },
+    });
+    expect(parseRoute("/projects/7/dashboard")).toEqual({ page: "dashboard", id: 7, accuracyThreshold: undefined, agreementThreshold: undefined });
     expect(parseRoute("/projects/x")).toEqual({ page: "notFound", path: "/projects/x" });
     expect(parseRoute("/nope")).toEqual({ page: "notFound", path: "/nope" });
   });

@@ -1,6 +1,8 @@
 // A tiny client-side router over the History API. The server answers every
 // non-API GET path with index.html, so each page has a stable URL.
 import { useEffect, useState } from "preact/hooks";
+import { parseThreshold } from "./dashboard";
+import { type ReviewFilters, parseReviewFilters } from "./review";
 
 export type Route =
   | { readonly page: "login"; readonly next: string }
@@ -10,6 +12,11 @@ export type Route =
   | { readonly page: "label"; readonly id: number }
   | { readonly page: "task"; readonly id: number; readonly taskId: number }
   | { readonly page: "quality"; readonly id: number; readonly threshold: number | undefined }
+  | { readonly page: "review"; readonly id: number; readonly filters: ReviewFilters }
+  | {
+      readonly page: "dashboard"; readonly id: number;
+      readonly accuracyThreshold: number | undefined; readonly agreementThreshold: number | undefined;
+    }
   | { readonly page: "notFound"; readonly path: string };
 
 export function parseRoute(path: string, search = ""): Route {
@@ -26,6 +33,14 @@ export function parseRoute(path: string, search = ""): Route {
   if (parts.length === 3 && parts[2] === "settings") return { page: "settings", id };
   if (parts.length === 3 && parts[2] === "label") return { page: "label", id };
   if (parts.length === 3 && parts[2] === "quality") return { page: "quality", id, threshold: thresholdParam(q.get("threshold")) };
+  if (parts.length === 3 && parts[2] === "review") return { page: "review", id, filters: parseReviewFilters(q) };
+  if (parts.length === 3 && parts[2] === "dashboard") {
+    return {
+      page: "dashboard", id,
+      accuracyThreshold: parseThreshold(q.get("accuracy_threshold"), 0, 1),
+      agreementThreshold: parseThreshold(q.get("agreement_threshold"), -1, 1),
+    };
+  }
   if (parts.length === 4 && parts[2] === "tasks" && !Number.isNaN(num(parts[3]))) return { page: "task", id, taskId: num(parts[3]) };
   return { page: "notFound", path };
 }

@@ -86,6 +86,13 @@ export interface Annotation {
   readonly created_at?: string;
   readonly updated_at?: string;
   readonly version?: number;
+  /** Label Studio's "<first> <last> <email>, <id>" of the author. */
+  readonly created_username?: string;
+  readonly updated_by?: number | null;
+  readonly last_action?: string | null;
+  readonly review_state?: ReviewState;
+  /** The latest review, or null when there is none. */
+  readonly review?: ReviewInfo | null;
 }
 
 export interface Prediction {
@@ -140,6 +147,175 @@ export type Role = "annotator" | "reviewer" | "manager" | "owner";
 export interface Member {
   readonly user: User;
   readonly role: Role;
+}
+
+/** A user as the team endpoints name them (members, history, stats). */
+export interface UserBrief {
+  readonly id: number;
+  readonly email?: string;
+  readonly first_name?: string;
+  readonly last_name?: string;
+  readonly avatar?: string | null;
+}
+
+// ---- Review (reviewers, managers and owners) ----
+
+export type ReviewState = "pending" | "accepted" | "rejected" | "fixed";
+
+export interface ReviewInfo {
+  readonly action: Exclude<ReviewState, "pending">;
+  readonly comment: string;
+  readonly reviewer: number;
+  readonly version: number;
+  readonly created_at: string;
+}
+
+/** One row of the review queue: an annotation with its author and review state;
+ *  `agreement` (the task's score) is there with order=agreement or max_agreement. */
+export interface ReviewQueueItem extends Annotation {
+  readonly id: number;
+  readonly task: number;
+  readonly agreement?: number | null;
+}
+
+/** GET /api/projects/{id}/review/queue?annotator=&label=&state=&max_agreement=&order=&page=&page_size= */
+export interface ReviewQueuePage {
+  readonly count: number;
+  readonly results: readonly ReviewQueueItem[];
+}
+
+/** POST /api/annotations/{id}/reviews: accept, reject with a comment, or fix and accept. */
+export type ReviewRequest =
+  | { readonly accepted: true; readonly comment?: string }
+  | { readonly accepted: false; readonly comment: string }
+  | { readonly accepted: true; readonly result: readonly ResultEntry[]; readonly comment?: string };
+
+export interface ReviewReply {
+  readonly id: number;
+  readonly annotation: number;
+  readonly project: number;
+  readonly reviewer: number;
+  readonly action: Exclude<ReviewState, "pending">;
+  readonly accepted: boolean;
+  readonly comment: string;
+  readonly version: number;
+  readonly created_at: string;
+  /** The annotation after the review. */
+  readonly annotation_state: Annotation;
+}
+
+export interface HistoryEvent {
+  readonly type: "version" | "review";
+  readonly version: number;
+  /** version: submitted, updated, fixed, imported…; review: accepted, rejected, fixed. */
+  readonly action: string;
+  readonly user: UserBrief | null;
+  readonly updated_by?: number;
+  readonly created_at: string;
+  readonly comment?: string;
+  readonly result?: readonly ResultEntry[];
+  readonly was_cancelled?: boolean;
+  readonly ground_truth?: boolean;
+  readonly lead_time?: number;
+  /** The version that is the annotation's current state. */
+  readonly current?: boolean;
+}
+
+/** GET /api/annotations/{id}/history */
+export interface AnnotationHistory {
+  readonly annotation: number;
+  readonly task: number;
+  readonly events: readonly HistoryEvent[];
+}
+
+// ---- Assignment (managers) ----
+
+export type AssignmentType = "AN" | "RE";
+
+export type SelectedItems =
+  | { readonly all: false; readonly included: readonly number[] }
+  | { readonly all: true; readonly excluded: readonly number[] };
+
+/** POST (assign) and DELETE (unassign; users optional: everyone) /api/projects/{id}/tasks/assignees */
+export interface AssignRequest {
+  readonly type: AssignmentType;
+  readonly users?: readonly number[];
+  readonly selectedItems: SelectedItems;
+}
+
+export interface AssignReply {
+  /** New assignments made (existing ones are not counted twice). */
+  readonly assignments: number;
+  readonly tasks: number;
+  readonly users: number;
+  readonly type: AssignmentType;
+}
+
+export interface UnassignReply {
+  readonly removed: number;
+}
+
+// ---- Team statistics (managers) ----
+
+export interface DayCount {
+  readonly date: string; // YYYY-MM-DD (UTC)
+  readonly submitted: number;
+  readonly skipped: number;
+}
+
+export interface AnnotatorStat {
+  readonly user: UserBrief;
+  readonly submitted: number;
+  readonly skipped: number;
+  readonly ground_truth?: number;
+  /** Seconds, over submitted annotations (0 without any). */
+  readonly lead_time_median: number;
+  /** null when no lead time was recorded. */
+  readonly items_per_hour: number | null;
+  readonly per_day: readonly DayCount[];
+  readonly honeypot: { readonly answered: number; readonly correct: number; readonly accuracy: number | null };
+  /** Mean pairwise agreement with peers; null when the annotator shares no task. */
+  readonly agreement: number | null;
+  readonly red_flag: boolean;
+}
+
+/** GET /api/projects/{id}/stats/annotators?accuracy_threshold=&agreement_threshold= */
+export interface AnnotatorStats {
+  readonly project?: number;
+  readonly accuracy_threshold: number;
+  readonly agreement_threshold: number;
+  readonly annotators: readonly AnnotatorStat[];
+  readonly per_day: readonly DayCount[];
+}
+
+export interface LabelCounts {
+  readonly from_name: string;
+  readonly type: string;
+  readonly counts: { readonly [label: string]: number };
+}
+
+export interface ProjectDay {
+  readonly date: string;
+  readonly submitted: number;
+  readonly skipped: number;
+  /** Annotations submitted up to and including this day (a running sum). */
+  readonly done_total: number;
+}
+
+/** GET /api/projects/{id}/stats/project */
+export interface ProjectStats {
+  readonly project?: number;
+  readonly tasks: {
+    readonly total: number;
+    readonly done: number;
+    readonly remaining: number;
+    readonly with_annotations: number;
+    readonly skipped_only: number;
+  };
+  readonly annotations: { readonly submitted: number; readonly skipped: number; readonly ground_truth: number };
+  readonly labels: readonly LabelCounts[];
+  readonly per_day: readonly ProjectDay[];
+  readonly review: { readonly pending: number; readonly accepted: number; readonly rejected: number; readonly fixed: number };
 }
 
 // ---- Quality (reviewers, managers and owners; annotators get 403) ----

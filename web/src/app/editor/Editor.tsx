@@ -25,6 +25,9 @@ export interface EditorProps {
   readonly onSubmit: (result: readonly ResultEntry[], leadTime: number) => void;
   readonly onSkip?: () => void;
   readonly submitText: string;
+  /** Shows the annotation without letting it change: no drawing, no answers, no
+   *  editing keys, no submit (regions can still be selected to look at them). */
+  readonly readOnly?: boolean;
 }
 
 const TOOL_OF: Readonly<Record<string, ToolName>> = {
@@ -58,7 +61,7 @@ export function Editor(props: EditorProps): JSX.Element {
   const cmds = useMemo(() => editorCommands(config, makeId), [config]);
   const hotkeys = useMemo(() => assignHotkeys(config), [config]);
   const [hist, setHist] = useState<History>(() =>
-    startHistory({ ...initialState(resultToDoc(props.initial, config)), activeLabel: firstLabel(config) }),
+    startHistory({ ...initialState(resultToDoc(props.initial, config)), activeLabel: props.readOnly ? null : firstLabel(config) }),
   );
   const [help, setHelp] = useState(false);
   const sizes = useRef(new Map<string, Size>());
@@ -72,7 +75,9 @@ export function Editor(props: EditorProps): JSX.Element {
     props.onSubmit(docToResult(histRef.current.present.doc), (Date.now() - started.current) / 1000);
   };
 
+  const readOnly = props.readOnly === true;
   useEffect(() => {
+    if (readOnly) return;
     const onKey = (e: KeyboardEvent) => {
       if (e.key === "Enter" && (e.ctrlKey || e.metaKey)) {
         e.preventDefault();
@@ -97,7 +102,7 @@ export function Editor(props: EditorProps): JSX.Element {
     };
     document.addEventListener("keydown", onKey);
     return () => document.removeEventListener("keydown", onKey);
-  }, [cmds, props.busy, props.onSkip]);
+  }, [cmds, props.busy, props.onSkip, readOnly]);
 
   const apply = (f: (h: History) => History) => setHist((h) => f(h));
   const pick = (control: string, value: string) => apply((h) => run(h, cmds.pickOption, { control, value, newId: makeId() }));
@@ -106,6 +111,7 @@ export function Editor(props: EditorProps): JSX.Element {
 
   const onIntent = (object: ObjectTag) => (i: Intent) => {
     if (i.type === "select") select(i.id);
+    else if (readOnly) return;
     else if (i.type === "setShape") apply((h) => run(h, cmds.setShape, { id: i.id, shape: i.shape }));
     else {
       apply((h) => {
@@ -148,7 +154,7 @@ export function Editor(props: EditorProps): JSX.Element {
           src={value}
           regions={regionsOf(obj.name)}
           selected={s.selected}
-          tool={control ? TOOL_OF[control.type] ?? "select" : "select"}
+          tool={control && !readOnly ? TOOL_OF[control.type] ?? "select" : "select"}
           colorOf={colorOf}
           captionOf={regionCaption}
           onSize={(size) => sizes.current.set(obj.name, size)}
@@ -167,7 +173,7 @@ export function Editor(props: EditorProps): JSX.Element {
           captionOf={regionCaption}
           onSelect={select}
           onCreate={(start, end, text) =>
-            apply((h) => {
+            !readOnly && apply((h) => {
               const active = h.present.activeLabel ? findControl(config, h.present.activeLabel.control) : undefined;
               const control = active?.toNames.includes(obj.name) ? active : config.controls.find((c) => c.type === "Labels" && c.toNames.includes(obj.name));
               if (!control) return h;
@@ -198,6 +204,14 @@ export function Editor(props: EditorProps): JSX.Element {
       case "control": {
         const c = findControl(config, node.name);
         if (!c || !visible(c)) return null;
+        if (readOnly) {
+          // A disabled fieldset: the answers show, but no input takes a change.
+          return (
+            <fieldset key={key} class="control-readonly" disabled>
+              <ControlView config={config} control={c} state={s} hotkeys={[]} onPick={() => undefined} onValue={() => undefined} />
+            </fieldset>
+          );
+        }
         return <ControlView key={key} config={config} control={c} state={s} hotkeys={hotkeys} onPick={pick} onValue={setValue} />;
       }
       case "view":
@@ -211,7 +225,7 @@ export function Editor(props: EditorProps): JSX.Element {
   return (
     <div class="editor">
       <div class="editor-main">
-        <div class="editor-toolbar" role="toolbar" aria-label="Annotation">
+        {!readOnly && <div class="editor-toolbar" role="toolbar" aria-label="Annotation">
           <button type="button" onClick={() => apply(undo)} disabled={hist.past.length === 0} aria-label="Undo (Ctrl+Z)">Undo <kbd>Ctrl+Z</kbd></button>
           <button type="button" onClick={() => apply(redo)} disabled={hist.future.length === 0} aria-label="Redo (Ctrl+Shift+Z)">Redo <kbd>Ctrl+Shift+Z</kbd></button>
           <button type="button" onClick={() => setHelp((h) => !h)} aria-expanded={help} aria-label="Keyboard shortcuts (?)">Keys <kbd>?</kbd></button>
@@ -220,7 +234,7 @@ export function Editor(props: EditorProps): JSX.Element {
           <button type="button" class="primary" onClick={submit} disabled={props.busy} aria-label={`${props.submitText} (Ctrl+Enter)`}>
             {props.submitText} <kbd>Ctrl+Enter</kbd>
           </button>
-        </div>
+        </div>}
         {renderNode(config.layout, 0)}
       </div>
       <aside class="editor-side" aria-label="Regions">
@@ -236,7 +250,7 @@ export function Editor(props: EditorProps): JSX.Element {
             </li>
           ))}
         </ul>
-        {selected && (
+        {selected && !readOnly && (
           <button type="button" class="danger" onClick={() => apply((h) => run(h, cmds.deleteRegion, { id: selected.id }))} aria-label="Delete selected region (Delete)">
             Delete region <kbd>Del</kbd>
           </button>

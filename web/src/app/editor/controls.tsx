@@ -73,10 +73,10 @@ export function ControlView(props: ControlProps): JSX.Element {
                 type={c.choice === "multiple" ? "checkbox" : "radio"}
                 name={`choice-${c.name}`}
                 checked={picked.includes(v)}
-                onClick={(e) => {
-                  e.preventDefault();
-                  props.onPick(c.name, v);
-                }}
+                // No preventDefault: Preact renders in a microtask, before the browser would
+                // undo a cancelled click, so the box would show the old answer. Rendering
+                // sets dom.checked from the state (also when a picked radio is clicked off).
+                onClick={() => props.onPick(c.name, v)}
               />
               {o.value}
               {k && <kbd>{k}</kbd>}
