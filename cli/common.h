@@ -33,6 +33,7 @@ void RegisterImport(CLI::App& app);
 void RegisterExport(CLI::App& app);
 void RegisterAgreement(CLI::App& app);
 void RegisterQuality(CLI::App& app);
+void RegisterBackup(CLI::App& app);  // backup and restore
 
 }  // namespace tessera::cli
 

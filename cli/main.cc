@@ -14,6 +14,7 @@ int main(int argc, char** argv) {
   tessera::cli::RegisterExport(app);
   tessera::cli::RegisterAgreement(app);
   tessera::cli::RegisterQuality(app);
+  tessera::cli::RegisterBackup(app);
   try {
     app.parse(argc, argv);
   } catch (const CLI::ParseError& e) {

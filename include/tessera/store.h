@@ -48,6 +48,20 @@ struct TaskChanges {
   std::vector<Id> task_ids; // distinct, ascending (tasks may since be deleted)
 };
 
+// Which tasks of a project a bulk action applies to, in the shape of Label
+// Studio's data-manager selection (selectedItems): the listed tasks, or every
+// task of the project except the listed ones.
+struct TaskSelection {
+  bool all = false;      // false: exactly `ids`; true: every task except `ids`
+  std::vector<Id> ids;   // the included (all = false) or excluded (all = true) tasks
+};
+
+// What a bulk assignment or unassignment over a TaskSelection touched.
+struct AssignmentCounts {
+  int64_t tasks = 0;        // tasks the selection covers
+  int64_t assignments = 0;  // assignments created (assign) or removed (unassign)
+};
+
 // A task together with its annotations and predictions (for export and the API).
 struct TaskBundle {
   Task task;
@@ -176,6 +190,22 @@ class Store {
   // empty). Returns how many were removed.
   virtual Result<int64_t> UnassignTasks(Id project_id, std::span<const Id> task_ids,
                                         std::span<const Id> user_ids, AssignmentKind kind);
+  // AssignTasks / UnassignTasks over a selection. Without selection.all: the
+  // span versions (one transaction; InvalidArgument naming "selectedItems"
+  // for a task outside the project, "users" for a non-member). With it: the
+  // store picks the project's tasks itself (no list of task ids is built in
+  // memory, so it scales to millions of tasks) and ignores excluded ids that
+  // are not tasks of the project. Exception to the one-transaction rule: an
+  // all-tasks selection may be applied in several transactions of a few
+  // thousand tasks each, so that it does not hold up other writers (`next`)
+  // for seconds; it is idempotent, so repeating it after a failure completes it.
+  virtual Result<AssignmentCounts> AssignSelection(Id project_id, const TaskSelection& selection,
+                                                   std::span<const Id> user_ids,
+                                                   AssignmentKind kind, Id assigned_by);
+  virtual Result<AssignmentCounts> UnassignSelection(Id project_id,
+                                                     const TaskSelection& selection,
+                                                     std::span<const Id> user_ids,
+                                                     AssignmentKind kind);
   virtual Result<std::vector<TaskAssignment>> ListAssignments(Id task_id);
 
   // Records a review. review->action kAccepted or kRejected leave the result
@@ -201,6 +231,14 @@ class Store {
   // Every non-cancelled, non-ground-truth annotation on a task that has a
   // ground-truth annotation by someone else, with that ground truth.
   virtual Result<std::vector<HoneypotAnswer>> ListHoneypotAnswers(Id project_id);
+
+  // ---- operations ----
+  // Writes a consistent copy of the whole database to `path` (a new file)
+  // while the store stays in use: one read transaction's snapshot, so writes
+  // committed after it started are not in the copy.
+  virtual Status BackupTo(const std::string& path);
+  // The engine's own consistency check; Corruption naming the first problems.
+  virtual Status CheckIntegrity();
 
   // ---- predictions ----
   virtual Status CreatePrediction(Prediction* prediction) = 0;

@@ -10,6 +10,7 @@
 #include <string_view>
 
 #include "tessera/model.h"
+#include "tessera/status.h"
 
 namespace tessera {
 
@@ -30,6 +31,8 @@ std::string RandomRegionId(size_t length = 10);
 
 // Lower-case hex SHA-256 of `data`.
 std::string Sha256Hex(std::string_view data);
+// Lower-case hex SHA-256 of a file's contents, read in 1 MiB chunks.
+Result<std::string> Sha256FileHex(const std::string& path);
 
 // Constant-time comparison; false if lengths differ.
 bool ConstantTimeEquals(std::string_view a, std::string_view b);

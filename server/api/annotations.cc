@@ -1,8 +1,12 @@
 // /api/tasks/{id}/annotations and /api/annotations/{id}: create, read, update
-// (every update keeps the previous version), delete, version history, and the
-// full history (versions and reviews). In blind mode annotators see only
-// their own annotations.
+// (every update keeps the previous version), delete, version history, the
+// full history (versions and reviews), and the project-wide history export
+// (GET /api/projects/{id}/history/export, JSON lines). In blind mode
+// annotators see only their own annotations.
 #include <algorithm>
+#include <filesystem>
+#include <fstream>
+#include <map>
 
 #include "server/api/task_access.h"
 #include "server/api/views.h"
@@ -36,13 +40,25 @@ Result<Annotation> LoadVisibleAnnotation(RequestContext& ctx, Id id) {
   return a;
 }
 
-// {"id","email","first_name","last_name"} of a user id, or null.
-json UserRef(RequestContext& ctx, Id user_id) {
-  if (user_id <= 0) return nullptr;
-  auto u = ctx.store().GetUser(user_id);
-  if (!u.ok()) return json{{"id", user_id}};
-  return UserBriefJson(*u);
-}
+// {"id","email","first_name","last_name"} of a user id, or null; each user
+// is looked up once per request (a history names the same few people often).
+class UserRefs {
+ public:
+  explicit UserRefs(RequestContext& ctx) : ctx_(ctx) {}
+  const json& operator()(Id user_id) {
+    static const json kNone = nullptr;
+    if (user_id <= 0) return kNone;
+    auto it = cache_.find(user_id);
+    if (it != cache_.end()) return it->second;
+    auto u = ctx_.store().GetUser(user_id);
+    return cache_.emplace(user_id, u.ok() ? UserBriefJson(*u) : json{{"id", user_id}})
+        .first->second;
+  }
+
+ private:
+  RequestContext& ctx_;
+  std::map<Id, json> cache_;
+};
 
 HttpResponse ListTaskAnnotations(RequestContext& ctx) {
   auto id = ctx.IdParam("id");
@@ -143,7 +159,7 @@ HttpResponse DeleteAnnotation(RequestContext& ctx) {
 }
 
 // One version as the versions and history endpoints print it.
-json VersionJson(RequestContext& ctx, int version, const std::string& result, bool was_cancelled,
+json VersionJson(UserRefs& users, int version, const std::string& result, bool was_cancelled,
                  bool ground_truth, double lead_time, Id updated_by, const std::string& action,
                  TimeMs at) {
   return json{{"version", version},
@@ -152,24 +168,57 @@ json VersionJson(RequestContext& ctx, int version, const std::string& result, bo
               {"ground_truth", ground_truth},
               {"lead_time", lead_time},
               {"updated_by", updated_by},
-              {"user", UserRef(ctx, updated_by)},
+              {"user", users(updated_by)},
               {"action", action},
               {"created_at", FormatIsoTime(at)}};
 }
 
-Result<json> VersionsJson(RequestContext& ctx, const Annotation& a) {
-  TESSERA_ASSIGN_OR_RETURN(auto versions, ctx.store().ListAnnotationVersions(a.id));
+// Every version of `a`, oldest first, the current state last.
+Result<json> VersionsJson(RequestContext& ctx, UserRefs& users, const Annotation& a) {
+  std::vector<AnnotationVersion> versions;
+  if (a.version > 1) {  // version 1 has no stored predecessors
+    TESSERA_ASSIGN_OR_RETURN(versions, ctx.store().ListAnnotationVersions(a.id));
+  }
   json out = json::array();
   for (const AnnotationVersion& v : versions) {
-    out.push_back(VersionJson(ctx, v.version, v.result, v.was_cancelled, v.ground_truth,
+    out.push_back(VersionJson(users, v.version, v.result, v.was_cancelled, v.ground_truth,
                               v.lead_time, v.updated_by, v.action, v.created_at));
   }
   // The current state closes the list.
-  json current = VersionJson(ctx, a.version, a.result, a.was_cancelled, a.ground_truth,
+  json current = VersionJson(users, a.version, a.result, a.was_cancelled, a.ground_truth,
                              a.lead_time, a.updated_by, a.last_action, a.updated_at);
   current["current"] = true;
   out.push_back(std::move(current));
   return out;
+}
+
+// Every event of an annotation, oldest first: each stored version (with who
+// made it and the action: submitted, updated, fixed, imported, ...) and every
+// review (accepted, rejected with its comment, fixed). Shared by the
+// annotation's history and the project's history export.
+Result<json> HistoryEvents(RequestContext& ctx, UserRefs& users, const Annotation& a) {
+  TESSERA_ASSIGN_OR_RETURN(json versions, VersionsJson(ctx, users, a));
+  TESSERA_ASSIGN_OR_RETURN(std::vector<Review> reviews, ctx.store().ListReviews(a.id));
+  json events = json::array();
+  for (json& v : versions) {
+    v["type"] = "version";
+    events.push_back(std::move(v));
+  }
+  for (const Review& r : reviews) {
+    events.push_back(json{{"type", "review"},
+                          {"version", r.version},
+                          {"action", ReviewStateName(r.action)},
+                          {"comment", r.comment},
+                          {"updated_by", r.reviewer_id},
+                          {"user", users(r.reviewer_id)},
+                          {"created_at", FormatIsoTime(r.created_at)}});
+  }
+  // ISO times sort as text; a review follows the version it applies to.
+  std::stable_sort(events.begin(), events.end(), [](const json& x, const json& y) {
+    return std::make_pair(x["created_at"].get<std::string>(), x["version"].get<int>()) <
+           std::make_pair(y["created_at"].get<std::string>(), y["version"].get<int>());
+  });
+  return events;
 }
 
 HttpResponse AnnotationVersions(RequestContext& ctx) {
@@ -177,15 +226,14 @@ HttpResponse AnnotationVersions(RequestContext& ctx) {
   if (!id.ok()) return ErrorResponse(id.status());
   auto a = LoadVisibleAnnotation(ctx, *id);
   if (!a.ok()) return ErrorResponse(a.status());
-  auto out = VersionsJson(ctx, *a);
+  UserRefs users(ctx);
+  auto out = VersionsJson(ctx, users, *a);
   if (!out.ok()) return ErrorResponse(out.status());
   return JsonResponse(200, *out);
 }
 
-// Every event of an annotation, oldest first: each stored version (with who
-// made it and the action: submitted, updated, fixed, imported, ...) and every
-// review (accepted, rejected with its comment, fixed). ?format=csv for a
-// spreadsheet.
+// GET /api/annotations/{id}/history: HistoryEvents of one annotation;
+// ?format=csv for a spreadsheet.
 HttpResponse AnnotationHistory(RequestContext& ctx) {
   auto id = ctx.IdParam("id");
   if (!id.ok()) return ErrorResponse(id.status());
@@ -196,29 +244,10 @@ HttpResponse AnnotationHistory(RequestContext& ctx) {
   }
   auto a = LoadVisibleAnnotation(ctx, *id);
   if (!a.ok()) return ErrorResponse(a.status());
-  auto versions = VersionsJson(ctx, *a);
-  if (!versions.ok()) return ErrorResponse(versions.status());
-  auto reviews = ctx.store().ListReviews(*id);
-  if (!reviews.ok()) return ErrorResponse(reviews.status());
-  json events = json::array();
-  for (json& v : *versions) {
-    v["type"] = "version";
-    events.push_back(std::move(v));
-  }
-  for (const Review& r : *reviews) {
-    events.push_back(json{{"type", "review"},
-                          {"version", r.version},
-                          {"action", ReviewStateName(r.action)},
-                          {"comment", r.comment},
-                          {"updated_by", r.reviewer_id},
-                          {"user", UserRef(ctx, r.reviewer_id)},
-                          {"created_at", FormatIsoTime(r.created_at)}});
-  }
-  // ISO times sort as text; a review follows the version it applies to.
-  std::stable_sort(events.begin(), events.end(), [](const json& x, const json& y) {
-    return std::make_pair(x["created_at"].get<std::string>(), x["version"].get<int>()) <
-           std::make_pair(y["created_at"].get<std::string>(), y["version"].get<int>());
-  });
+  UserRefs users(ctx);
+  auto history = HistoryEvents(ctx, users, *a);
+  if (!history.ok()) return ErrorResponse(history.status());
+  const json& events = *history;
   if (format == "json") {
     return JsonResponse(200, json{{"annotation", a->id}, {"task", a->task_id}, {"events", events}});
   }
@@ -247,6 +276,58 @@ HttpResponse AnnotationHistory(RequestContext& ctx) {
   return res;
 }
 
+// GET /api/projects/{id}/history/export (managers): HistoryEvents of every
+// annotation of the project as JSON lines, task by task and annotation by
+// annotation (ids ascending), each annotation's events oldest first; every
+// line also carries "annotation", "task" and "completed_by". The project is
+// read a page of tasks at a time into a temporary file (constant memory),
+// which is then sent.
+HttpResponse ProjectHistoryExport(RequestContext& ctx) {
+  auto id = ctx.IdParam("id");
+  if (!id.ok()) return ErrorResponse(id.status());
+  Status s = ctx.RequireProjectRole(*id, Role::kManager);
+  if (!s.ok()) return ErrorResponse(s);
+  std::filesystem::path tmp_dir = ctx.app().options().data_dir / "tmp";
+  std::error_code ec;
+  std::filesystem::create_directories(tmp_dir, ec);
+  std::filesystem::path tmp = tmp_dir / ("history-" + RandomHex(8) + ".jsonl");
+  {
+    std::ofstream out(tmp, std::ios::binary);
+    if (!out) return ErrorResponse(Status::IOError("cannot create " + tmp.string()));
+    UserRefs users(ctx);
+    TaskQuery query;
+    query.project_id = *id;
+    s = ctx.store().ForEachTaskBundle(query, [&](const TaskBundle& bundle) -> Status {
+      for (const Annotation& a : bundle.annotations) {
+        auto events = HistoryEvents(ctx, users, a);
+        // Deleted after its page was read: it has no history any more.
+        if (events.status().code() == Code::kNotFound) continue;
+        TESSERA_RETURN_IF_ERROR(events.status());
+        for (json& event : *events) {
+          json line{{"annotation", a.id},
+                    {"task", a.task_id},
+                    {"completed_by", a.completed_by > 0 ? json(a.completed_by) : json(nullptr)}};
+          line.update(event);
+          out << line.dump(-1, ' ', false, json::error_handler_t::replace) << '\n';
+        }
+      }
+      return out ? Status::Ok() : Status::IOError("writing the history export failed (disk full?)");
+    });
+    out.flush();
+    if (s.ok() && !out) s = Status::IOError("writing the history export failed (disk full?)");
+  }
+  if (!s.ok()) {
+    std::filesystem::remove(tmp, ec);
+    return ErrorResponse(s);
+  }
+  HttpResponse res;
+  res.SetHeader("Content-Type", "application/x-ndjson");
+  res.SetHeader("Content-Disposition",
+                "attachment; filename=\"project-" + std::to_string(*id) + "-history.jsonl\"");
+  res.file = FileBody{tmp.string(), 0, std::filesystem::file_size(tmp, ec), true};
+  return res;
+}
+
 }  // namespace
 
 void RegisterAnnotationRoutes(Router& r) {
@@ -257,6 +338,7 @@ void RegisterAnnotationRoutes(Router& r) {
   r.Add("DELETE", "/api/annotations/{id}", Access::kAuthenticated, DeleteAnnotation);
   r.Add("GET", "/api/annotations/{id}/versions", Access::kAuthenticated, AnnotationVersions);
   r.Add("GET", "/api/annotations/{id}/history", Access::kAuthenticated, AnnotationHistory);
+  r.Add("GET", "/api/projects/{id}/history/export", Access::kAuthenticated, ProjectHistoryExport);
 }
 
 }  // namespace tessera::server

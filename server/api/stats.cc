@@ -11,8 +11,16 @@
 //   red_flag                           honeypot accuracy below ?accuracy_threshold
 //                                      or agreement below ?agreement_threshold (0.6 each)
 // plus the project's per_day totals. Managers only.
+//
+// GET /api/projects/{id}/stats/project: the project's progress and label
+// balance (the shape is described above ProjectStatsRoute). Managers only as well: it
+// is the other half of the same dashboard, it aggregates every annotator's
+// work (reviewers get per-annotation views through the review queue and the
+// quality endpoints instead), and it reads the whole project, which is worth
+// doing for the few who plan the work, not on every reviewer's page load.
 #include <algorithm>
 #include <map>
+#include <utility>
 
 #include "server/api/honeypot_score.h"
 #include "server/api/views.h"
@@ -158,10 +166,179 @@ HttpResponse AnnotatorStats(RequestContext& ctx) {
                                 {"per_day", PerDayJson(project_days)}});
 }
 
+// ---- /stats/project ----
+
+// Appends the label values one result item contributes to the distribution:
+// choices (each chosen value), taxonomy (each path, joined by " / "), any
+// *labels type (each region label: labels, rectanglelabels, polygonlabels,
+// ...) and rating (the number). Other types (text areas, numbers, relations)
+// carry no categorical label and add nothing.
+void ItemLabels(const json& item, const std::string& type, std::vector<std::string>* out) {
+  auto value = item.find("value");
+  if (value == item.end() || !value->is_object()) return;
+  auto strings = [&](const char* key) {
+    auto list = value->find(key);
+    if (list == value->end() || !list->is_array()) return;
+    for (const json& v : *list)
+      if (v.is_string()) out->push_back(v.get<std::string>());
+  };
+  if (type == "choices") {
+    strings("choices");
+  } else if (type == "taxonomy") {
+    auto paths = value->find("taxonomy");
+    if (paths == value->end() || !paths->is_array()) return;
+    for (const json& path : *paths) {
+      if (!path.is_array() || path.empty()) continue;
+      std::string joined;
+      for (const json& part : path) {
+        if (!part.is_string()) continue;
+        joined += (joined.empty() ? "" : " / ") + part.get<std::string>();
+      }
+      if (!joined.empty()) out->push_back(std::move(joined));
+    }
+  } else if (type == "rating") {
+    auto rating = value->find("rating");
+    if (rating != value->end() && rating->is_number()) out->push_back(rating->dump());
+  } else if (type.size() >= 6 && type.compare(type.size() - 6, 6, "labels") == 0) {
+    strings(value->contains(type) ? type.c_str() : "labels");
+  }
+}
+
+struct ProjectDay {
+  int64_t submitted = 0, skipped = 0;
+};
+
+// Counts gathered in one pass over the project's tasks.
+struct ProjectTally {
+  int64_t tasks = 0, done = 0, with_annotations = 0, skipped_only = 0;
+  int64_t submitted = 0, skipped = 0, ground_truth = 0;
+  // (from_name, type) -> label -> count.
+  std::map<std::pair<std::string, std::string>, std::map<std::string, int64_t>> labels;
+  std::map<std::string, ProjectDay> per_day;  // UTC date -> counts
+
+  void Add(const TaskBundle& bundle) {
+    ++tasks;
+    if (bundle.task.is_labeled) ++done;
+    bool completed = false, cancelled = false;
+    for (const Annotation& a : bundle.annotations) {
+      (a.was_cancelled ? cancelled : completed) = true;
+      // The same split as /stats/annotators: ground truth apart, then skips.
+      std::string date = FormatIsoTime(a.created_at).substr(0, 10);
+      if (a.ground_truth) {
+        ++ground_truth;
+      } else if (a.was_cancelled) {
+        ++skipped;
+        ++per_day[date].skipped;
+      } else {
+        ++submitted;
+        ++per_day[date].submitted;
+      }
+      if (!a.was_cancelled) AddLabels(a.result);
+    }
+    if (completed) ++with_annotations;
+    if (cancelled && !completed) ++skipped_only;
+  }
+
+  // The current state of a non-cancelled annotation, one count per label
+  // value of each result item.
+  void AddLabels(const std::string& result_text) {
+    json result = json::parse(result_text, nullptr, false);
+    if (!result.is_array()) return;
+    std::vector<std::string> values;
+    for (const json& item : result) {
+      if (!item.is_object()) continue;
+      auto from = item.find("from_name");
+      auto type = item.find("type");
+      if (from == item.end() || !from->is_string() || type == item.end() || !type->is_string()) {
+        continue;
+      }
+      std::string type_name = ToLower(type->get<std::string>());
+      values.clear();
+      ItemLabels(item, type_name, &values);
+      if (values.empty()) continue;
+      auto& counts = labels[{from->get<std::string>(), type_name}];
+      for (const std::string& v : values) ++counts[v];
+    }
+  }
+};
+
+// {"project", "tasks": {"total", "done", "remaining", "with_annotations",
+//  "skipped_only"}, "annotations": {"submitted", "skipped", "ground_truth"},
+//  "labels": [{"from_name", "type", "counts": {label: n}}],
+//  "per_day": [{"date", "submitted", "skipped", "done_total"}],
+//  "review": {"pending", "accepted", "rejected", "fixed"}}
+//   done              tasks with is_labeled (enough annotations for the overlap)
+//   with_annotations  tasks with at least one non-cancelled annotation
+//   skipped_only      tasks with skips and no non-cancelled annotation
+//   annotations       ground truth counted apart; skipped = cancelled;
+//                     submitted = the rest (as in /stats/annotators)
+//   labels            over the current state of every non-cancelled annotation
+//                     (ground truth included), per control (from_name, type),
+//                     sorted by from_name then type
+//   per_day           by the UTC date an annotation was created; done_total is
+//                     the running sum of submitted up to and including the day
+//   review            review states of the reviewable annotations (not
+//                     cancelled, not ground truth), as the review queue counts
+HttpResponse ProjectStatsRoute(RequestContext& ctx) {
+  auto id = ctx.IdParam("id");
+  if (!id.ok()) return ErrorResponse(id.status());
+  Status s = ctx.RequireProjectRole(*id, Role::kManager);
+  if (!s.ok()) return ErrorResponse(s);
+  ProjectTally tally;
+  TaskQuery query;
+  query.project_id = *id;
+  // A page of tasks at a time: a project of any size fits in memory.
+  s = ctx.store().ForEachTaskBundle(query, [&](const TaskBundle& bundle) -> Status {
+    tally.Add(bundle);
+    return Status::Ok();
+  });
+  if (!s.ok()) return ErrorResponse(s);
+  json review = json::object();
+  for (ReviewState state : {ReviewState::kPending, ReviewState::kAccepted, ReviewState::kRejected,
+                            ReviewState::kFixed}) {
+    ReviewQuery q;
+    q.project_id = *id;
+    q.state = state;
+    auto count = ctx.store().CountReviewQueue(q);
+    if (!count.ok()) return ErrorResponse(count.status());
+    review[ReviewStateName(state)] = *count;
+  }
+  json labels = json::array();
+  for (const auto& [control, counts] : tally.labels) {
+    json counts_json = json::object();
+    for (const auto& [label, n] : counts) counts_json[label] = n;
+    labels.push_back(json{{"from_name", control.first}, {"type", control.second},
+                          {"counts", std::move(counts_json)}});
+  }
+  json per_day = json::array();
+  int64_t done_total = 0;
+  for (const auto& [date, day] : tally.per_day) {
+    done_total += day.submitted;
+    per_day.push_back(json{{"date", date},
+                           {"submitted", day.submitted},
+                           {"skipped", day.skipped},
+                           {"done_total", done_total}});
+  }
+  return JsonResponse(
+      200, json{{"project", *id},
+                {"tasks", json{{"total", tally.tasks},
+                               {"done", tally.done},
+                               {"remaining", tally.tasks - tally.done},
+                               {"with_annotations", tally.with_annotations},
+                               {"skipped_only", tally.skipped_only}}},
+                {"annotations", json{{"submitted", tally.submitted},
+                                     {"skipped", tally.skipped},
+                                     {"ground_truth", tally.ground_truth}}},
+                {"labels", std::move(labels)},
+                {"per_day", std::move(per_day)},
+                {"review", std::move(review)}});
+}
+
 }  // namespace
 
 void RegisterStatsRoutes(Router& r) {
   r.Add("GET", "/api/projects/{id}/stats/annotators", Access::kAuthenticated, AnnotatorStats);
+  r.Add("GET", "/api/projects/{id}/stats/project", Access::kAuthenticated, ProjectStatsRoute);
 }
 
 }  // namespace tessera::server

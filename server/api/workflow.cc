@@ -2,6 +2,8 @@
 //   GET/PATCH /api/projects/{id}/workflow          overlap, order, lock time-out,
 //                                                  skip policy, honeypot rate, blind mode
 //   POST/DELETE /api/projects/{id}/tasks/assignees manual (bulk) assignment, LS's shape
+//                                                  (selectedItems: the listed tasks, or
+//                                                  all of them except the excluded)
 //   GET /api/projects/{id}/locks                   live task locks
 //   POST /api/projects/{id}/tasks/priorities       priority scores for the priority order
 #include <algorithm>
@@ -139,11 +141,15 @@ Result<std::vector<Id>> IdList(const json& value, const std::string& field) {
 struct AssignRequest {
   AssignmentKind kind = AssignmentKind::kAnnotate;
   std::vector<Id> users;
-  std::vector<Id> tasks;
+  TaskSelection tasks;
 };
 
-// Label Studio's body: {"type": "AN"|"RE", "users": [...],
-// "selectedItems": {"all": false, "included": [task ids]}}.
+constexpr char kSelectedItemsShape[] =
+    "selectedItems must be {\"all\": false, \"included\": [task ids]} (those tasks) or "
+    "{\"all\": true, \"excluded\": [task ids]} (every task of the project except those)";
+
+// Label Studio's body: {"type": "AN"|"RE", "users": [...], "selectedItems":
+// {"all": false, "included": [task ids]} or {"all": true, "excluded": [task ids]}}.
 Result<AssignRequest> ParseAssignRequest(const json& body, bool users_required) {
   AssignRequest req;
   TESSERA_ASSIGN_OR_RETURN(std::string type, StringField(body, "type", false, "AN"));
@@ -160,22 +166,37 @@ Result<AssignRequest> ParseAssignRequest(const json& body, bool users_required) 
   }
   auto selected = body.find("selectedItems");
   if (selected == body.end() || !selected->is_object()) {
-    return Status::FieldInvalid("selectedItems",
-                                "selectedItems must be {\"all\": false, \"included\": [task ids]}");
+    return Status::FieldInvalid("selectedItems", kSelectedItemsShape);
   }
-  TESSERA_ASSIGN_OR_RETURN(bool all, BoolField(*selected, "all", false));
-  if (all) {
-    return Status::FieldInvalid("selectedItems",
-                                "selectedItems.all = true is not supported; list the task ids "
-                                "in selectedItems.included");
+  auto all = selected->find("all");
+  if (all != selected->end() && !all->is_boolean()) {
+    return Status::FieldInvalid("selectedItems", std::string("selectedItems.all must be true or "
+                                                             "false; ") + kSelectedItemsShape);
   }
-  auto included = selected->find("included");
-  if (included == selected->end()) {
-    return Status::FieldInvalid("selectedItems", "selectedItems.included must list task ids");
+  req.tasks.all = all != selected->end() && all->get<bool>();
+  // The list that the mode reads, and the one it must not be given (a
+  // non-empty "included" with all = true would silently select everything).
+  const char* used = req.tasks.all ? "excluded" : "included";
+  const char* unused = req.tasks.all ? "included" : "excluded";
+  if (auto other = selected->find(unused);
+      other != selected->end() && !(other->is_array() && other->empty())) {
+    return Status::FieldInvalid(
+        "selectedItems", std::string("selectedItems.") + unused + " is not read when all is " +
+                             (req.tasks.all ? "true" : "false") + "; " + kSelectedItemsShape);
   }
-  TESSERA_ASSIGN_OR_RETURN(req.tasks, IdList(*included, "selectedItems"));
-  if (req.tasks.size() > 100000) {
-    return Status::FieldInvalid("selectedItems", "at most 100000 tasks per request");
+  auto list = selected->find(used);
+  if (list == selected->end()) {
+    if (!req.tasks.all) return Status::FieldInvalid("selectedItems", kSelectedItemsShape);
+  } else {
+    auto ids = IdList(*list, std::string("selectedItems.") + used);
+    if (!ids.ok()) return Status::FieldInvalid("selectedItems", ids.status().message());
+    req.tasks.ids = std::move(*ids);
+  }
+  if (req.tasks.ids.size() > 100000) {
+    return Status::FieldInvalid("selectedItems", std::string("selectedItems.") + used +
+                                                     " may list at most 100000 tasks; use "
+                                                     "\"all\": true with \"excluded\" for "
+                                                     "more");
   }
   return req;
 }
@@ -189,10 +210,11 @@ HttpResponse AssignTasks(RequestContext& ctx) {
   if (!body.ok()) return ErrorResponse(body.status());
   auto req = ParseAssignRequest(*body, /*users_required=*/true);
   if (!req.ok()) return ErrorResponse(req.status());
-  auto created = ctx.store().AssignTasks(*id, req->tasks, req->users, req->kind, ctx.user_id());
-  if (!created.ok()) return ErrorResponse(created.status());
-  return JsonResponse(201, json{{"assignments", *created},
-                                {"tasks", req->tasks.size()},
+  auto counts =
+      ctx.store().AssignSelection(*id, req->tasks, req->users, req->kind, ctx.user_id());
+  if (!counts.ok()) return ErrorResponse(counts.status());
+  return JsonResponse(201, json{{"assignments", counts->assignments},
+                                {"tasks", counts->tasks},
                                 {"users", req->users.size()},
                                 {"type", AssignmentKindName(req->kind)}});
 }
@@ -206,9 +228,9 @@ HttpResponse UnassignTasks(RequestContext& ctx) {
   if (!body.ok()) return ErrorResponse(body.status());
   auto req = ParseAssignRequest(*body, /*users_required=*/false);
   if (!req.ok()) return ErrorResponse(req.status());
-  auto removed = ctx.store().UnassignTasks(*id, req->tasks, req->users, req->kind);
-  if (!removed.ok()) return ErrorResponse(removed.status());
-  return JsonResponse(200, json{{"removed", *removed}});
+  auto counts = ctx.store().UnassignSelection(*id, req->tasks, req->users, req->kind);
+  if (!counts.ok()) return ErrorResponse(counts.status());
+  return JsonResponse(200, json{{"removed", counts->assignments}, {"tasks", counts->tasks}});
 }
 
 HttpResponse ListLocks(RequestContext& ctx) {

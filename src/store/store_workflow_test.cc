@@ -101,6 +101,106 @@ TEST_P(WorkflowTest, AssignedTasksComeFirstAndOnlyToAssignees) {
                 .status().field_errors().at(0).field, "users");
 }
 
+// selectedItems {"all": true, "excluded": [...]}: every task but the excluded,
+// chosen inside the store; {"all": false} behaves like the id-list methods.
+TEST_P(WorkflowTest, AssignAndUnassignASelection) {
+  Id owner = MakeUser("o@x.org");
+  Id project = MakeProject(owner, 1);
+  auto ids = MakeTasks(project, 5);
+  Id other_project = MakeProject(owner, 1);
+  auto foreign = MakeTasks(other_project, 1);
+  Id u1 = Member(project, "u1@x.org"), u2 = Member(project, "u2@x.org");
+  std::vector<Id> users = {u1, u2};
+  auto assigned_to = [&](Id task) {
+    std::set<Id> out;
+    auto list = store_->ListAssignments(task);
+    EXPECT_TRUE(list.ok());
+    if (list.ok())
+      for (const TaskAssignment& a : *list) out.insert(a.user_id);
+    return out;
+  };
+
+  // All but tasks 1 and 3 (and a foreign id, which is ignored), to both users.
+  TaskSelection all_but{true, {ids[1], ids[3], foreign[0]}};
+  auto counts = store_->AssignSelection(project, all_but, users, AssignmentKind::kAnnotate, owner);
+  ASSERT_TRUE(counts.ok()) << counts.status().ToString();
+  EXPECT_EQ(counts->tasks, 3);
+  EXPECT_EQ(counts->assignments, 6);
+  EXPECT_EQ(assigned_to(ids[0]), (std::set<Id>{u1, u2}));
+  EXPECT_TRUE(assigned_to(ids[1]).empty());
+  EXPECT_TRUE(assigned_to(ids[3]).empty());
+  EXPECT_EQ(assigned_to(ids[4]), (std::set<Id>{u1, u2}));
+  EXPECT_TRUE(assigned_to(foreign[0]).empty());
+  // Idempotent; without exclusions every task of the project.
+  counts = store_->AssignSelection(project, TaskSelection{true, {}}, users,
+                                   AssignmentKind::kAnnotate, owner);
+  ASSERT_TRUE(counts.ok());
+  EXPECT_EQ(counts->tasks, 5);
+  EXPECT_EQ(counts->assignments, 4);  // only tasks 1 and 3 were new
+  EXPECT_EQ(store_->NextTask(project, u1)->id, ids[0]);
+
+  // Unassign u2 from all but task 4, then everyone from everything.
+  std::vector<Id> only_u2 = {u2};
+  counts = store_->UnassignSelection(project, TaskSelection{true, {ids[4]}}, only_u2,
+                                     AssignmentKind::kAnnotate);
+  ASSERT_TRUE(counts.ok());
+  EXPECT_EQ(counts->tasks, 4);
+  EXPECT_EQ(counts->assignments, 4);
+  EXPECT_EQ(assigned_to(ids[4]), (std::set<Id>{u1, u2}));
+  EXPECT_EQ(assigned_to(ids[0]), (std::set<Id>{u1}));
+  counts = store_->UnassignSelection(project, TaskSelection{true, {}}, {}, AssignmentKind::kAnnotate);
+  ASSERT_TRUE(counts.ok());
+  EXPECT_EQ(counts->assignments, 6);  // u1 on all five, u2 on task 4
+  for (Id task : ids) EXPECT_TRUE(assigned_to(task).empty());
+
+  // all = false: the listed tasks, checked as AssignTasks checks them.
+  counts = store_->AssignSelection(project, TaskSelection{false, {ids[2]}}, users,
+                                   AssignmentKind::kReview, owner);
+  ASSERT_TRUE(counts.ok());
+  EXPECT_EQ(counts->tasks, 1);
+  EXPECT_EQ(counts->assignments, 2);
+  EXPECT_EQ(store_->AssignSelection(project, TaskSelection{false, {foreign[0]}}, users,
+                                    AssignmentKind::kAnnotate, owner)
+                .status().field_errors().at(0).field, "selectedItems");
+  Id outsider = MakeUser("out@x.org");
+  std::vector<Id> bad_users = {outsider};
+  EXPECT_EQ(store_->AssignSelection(project, TaskSelection{true, {}}, bad_users,
+                                    AssignmentKind::kAnnotate, owner)
+                .status().field_errors().at(0).field, "users");
+  EXPECT_EQ(store_->AssignSelection(999999, TaskSelection{true, {}}, users,
+                                    AssignmentKind::kAnnotate, owner).status().code(),
+            Code::kNotFound);
+}
+
+// A large selection is applied range by range (100 tasks per transaction
+// with 50 users): exclusions on both sides of a range boundary still hold.
+TEST_P(WorkflowTest, AllButSelectionAcrossSeveralTransactions) {
+  Id owner = MakeUser("o@x.org");
+  Id project = MakeProject(owner, 1);
+  auto ids = MakeTasks(project, 250);
+  std::vector<Id> users;
+  for (int idx = 0; idx < 50; ++idx) {
+    users.push_back(Member(project, "u" + std::to_string(idx) + "@x.org"));
+  }
+  TaskSelection selection{true, {ids[249], ids[100], ids[99], ids[0]}};  // any order
+  auto counts = store_->AssignSelection(project, selection, users, AssignmentKind::kAnnotate, owner);
+  ASSERT_TRUE(counts.ok()) << counts.status().ToString();
+  EXPECT_EQ(counts->tasks, 246);
+  EXPECT_EQ(counts->assignments, 246 * 50);
+  for (size_t idx : {0, 99, 100, 249}) EXPECT_TRUE(store_->ListAssignments(ids[idx])->empty()) << idx;
+  for (size_t idx : {1, 98, 101, 200, 248}) EXPECT_EQ(store_->ListAssignments(ids[idx])->size(), 50u) << idx;
+  std::vector<Id> one = {users[7]};
+  counts = store_->UnassignSelection(project, TaskSelection{true, {ids[150]}}, one,
+                                     AssignmentKind::kAnnotate);
+  ASSERT_TRUE(counts.ok());
+  EXPECT_EQ(counts->tasks, 249);
+  EXPECT_EQ(counts->assignments, 245);  // all of users[7]'s but task 150
+  counts = store_->UnassignSelection(project, TaskSelection{true, {}}, {}, AssignmentKind::kAnnotate);
+  ASSERT_TRUE(counts.ok());
+  EXPECT_EQ(counts->tasks, 250);
+  EXPECT_EQ(counts->assignments, 246 * 50 - 245);
+}
+
 TEST_P(WorkflowTest, HoneypotsAreMixedIn) {
   Id owner = MakeUser("o@x.org");
   Id project = MakeProject(owner, 1);

@@ -59,6 +59,14 @@ Result<int64_t> Store::AssignTasks(Id, std::span<const Id>, std::span<const Id>,
 Result<int64_t> Store::UnassignTasks(Id, std::span<const Id>, std::span<const Id>, AssignmentKind) {
   return Unsupported();
 }
+Result<AssignmentCounts> Store::AssignSelection(Id, const TaskSelection&, std::span<const Id>,
+                                                AssignmentKind, Id) {
+  return Unsupported();
+}
+Result<AssignmentCounts> Store::UnassignSelection(Id, const TaskSelection&, std::span<const Id>,
+                                                  AssignmentKind) {
+  return Unsupported();
+}
 Result<std::vector<TaskAssignment>> Store::ListAssignments(Id) { return Unsupported(); }
 Status Store::ReviewAnnotation(Review*, const std::string&) { return Unsupported(); }
 Result<std::vector<Review>> Store::ListReviews(Id) { return Unsupported(); }
@@ -71,5 +79,7 @@ Status Store::ForEachAnnotationFact(Id, const std::function<Status(const Annotat
 }
 Result<std::vector<HoneypotAnswer>> Store::ListHoneypotAnswers(Id) { return Unsupported(); }
 Result<TaskChanges> Store::TaskChangesSince(Id, int64_t) { return Unsupported(); }
+Status Store::BackupTo(const std::string&) { return Unsupported(); }
+Status Store::CheckIntegrity() { return Unsupported(); }
 
 }  // namespace tessera

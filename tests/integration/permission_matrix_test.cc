@@ -356,6 +356,10 @@ const std::vector<Row>& Rows() {
        [](M&, RoleIdx) { return Plain("/api/annotations/" + S(M::annotation_) + "/history"); }},
       {"GET", "/api/projects/{id}/stats/annotators", kProject(kManager, 200),
        [](M&, RoleIdx) { return Plain("/api/projects/" + S(M::project_) + "/stats/annotators"); }},
+      {"GET", "/api/projects/{id}/stats/project", kProject(kManager, 200),
+       [](M&, RoleIdx) { return Plain("/api/projects/" + S(M::project_) + "/stats/project"); }},
+      {"GET", "/api/projects/{id}/history/export", kProject(kManager, 200),
+       [](M&, RoleIdx) { return Plain("/api/projects/" + S(M::project_) + "/history/export"); }},
       // ---- quality and formats ----
       {"GET", "/api/projects/{id}/agreement", kProject(kReviewer, 200),
        [](M&, RoleIdx) { return Plain("/api/projects/" + S(M::project_) + "/agreement"); }},

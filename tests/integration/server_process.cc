@@ -17,8 +17,10 @@ namespace tessera::testing {
 namespace fs = std::filesystem;
 
 std::string TesseraBinary() {
+  // The build tree this test was built in (so build-asan tests the ASan
+  // server); TESSERA_BINARY_DIR overrides it.
   const char* dir = std::getenv("TESSERA_BINARY_DIR");
-  return std::string(dir ? dir : "build") + "/tessera";
+  return std::string(dir ? dir : TESSERA_DEFAULT_BINARY_DIR) + "/tessera";
 }
 
 fs::path SourceDir() {

@@ -412,5 +412,157 @@ TEST_F(WorkflowTest, AssignHoneypotBlindReviewHistoryStats) {
   EXPECT_EQ(outsider.status, 400) << outsider.body;
 }
 
+// selectedItems {"all": true, "excluded": [...]}: every task of the project
+// except the excluded ones, for POST (assign) and DELETE (unassign).
+TEST_F(WorkflowTest, AssignAllTasksExceptExcluded) {
+  StartWith(2);
+  Id pid = MakeProject(5);
+  ASSERT_EQ(task_ids_.size(), 5u);
+  HttpClient admin = As(admin_);
+  const Account& ann1 = users_[0];
+  const Account& ann2 = users_[1];
+  auto unassign = [&](const json& body) {
+    return admin.Request("DELETE", Path(pid, "/tasks/assignees"), body.dump(),
+                         {{"Content-Type", "application/json"}});
+  };
+
+  // Everything but tasks 2 and 4 to ann1.
+  Reply some = admin.PostJson(
+      Path(pid, "/tasks/assignees"),
+      json{{"type", "AN"}, {"users", {ann1.id}},
+           {"selectedItems", {{"all", true}, {"excluded", {task_ids_[1], task_ids_[3]}}}}});
+  ASSERT_EQ(some.status, 201) << some.body;
+  EXPECT_EQ(some.Json(), (json{{"assignments", 3}, {"tasks", 3}, {"users", 1}, {"type", "AN"}}));
+  // ann2 is not given ann1's tasks: the first free one is task 2 (excluded).
+  EXPECT_EQ(As(ann2).Get(Path(pid, "/next")).Json()["id"], task_ids_[1]);
+  EXPECT_EQ(As(ann1).Get(Path(pid, "/next")).Json()["id"], task_ids_[0]);
+
+  // Without "excluded": every task (idempotent for the ones already assigned).
+  Reply all = admin.PostJson(Path(pid, "/tasks/assignees"),
+                             json{{"users", {ann1.id, ann2.id}}, {"selectedItems", {{"all", true}}}});
+  ASSERT_EQ(all.status, 201) << all.body;
+  EXPECT_EQ(all.Json()["tasks"], 5);
+  EXPECT_EQ(all.Json()["assignments"], 7);  // 2 new for ann1, 5 for ann2
+
+  // Unassign everyone from all but task 5, then from everything.
+  Reply removed = unassign(json{{"type", "AN"},
+                                {"selectedItems", {{"all", true}, {"excluded", {task_ids_[4]}}}}});
+  ASSERT_EQ(removed.status, 200) << removed.body;
+  EXPECT_EQ(removed.Json(), (json{{"removed", 8}, {"tasks", 4}}));
+  removed = unassign(json{{"selectedItems", {{"all", true}, {"excluded", json::array()}}}});
+  ASSERT_EQ(removed.status, 200) << removed.body;
+  EXPECT_EQ(removed.Json(), (json{{"removed", 2}, {"tasks", 5}}));
+
+  // Bad selections: 400 naming selectedItems, saying what is allowed.
+  for (const json& bad : {json{{"all", true}, {"included", {task_ids_[0]}}},
+                          json{{"all", false}, {"excluded", {task_ids_[0]}}},
+                          json{{"all", "yes"}},
+                          json{{"all", false}},
+                          json{{"all", true}, {"excluded", {"x"}}},
+                          json{{"all", true}, {"excluded", 3}}}) {
+    Reply r = admin.PostJson(Path(pid, "/tasks/assignees"),
+                             json{{"users", {ann1.id}}, {"selectedItems", bad}});
+    EXPECT_EQ(r.status, 400) << bad.dump() << " " << r.body;
+    EXPECT_TRUE(r.Json()["validation_errors"].contains("selectedItems")) << r.body;
+    EXPECT_NE(r.Json()["detail"].get<std::string>().find("selectedItems"), std::string::npos) << r.body;
+  }
+  Reply outsider = admin.PostJson(Path(pid, "/tasks/assignees"),
+                                  json{{"users", {admin_.id + 999}}, {"selectedItems", {{"all", true}}}});
+  EXPECT_EQ(outsider.status, 400) << outsider.body;
+  EXPECT_TRUE(outsider.Json()["validation_errors"].contains("users")) << outsider.body;
+  EXPECT_EQ(As(ann1).PostJson(Path(pid, "/tasks/assignees"),
+                              json{{"users", {ann1.id}}, {"selectedItems", {{"all", true}}}}).status,
+            403);
+}
+
+// GET /api/projects/{id}/history/export: every version and review of every
+// annotation as JSON lines, in order, with the actions.
+TEST_F(WorkflowTest, ProjectHistoryExport) {
+  StartWith(2);
+  Id pid = MakeProject(2);
+  HttpClient admin = As(admin_);
+  const Account& ann = users_[0];
+  const Account& reviewer = users_[1];
+  ASSERT_EQ(admin.PostJson(Path(pid, "/members"), json{{"user", reviewer.id}, {"role", "reviewer"}})
+                .status, 201);
+  HttpClient ac = As(ann), rc = As(reviewer);
+  // Create, update, reject, fix-and-accept; a second, untouched annotation.
+  Reply created = ac.PostJson("/api/tasks/" + std::to_string(task_ids_[0]) + "/annotations",
+                              json{{"result", Choice("Positive")}});
+  ASSERT_EQ(created.status, 201);
+  Id aid = created.Json()["id"];
+  std::string a_path = "/api/annotations/" + std::to_string(aid);
+  ASSERT_EQ(ac.PatchJson(a_path, json{{"result", Choice("Negative")}}).status, 200);
+  ASSERT_EQ(rc.PostJson(a_path + "/reviews", json{{"accepted", false}, {"comment", "look again"}}).status, 201);
+  ASSERT_EQ(rc.PostJson(a_path + "/reviews", json{{"accepted", true}, {"result", Choice("Positive")}}).status, 201);
+  Reply other = ac.PostJson("/api/tasks/" + std::to_string(task_ids_[1]) + "/annotations",
+                            json{{"result", Choice("Negative")}, {"was_cancelled", false}});
+  ASSERT_EQ(other.status, 201);
+
+  std::string path = Path(pid, "/history/export");
+  EXPECT_EQ(ac.Get(path).status, 403);
+  EXPECT_EQ(rc.Get(path).status, 403);
+  Reply reply = admin.Get(path);
+  ASSERT_EQ(reply.status, 200) << reply.body;
+  EXPECT_EQ(reply.Header("content-type"), "application/x-ndjson");
+  EXPECT_EQ(reply.Header("content-disposition"),
+            "attachment; filename=\"project-" + std::to_string(pid) + "-history.jsonl\"");
+  std::vector<json> lines;
+  size_t start = 0;
+  for (size_t end; (end = reply.body.find('\n', start)) != std::string::npos; start = end + 1) {
+    lines.push_back(json::parse(reply.body.substr(start, end - start)));
+  }
+  EXPECT_EQ(start, reply.body.size()) << "the last line ends with a newline";
+  ASSERT_EQ(lines.size(), 6u) << reply.body;
+  struct Expected {
+    const char* type;
+    int version;
+    const char* action;
+    Id by;
+  };
+  const Expected expected[] = {{"version", 1, "submitted", ann.id},
+                               {"version", 2, "updated", ann.id},
+                               {"review", 2, "rejected", reviewer.id},
+                               {"version", 3, "fixed", reviewer.id},
+                               {"review", 3, "fixed", reviewer.id},
+                               {"version", 1, "submitted", ann.id}};
+  for (size_t idx = 0; idx < lines.size(); ++idx) {
+    const json& line = lines[idx];
+    SCOPED_TRACE("line " + std::to_string(idx) + ": " + line.dump());
+    EXPECT_EQ(line["type"], expected[idx].type);
+    EXPECT_EQ(line["version"], expected[idx].version);
+    EXPECT_EQ(line["action"], expected[idx].action);
+    EXPECT_EQ(line["updated_by"], expected[idx].by);
+    EXPECT_EQ(line["user"]["id"], expected[idx].by);
+    EXPECT_EQ(line["annotation"], idx < 5 ? aid : other.Json()["id"].get<Id>());
+    EXPECT_EQ(line["task"], idx < 5 ? task_ids_[0] : task_ids_[1]);
+    EXPECT_EQ(line["completed_by"], ann.id);
+    EXPECT_TRUE(line["created_at"].is_string());
+    if (idx > 0 && idx < 5) {
+      EXPECT_GE(line["created_at"], lines[idx - 1]["created_at"]);
+    }
+    EXPECT_EQ(line.contains("result"), line["type"] == "version");
+  }
+  EXPECT_EQ(lines[0]["result"], Choice("Positive"));
+  EXPECT_EQ(lines[1]["result"], Choice("Negative"));
+  EXPECT_EQ(lines[2]["comment"], "look again");
+  EXPECT_EQ(lines[3]["result"], Choice("Positive"));
+  EXPECT_EQ(lines[3]["current"], true);
+  EXPECT_FALSE(lines[0].contains("current"));
+  EXPECT_EQ(lines[0]["was_cancelled"], false);
+  EXPECT_EQ(lines[0]["ground_truth"], false);
+  // The same events, in the same shape, as the annotation's own history.
+  json events = admin.Get(a_path + "/history").Json()["events"];
+  ASSERT_EQ(events.size(), 5u);
+  for (size_t idx = 0; idx < 5; ++idx) {
+    json line = lines[idx];
+    line.erase("annotation");
+    line.erase("task");
+    line.erase("completed_by");
+    EXPECT_EQ(line, events[idx]);
+  }
+  EXPECT_EQ(admin.Get("/api/projects/999999/history/export").status, 404);
+}
+
 }  // namespace
 }  // namespace tessera::testing

@@ -92,6 +92,12 @@ class SqliteStore final : public Store {
                               Id assigned_by) override;
   Result<int64_t> UnassignTasks(Id project_id, std::span<const Id> task_ids,
                                 std::span<const Id> user_ids, AssignmentKind kind) override;
+  Result<AssignmentCounts> AssignSelection(Id project_id, const TaskSelection& selection,
+                                           std::span<const Id> user_ids, AssignmentKind kind,
+                                           Id assigned_by) override;
+  Result<AssignmentCounts> UnassignSelection(Id project_id, const TaskSelection& selection,
+                                             std::span<const Id> user_ids,
+                                             AssignmentKind kind) override;
   Result<std::vector<TaskAssignment>> ListAssignments(Id task_id) override;
   Status ReviewAnnotation(Review* review, const std::string& fixed_result) override;
   Result<std::vector<Review>> ListReviews(Id annotation_id) override;
@@ -103,6 +109,8 @@ class SqliteStore final : public Store {
                                const std::function<Status(const AnnotationFact&)>& fn) override;
   Result<std::vector<HoneypotAnswer>> ListHoneypotAnswers(Id project_id) override;
   Result<TaskChanges> TaskChangesSince(Id project_id, int64_t since) override;
+  Status BackupTo(const std::string& path) override;
+  Status CheckIntegrity() override;
 
   // ---- annotations, predictions, drafts (sqlite_annotations.cc) ----
   Status CreateAnnotation(Annotation* annotation) override;

@@ -1,9 +1,11 @@
 // Task distribution on SQLite: workflow settings, NextTask with locks,
 // manual assignment, priorities.
 #include <algorithm>
+#include <chrono>
 #include <initializer_list>
 #include <random>
 #include <string>
+#include <thread>
 
 #include "src/store/sqlite/rows.h"
 #include "src/store/sqlite/sqlite_store.h"
@@ -79,10 +81,15 @@ Result<Id> HeldTask(Connection& conn, Id project_id, Id user_id, TimeMs now) {
 }
 
 // 2. The task of the user's oldest rejected annotation.
+// The unary plus keeps SQLite off annotations(project_id, completed_by): that
+// index would visit every annotation the user ever made (thousands, growing
+// with the project) on every `next`. annotations_review_queue (project_id,
+// review_state, id) visits only the project's rejected annotations, a small
+// set that empties as annotators fix them, in the order wanted.
 Result<Id> RejectedTask(Connection& conn, Id project_id, Id user_id) {
   return QueryTaskId(conn,
-                     "SELECT task_id FROM annotations WHERE project_id = ?1 AND completed_by = ?2 "
-                     "AND review_state = 'rejected' AND NOT was_cancelled ORDER BY id LIMIT 1",
+                     "SELECT task_id FROM annotations WHERE project_id = ?1 AND review_state = "
+                     "'rejected' AND +completed_by = ?2 AND NOT was_cancelled ORDER BY id LIMIT 1",
                      {project_id, user_id});
 }
 
@@ -251,7 +258,16 @@ Status SqliteStore::SetTaskPriorities(Id project_id,
 Result<Task> SqliteStore::NextTask(Id project_id, Id user_id) {
   TimeMs now = NowMs();
   Result<Task> out = Status::Internal("unset");
-  TESSERA_RETURN_IF_ERROR(WriteTxn([&](Connection& conn) -> Status {
+  // The only rows this transaction writes are task locks (taken, refreshed,
+  // or dropped once expired), and a lock is a lease that is allowed to vanish:
+  // it expires by design. So the commit does not wait for fsync
+  // (synchronous=NORMAL for this transaction only): it is still atomic and
+  // survives a crash of the process, and the next commit with the configured
+  // (FULL) mode, e.g. the annotation that follows, makes it durable. Only a
+  // power cut in between can drop the lock, which then behaves like an early
+  // expiry. Waiting for the disk on every `next` would cap the whole server at
+  // one fsync per request.
+  TESSERA_RETURN_IF_ERROR(WriteTxnDeferredSync([&](Connection& conn) -> Status {
     TESSERA_ASSIGN_OR_RETURN(Distribution d, LoadDistribution(conn, project_id));
     {  // Expired locks are garbage; dropping them keeps the lock table small.
       TESSERA_ASSIGN_OR_RETURN(
@@ -372,6 +388,177 @@ Result<int64_t> SqliteStore::UnassignTasks(Id project_id, std::span<const Id> ta
     return Status::Ok();
   }));
   return removed;
+}
+
+namespace {
+
+// "[1,2,3]": a list of ids bound as one JSON text parameter and read back in
+// SQL with json_each, so that any number of ids fits one statement.
+std::string IdsAsJson(std::span<const Id> ids) {
+  std::string out = "[";
+  for (size_t idx = 0; idx < ids.size(); ++idx) {
+    if (idx > 0) out += ',';
+    out += std::to_string(ids[idx]);
+  }
+  return out + "]";
+}
+
+// An all-but selection is applied in write transactions of about this many
+// assignment rows (tasks x users), about 25 ms each: a single transaction
+// over a million tasks would hold the writer for seconds and stall every
+// annotator's `next` meanwhile.
+constexpr int64_t kSelectionRowsPerTxn = 5000;
+
+// The tasks of project ?1 with ?2 < id <= ?3 that are not excluded (JSON in ?4).
+constexpr char kChunkTasksWhere[] =
+    " FROM tasks WHERE project_id = ?1 AND id > ?2 AND id <= ?3 AND id NOT IN "
+    "(SELECT value FROM json_each(?4))";
+
+// The last task id of the next chunk of `size` tasks after `after`; 0 when
+// there are none left.
+Result<Id> ChunkEnd(Connection& conn, Id project_id, Id after, int64_t size) {
+  TESSERA_ASSIGN_OR_RETURN(
+      Stmt st, conn.Prepare("SELECT MAX(id) FROM (SELECT id FROM tasks WHERE project_id = ?1 "
+                            "AND id > ?2 ORDER BY id LIMIT ?3)"));
+  st.Bind(1, project_id).Bind(2, after).Bind(3, size);
+  TESSERA_ASSIGN_OR_RETURN(bool row, st.Step());
+  return row && !st.IsNull(0) ? st.Int(0) : Id{0};
+}
+
+Result<int64_t> CountChunk(Connection& conn, Id project_id, Id after, Id upto,
+                           const std::string& excluded) {
+  TESSERA_ASSIGN_OR_RETURN(Stmt st, conn.Prepare(std::string("SELECT COUNT(*)") + kChunkTasksWhere));
+  st.Bind(1, project_id).Bind(2, after).Bind(3, upto).Bind(4, excluded);
+  TESSERA_ASSIGN_OR_RETURN(bool row, st.Step());
+  return row ? st.Int(0) : int64_t{0};
+}
+
+// Runs `apply(conn, after, upto, excluded)` (returning Status) over the
+// project's task ids in consecutive ranges (after, upto], each range in its
+// own write transaction (`write(fn)` runs fn in one) sized to hold about
+// kSelectionRowsPerTxn assignment rows for `users` users; `excluded` is the
+// JSON list of the selection's excluded ids within the range. Adds the tasks
+// of each range that are not excluded to *tasks.
+template <typename WriteFn, typename ApplyFn>
+Status ForEachSelectionChunk(WriteFn&& write, Id project_id, std::vector<Id> excluded_ids,
+                             int64_t users, int64_t* tasks, ApplyFn&& apply) {
+  const int64_t chunk = std::max<int64_t>(100, kSelectionRowsPerTxn / std::max<int64_t>(1, users));
+  std::sort(excluded_ids.begin(), excluded_ids.end());
+  for (Id after = 0;;) {
+    bool done = false;
+    TESSERA_RETURN_IF_ERROR(write([&](Connection& conn) -> Status {
+      TESSERA_ASSIGN_OR_RETURN(Id upto, ChunkEnd(conn, project_id, after, chunk));
+      if (upto == 0) {
+        done = true;
+        return Status::Ok();
+      }
+      auto first = std::upper_bound(excluded_ids.begin(), excluded_ids.end(), after);
+      auto last = std::upper_bound(first, excluded_ids.end(), upto);
+      const std::string excluded = IdsAsJson(std::span<const Id>(first, last));
+      TESSERA_ASSIGN_OR_RETURN(int64_t count, CountChunk(conn, project_id, after, upto, excluded));
+      TESSERA_RETURN_IF_ERROR(apply(conn, after, upto, excluded));
+      *tasks += count;
+      after = upto;
+      return Status::Ok();
+    }));
+    if (done) return Status::Ok();
+    // The writer mutex is not fair: without a pause this thread would take
+    // it straight back, and writers queued behind it (`next`) would wait for
+    // the whole selection anyway.
+    std::this_thread::sleep_for(std::chrono::milliseconds(1));
+  }
+}
+
+}  // namespace
+
+Result<AssignmentCounts> SqliteStore::AssignSelection(Id project_id,
+                                                      const TaskSelection& selection,
+                                                      std::span<const Id> user_ids,
+                                                      AssignmentKind kind, Id assigned_by) {
+  if (!selection.all) {
+    TESSERA_ASSIGN_OR_RETURN(int64_t created,
+                             AssignTasks(project_id, selection.ids, user_ids, kind, assigned_by));
+    return AssignmentCounts{static_cast<int64_t>(selection.ids.size()), created};
+  }
+  // Every task but the excluded ones, chosen in SQL (the task ids never leave
+  // SQLite): one INSERT ... SELECT per user and chunk of tasks.
+  TESSERA_RETURN_IF_ERROR(Read([&](Connection& conn) -> Status {
+    TESSERA_RETURN_IF_ERROR(RequireProject(conn, project_id));
+    for (Id user_id : user_ids) TESSERA_RETURN_IF_ERROR(RequireMember(conn, project_id, user_id));
+    return Status::Ok();
+  }));
+  AssignmentCounts counts;
+  TimeMs now = NowMs();
+  const std::string_view kind_name = AssignmentKindName(kind);
+  auto write = [this](auto&& fn) { return WriteTxn(fn); };
+  TESSERA_RETURN_IF_ERROR(ForEachSelectionChunk(
+      write, project_id, selection.ids, static_cast<int64_t>(user_ids.size()), &counts.tasks,
+      [&](Connection& conn, Id after, Id upto, const std::string& excluded) -> Status {
+        TESSERA_ASSIGN_OR_RETURN(
+            Stmt st, conn.Prepare(std::string("INSERT INTO task_assignments (task_id, user_id, "
+                                              "project_id, kind, assigned_by, created_at) SELECT "
+                                              "id, ?5, ?1, ?6, ?7, ?8") +
+                                  kChunkTasksWhere +
+                                  " ON CONFLICT (task_id, user_id, kind) DO NOTHING"));
+        for (Id user_id : user_ids) {
+          st.Bind(1, project_id).Bind(2, after).Bind(3, upto).Bind(4, excluded).Bind(5, user_id)
+              .Bind(6, kind_name).BindId(7, assigned_by).Bind(8, now);
+          TESSERA_RETURN_IF_ERROR(st.Run());
+          counts.assignments += conn.Changes();
+          st.Reset();
+        }
+        return Status::Ok();
+      }));
+  return counts;
+}
+
+Result<AssignmentCounts> SqliteStore::UnassignSelection(Id project_id,
+                                                        const TaskSelection& selection,
+                                                        std::span<const Id> user_ids,
+                                                        AssignmentKind kind) {
+  if (!selection.all) {
+    TESSERA_ASSIGN_OR_RETURN(int64_t removed,
+                             UnassignTasks(project_id, selection.ids, user_ids, kind));
+    return AssignmentCounts{static_cast<int64_t>(selection.ids.size()), removed};
+  }
+  TESSERA_RETURN_IF_ERROR(
+      Read([&](Connection& conn) -> Status { return RequireProject(conn, project_id); }));
+  AssignmentCounts counts;
+  const std::string_view kind_name = AssignmentKindName(kind);
+  // "+project_id": for everyone's assignments, walk the task-id range of the
+  // primary key rather than the project's whole (project_id, user_id, ...)
+  // index once per chunk; with a user, that index narrows to the range.
+  constexpr char kDeleteAll[] =
+      "DELETE FROM task_assignments WHERE +project_id = ?1 AND task_id > ?2 AND task_id <= ?3 "
+      "AND task_id NOT IN (SELECT value FROM json_each(?4)) AND kind = ?5";
+  constexpr char kDeleteUser[] =
+      "DELETE FROM task_assignments WHERE project_id = ?1 AND task_id > ?2 AND task_id <= ?3 "
+      "AND task_id NOT IN (SELECT value FROM json_each(?4)) AND kind = ?5 AND user_id = ?6";
+  auto write = [this](auto&& fn) { return WriteTxn(fn); };
+  TESSERA_RETURN_IF_ERROR(ForEachSelectionChunk(
+      write, project_id, selection.ids,
+      std::max<int64_t>(1, static_cast<int64_t>(user_ids.size())), &counts.tasks,
+      [&](Connection& conn, Id after, Id upto, const std::string& excluded) -> Status {
+        auto bind = [&](Stmt& st) {
+          st.Bind(1, project_id).Bind(2, after).Bind(3, upto).Bind(4, excluded).Bind(5, kind_name);
+        };
+        if (user_ids.empty()) {
+          TESSERA_ASSIGN_OR_RETURN(Stmt st, conn.Prepare(kDeleteAll));
+          bind(st);
+          TESSERA_RETURN_IF_ERROR(st.Run());
+          counts.assignments += conn.Changes();
+          return Status::Ok();
+        }
+        TESSERA_ASSIGN_OR_RETURN(Stmt st, conn.Prepare(kDeleteUser));
+        for (Id user_id : user_ids) {
+          bind(st);
+          TESSERA_RETURN_IF_ERROR(st.Bind(6, user_id).Run());
+          counts.assignments += conn.Changes();
+          st.Reset();
+        }
+        return Status::Ok();
+      }));
+  return counts;
 }
 
 Result<std::vector<TaskAssignment>> SqliteStore::ListAssignments(Id task_id) {
