@@ -9,3 +9,9 @@ for run in 1 2 3; do
   echo "import_bench run $run:"
   build/bench/import_bench "$TASKS" "${TMPDIR:-/tmp}"
 done
+echo "next_bench (GET /api/projects/{id}/next: $TASKS tasks, overlap 3, 200 annotators over HTTP):"
+for run in 1 2 3; do
+  echo "next_bench run $run:"
+  build/bench/next_bench --tasks "$TASKS" --annotators 200 --seconds 20 --server build/tessera \
+    --dir "${TMPDIR:-/tmp}"
+done

@@ -155,6 +155,9 @@ class Store {
   //     assignments of other users are fewer than maximum_annotations.
   // NotFound when nothing is left. Creating an annotation on the task (a
   // submit or a skip) releases the user's lock and assignment.
+  // Durability exception: the lock this writes is a lease, so the commit does
+  // not wait for fsync; a power cut right after it can drop the lock, which
+  // then behaves like an early expiry (the next durable commit covers it).
   virtual Result<Task> NextTask(Id project_id, Id user_id) = 0;
 
   // ---- annotations ----
