@@ -9,6 +9,14 @@ for run in 1 2 3; do
   echo "import_bench run $run:"
   build/bench/import_bench "$TASKS" "${TMPDIR:-/tmp}"
 done
+echo "quality_bench (agreement, aggregation, COCO evaluation; medians of 7):"
+build/bench/quality_bench 7
+echo "quality_reference.py (scikit-learn / statsmodels on the same data):"
+if [ -x /usr/bin/python3 ]; then
+  /usr/bin/python3 bench/quality_reference.py 7
+else
+  echo "skipped: /usr/bin/python3 not found"
+fi
 echo "next_bench (GET /api/projects/{id}/next: $TASKS tasks, overlap 3, 200 annotators over HTTP):"
 for run in 1 2 3; do
   echo "next_bench run $run:"

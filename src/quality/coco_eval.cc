@@ -3,11 +3,24 @@
 // numbers agree with it, including its tie-breaking (stable sorts), its
 // 1 - 1e-10 IoU cap, the epsilon in the precision denominator and the
 // np.linspace threshold grids.
+//
+// The work is organised for speed without changing any of those results:
+//  * ground truth and detections are grouped by (category, image) with one
+//    sort each, detections already in descending score order per group;
+//  * the IoUs of a group are computed once (pycocotools also computes them
+//    once per image and category) and every detection keeps the short list of
+//    ground truth it overlaps by >= the lowest IoU threshold, the only ones
+//    its greedy match can pick at any threshold;
+//  * a category's detections are sorted by score once: the lists for
+//    maxDets 1 and 10 are subsequences of the one for 100 and, as the sort is
+//    stable, come out in the same order as sorting them separately (and when
+//    no image has more than 10 detections the lists are the same); the
+//    per-detection match flags are stored in that order, so accumulate()
+//    reads them sequentially.
 #include <algorithm>
 #include <cmath>
+#include <cstdint>
 #include <limits>
-#include <map>
-#include <numeric>
 #include <string>
 #include <utility>
 
@@ -33,14 +46,6 @@ std::vector<double> Linspace(double start, double stop, size_t num) {
   return out;
 }
 
-// What evaluateImg returns for one image, category and area range.
-struct ImageEval {
-  std::vector<double> scores;                    // detections, best first
-  std::vector<std::vector<char>> matched;        // [iou][det]
-  std::vector<std::vector<char>> det_ignored;    // [iou][det]
-  std::vector<char> gt_ignored;
-};
-
 // IoU of a detection with a ground-truth box; for crowd ground truth the
 // union is the detection's area (pycocotools maskUtils.iou).
 double CocoIoU(const Box& det, const Box& gt, bool crowd) {
@@ -55,107 +60,177 @@ double CocoIoU(const Box& det, const Box& gt, bool crowd) {
 
 double GtArea(const CocoGroundTruth& gt) { return gt.area ? *gt.area : gt.box.width * gt.box.height; }
 
-// `dets` must already be sorted by descending score and truncated to 100.
-std::optional<ImageEval> EvaluateImage(const std::vector<const CocoGroundTruth*>& gts_in,
-                                       const std::vector<const CocoDetection*>& dets,
-                                       std::pair<double, double> range,
-                                       const std::vector<double>& iou_thresholds) {
-  if (gts_in.empty() && dets.empty()) return std::nullopt;
-  // Ground truth that is crowd or outside the area range is ignored, and
-  // sorted after the rest (stable).
-  std::vector<const CocoGroundTruth*> gts = gts_in;
-  auto ignored = [&](const CocoGroundTruth* gt) {
-    const double area = GtArea(*gt);
-    return gt->iscrowd || area < range.first || area > range.second;
-  };
-  std::stable_sort(gts.begin(), gts.end(), [&](const CocoGroundTruth* a, const CocoGroundTruth* b) {
-    return !ignored(a) && ignored(b);
-  });
-  ImageEval out;
-  for (const auto* gt : gts) out.gt_ignored.push_back(ignored(gt) ? 1 : 0);
-  for (const auto* det : dets) out.scores.push_back(det->score);
-  out.matched.assign(iou_thresholds.size(), std::vector<char>(dets.size(), 0));
-  out.det_ignored.assign(iou_thresholds.size(), std::vector<char>(dets.size(), 0));
-  std::vector<std::vector<double>> ious(dets.size(), std::vector<double>(gts.size()));
-  for (size_t d = 0; d < dets.size(); ++d) {
-    for (size_t g = 0; g < gts.size(); ++g) ious[d][g] = CocoIoU(dets[d]->box, gts[g]->box, gts[g]->iscrowd);
-  }
-  for (size_t t = 0; t < iou_thresholds.size(); ++t) {
-    std::vector<char> gt_taken(gts.size(), 0);
-    for (size_t d = 0; d < dets.size(); ++d) {
-      double best = std::min(iou_thresholds[t], 1 - 1e-10);
-      int match = -1;
-      for (size_t g = 0; g < gts.size(); ++g) {
-        if (gt_taken[g] && !gts[g]->iscrowd) continue;  // crowds absorb many detections
-        // Once matched to a regular ground truth, stop at the ignored ones.
-        if (match > -1 && !out.gt_ignored[static_cast<size_t>(match)] && out.gt_ignored[g]) break;
-        if (ious[d][g] < best) continue;
-        best = ious[d][g];
-        match = static_cast<int>(g);
-      }
-      if (match == -1) continue;
-      out.det_ignored[t][d] = out.gt_ignored[static_cast<size_t>(match)];
-      out.matched[t][d] = 1;
-      gt_taken[static_cast<size_t>(match)] = 1;
-    }
-  }
-  // Unmatched detections outside the area range are ignored too.
-  for (size_t d = 0; d < dets.size(); ++d) {
-    const double area = dets[d]->box.width * dets[d]->box.height;
-    if (area >= range.first && area <= range.second) continue;
-    for (size_t t = 0; t < iou_thresholds.size(); ++t) {
-      if (!out.matched[t][d]) out.det_ignored[t][d] = 1;
-    }
-  }
-  return out;
+bool InRange(double area, std::pair<double, double> range) {
+  return area >= range.first && area <= range.second;
 }
 
-// precision[t][r] (or empty when the category has no regular ground truth)
-// and recall[t] for one category, area range and detection cap (accumulate).
+// Per detection, area range and IoU threshold, what evaluateImg decided.
+enum : uint8_t { kMatched = 1, kIgnored = 2 };
+
+// One category's detections (each image's best 100, images in ascending id
+// order) and evaluateImg's verdicts on them, stored in accumulate()'s order:
+// descending score, ties in image order and then score order within the image.
+struct CategoryEval {
+  std::vector<double> scores;   // [sorted position]
+  std::vector<uint32_t> ranks;  // [sorted position]: place in its image, 0 = best
+  // [(area * n + sorted position) * kIouCount + iou]: a detection's verdicts
+  // for one area range share a cache line.
+  std::vector<uint8_t> states;
+  std::array<size_t, kAreaCount> regular_gt{};  // ground truth not ignored, per area range
+  uint8_t& State(size_t area, size_t iou, size_t position) {
+    return states[(area * scores.size() + position) * kIouCount + iou];
+  }
+};
+
+// evaluateImg for one image and category, every area range and threshold:
+// `gts` in input order, `dets` by descending score (at most 100), `positions`
+// the detections' sorted positions in `eval`.
+class ImageMatcher {
+ public:
+  explicit ImageMatcher(const std::vector<double>& iou_thresholds) : thresholds_(iou_thresholds) {}
+
+  void Evaluate(const std::vector<const CocoGroundTruth*>& gts,
+                const std::vector<const CocoDetection*>& dets,
+                const std::vector<size_t>& positions, CategoryEval* eval) {
+    // The fields the loops below need, copied out of the records once.
+    gt_crowd_.resize(gts.size());
+    gt_area_.resize(gts.size());
+    for (size_t g = 0; g < gts.size(); ++g) {
+      gt_crowd_[g] = gts[g]->iscrowd;
+      gt_area_[g] = GtArea(*gts[g]);
+    }
+    det_area_.resize(dets.size());
+    for (size_t d = 0; d < dets.size(); ++d) {
+      det_area_[d] = dets[d]->box.width * dets[d]->box.height;
+    }
+    // Ground truth each detection could match at the lowest threshold.
+    candidates_.clear();
+    candidate_begin_.assign(1, 0);
+    for (const auto* det : dets) {
+      for (size_t g = 0; g < gts.size(); ++g) {
+        const double iou = CocoIoU(det->box, gts[g]->box, gt_crowd_[g]);
+        if (iou >= thresholds_.front()) candidates_.push_back({g, iou});
+      }
+      candidate_begin_.push_back(candidates_.size());
+    }
+    for (size_t area = 0; area < kAreaCount; ++area) {
+      const auto range = kAreaRanges[area];
+      // Crowd ground truth and ground truth outside the range are ignored;
+      // pycocotools sorts them after the rest (stably), so each detection
+      // considers its regular candidates first, then its ignored ones, each
+      // in input order.
+      gt_ignored_.resize(gts.size());
+      for (size_t g = 0; g < gts.size(); ++g) {
+        gt_ignored_[g] = gt_crowd_[g] || !InRange(gt_area_[g], range);
+        eval->regular_gt[area] += gt_ignored_[g] ? 0 : 1;
+      }
+      ordered_.clear();
+      for (size_t d = 0; d < dets.size(); ++d) {
+        for (bool ignored : {false, true}) {
+          for (size_t c = candidate_begin_[d]; c < candidate_begin_[d + 1]; ++c) {
+            if (gt_ignored_[candidates_[c].gt] == ignored) ordered_.push_back(candidates_[c]);
+          }
+        }
+      }
+      for (size_t t = 0; t < kIouCount; ++t) {
+        gt_taken_.assign(gts.size(), 0);
+        for (size_t d = 0; d < dets.size(); ++d) {
+          double best = std::min(thresholds_[t], 1 - 1e-10);
+          size_t match = kNone;
+          for (size_t c = candidate_begin_[d]; c < candidate_begin_[d + 1]; ++c) {
+            const size_t g = ordered_[c].gt;
+            if (gt_taken_[g] && !gt_crowd_[g]) continue;  // crowds absorb many detections
+            // Once matched to a regular ground truth, stop at the ignored ones.
+            if (match != kNone && !gt_ignored_[match] && gt_ignored_[g]) break;
+            if (ordered_[c].iou < best) continue;
+            best = ordered_[c].iou;
+            match = g;
+          }
+          uint8_t& state = eval->State(area, t, positions[d]);
+          if (match != kNone) {
+            state = kMatched | (gt_ignored_[match] ? kIgnored : 0);
+            gt_taken_[match] = 1;
+          } else {
+            // Unmatched detections outside the area range are ignored too.
+            state = InRange(det_area_[d], range) ? 0 : kIgnored;
+          }
+        }
+      }
+    }
+  }
+
+ private:
+  static constexpr size_t kNone = std::numeric_limits<size_t>::max();
+  struct Candidate {
+    size_t gt;
+    double iou;
+  };
+  const std::vector<double>& thresholds_;
+  std::vector<Candidate> candidates_;     // per detection, input order of ground truth
+  std::vector<size_t> candidate_begin_;   // [det + 1]
+  std::vector<Candidate> ordered_;        // the same, regular before ignored, per area range
+  std::vector<char> gt_crowd_, gt_ignored_, gt_taken_;
+  std::vector<double> gt_area_, det_area_;
+};
+
+// precision[t][r] and recall[t] for one category, area range and detection
+// cap (accumulate); not `defined` when the category has no regular ground
+// truth in the range.
 struct Accumulated {
   bool defined = false;
   std::vector<std::vector<double>> precision;  // [iou][recall point]
   std::vector<double> recall;                  // [iou]
 };
 
-Accumulated Accumulate(const std::vector<const ImageEval*>& evals, size_t max_det,
+Accumulated Accumulate(const CategoryEval& eval, size_t area, size_t max_det,
                        const std::vector<double>& recall_thresholds) {
   Accumulated out;
-  std::vector<double> scores;
-  std::vector<std::pair<size_t, size_t>> origin;  // (eval, det)
-  size_t regular_gt = 0;
-  for (size_t e = 0; e < evals.size(); ++e) {
-    const size_t count = std::min(max_det, evals[e]->scores.size());
-    for (size_t d = 0; d < count; ++d) {
-      scores.push_back(evals[e]->scores[d]);
-      origin.push_back({e, d});
-    }
-    for (char ignored : evals[e]->gt_ignored) regular_gt += ignored ? 0 : 1;
-  }
-  if (regular_gt == 0) return out;
+  if (eval.regular_gt[area] == 0) return out;
   out.defined = true;
-  std::vector<size_t> order(scores.size());
-  std::iota(order.begin(), order.end(), 0);
-  std::stable_sort(order.begin(), order.end(), [&](size_t a, size_t b) { return scores[a] > scores[b]; });
-  const double npig = static_cast<double>(regular_gt);
+  const double npig = static_cast<double>(eval.regular_gt[area]);
+  const size_t n = eval.scores.size();
+  // Over the detections within the cap, in order: the true positives so far
+  // (recall is tps / npig, computed where needed) and the precision.
+  std::vector<uint32_t> tps(n);
+  std::vector<double> precision(n);
   for (size_t t = 0; t < kIouCount; ++t) {
-    std::vector<double> recall, precision;
-    double tp = 0, fp = 0;
-    for (size_t idx : order) {
-      const ImageEval& eval = *evals[origin[idx].first];
-      const size_t d = origin[idx].second;
-      if (!eval.det_ignored[t][d]) (eval.matched[t][d] ? tp : fp) += 1;
-      recall.push_back(tp / npig);
-      precision.push_back(tp / (fp + tp + std::numeric_limits<double>::epsilon()));
+    const uint8_t* states = eval.states.data() + area * n * kIouCount + t;  // stride kIouCount
+    uint32_t tp = 0, fp = 0;
+    size_t count = 0;
+    for (size_t pos = 0; pos < n; ++pos) {
+      if (eval.ranks[pos] >= max_det) continue;
+      const uint8_t state = states[pos * kIouCount];
+      if (!(state & kIgnored)) {
+        if (state & kMatched) {
+          ++tp;
+        } else {
+          ++fp;
+        }
+      }
+      const double tp_sum = tp, fp_sum = fp;  // pycocotools' float cumsums
+      tps[count] = tp;
+      precision[count] = tp_sum / (fp_sum + tp_sum + std::numeric_limits<double>::epsilon());
+      ++count;
     }
-    out.recall.push_back(recall.empty() ? 0.0 : recall.back());
-    for (size_t i = precision.size(); i-- > 1;) precision[i - 1] = std::max(precision[i - 1], precision[i]);
+    auto recall = [&](size_t i) { return static_cast<double>(tps[i]) / npig; };
+    out.recall.push_back(count == 0 ? 0.0 : recall(count - 1));
+    for (size_t i = count; i-- > 1;) precision[i - 1] = std::max(precision[i - 1], precision[i]);
     std::vector<double> sampled(kRecallCount, 0.0);
+    size_t pos = 0;
     for (size_t r = 0; r < kRecallCount; ++r) {
-      // np.searchsorted(recall, threshold, side="left")
-      const size_t pos = static_cast<size_t>(
-          std::lower_bound(recall.begin(), recall.end(), recall_thresholds[r]) - recall.begin());
-      if (pos >= precision.size()) break;
+      // np.searchsorted(recall, threshold, side="left"): recall is
+      // non-decreasing and so are the thresholds, so search from the last hit.
+      size_t low = pos, high = count;
+      while (low < high) {
+        const size_t mid = low + (high - low) / 2;
+        if (recall(mid) < recall_thresholds[r]) {
+          low = mid + 1;
+        } else {
+          high = mid;
+        }
+      }
+      pos = low;
+      if (pos >= count) break;
       sampled[r] = precision[pos];
     }
     out.precision.push_back(std::move(sampled));
@@ -189,51 +264,129 @@ Result<CocoEvalResult> EvaluateCocoDetections(const std::vector<CocoGroundTruth>
     }
   }
   std::vector<int64_t> images = options.image_ids, categories = options.category_ids;
+  // Records usually come grouped by image: skip repeats before sorting.
+  auto add = [](std::vector<int64_t>* ids, int64_t id) {
+    if (ids->empty() || ids->back() != id) ids->push_back(id);
+  };
   for (const auto& gt : ground_truth) {
-    images.push_back(gt.image_id);
-    categories.push_back(gt.category_id);
+    add(&images, gt.image_id);
+    add(&categories, gt.category_id);
   }
-  for (const auto& det : detections) images.push_back(det.image_id);
+  for (const auto& det : detections) add(&images, det.image_id);
   for (auto* ids : {&images, &categories}) {
     std::sort(ids->begin(), ids->end());
     ids->erase(std::unique(ids->begin(), ids->end()), ids->end());
   }
-  using Key = std::pair<int64_t, int64_t>;  // (category, image)
-  std::map<Key, std::vector<const CocoGroundTruth*>> gts_by_key;
-  std::map<Key, std::vector<const CocoDetection*>> dets_by_key;
-  for (const auto& gt : ground_truth) gts_by_key[{gt.category_id, gt.image_id}].push_back(&gt);
-  for (const auto& det : detections) dets_by_key[{det.category_id, det.image_id}].push_back(&det);
-  for (auto& [key, dets] : dets_by_key) {
-    std::stable_sort(dets.begin(), dets.end(), [](const CocoDetection* a, const CocoDetection* b) {
-      return a->score > b->score;
-    });
-    if (dets.size() > kMaxDets.back()) dets.resize(kMaxDets.back());
-  }
   const std::vector<double> iou_thresholds = Linspace(0.5, 0.95, kIouCount);
   const std::vector<double> recall_thresholds = Linspace(0.0, 1.0, kRecallCount);
 
+  // Group by (category, image): key = category index * images + image index.
+  // Detections of a category that is neither in the ground truth nor in
+  // options are left out. Within a group ground truth stays in input order
+  // and detections go by descending score, ties in input order.
+  auto index_of = [](const std::vector<int64_t>& ids, int64_t id) {
+    return static_cast<size_t>(std::lower_bound(ids.begin(), ids.end(), id) - ids.begin());
+  };
+  auto key_of = [&](int64_t category, int64_t image) -> std::optional<uint64_t> {
+    const size_t k = index_of(categories, category);
+    if (k == categories.size() || categories[k] != category) return std::nullopt;
+    return static_cast<uint64_t>(k * images.size() + index_of(images, image));
+  };
+  std::vector<std::pair<uint64_t, size_t>> gt_keys;  // (key, input index), sorted
+  gt_keys.reserve(ground_truth.size());
+  for (size_t i = 0; i < ground_truth.size(); ++i) {
+    gt_keys.push_back({*key_of(ground_truth[i].category_id, ground_truth[i].image_id), i});
+  }
+  std::sort(gt_keys.begin(), gt_keys.end());
+  struct DetKey {
+    uint64_t key;
+    double score;
+    size_t index;  // into `detections`
+  };
+  std::vector<DetKey> det_keys;
+  det_keys.reserve(detections.size());
+  for (size_t i = 0; i < detections.size(); ++i) {
+    if (auto key = key_of(detections[i].category_id, detections[i].image_id)) {
+      det_keys.push_back({*key, detections[i].score, i});
+    }
+  }
+  std::sort(det_keys.begin(), det_keys.end(), [](const DetKey& a, const DetKey& b) {
+    if (a.key != b.key) return a.key < b.key;
+    if (a.score != b.score) return a.score > b.score;
+    return a.index < b.index;
+  });
+
   // acc[category][area][maxdet]
   std::vector<std::array<std::array<Accumulated, 3>, kAreaCount>> acc(categories.size());
-  static const std::vector<const CocoGroundTruth*> kNoGts;
-  static const std::vector<const CocoDetection*> kNoDets;
+  ImageMatcher matcher(iou_thresholds);
+  std::vector<const CocoGroundTruth*> group_gts;
+  std::vector<const CocoDetection*> group_dets;
+  std::vector<size_t> positions;
+  size_t gt_at = 0, det_at = 0;  // cursors into gt_keys and det_keys
   for (size_t k = 0; k < categories.size(); ++k) {
-    for (size_t a = 0; a < kAreaCount; ++a) {
-      std::vector<ImageEval> evals;
-      for (int64_t image : images) {
-        const Key key{categories[k], image};
-        auto gt_it = gts_by_key.find(key);
-        auto det_it = dets_by_key.find(key);
-        auto eval = EvaluateImage(gt_it == gts_by_key.end() ? kNoGts : gt_it->second,
-                                  det_it == dets_by_key.end() ? kNoDets : det_it->second,
-                                  kAreaRanges[a], iou_thresholds);
-        if (eval) evals.push_back(std::move(*eval));
+    const uint64_t end_key = (k + 1) * images.size();
+    const size_t gt_first = gt_at, det_first = det_at;
+    size_t gt_last = gt_first, det_last = det_first;
+    while (gt_last < gt_keys.size() && gt_keys[gt_last].first < end_key) ++gt_last;
+    while (det_last < det_keys.size() && det_keys[det_last].key < end_key) ++det_last;
+
+    // The category's detections in image order, the best 100 of each image,
+    // then sorted by descending score (stable, as np.argsort(kind="mergesort")).
+    std::vector<const DetKey*> kept;
+    for (size_t i = det_first; i < det_last;) {
+      size_t j = i;
+      while (j < det_last && det_keys[j].key == det_keys[i].key) ++j;
+      for (size_t r = i; r < std::min(j, i + kMaxDets.back()); ++r) kept.push_back(&det_keys[r]);
+      i = j;
+    }
+    // (score, kept index) sorted by descending score, then ascending index:
+    // the order of a stable sort by score.
+    std::vector<std::pair<double, size_t>> order(kept.size());
+    for (size_t i = 0; i < kept.size(); ++i) order[i] = {kept[i]->score, i};
+    std::sort(order.begin(), order.end(), [](const auto& a, const auto& b) {
+      return a.first != b.first ? a.first > b.first : a.second < b.second;
+    });
+    CategoryEval eval;
+    eval.scores.resize(kept.size());
+    eval.ranks.resize(kept.size());
+    eval.states.assign(kAreaCount * kIouCount * kept.size(), 0);
+    std::vector<size_t> position_of(kept.size());  // kept index -> sorted position
+    for (size_t pos = 0; pos < order.size(); ++pos) {
+      position_of[order[pos].second] = pos;
+      eval.scores[pos] = order[pos].first;
+    }
+
+    // evaluateImg for each image with ground truth or detections of the
+    // category (the others give pycocotools None and count for nothing).
+    size_t g = gt_first, d = 0;  // d walks `kept`
+    while (g < gt_last || d < kept.size()) {
+      const uint64_t key = std::min(g < gt_last ? gt_keys[g].first : end_key,
+                                    d < kept.size() ? kept[d]->key : end_key);
+      group_gts.clear();
+      for (; g < gt_last && gt_keys[g].first == key; ++g) {
+        group_gts.push_back(&ground_truth[gt_keys[g].second]);
       }
-      std::vector<const ImageEval*> pointers;
-      for (const auto& eval : evals) pointers.push_back(&eval);
-      for (size_t m = 0; m < kMaxDets.size(); ++m) {
-        acc[k][a][m] = Accumulate(pointers, kMaxDets[m], recall_thresholds);
+      group_dets.clear();
+      positions.clear();
+      for (; d < kept.size() && kept[d]->key == key; ++d) {
+        eval.ranks[position_of[d]] = static_cast<uint32_t>(group_dets.size());
+        group_dets.push_back(&detections[kept[d]->index]);
+        positions.push_back(position_of[d]);
+      }
+      matcher.Evaluate(group_gts, group_dets, positions, &eval);
+    }
+    // A cap no image reaches gives the same lists as the next larger cap.
+    size_t most = 0;  // detections on the image with the most
+    for (uint32_t rank : eval.ranks) most = std::max<size_t>(most, rank + 1);
+    for (size_t a = 0; a < kAreaCount; ++a) {
+      for (size_t m = kMaxDets.size(); m-- > 0;) {
+        const bool same_as_larger = m + 1 < kMaxDets.size() && most <= kMaxDets[m];
+        acc[k][a][m] = same_as_larger ? acc[k][a][m + 1]
+                                      : Accumulate(eval, a, kMaxDets[m], recall_thresholds);
       }
     }
+    gt_at = gt_last;
+    det_at = det_last;
   }
 
   // summarize(): AP averages precision over IoU thresholds (or one), recall

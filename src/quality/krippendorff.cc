@@ -1,6 +1,9 @@
 // Krippendorff's alpha from the coincidence matrix (Krippendorff 2011,
 // "Computing Krippendorff's Alpha-Reliability", sections B-E).
 #include <cmath>
+#include <algorithm>
+#include <cstdint>
+#include <numeric>
 #include <string>
 
 #include "src/quality/rating_counts.h"
@@ -41,32 +44,64 @@ std::vector<std::vector<double>> Distances(const std::vector<double>& values,
 }  // namespace
 
 Result<Alpha> KrippendorffAlpha(const RatingTable& table, Level level) {
-  TESSERA_ASSIGN_OR_RETURN(internal::CountTable counts, internal::CountRatings(table, {}));
-  const std::vector<double>& values = counts.categories;
+  // Values are coded in order of first appearance; the coincidence matrix is
+  // put in ascending value order at the end.
+  TESSERA_ASSIGN_OR_RETURN(internal::CodedTable coded,
+                           internal::EncodeRatings(table, {}, internal::CodeOrder::kFirstSeen));
+  const size_t q = coded.categories.size();
+  // Coincidences o_ck: every ordered pair of values within a unit, weighted
+  // 1 / (m_u - 1) so that each pairable value contributes 1 in total. Each
+  // unit adds one term to the cells of the values it holds, units in order,
+  // so every cell is the same sum of the same terms as in the textbook loop
+  // over all q x q cells of every unit.
+  std::vector<double> by_code(q * q, 0.0);  // [c * q + k], by code
+  std::vector<uint32_t> unit_counts(q, 0);  // n_uc of the current unit
+  std::vector<uint32_t> present;            // the values c with n_uc > 0
+  present.reserve(coded.annotators);
+  const uint32_t* code = coded.codes.data();
+  for (size_t unit = 0; unit < coded.items; ++unit, code += coded.annotators) {
+    present.clear();
+    for (size_t ann = 0; ann < coded.annotators; ++ann) {
+      const uint32_t c = code[ann];
+      if (c != internal::kMissingCode && unit_counts[c]++ == 0) present.push_back(c);
+    }
+    double m = 0;
+    for (uint32_t c : present) m += unit_counts[c];
+    if (m >= 2) {
+      // o_ck and o_kc get the same term; a term of 0 (a value given once)
+      // would leave its cell unchanged.
+      for (size_t i = 0; i < present.size(); ++i) {
+        const uint32_t c = present[i];
+        const double n_c = unit_counts[c];
+        if (n_c > 1) by_code[c * q + c] += n_c * (n_c - 1.0) / (m - 1.0);
+        for (size_t j = i + 1; j < present.size(); ++j) {
+          const uint32_t k = present[j];
+          const double term = n_c * unit_counts[k] / (m - 1.0);
+          by_code[c * q + k] += term;
+          by_code[k * q + c] += term;
+        }
+      }
+    }
+    for (uint32_t c : present) unit_counts[c] = 0;
+  }
+  // The values in ascending order and the matrix in that order.
+  std::vector<uint32_t> order(q);
+  std::iota(order.begin(), order.end(), 0u);
+  std::sort(order.begin(), order.end(),
+            [&](uint32_t a, uint32_t b) { return coded.categories[a] < coded.categories[b]; });
+  std::vector<double> values(q), coincidence(q * q);
+  for (size_t c = 0; c < q; ++c) {
+    values[c] = coded.categories[order[c]];
+    for (size_t k = 0; k < q; ++k) coincidence[c * q + k] = by_code[order[c] * q + order[k]];
+  }
   if (level == Level::kRatio && !values.empty() && values.front() < 0) {
     return Status::InvalidArgument("ratio-level alpha needs non-negative values; got " +
                                    std::to_string(values.front()));
   }
-  const size_t q = values.size();
-  // Coincidences o_ck: every ordered pair of values within a unit, weighted
-  // 1 / (m_u - 1) so that each pairable value contributes 1 in total.
-  std::vector<std::vector<double>> coincidence(q, std::vector<double>(q, 0.0));
-  for (size_t unit = 0; unit < counts.counts.size(); ++unit) {
-    const double m = counts.totals[unit];
-    if (m < 2) continue;
-    const auto& n_uc = counts.counts[unit];
-    for (size_t c = 0; c < q; ++c) {
-      if (n_uc[c] == 0) continue;
-      for (size_t k = 0; k < q; ++k) {
-        const double pairs = c == k ? n_uc[c] * (n_uc[c] - 1.0) : n_uc[c] * n_uc[k];
-        coincidence[c][k] += pairs / (m - 1.0);
-      }
-    }
-  }
   std::vector<double> marginals(q, 0.0);
   double total = 0;
   for (size_t c = 0; c < q; ++c) {
-    for (size_t k = 0; k < q; ++k) marginals[c] += coincidence[c][k];
+    for (size_t k = 0; k < q; ++k) marginals[c] += coincidence[c * q + k];
     total += marginals[c];
   }
   if (total < 2) {
@@ -76,7 +111,7 @@ Result<Alpha> KrippendorffAlpha(const RatingTable& table, Level level) {
   double observed = 0, expected = 0;
   for (size_t c = 0; c < q; ++c) {
     for (size_t k = 0; k < q; ++k) {
-      observed += coincidence[c][k] * delta[c][k];
+      observed += coincidence[c * q + k] * delta[c][k];
       expected += marginals[c] * marginals[k] * delta[c][k];
     }
   }

@@ -1,5 +1,9 @@
 // Per-item majority vote with an explicit tie policy.
-#include <map>
+//
+// The table is coded once (category values -> dense codes, see EncodeRatings);
+// each item then counts its codes in a small array that is reset through the
+// list of codes it touched, so no item allocates.
+#include <cstdint>
 
 #include "src/quality/rating_counts.h"
 #include "tessera/quality.h"
@@ -7,33 +11,47 @@
 namespace tessera::quality {
 
 Result<std::vector<Vote>> MajorityVote(const RatingTable& table, TiePolicy ties) {
-  TESSERA_RETURN_IF_ERROR(internal::CheckTable(table));
-  std::vector<Vote> votes;
-  votes.reserve(table.size());
-  for (const auto& row : table) {
-    std::map<double, size_t> counts;  // ascending values
-    Vote vote;
-    for (const Rating& rating : row) {
-      if (!rating) continue;
-      ++counts[*rating];
-      ++vote.ratings;
+  TESSERA_ASSIGN_OR_RETURN(internal::CodedTable coded,
+                           internal::EncodeRatings(table, {}, internal::CodeOrder::kFirstSeen));
+  const std::vector<double>& categories = coded.categories;
+  std::vector<Vote> votes(coded.items);
+  std::vector<uint32_t> counts(categories.size(), 0);
+  std::vector<uint32_t> present;  // codes with a count in the current item
+  present.reserve(coded.annotators);
+  const uint32_t* row = coded.codes.data();
+  for (size_t item = 0; item < coded.items; ++item, row += coded.annotators) {
+    present.clear();
+    for (size_t ann = 0; ann < coded.annotators; ++ann) {
+      const uint32_t code = row[ann];
+      if (code != internal::kMissingCode && counts[code]++ == 0) present.push_back(code);
     }
-    for (const auto& [value, count] : counts) vote.votes = std::max(vote.votes, count);
-    std::vector<double> tied;
-    for (const auto& [value, count] : counts) {
-      if (count == vote.votes) tied.push_back(value);
+    Vote& vote = votes[item];
+    // The top count, how many codes share it, and the one with the lowest value.
+    uint32_t top = 0, lowest = 0;
+    size_t tied = 0;
+    for (uint32_t code : present) {
+      vote.ratings += counts[code];
+      if (counts[code] > top) {
+        top = counts[code];
+        lowest = code;
+        tied = 1;
+      } else if (counts[code] == top) {
+        if (categories[code] < categories[lowest]) lowest = code;
+        ++tied;
+      }
     }
-    if (tied.size() == 1 || (!tied.empty() && ties == TiePolicy::kLowestValue)) {
-      vote.label = tied.front();
-    } else if (!tied.empty() && ties == TiePolicy::kFirstAnnotator) {
-      for (const Rating& rating : row) {
-        if (rating && counts[*rating] == vote.votes) {
-          vote.label = *rating;
+    vote.votes = top;
+    if (tied == 1 || (tied > 1 && ties == TiePolicy::kLowestValue)) {
+      vote.label = categories[lowest];
+    } else if (tied > 1 && ties == TiePolicy::kFirstAnnotator) {
+      for (size_t ann = 0; ann < coded.annotators; ++ann) {
+        if (row[ann] != internal::kMissingCode && counts[row[ann]] == top) {
+          vote.label = categories[row[ann]];
           break;
         }
       }
     }
-    votes.push_back(vote);
+    for (uint32_t code : present) counts[code] = 0;
   }
   return votes;
 }

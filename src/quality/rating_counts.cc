@@ -1,24 +1,140 @@
 #include "src/quality/rating_counts.h"
 
 #include <algorithm>
+#include <bit>
+#include <numeric>
 #include <string>
 
 namespace tessera::quality::internal {
+namespace {
+
+Status EmptyTableError() { return Status::InvalidArgument("rating table has no items"); }
+
+Status RaggedRowError(size_t item, size_t size, size_t annotators) {
+  return Status::InvalidArgument("rating table row " + std::to_string(item) + " has " +
+                                 std::to_string(size) + " annotators; row 0 has " +
+                                 std::to_string(annotators));
+}
+
+Status NonFiniteError(size_t item) {
+  return Status::InvalidArgument("rating table row " + std::to_string(item) +
+                                 " holds a non-finite rating; use std::nullopt for missing");
+}
+
+Status UnknownCategoryError(double rating) {
+  return Status::InvalidArgument("rating " + std::to_string(rating) +
+                                 " is not one of the given categories");
+}
+
+// Rating values -> dense codes 0, 1, 2, ... in order of first insertion.
+// Open addressing with linear probing over the value's bit pattern (-0.0 is
+// folded into 0.0 first, so the two compare equal here as they do under
+// operator==). A slot holds the key beside its code, so a probe is one load.
+// Tables hold a handful of categories as a rule, so the table is kept at most
+// half full and, while it is small, grown until no value is displaced from its
+// home slot: then a lookup is one probe that always hits.
+class ValueCodes {
+ public:
+  ValueCodes() { Resize(16); }
+
+  // The code of `value`, or kMissingCode if it was never inserted.
+  uint32_t Find(double value) const {
+    const uint64_t key = Key(value);
+    for (size_t slot = Home(key);; slot = (slot + 1) & mask_) {
+      if (slots_[slot].code == kMissingCode || slots_[slot].key == key) return slots_[slot].code;
+    }
+  }
+
+  // The code of `value`, adding it with the next free code if it is new.
+  uint32_t Insert(double value) {
+    const uint64_t key = Key(value);
+    const Slot& home = slots_[Home(key)];
+    if (home.key == key && home.code != kMissingCode) return home.code;
+    return InsertSlow(key, value);
+  }
+
+  // Inserted values, by code.
+  const std::vector<double>& values() const { return values_; }
+
+ private:
+  static constexpr size_t kMaxCompactSlots = 4096;
+
+  struct Slot {
+    uint64_t key = 0;
+    uint32_t code = kMissingCode;  // kMissingCode: a free slot
+  };
+
+  static uint64_t Key(double value) { return std::bit_cast<uint64_t>(value + 0.0); }
+
+  size_t Home(uint64_t key) const {
+    key ^= key >> 29;  // mix the mantissa's low bits into the high ones
+    return static_cast<size_t>((key * 0x9E3779B97F4A7C15ull) >> shift_);
+  }
+
+  // Insert() past the first probe; out of line so that Insert() inlines.
+  [[gnu::noinline]] uint32_t InsertSlow(uint64_t key, double value) {
+    size_t slot = Home(key);
+    for (; slots_[slot].code != kMissingCode; slot = (slot + 1) & mask_) {
+      if (slots_[slot].key == key) return slots_[slot].code;
+    }
+    const auto code = static_cast<uint32_t>(keys_.size());
+    keys_.push_back(key);
+    values_.push_back(value + 0.0);
+    slots_[slot] = {key, code};
+    if (2 * keys_.size() > slots_.size() ||
+        (slot != Home(key) && slots_.size() < kMaxCompactSlots)) {
+      Resize(2 * slots_.size());
+    }
+    return code;
+  }
+
+  // Re-inserts every key into `size` slots (a power of two); while small,
+  // doubles `size` until no key is displaced.
+  void Resize(size_t size) {
+    for (;; size *= 2) {
+      slots_.assign(size, Slot{});
+      mask_ = size - 1;
+      shift_ = 64 - std::countr_zero(size);
+      bool displaced = false;
+      for (uint32_t code = 0; code < keys_.size(); ++code) {
+        const size_t home = Home(keys_[code]);
+        size_t slot = home;
+        while (slots_[slot].code != kMissingCode) slot = (slot + 1) & mask_;
+        slots_[slot] = {keys_[code], code};
+        displaced |= slot != home;
+      }
+      if (!displaced || size >= kMaxCompactSlots) return;
+    }
+  }
+
+  std::vector<Slot> slots_;
+  std::vector<uint64_t> keys_;   // by code
+  std::vector<double> values_;   // by code
+  size_t mask_ = 0;
+  int shift_ = 0;
+};
+
+// Sorted, deduplicated copy of `given` (-0.0 folded into 0.0).
+std::vector<double> SortedCategories(const std::vector<double>& given) {
+  std::vector<double> categories;
+  categories.reserve(given.size());
+  for (double value : given) categories.push_back(value + 0.0);
+  std::sort(categories.begin(), categories.end());
+  categories.erase(std::unique(categories.begin(), categories.end()), categories.end());
+  return categories;
+}
+
+}  // namespace
 
 Status CheckTable(const RatingTable& table) {
-  if (table.empty()) return Status::InvalidArgument("rating table has no items");
+  if (table.empty()) return EmptyTableError();
   const size_t annotators = table.front().size();
   for (size_t item = 0; item < table.size(); ++item) {
     if (table[item].size() != annotators) {
-      return Status::InvalidArgument("rating table row " + std::to_string(item) + " has " +
-                                     std::to_string(table[item].size()) +
-                                     " annotators; row 0 has " + std::to_string(annotators));
+      return RaggedRowError(item, table[item].size(), annotators);
     }
     for (const Rating& rating : table[item]) {
-      if (rating && !std::isfinite(*rating)) {
-        return Status::InvalidArgument("rating table row " + std::to_string(item) +
-                                       " holds a non-finite rating; use std::nullopt for missing");
-      }
+      if (rating && !std::isfinite(*rating)) return NonFiniteError(item);
     }
   }
   return Status::Ok();
@@ -26,27 +142,84 @@ Status CheckTable(const RatingTable& table) {
 
 Result<std::vector<double>> ResolveCategories(const RatingTable& table,
                                               const std::vector<double>& given) {
-  std::vector<double> categories = given;
-  if (categories.empty()) {
+  if (given.empty()) {
+    ValueCodes codes;
     for (const auto& row : table) {
       for (const Rating& rating : row) {
-        if (rating) categories.push_back(*rating);
+        if (rating) codes.Insert(*rating);
       }
     }
+    std::vector<double> categories = codes.values();
+    std::sort(categories.begin(), categories.end());
+    return categories;
   }
-  std::sort(categories.begin(), categories.end());
-  categories.erase(std::unique(categories.begin(), categories.end()), categories.end());
-  if (!given.empty()) {
-    for (const auto& row : table) {
-      for (const Rating& rating : row) {
-        if (rating && !std::binary_search(categories.begin(), categories.end(), *rating)) {
-          return Status::InvalidArgument("rating " + std::to_string(*rating) +
-                                         " is not one of the given categories");
-        }
-      }
+  std::vector<double> categories = SortedCategories(given);
+  ValueCodes codes;
+  for (double value : categories) codes.Insert(value);
+  for (const auto& row : table) {
+    for (const Rating& rating : row) {
+      if (rating && codes.Find(*rating) == kMissingCode) return UnknownCategoryError(*rating);
     }
   }
   return categories;
+}
+
+Result<CodedTable> EncodeRatings(const RatingTable& table, const std::vector<double>& given,
+                                 CodeOrder order) {
+  if (table.empty()) return EmptyTableError();
+  CodedTable out;
+  out.items = table.size();
+  out.annotators = table.front().size();
+  out.codes.resize(out.items * out.annotators);
+  // With given categories the codes are their ranks from the start; else the
+  // codes follow first appearance and are renumbered by rank at the end.
+  const bool fixed = !given.empty();
+  ValueCodes codes;
+  if (fixed) {
+    out.categories = SortedCategories(given);
+    for (double value : out.categories) codes.Insert(value);
+  }
+  std::optional<double> unknown;  // the first rating outside `given`
+  uint32_t* code = out.codes.data();
+  for (size_t item = 0; item < out.items; ++item) {
+    const auto& row = table[item];
+    if (row.size() != out.annotators) return RaggedRowError(item, row.size(), out.annotators);
+    for (const Rating& rating : row) {
+      if (!rating) {
+        *code++ = kMissingCode;
+        continue;
+      }
+      if (!std::isfinite(*rating)) return NonFiniteError(item);
+      if (!fixed) {
+        *code++ = codes.Insert(*rating);
+        continue;
+      }
+      *code = codes.Find(*rating);
+      if (*code == kMissingCode && !unknown) unknown = *rating;
+      ++code;
+    }
+  }
+  if (unknown) return UnknownCategoryError(*unknown);
+  if (fixed) return out;
+  const std::vector<double>& values = codes.values();
+  if (order == CodeOrder::kFirstSeen) {
+    out.categories = values;
+    return out;
+  }
+  std::vector<uint32_t> by_value(values.size());
+  std::iota(by_value.begin(), by_value.end(), 0u);
+  std::sort(by_value.begin(), by_value.end(),
+            [&](uint32_t a, uint32_t b) { return values[a] < values[b]; });
+  std::vector<uint32_t> rank(values.size());
+  out.categories.resize(values.size());
+  for (uint32_t r = 0; r < by_value.size(); ++r) {
+    rank[by_value[r]] = r;
+    out.categories[r] = values[by_value[r]];
+  }
+  for (uint32_t& c : out.codes) {
+    if (c != kMissingCode) c = rank[c];
+  }
+  return out;
 }
 
 size_t CategoryIndex(const std::vector<double>& categories, double value) {
@@ -55,16 +228,18 @@ size_t CategoryIndex(const std::vector<double>& categories, double value) {
 }
 
 Result<CountTable> CountRatings(const RatingTable& table, const CategoryOptions& options) {
-  TESSERA_RETURN_IF_ERROR(CheckTable(table));
+  TESSERA_ASSIGN_OR_RETURN(CodedTable coded, EncodeRatings(table, options.categories));
   CountTable out;
-  TESSERA_ASSIGN_OR_RETURN(out.categories, ResolveCategories(table, options.categories));
+  out.categories = std::move(coded.categories);
   const size_t q = out.categories.size();
-  out.counts.assign(table.size(), std::vector<double>(q, 0.0));
-  out.totals.assign(table.size(), 0.0);
-  for (size_t item = 0; item < table.size(); ++item) {
-    for (const Rating& rating : table[item]) {
-      if (!rating) continue;
-      out.counts[item][CategoryIndex(out.categories, *rating)] += 1;
+  out.counts.assign(coded.items, std::vector<double>(q, 0.0));
+  out.totals.assign(coded.items, 0.0);
+  const uint32_t* code = coded.codes.data();
+  for (size_t item = 0; item < coded.items; ++item) {
+    std::vector<double>& counts = out.counts[item];
+    for (size_t ann = 0; ann < coded.annotators; ++ann, ++code) {
+      if (*code == kMissingCode) continue;
+      counts[*code] += 1;
       out.totals[item] += 1;
     }
   }

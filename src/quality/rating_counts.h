@@ -1,9 +1,11 @@
-// Internal helpers shared by the agreement metrics: category resolution,
-// per-item category counts and weight matrices. Not part of the public API.
+// Internal helpers shared by the agreement metrics and the aggregators:
+// category resolution, dense category codes, per-item category counts and
+// weight matrices. Not part of the public API.
 #ifndef TESSERA_SRC_QUALITY_RATING_COUNTS_H_
 #define TESSERA_SRC_QUALITY_RATING_COUNTS_H_
 
 #include <cmath>
+#include <cstdint>
 #include <limits>
 #include <vector>
 
@@ -23,6 +25,31 @@ Result<std::vector<double>> ResolveCategories(const RatingTable& table,
 
 // Position of `value` in the ascending `categories` (which must contain it).
 size_t CategoryIndex(const std::vector<double>& categories, double value);
+
+// Ratings as dense category codes, for the statistics that scan large tables:
+// one flat array instead of a vector of optionals per item, and a category's
+// rank instead of its value, so that counting is indexing.
+inline constexpr uint32_t kMissingCode = std::numeric_limits<uint32_t>::max();
+struct CodedTable {
+  std::vector<double> categories;  // by code
+  size_t items = 0;
+  size_t annotators = 0;
+  // codes[item * annotators + annotator]: the rating's index in `categories`,
+  // or kMissingCode.
+  std::vector<uint32_t> codes;
+};
+// How EncodeRatings numbers the categories.
+//  kRanked: codes are ranks; `categories` ascending, as ResolveCategories
+//    returns them.
+//  kFirstSeen: codes in order of first appearance (row by row), `categories`
+//    in that order; saves a pass over the codes for callers that do not need
+//    ranks. With given categories the codes are always ranks.
+enum class CodeOrder { kRanked, kFirstSeen };
+// CheckTable, ResolveCategories and the coding in one pass over the table,
+// with their errors (a structural error is reported before an unknown
+// category, as when CheckTable runs first). -0.0 and 0.0 are one category.
+Result<CodedTable> EncodeRatings(const RatingTable& table, const std::vector<double>& given,
+                                 CodeOrder order = CodeOrder::kRanked);
 
 // r_ik: how many annotators put item i in category k, and r_i = sum_k r_ik.
 struct CountTable {
