@@ -55,26 +55,47 @@ Result<Alpha> KrippendorffAlpha(const RatingTable& table, Level level) {
   // so every cell is the same sum of the same terms as in the textbook loop
   // over all q x q cells of every unit.
   std::vector<double> by_code(q * q, 0.0);  // [c * q + k], by code
-  std::vector<uint32_t> unit_counts(q, 0);  // n_uc of the current unit
-  std::vector<uint32_t> present;            // the values c with n_uc > 0
-  present.reserve(coded.annotators);
+  // n_uc of the current unit, with a last counter (index q) for missing
+  // ratings so that counting needs no branch, and the values it holds.
+  std::vector<uint32_t> unit_counts(q + 1, 0);
+  std::vector<uint32_t> present(std::max(coded.annotators, q) + 1);
+  // With at most 7 values and 255 annotators a unit's counts fit in the bytes
+  // of one word (byte 7 counting missing ratings), so counting stays in a
+  // register instead of incrementing memory that was just written.
+  const bool packed = q <= 7 && coded.annotators <= 255;
   const uint32_t* code = coded.codes.data();
   for (size_t unit = 0; unit < coded.items; ++unit, code += coded.annotators) {
-    present.clear();
-    for (size_t ann = 0; ann < coded.annotators; ++ann) {
-      const uint32_t c = code[ann];
-      if (c != internal::kMissingCode && unit_counts[c]++ == 0) present.push_back(c);
+    size_t values = 0;  // in present
+    size_t missing = 0;
+    if (packed) {
+      uint64_t bytes = 0;
+      for (size_t ann = 0; ann < coded.annotators; ++ann) {
+        bytes += uint64_t{1} << (8 * std::min<uint32_t>(code[ann], 7));
+      }
+      missing = bytes >> 56;
+      for (uint32_t c = 0; c < q; ++c) {
+        unit_counts[c] = (bytes >> (8 * c)) & 0xff;
+        present[values] = c;
+        values += unit_counts[c] != 0;
+      }
+    } else {
+      for (size_t ann = 0; ann < coded.annotators; ++ann) {
+        const uint32_t c = std::min<uint32_t>(code[ann], static_cast<uint32_t>(q));
+        present[values] = c;
+        values += unit_counts[c]++ == 0 && c != q;
+      }
+      missing = unit_counts[q];
+      unit_counts[q] = 0;
     }
-    double m = 0;
-    for (uint32_t c : present) m += unit_counts[c];
+    const double m = static_cast<double>(coded.annotators - missing);
     if (m >= 2) {
       // o_ck and o_kc get the same term; a term of 0 (a value given once)
       // would leave its cell unchanged.
-      for (size_t i = 0; i < present.size(); ++i) {
+      for (size_t i = 0; i < values; ++i) {
         const uint32_t c = present[i];
         const double n_c = unit_counts[c];
         if (n_c > 1) by_code[c * q + c] += n_c * (n_c - 1.0) / (m - 1.0);
-        for (size_t j = i + 1; j < present.size(); ++j) {
+        for (size_t j = i + 1; j < values; ++j) {
           const uint32_t k = present[j];
           const double term = n_c * unit_counts[k] / (m - 1.0);
           by_code[c * q + k] += term;
@@ -82,7 +103,9 @@ Result<Alpha> KrippendorffAlpha(const RatingTable& table, Level level) {
         }
       }
     }
-    for (uint32_t c : present) unit_counts[c] = 0;
+    if (!packed) {
+      for (size_t i = 0; i < values; ++i) unit_counts[present[i]] = 0;
+    }
   }
   // The values in ascending order and the matrix in that order.
   std::vector<uint32_t> order(q);

@@ -27,8 +27,8 @@ Result<std::vector<double>> ResolveCategories(const RatingTable& table,
 size_t CategoryIndex(const std::vector<double>& categories, double value);
 
 // Ratings as dense category codes, for the statistics that scan large tables:
-// one flat array instead of a vector of optionals per item, and a category's
-// rank instead of its value, so that counting is indexing.
+// one flat array instead of a vector of optionals per item, and a small
+// integer instead of the value, so that counting is indexing.
 inline constexpr uint32_t kMissingCode = std::numeric_limits<uint32_t>::max();
 struct CodedTable {
   std::vector<double> categories;  // by code
