@@ -91,9 +91,6 @@ HttpResponse WithQuality(RequestContext& ctx, const AgreementOptions& options,
 Result<ControlTable> ControlFromQuery(const HttpRequest& req, const QualitySnapshot& snap) {
   if (auto name = req.Query("control"); name && !name->empty()) {
     auto table = snap.builder.Table(*name);
-    if (!table.ok() && table.status().code() == Code::kNotFound) {
-      return Status::FieldInvalid("control", table.status().message());
-    }
     if (!table.ok()) return Status::FieldInvalid("control", table.status().message());
     return table;
   }
