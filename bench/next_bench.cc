@@ -340,6 +340,11 @@ class ServerProcess {
       dup2(out_pipe[1], STDOUT_FILENO);
       close(out_pipe[0]);
       close(out_pipe[1]);
+      // The access log (one JSON line per request on stderr) goes to a file,
+      // as it would in production: it is part of what a request costs.
+      std::string log = (data / "server.log").string();
+      int log_fd = open(log.c_str(), O_WRONLY | O_CREAT | O_TRUNC, 0644);
+      if (log_fd >= 0) dup2(log_fd, STDERR_FILENO);
       std::vector<char*> argv;
       for (auto& a : args) argv.push_back(a.data());
       argv.push_back(nullptr);

@@ -1,6 +1,6 @@
 // tessera export: write a project's annotations in a dataset format.
 // --out ending in .zip gets a zip of the format's files; otherwise a
-// single-file format (JSON, JSONL, CVAT, CONLL2003, SPACY) goes to the file
+// single-file format (JSON, JSONL, JSON_MIN, CSV, TSV, CVAT, CONLL2003, SPACY) goes to the file
 // --out and a multi-file one (COCO, VOC, YOLO, ...) to the folder --out, laid
 // out as the format lays it out.
 #include <cstdio>
@@ -23,6 +23,8 @@ struct ExportCliOptions {
   std::string out;
   std::string annotations = "all";
   bool all_tasks = false;
+  std::string split;  // "0.8,0.1,0.1"
+  uint64_t seed = 0;
 };
 
 // Writes to `path + ".partial"` and renames on success, so a failed export
@@ -57,6 +59,9 @@ int RunExport(const ExportCliOptions& o) {
   if (!selection.ok()) return Fail(selection.status());
   options.selection = *selection;
   options.download_all_tasks = o.all_tasks;
+  options.split = o.split;
+  options.seed = o.seed;
+  options.media_root = fs::path(o.data.data_dir) / "media";  // uploads, for formats that embed images
   auto store = OpenStore(o.data);
   if (!store.ok()) return Fail(store.status());
   auto project = (*store)->GetProject(o.project);
@@ -91,13 +96,16 @@ void RegisterExport(CLI::App& app) {
   CLI::App* cmd = app.add_subcommand("export", "Export a project");
   AddDataOption(cmd, &opts->data);
   cmd->add_option("--project", opts->project, "Project id")->required();
-  cmd->add_option("--format", opts->format,
-                  "JSON, JSONL, COCO, VOC, YOLO, YOLOV8, YOLOV8_SEG, CVAT, CONLL2003 or SPACY")
-      ->capture_default_str();
+  std::string names;
+  for (const FormatInfo& f : Formats()) names += (names.empty() ? "" : ", ") + f.name;
+  cmd->add_option("--format", opts->format, "One of " + names)->capture_default_str();
   cmd->add_option("--out", opts->out, "Output file, .zip, or folder (multi-file formats)")->required();
   cmd->add_option("--annotations", opts->annotations, "Which annotations: all, latest or ground_truth")
       ->capture_default_str();
   cmd->add_flag("--all-tasks", opts->all_tasks, "Include tasks without annotations");
+  cmd->add_option("--split", opts->split,
+                  "Train/val/test ratios, e.g. 0.8,0.1,0.1 (stratified by each task's first label)");
+  cmd->add_option("--seed", opts->seed, "Seed of the --split assignment")->capture_default_str();
   cmd->callback([opts] { std::exit(RunExport(*opts)); });
 }
 

@@ -16,7 +16,7 @@ struct ImportCliOptions {
   int64_t project = 0;
   std::vector<std::string> files;
   bool no_validate = false;
-  std::string format;          // a dataset format (COCO, VOC, YOLO, CVAT, CONLL2003)
+  std::string format;          // a dataset format (COCO, VOC, YOLO, CVAT, CONLL2003, TFRECORD)
   bool as_predictions = false;
   std::string image_prefix;
 };
@@ -87,7 +87,7 @@ void RegisterImport(CLI::App& app) {
       ->required()
       ->check(CLI::ExistingPath);
   cmd->add_option("--format", opts->format,
-                  "Import a dataset in this format (COCO, VOC, YOLO, CVAT, CONLL2003) instead of "
+                  "Import a dataset in this format (COCO, VOC, YOLO, CVAT, CONLL2003, TFRECORD) instead of "
                   "Label Studio task files");
   cmd->add_flag("--as-predictions", opts->as_predictions,
                 "With --format: store the regions as predictions, not annotations");

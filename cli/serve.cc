@@ -4,6 +4,7 @@
 #include "cli/common.h"
 #include "server/app.h"
 #include "server/net/http_server.h"
+#include "server/request_log.h"
 
 namespace tessera::cli {
 
@@ -18,6 +19,7 @@ struct ServeOptions {
   bool secure_cookies = false;
   bool trust_proxy = false;
   int max_body_mb = 512;
+  bool access_log = true;
 };
 
 int RunServe(const ServeOptions& o) {
@@ -28,6 +30,7 @@ int RunServe(const ServeOptions& o) {
   app_options.static_dir = o.static_dir.empty() ? std::filesystem::path(TESSERA_WEB_DIST)
                                                 : std::filesystem::path(o.static_dir);
   app_options.secure_cookies = o.secure_cookies;
+  server::SetAccessLogEnabled(o.access_log);
   server::App app(**store, app_options);
   server::HttpServerOptions http;
   http.host = o.host;
@@ -66,6 +69,10 @@ void RegisterServe(CLI::App& app) {
       ->capture_default_str();
   cmd->add_flag("--trust-proxy", opts->trust_proxy,
                 "Trust X-Forwarded-For/-Proto from a reverse proxy");
+  cmd->add_flag("--access-log,!--no-access-log", opts->access_log,
+                "Log every request as a JSON line on stderr (request id, method, path, status, "
+                "duration, user); on by default")
+      ->capture_default_str();
   cmd->callback([opts] { std::exit(RunServe(*opts)); });
 }
 

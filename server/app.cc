@@ -1,9 +1,10 @@
 #include "server/app.h"
 
-#include <cstdio>
+#include <chrono>
 
 #include "server/auth/session_auth.h"
 #include "server/context.h"
+#include "server/request_log.h"
 #include "tessera/util.h"
 
 namespace tessera::server {
@@ -40,6 +41,7 @@ App::App(Store& store, AppOptions options) : store_(store), options_(std::move(o
   RegisterExportRoutes(router_);
   RegisterTaskRoutes(router_);
   RegisterAnnotationRoutes(router_);
+  RegisterDraftRoutes(router_);
   RegisterWorkflowRoutes(router_);
   RegisterReviewRoutes(router_);
   RegisterStatsRoutes(router_);
@@ -47,29 +49,44 @@ App::App(Store& store, AppOptions options) : store_(store), options_(std::move(o
   RegisterMediaRoutes(router_);
   RegisterAgreementRoutes(router_);
   RegisterQualityRoutes(router_);
+  RegisterAuditRoutes(router_);
   RegisterStaticRoutes(router_);  // last: catches the browser app's pages
 }
 
 App::~App() = default;
 
 HttpResponse App::Handle(HttpRequest& request) {
+  auto start = std::chrono::steady_clock::now();
+  request.request_id = RequestIdFor(request.Header("x-request-id"));
+  const std::string& request_id = request.request_id;
+  Id user_id = 0;
   HttpResponse res;
   try {
-    res = Dispatch(request);
+    res = Dispatch(request, &user_id);
   } catch (const nlohmann::json::exception& e) {
     // A JSON value of the wrong type slipped past a handler's checks: still
     // the client's input, so a 400 that says what was wrong.
     res = ErrorResponse(400, std::string("unexpected JSON value: ") + e.what());
   } catch (const std::exception& e) {
-    std::fprintf(stderr, "tessera: %s %s: %s\n", request.method.c_str(), request.path.c_str(),
-                 e.what());
-    res = ErrorResponse(500, "internal error; the server log has details");
+    LogError(request_id, request.method + " " + request.path + ": " + e.what());
+    res = ErrorResponse(500, "internal error; the server log has the details under request id " +
+                                 request_id);
   }
   AddSecurityHeaders(res);
+  res.SetHeader("X-Request-Id", request_id);
+  LogRequest({.request_id = request_id,
+              .method = request.method,
+              .path = request.path,
+              .status = res.status,
+              .duration_ms = std::chrono::duration<double, std::milli>(
+                                 std::chrono::steady_clock::now() - start).count(),
+              .user_id = user_id,
+              .response_bytes = res.file ? res.file->length : res.body.size(),
+              .remote_address = request.remote_address});
   return res;
 }
 
-HttpResponse App::Dispatch(HttpRequest& request) {
+HttpResponse App::Dispatch(HttpRequest& request, Id* user_id) {
   RouteMatch match = router_.Match(request.method, request.path);
   if (!match.route) {
     if (!match.allowed_methods.empty()) {
@@ -99,6 +116,7 @@ HttpResponse App::Dispatch(HttpRequest& request) {
         if (!csrf.ok()) return ErrorResponse(csrf);
       }
       ctx.set_user(*auth->user, auth->via_session);
+      *user_id = auth->user->id;
     } else if (match.route->access != Access::kPublic) {
       return ErrorResponse(Status::Unauthenticated(
           "Authentication credentials were not provided: sign in, or send "

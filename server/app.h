@@ -42,7 +42,8 @@ class App {
   std::filesystem::path media_root() const { return options_.data_dir / "media"; }
 
  private:
-  HttpResponse Dispatch(HttpRequest& request);
+  // Routes and authenticates; sets *user_id to the caller (0: anonymous).
+  HttpResponse Dispatch(HttpRequest& request, Id* user_id);
 
   Store& store_;
   AppOptions options_;
@@ -59,6 +60,7 @@ void RegisterProjectRoutes(Router& router);
 void RegisterMemberRoutes(Router& router);
 void RegisterTaskRoutes(Router& router);
 void RegisterAnnotationRoutes(Router& router);
+void RegisterDraftRoutes(Router& router);
 void RegisterWorkflowRoutes(Router& router);
 void RegisterReviewRoutes(Router& router);
 void RegisterStatsRoutes(Router& router);
@@ -68,6 +70,7 @@ void RegisterExportRoutes(Router& router);
 void RegisterMediaRoutes(Router& router);
 void RegisterAgreementRoutes(Router& router);
 void RegisterQualityRoutes(Router& router);
+void RegisterAuditRoutes(Router& router);
 void RegisterStaticRoutes(Router& router);
 
 }  // namespace tessera::server

@@ -1,6 +1,7 @@
 #include "server/context.h"
 
 #include "server/app.h"
+#include "server/request_log.h"
 #include "tessera/util.h"
 
 namespace tessera::server {
@@ -84,6 +85,20 @@ Status RequestContext::RequireProjectRole(Id project_id, Role min) {
                                     RoleName(*role));
   }
   return Status::Ok();
+}
+
+void RequestContext::Audit(std::string action, Id project_id, std::string object_type,
+                           Id object_id, const nlohmann::json& detail) {
+  AuditEntry entry;
+  entry.user_id = user_id();
+  entry.action = std::move(action);
+  entry.project_id = project_id;
+  entry.object_type = std::move(object_type);
+  entry.object_id = object_id;
+  entry.detail = detail.dump(-1, ' ', false, nlohmann::json::error_handler_t::replace);
+  entry.request_id = request_.request_id;
+  Status s = store().RecordAudit(&entry);
+  if (!s.ok()) LogError(request_.request_id, "audit log: " + entry.action + ": " + s.ToString());
 }
 
 int HttpStatusFor(Code code) {

@@ -53,6 +53,12 @@ class RequestContext {
   // The user's role in the project (admins: owner). nullopt when not a member.
   std::optional<Role> ProjectRole(Id project_id);
 
+  // Appends an entry to the audit log as the caller, with this request's id.
+  // `detail` must be a JSON object. A failure to write it is logged, not
+  // returned: the action it records has already happened.
+  void Audit(std::string action, Id project_id, std::string object_type, Id object_id,
+             const nlohmann::json& detail = nlohmann::json::object());
+
  private:
   App& app_;
   HttpRequest& request_;

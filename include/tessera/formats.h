@@ -51,6 +51,8 @@ enum class FormatFit {
   kImageShapes,  // an Image with RectangleLabels, PolygonLabels or KeyPointLabels
   kImageBoxes,   // an Image with RectangleLabels (VOC, TFRecord)
   kTextSpans,    // a Text with Labels (CoNLL, spaCy)
+  kText,         // a Text with Labels or Choices (Hugging Face text)
+  kImage,        // an Image with shapes or Choices (Hugging Face ImageFolder)
 };
 
 struct FormatInfo {
@@ -97,6 +99,19 @@ struct DatasetExportOptions {
   bool download_all_tasks = false;
   std::function<void(int64_t tasks_written)> progress;
   int64_t progress_every = 1000;
+  // Where image URLs point on this machine, for formats that embed images
+  // (TFRecord): /data/upload/<project>/<file> is media_root/upload/<project>/<file>
+  // (the server's data_dir/media) and /data/local-files/?d=<path> is
+  // local_files_root/<path>. Empty: images are not read.
+  std::filesystem::path media_root;
+  std::filesystem::path local_files_root;
+  // Train/val/test split: "0.8,0.1,0.1" (or "0.9,0.1": train and val), the
+  // ratios summing to 1; "" writes one split as the format's default. The
+  // split is deterministic for a given seed and stratified by each task's
+  // first label (first choice, else first region's label), so every label's
+  // tasks are divided in the ratios (exactly per block of tasks; see split.cc).
+  std::string split;
+  uint64_t seed = 0;
 };
 
 struct DatasetExportReport {

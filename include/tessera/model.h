@@ -131,9 +131,13 @@ struct Prediction {
   TimeMs updated_at = 0;
 };
 
+// An autosaved, unsubmitted annotation of one user: of a new annotation
+// (annotation_id empty) or of an edit of an existing one. At most one per
+// (task, user, annotation).
 struct Draft {
   Id id = 0;
   Id task_id = 0;
+  Id project_id = 0;  // filled by the store from the task
   Id user_id = 0;
   std::optional<Id> annotation_id;
   std::string result = "[]";

@@ -242,6 +242,10 @@ class Store {
   virtual Status BackupTo(const std::string& path);
   // The engine's own consistency check; Corruption naming the first problems.
   virtual Status CheckIntegrity();
+  // Appends to the audit log; fills entry->id and created_at (when 0).
+  virtual Status RecordAudit(AuditEntry* entry);
+  // Newest first, at most query.limit entries.
+  virtual Result<std::vector<AuditEntry>> ListAudit(const AuditQuery& query);
 
   // ---- predictions ----
   virtual Status CreatePrediction(Prediction* prediction) = 0;
@@ -250,8 +254,19 @@ class Store {
   virtual Status DeletePrediction(Id id) = 0;
 
   // ---- drafts ----
-  // Creates or replaces the user's draft for the task (and annotation, if any).
+  // Autosaved work of one user (see Draft). CreateAnnotation deletes the
+  // author's draft of a new annotation on that task, and UpdateAnnotation the
+  // updater's draft of that annotation, in the same transaction.
+  // Creates or replaces the user's draft for (task, user, annotation_id):
+  // result and lead_time are applied; fills id, project_id, created_at (kept
+  // on replace) and updated_at. NotFound if the task, user or annotation does
+  // not exist; InvalidArgument if the annotation is of another task.
   virtual Status SaveDraft(Draft* draft) = 0;
+  virtual Result<Draft> GetDraft(Id id) = 0;
+  // Applies draft->result and lead_time to the stored draft draft->id and
+  // copies the other fields back. NotFound if there is no such draft.
+  virtual Status UpdateDraft(Draft* draft) = 0;
+  // The user's drafts of the task, by id.
   virtual Result<std::vector<Draft>> ListDrafts(Id task_id, Id user_id) = 0;
   virtual Status DeleteDraft(Id id) = 0;
 };

@@ -109,6 +109,28 @@ struct HoneypotAnswer {
   std::string ground_truth_result;  // the ground-truth annotation's result
 };
 
+// One administrative action in the audit log (migration 5): who did what to
+// which object, when, from which request.
+struct AuditEntry {
+  Id id = 0;
+  TimeMs created_at = 0;
+  Id user_id = 0;               // who acted
+  std::string action;           // "member.set_role", "task.delete", "project.export", ...
+  Id project_id = 0;            // 0: not about one project (users, site settings)
+  std::string object_type;      // "user", "task", "project", ...
+  Id object_id = 0;
+  std::string detail = "{}";    // a JSON object with the specifics (old and new role, ...)
+  std::string request_id;       // the X-Request-Id of the request that did it
+};
+
+struct AuditQuery {
+  Id project_id = 0;            // 0: every project and the site-wide entries
+  std::string action;           // "" any; "task." matches every action starting with it
+  Id user_id = 0;               // 0: anyone
+  Id before_id = 0;             // paging: entries with id < before_id (0: from the newest)
+  int limit = 100;
+};
+
 }  // namespace tessera
 
 #endif  // TESSERA_WORKFLOW_H_

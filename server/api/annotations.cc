@@ -98,8 +98,21 @@ HttpResponse CreateAnnotation(RequestContext& ctx) {
     a.parent_annotation = pa->get<Id>();
   }
   a.created_at = a.updated_at = NowMs();
+  // Label Studio's editor names the draft it submits; the store already drops
+  // the caller's draft of a new annotation, this also covers one of an edit.
+  std::optional<Id> draft_id;
+  if (auto di = body->find("draft_id"); di != body->end() && !di->is_null()) {
+    if (!di->is_number_integer()) {
+      return ErrorResponse(Status::FieldInvalid("draft_id", "draft_id must be a draft id (integer)"));
+    }
+    draft_id = di->get<Id>();
+  }
   s = ctx.store().CreateAnnotation(&a);
   if (!s.ok()) return ErrorResponse(s);
+  if (draft_id) {
+    auto d = ctx.store().GetDraft(*draft_id);
+    if (d.ok() && d->user_id == ctx.user_id()) (void)ctx.store().DeleteDraft(d->id);  // best effort
+  }
   return JsonResponse(201, AnnotationJsonWithAuthor(ctx, a));
 }
 

@@ -129,6 +129,7 @@ HttpResponse ResetToken(RequestContext& ctx) {
   std::string fresh = RandomHex(20);
   Status s = ctx.store().SetApiToken(ctx.user_id(), fresh);
   if (!s.ok()) return ErrorResponse(s);
+  ctx.Audit("user.reset_token", 0, "user", ctx.user_id());
   return JsonResponse(201, json{{"token", fresh}});
 }
 

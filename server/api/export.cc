@@ -4,6 +4,7 @@
 // GET /api/projects/{id}/export/formats: the formats, as Label Studio lists
 // them, with the ones that do not fit the project's config disabled.
 #include <fstream>
+#include <limits>
 
 #include "server/app.h"
 #include "server/context.h"
@@ -44,18 +45,26 @@ HttpResponse Export(RequestContext& ctx) {
   auto selection = ParseAnnotationSelection(ctx.request().Query("annotations").value_or("all"));
   if (!selection.ok()) return ErrorResponse(selection.status());
   options.selection = *selection;
+  // ?split=0.8,0.1,0.1&seed=N: stratified train/val/test (checked by ExportDataset).
+  options.split = ctx.request().Query("split").value_or("");
+  auto seed = QueryInt(ctx.request(), "seed", 0, 0, std::numeric_limits<int64_t>::max());
+  if (!seed.ok()) return ErrorResponse(seed.status());
+  options.seed = static_cast<uint64_t>(*seed);
+  options.media_root = ctx.app().media_root();  // formats that embed images read uploads from here
 
   fs::path tmp_dir = ctx.app().options().data_dir / "tmp";
   std::error_code ec;
   fs::create_directories(tmp_dir, ec);
   const std::string ext = format->extension;
   fs::path tmp = tmp_dir / ("export-" + RandomHex(8) + "." + ext);
+  int64_t exported_tasks = 0;
   {
     std::ofstream out(tmp, std::ios::binary);
     if (!out) return ErrorResponse(Status::IOError("cannot create " + tmp.string()));
     auto sink = format->multi_file ? NewZipSink(out) : NewSingleFileSink(out);
     auto report = ExportDataset(ctx.store(), *id, format->name, *sink, options);
     s = report.status();
+    if (report.ok()) exported_tasks = report->tasks;
     out.flush();
     if (s.ok() && !out) s = Status::IOError("writing the export failed (disk full?)");
   }
@@ -64,6 +73,8 @@ HttpResponse Export(RequestContext& ctx) {
     return ErrorResponse(s);
   }
   uint64_t size = fs::file_size(tmp, ec);
+  ctx.Audit("project.export", *id, "project", *id,
+            {{"format", format->name}, {"tasks", exported_tasks}, {"bytes", size}});
   HttpResponse res;
   res.SetHeader("Content-Type", ContentType(ext));
   std::string stamp = FormatIsoTime(NowMs()).substr(0, 19);

@@ -61,8 +61,12 @@ HttpResponse AddMember(RequestContext& ctx) {
   if (*role == Role::kOwner && ctx.ProjectRole(*id) != Role::kOwner) {
     return ErrorResponse(Status::PermissionDenied("only an owner may make another owner"));
   }
+  auto before = ctx.store().GetRole(*id, user->id);
   s = ctx.store().SetMember(*id, user->id, *role);
   if (!s.ok()) return ErrorResponse(s);
+  json detail = {{"email", user->email}, {"role", RoleName(*role)}};
+  if (before.ok() && *before) detail["previous_role"] = RoleName(**before);
+  ctx.Audit("member.set_role", *id, "user", user->id, detail);
   return JsonResponse(201, json{{"user", UserBriefJson(*user)}, {"role", RoleName(*role)}});
 }
 
@@ -81,6 +85,7 @@ HttpResponse RemoveMember(RequestContext& ctx) {
   }
   s = ctx.store().RemoveMember(*id, *uid);
   if (!s.ok()) return ErrorResponse(s);
+  ctx.Audit("member.remove", *id, "user", *uid, {{"previous_role", RoleName(**role)}});
   return NoContent();
 }
 

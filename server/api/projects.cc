@@ -162,9 +162,14 @@ HttpResponse PatchProject(RequestContext& ctx) {
   if (!body.ok()) return ErrorResponse(body.status());
   Status s = ApplyProjectFields(*body, &*p);
   if (!s.ok()) return ErrorResponse(s);
+  const std::string old_config = p->label_config;
   p->updated_at = NowMs();
   s = ctx.store().UpdateProject(*p);
   if (!s.ok()) return ErrorResponse(s);
+  json fields = json::array();
+  for (const auto& item : body->items()) fields.push_back(item.key());
+  ctx.Audit("project.update", p->id, "project", p->id,
+            {{"fields", fields}, {"label_config_changed", p->label_config != old_config}});
   return ProjectResponse(ctx, 200, *p);
 }
 
@@ -173,6 +178,7 @@ HttpResponse DeleteProject(RequestContext& ctx) {
   if (!p.ok()) return ErrorResponse(p.status());
   Status s = ctx.store().DeleteProject(p->id);
   if (!s.ok()) return ErrorResponse(s);
+  ctx.Audit("project.delete", p->id, "project", p->id, {{"title", p->title}});
   std::error_code ec;
   std::filesystem::remove_all(ctx.app().media_root() / "upload" / std::to_string(p->id), ec);
   return NoContent();

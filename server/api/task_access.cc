@@ -83,6 +83,7 @@ Result<json> TaskWithChildrenJson(RequestContext& ctx, const Task& task) {
     annotations.push_back(AnnotationJsonWithAuthor(ctx, a));
   }
   out["annotations"] = std::move(annotations);
+  TESSERA_ASSIGN_OR_RETURN(out["drafts"], CallerDraftsJson(ctx, task.id));
   return out;
 }
 

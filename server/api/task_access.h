@@ -20,12 +20,18 @@ bool SeesOthersAnnotations(RequestContext& ctx, Id project_id);
 // NotFound (as if it did not exist) when blind mode hides `a` from the caller.
 Status RequireVisible(RequestContext& ctx, const Annotation& a);
 
-// Task JSON with annotations (authors resolved; others' hidden in blind mode)
-// and predictions.
+// Task JSON with annotations (authors resolved; others' hidden in blind mode),
+// predictions and the caller's drafts.
 Result<nlohmann::json> TaskWithChildrenJson(RequestContext& ctx, const Task& task);
 // Annotation JSON with the author and the review state: "review_state" and,
 // once reviewed, "review": {"action", "comment", "reviewer", "created_at"}.
 nlohmann::json AnnotationJsonWithAuthor(RequestContext& ctx, const Annotation& a);
+
+// A draft as Label Studio serializes it (drafts.cc); `user` is the author's
+// email, so only the caller's own drafts may be rendered with it.
+nlohmann::json DraftJson(RequestContext& ctx, const Draft& d);
+// The caller's drafts of the task (the "drafts" of a task payload).
+Result<nlohmann::json> CallerDraftsJson(RequestContext& ctx, Id task_id);
 
 // Validates a result array against the project's labeling config (skipped when
 // the project has no usable config). Errors name the field "result".

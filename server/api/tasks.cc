@@ -153,6 +153,7 @@ HttpResponse DeleteTask(RequestContext& ctx) {
   if (!task.ok()) return ErrorResponse(task.status());
   Status s = ctx.store().DeleteTask(*id);
   if (!s.ok()) return ErrorResponse(s);
+  ctx.Audit("task.delete", task->project_id, "task", *id);
   return NoContent();
 }
 
@@ -163,6 +164,7 @@ HttpResponse DeleteProjectTasks(RequestContext& ctx) {
   if (!s.ok()) return ErrorResponse(s);
   s = ctx.store().DeleteAllTasks(*id);
   if (!s.ok()) return ErrorResponse(s);
+  ctx.Audit("task.delete_all", *id, "project", *id);
   return NoContent();
 }
 
@@ -204,6 +206,9 @@ HttpResponse NextTask(RequestContext& ctx) {
   out["cancelled_annotations"] = 0;
   out["is_labeled"] = false;
   out["annotations"] = std::move(own);
+  auto drafts = CallerDraftsJson(ctx, task->id);  // reload-safe: work in progress comes back
+  if (!drafts.ok()) return ErrorResponse(drafts.status());
+  out["drafts"] = std::move(*drafts);
   return JsonResponse(200, out);
 }
 

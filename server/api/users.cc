@@ -72,6 +72,7 @@ HttpResponse CreateUser(RequestContext& ctx) {
     }
     return ErrorResponse(s);
   }
+  ctx.Audit("user.create", 0, "user", u.id, {{"email", u.email}, {"is_admin", u.is_admin}});
   return JsonResponse(201, UserJson(u));
 }
 
@@ -94,10 +95,17 @@ HttpResponse PatchUser(RequestContext& ctx) {
   if (!u.ok()) return ErrorResponse(u.status());
   auto body = ctx.JsonObjectBody();
   if (!body.ok()) return ErrorResponse(body.status());
+  const bool was_active = u->is_active, was_admin = u->is_admin;
   Status s = ApplyUserFields(*body, &*u, ctx.is_admin());
   if (!s.ok()) return ErrorResponse(s);
   s = ctx.store().UpdateUser(*u);
   if (!s.ok()) return ErrorResponse(s);
+  // Profile edits are the user's own business; access changes are audited.
+  if (u->is_active != was_active || u->is_admin != was_admin) {
+    ctx.Audit("user.update_access", 0, "user", u->id,
+              {{"email", u->email}, {"is_active", u->is_active}, {"is_admin", u->is_admin},
+               {"was_active", was_active}, {"was_admin", was_admin}});
+  }
   return JsonResponse(200, UserJson(*u));
 }
 

@@ -4,10 +4,12 @@
 //   POST/DELETE /api/projects/{id}/tasks/assignees manual (bulk) assignment, LS's shape
 //                                                  (selectedItems: the listed tasks, or
 //                                                  all of them except the excluded)
+//   GET /api/tasks/{id}/assignees                  who a task is assigned to (managers)
 //   GET /api/projects/{id}/locks                   live task locks
 //   POST /api/projects/{id}/tasks/priorities       priority scores for the priority order
 #include <algorithm>
 
+#include "server/api/task_access.h"
 #include "server/app.h"
 #include "server/context.h"
 #include "tessera/util.h"
@@ -28,6 +30,24 @@ json WorkflowJson(const Project& p, const WorkflowSettings& s) {
               {"skip_queue", SkipQueueName(s.skip_queue)},
               {"honeypot_rate", s.honeypot_rate},
               {"blind", s.blind}};
+}
+
+// Managers see who a task is assigned to, to annotate ("AN") or review ("RE").
+HttpResponse TaskAssignees(RequestContext& ctx) {
+  auto id = ctx.IdParam("id");
+  if (!id.ok()) return ErrorResponse(id.status());
+  auto task = LoadTask(ctx, *id, Role::kManager);
+  if (!task.ok()) return ErrorResponse(task.status());
+  auto assignments = ctx.store().ListAssignments(*id);
+  if (!assignments.ok()) return ErrorResponse(assignments.status());
+  json out = json::array();
+  for (const TaskAssignment& a : *assignments) {
+    out.push_back({{"user", a.user_id},
+                   {"type", AssignmentKindName(a.kind)},
+                   {"assigned_by", a.assigned_by},
+                   {"created_at", FormatIsoTime(a.created_at)}});
+  }
+  return JsonResponse(200, out);
 }
 
 HttpResponse GetWorkflow(RequestContext& ctx) {
@@ -291,6 +311,7 @@ void RegisterWorkflowRoutes(Router& r) {
   r.Add("POST", "/api/projects/{id}/tasks/assignees", Access::kAuthenticated, AssignTasks);
   r.Add("DELETE", "/api/projects/{id}/tasks/assignees", Access::kAuthenticated, UnassignTasks);
   r.Add("GET", "/api/projects/{id}/locks", Access::kAuthenticated, ListLocks);
+  r.Add("GET", "/api/tasks/{id}/assignees", Access::kAuthenticated, TaskAssignees);
   r.Add("POST", "/api/projects/{id}/tasks/priorities", Access::kAuthenticated, SetPriorities);
 }
 

@@ -25,6 +25,7 @@ struct HttpRequest {
   std::string body;
   std::string remote_address;
   bool secure = false;  // TLS in front (X-Forwarded-Proto: https)
+  std::string request_id;  // set by App::Handle; echoed in X-Request-Id and the logs
 
   // Header value or "" when absent. `name` must be lower-case.
   const std::string& Header(const std::string& name) const;

@@ -10,6 +10,8 @@
 // the file name's suffix after the last '_' ("instances_train" -> "train").
 // RLE masks (iscrowd) are counted as not imported.
 #include <cmath>
+#include <map>
+#include <memory>
 #include <nlohmann/json.hpp>
 
 #include "src/formats/dataset_io.h"
@@ -45,15 +47,16 @@ class CocoWriter : public DatasetWriter {
   explicit CocoWriter(const WriterContext& ctx) : ctx_(ctx), file_(*ctx.sink) {}
 
   Status Add(const Item& item) override {
-    if (!started_) TESSERA_RETURN_IF_ERROR(Start());
-    int64_t image_id = images_written_ + 1;
+    std::unique_ptr<Part>& part = parts_[item.subset.empty() ? "default" : item.subset];
+    if (!part) part = std::make_unique<Part>();
+    int64_t image_id = ++images_written_;
     ParseInt64(item.id, &image_id);
     json image = {{"id", image_id},
                   {"width", item.width},
                   {"height", item.height},
                   {"file_name", names_.Unique(item)}};
-    TESSERA_RETURN_IF_ERROR(file_.Write(images_written_++ ? ",\n" : "\n"));
-    TESSERA_RETURN_IF_ERROR(file_.Write(image.dump(-1, ' ', false, json::error_handler_t::replace)));
+    TESSERA_RETURN_IF_ERROR(part->images.Append((part->image_count++ ? ",\n" : "\n") +
+                                                image.dump(-1, ' ', false, json::error_handler_t::replace)));
     // Objects: shapes sharing a group, else each shape alone.
     std::vector<std::vector<const Shape*>> objects;
     std::vector<int64_t> object_groups;
@@ -68,22 +71,36 @@ class CocoWriter : public DatasetWriter {
       objects.push_back({&shape});
       object_groups.push_back(shape.group);
     }
-    for (const auto& object : objects) TESSERA_RETURN_IF_ERROR(AddObject(image["id"].get<int64_t>(), object));
+    for (const auto& object : objects) TESSERA_RETURN_IF_ERROR(AddObject(*part, image["id"].get<int64_t>(), object));
     return Status::Ok();
   }
 
+  // One annotations/instances_<split>.json per split ("default" without splits).
   Status Finish() override {
-    if (!started_) TESSERA_RETURN_IF_ERROR(Start());
-    TESSERA_RETURN_IF_ERROR(file_.Write("\n],\n\"annotations\":["));
-    TESSERA_RETURN_IF_ERROR(annotations_.CopyTo(file_));
-    TESSERA_RETURN_IF_ERROR(file_.Write("\n]}\n"));
-    return file_.Close();
+    if (parts_.empty()) parts_["default"] = std::make_unique<Part>();
+    const std::string head = Head();
+    for (const auto& [name, part] : parts_) {
+      TESSERA_RETURN_IF_ERROR(file_.Open("annotations/instances_" + name + ".json"));
+      TESSERA_RETURN_IF_ERROR(file_.Write(head));
+      TESSERA_RETURN_IF_ERROR(part->images.CopyTo(file_));
+      TESSERA_RETURN_IF_ERROR(file_.Write("\n],\n\"annotations\":["));
+      TESSERA_RETURN_IF_ERROR(part->annotations.CopyTo(file_));
+      TESSERA_RETURN_IF_ERROR(file_.Write("\n]}\n"));
+      TESSERA_RETURN_IF_ERROR(file_.Close());
+    }
+    return Status::Ok();
   }
 
  private:
-  Status Start() {
-    started_ = true;
-    TESSERA_RETURN_IF_ERROR(file_.Open("annotations/instances_default.json"));
+  // A split's images and annotations, spilled until Finish.
+  struct Part {
+    Spill images;
+    Spill annotations;
+    int64_t image_count = 0;
+    int64_t annotation_count = 0;
+  };
+
+  std::string Head() const {
     json categories = json::array();
     for (size_t cat_idx = 0; cat_idx < ctx_.categories.size(); ++cat_idx) {
       const Category& category = ctx_.categories[cat_idx];
@@ -97,7 +114,7 @@ class CocoWriter : public DatasetWriter {
     std::string head = "{\"info\":{\"description\":\"Exported by Tessera\",\"version\":\"1.0\"},"
                        "\"licenses\":[],\n\"categories\":" +
                        categories.dump(-1, ' ', false, json::error_handler_t::replace) + ",\n\"images\":[";
-    return file_.Write(head);
+    return head;
   }
 
   int CategoryId(const std::string& label) const {
@@ -107,7 +124,7 @@ class CocoWriter : public DatasetWriter {
     return 0;
   }
 
-  Status AddObject(int64_t image_id, const std::vector<const Shape*>& object) {
+  Status AddObject(Part& part, int64_t image_id, const std::vector<const Shape*>& object) {
     const Shape* box = nullptr;
     const Shape* points = nullptr;
     std::vector<const Shape*> polygons;
@@ -159,7 +176,7 @@ class CocoWriter : public DatasetWriter {
       ann += ",\"attributes\":" + lead->attributes.dump(-1, ' ', false, json::error_handler_t::replace);
     }
     ann += "}";
-    return annotations_.Append((annotation_id_ > 1 ? ",\n" : "\n") + ann);
+    return part.annotations.Append((part.annotation_count++ ? ",\n" : "\n") + ann);
   }
 
   // ,"keypoints":[x,y,v,...],"num_keypoints":n in the category's point order.
@@ -196,9 +213,8 @@ class CocoWriter : public DatasetWriter {
 
   WriterContext ctx_;
   SinkFile file_;
-  Spill annotations_;
+  std::map<std::string, std::unique_ptr<Part>> parts_;
   NameAllocator names_;
-  bool started_ = false;
   int64_t images_written_ = 0;
   int64_t annotation_id_ = 0;
 };

@@ -58,6 +58,9 @@ struct Item {
   std::vector<Shape> shapes;
   std::string text;      // text items
   std::vector<Span> spans;
+  // Whole-item classes: the choices of the mapping's Choices control, in
+  // result order, each once (export only).
+  std::vector<std::string> classes;
 };
 
 // A label (category) as a dataset declares it.

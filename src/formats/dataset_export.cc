@@ -1,4 +1,5 @@
 // ExportDataset: streams a project's tasks through the chosen format's writer.
+#include <optional>
 #include <ostream>
 #include <streambuf>
 
@@ -68,6 +69,9 @@ std::unique_ptr<DatasetWriter> NewWriter(const std::string& name, const WriterCo
   if (name == "CVAT") return formats::NewCvatWriter(ctx);
   if (name == "CONLL2003") return formats::NewConllWriter(ctx);
   if (name == "SPACY") return formats::NewSpacyWriter(ctx);
+  if (name == "TFRECORD") return formats::NewTfRecordWriter(ctx);
+  if (name == "HF_JSONL") return formats::NewHfTextWriter(ctx);
+  if (name == "HF_IMAGEFOLDER") return formats::NewHfImageFolderWriter(ctx);
   return nullptr;
 }
 
@@ -82,10 +86,29 @@ Result<DatasetExportReport> ExportDataset(Store& store, Id project_id, std::stri
     return Status::FieldInvalid("exportType",
                                 "export format \"" + std::string(format_name) + "\" is not known; use one of " + names);
   }
+  std::optional<formats::SplitAssigner> splitter;
+  if (!options.split.empty()) {
+    if (format->fit == FormatFit::kAny || format->name == "CVAT" || format->name == "CONLL2003" ||
+        format->name == "SPACY") {
+      return Status::FieldInvalid("split", format->name + " has no splits; formats that write them: COCO, VOC, YOLO, "
+                                           "YOLOV8, YOLOV8_SEG, TFRECORD, HF_JSONL, HF_IMAGEFOLDER");
+    }
+    TESSERA_ASSIGN_OR_RETURN(splitter, formats::SplitAssigner::Parse(options.split, options.seed));
+  }
   TESSERA_ASSIGN_OR_RETURN(Project project, store.GetProject(project_id));
   DatasetExportReport report;
   if (format->name == "JSON" || format->name == "JSONL") {
     TESSERA_RETURN_IF_ERROR(ExportLsJsonToSink(store, project_id, format->name == "JSONL", sink, options));
+    return report;
+  }
+  if (format->name == "JSON_MIN" || format->name == "CSV" || format->name == "TSV") {
+    auto config = ParseLabelingConfig(project.label_config);
+    if (!config.ok()) return config.status().WithPrefix("the project's labeling config");
+    formats::TabularKind kind = format->name == "CSV"   ? formats::TabularKind::kCsv
+                                : format->name == "TSV" ? formats::TabularKind::kTsv
+                                                        : formats::TabularKind::kJsonMin;
+    TESSERA_RETURN_IF_ERROR(formats::ExportTabular(store, project_id, **config, kind, sink, options, &report));
+    if (options.progress) options.progress(report.tasks);
     return report;
   }
   auto mapping = formats::LsMapping::FromConfig(project.label_config);
@@ -98,6 +121,8 @@ Result<DatasetExportReport> ExportDataset(Store& store, Id project_id, std::stri
   ctx.categories = mapping->ImageCategories();
   ctx.sink = &sink;
   ctx.skipped = &skipped;
+  ctx.media_root = options.media_root;
+  ctx.local_files_root = options.local_files_root;
   std::unique_ptr<DatasetWriter> writer = NewWriter(format->name, ctx);
   if (!writer) return Status::Internal("no writer for " + format->name);
 
@@ -107,6 +132,7 @@ Result<DatasetExportReport> ExportDataset(Store& store, Id project_id, std::stri
     auto annotations = formats::SelectAnnotations(bundle, options.selection);
     if (annotations.empty() && !options.download_all_tasks) return Status::Ok();
     formats::Item item = formats::ItemFromTask(bundle, annotations, *mapping, skipped);
+    if (splitter) item.subset = splitter->Assign(formats::FirstLabel(item));
     report.regions += static_cast<int64_t>(item.shapes.size() + item.spans.size());
     TESSERA_RETURN_IF_ERROR(writer->Add(item));
     ++report.tasks;

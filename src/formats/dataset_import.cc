@@ -23,6 +23,7 @@ Status ReadDataset(const FormatInfo& format, const fs::path& path, const formats
   if (format.name == "YOLO" || format.name == "YOLOV8") return formats::ReadYolo(path, options, header, problems, sink);
   if (format.name == "CVAT") return formats::ReadCvat(path, options, header, problems, sink);
   if (format.name == "CONLL2003") return formats::ReadConll(path, options, header, problems, sink);
+  if (format.name == "TFRECORD") return formats::ReadTfRecord(path, options, header, problems, sink);
   std::string importable;
   for (const FormatInfo& f : Formats()) {
     if (f.can_import && f.name != "JSON" && f.name != "JSONL") importable += (importable.empty() ? "" : ", ") + f.name;

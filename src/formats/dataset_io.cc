@@ -2,6 +2,7 @@
 // image headers, XML escaping.
 #include "src/formats/dataset_io.h"
 
+#include <cctype>
 #include <cmath>
 #include <fstream>
 #include <functional>
@@ -29,6 +30,27 @@ Status Spill::CopyTo(SinkFile& out) {
   }
   if (std::ferror(file_)) return Status::IOError("reading a temporary file failed");
   return Status::Ok();
+}
+
+Status Spill::ForEachLine(const std::function<Status(std::string_view)>& fn) {
+  if (!file_) return Status::IOError("cannot create a temporary file");
+  std::rewind(file_);
+  std::string buf(1 << 16, '\0');
+  std::string line;
+  size_t n;
+  while ((n = std::fread(buf.data(), 1, buf.size(), file_)) > 0) {
+    std::string_view chunk(buf.data(), n);
+    size_t start = 0, newline;
+    while ((newline = chunk.find('\n', start)) != std::string_view::npos) {
+      line.append(chunk.substr(start, newline - start));
+      TESSERA_RETURN_IF_ERROR(fn(line));
+      line.clear();
+      start = newline + 1;
+    }
+    line.append(chunk.substr(start));
+  }
+  if (std::ferror(file_)) return Status::IOError("reading a temporary file failed");
+  return line.empty() ? Status::Ok() : fn(line);
 }
 
 std::string NameAllocator::Unique(const Item& item, std::string_view fallback_ext) {
@@ -63,6 +85,10 @@ std::pair<int64_t, int64_t> ImageSizeFromFile(const fs::path& path) {
   std::string head(1 << 16, '\0');
   in.read(head.data(), static_cast<std::streamsize>(head.size()));
   head.resize(static_cast<size_t>(in.gcount()));
+  return ImageSizeFromBytes(head);
+}
+
+std::pair<int64_t, int64_t> ImageSizeFromBytes(std::string_view head) {
   auto byte = [&](size_t i) -> uint32_t { return i < head.size() ? static_cast<unsigned char>(head[i]) : 0; };
   if (head.size() >= 24 && head.compare(0, 8, "\x89PNG\r\n\x1a\n") == 0) {
     int64_t w = (byte(16) << 24) | (byte(17) << 16) | (byte(18) << 8) | byte(19);
@@ -87,6 +113,53 @@ std::pair<int64_t, int64_t> ImageSizeFromFile(const fs::path& path) {
     }
   }
   return {0, 0};
+}
+
+namespace {
+
+// %XX escapes and '+' of a URL query value.
+std::string UrlDecode(std::string_view text) {
+  std::string out;
+  for (size_t i = 0; i < text.size(); ++i) {
+    if (text[i] == '%' && i + 2 < text.size() && std::isxdigit(static_cast<unsigned char>(text[i + 1])) &&
+        std::isxdigit(static_cast<unsigned char>(text[i + 2]))) {
+      out.push_back(static_cast<char>(std::stoi(std::string(text.substr(i + 1, 2)), nullptr, 16)));
+      i += 2;
+    } else {
+      out.push_back(text[i] == '+' ? ' ' : text[i]);
+    }
+  }
+  return out;
+}
+
+fs::path UnderRoot(const fs::path& root, const std::string& relative) {
+  if (root.empty() || relative.empty()) return {};
+  fs::path rel(relative);
+  if (rel.is_absolute()) return {};
+  for (const fs::path& part : rel) {
+    if (part == "..") return {};
+  }
+  return root / rel;
+}
+
+}  // namespace
+
+fs::path LocalImageFile(std::string_view url, const fs::path& media_root, const fs::path& local_files_root) {
+  constexpr std::string_view kUpload = "/data/upload/";
+  constexpr std::string_view kLocal = "/data/local-files/";
+  if (url.rfind(kUpload, 0) == 0) {
+    std::string rest(url.substr(kUpload.size()));
+    rest = rest.substr(0, rest.find_first_of("?#"));
+    return UnderRoot(media_root.empty() ? fs::path() : media_root / "upload", UrlDecode(rest));
+  }
+  if (url.rfind(kLocal, 0) == 0) {
+    size_t d = url.find("d=", kLocal.size());
+    if (d == std::string_view::npos) return {};
+    std::string_view value = url.substr(d + 2);
+    value = value.substr(0, value.find('&'));
+    return UnderRoot(local_files_root, UrlDecode(value));
+  }
+  return {};
 }
 
 std::string XmlEscape(std::string_view text) {

@@ -11,8 +11,10 @@
 
 #include <cstdio>
 #include <filesystem>
+#include <functional>
 #include <memory>
 #include <string>
+#include <unordered_map>
 #include <unordered_set>
 
 #include "src/formats/dataset.h"
@@ -26,6 +28,9 @@ struct WriterContext {
   std::vector<Category> categories;  // config order
   OutputSink* sink = nullptr;
   Tally* skipped = nullptr;
+  // Where image URLs point on this machine (see LocalImageFile); empty: nowhere.
+  std::filesystem::path media_root;
+  std::filesystem::path local_files_root;
 };
 
 class DatasetWriter {
@@ -41,6 +46,39 @@ std::unique_ptr<DatasetWriter> NewYoloWriter(const WriterContext& ctx, bool ultr
 std::unique_ptr<DatasetWriter> NewCvatWriter(const WriterContext& ctx);
 std::unique_ptr<DatasetWriter> NewConllWriter(const WriterContext& ctx);
 std::unique_ptr<DatasetWriter> NewSpacyWriter(const WriterContext& ctx);
+std::unique_ptr<DatasetWriter> NewTfRecordWriter(const WriterContext& ctx);
+std::unique_ptr<DatasetWriter> NewHfTextWriter(const WriterContext& ctx);
+std::unique_ptr<DatasetWriter> NewHfImageFolderWriter(const WriterContext& ctx);
+
+// Label Studio's record-per-annotation exports (tabular.cc): JSON_MIN
+// (result.json), CSV (result.csv), TSV (result.tsv). Fills report->tasks and
+// report->regions (result items written).
+enum class TabularKind { kJsonMin, kCsv, kTsv };
+Status ExportTabular(Store& store, Id project_id, const LabelingConfig& config, TabularKind kind, OutputSink& sink,
+                     const DatasetExportOptions& options, DatasetExportReport* report);
+
+// Deterministic stratified train/val/test assignment (split.cc).
+class SplitAssigner {
+ public:
+  // `spec` as DatasetExportOptions::split; FieldInvalid("split") when malformed.
+  static Result<SplitAssigner> Parse(std::string_view spec, uint64_t seed);
+  // The split ("train", "val", "test") of the next item of stratum `stratum`.
+  const std::string& Assign(const std::string& stratum);
+  const std::vector<std::string>& names() const { return names_; }
+
+ private:
+  struct Stratum {
+    int64_t seen = 0;
+    std::vector<size_t> block;  // split index per slot of the current block
+  };
+  std::vector<std::string> names_;
+  std::vector<int64_t> per_block_;  // slots of each split in a block
+  uint64_t seed_ = 0;
+  std::unordered_map<std::string, Stratum> strata_;
+};
+
+// What an item is stratified by: its first class, else its first shape's or span's label ("" when none).
+std::string FirstLabel(const Item& item);
 
 // Readers: parse the dataset at `path`, filling `header` before the first item.
 struct ReadOptions {
@@ -56,6 +94,8 @@ Status ReadCvat(const std::filesystem::path& path, const ReadOptions& options, D
                 Tally* problems, const ItemSink& sink);
 Status ReadConll(const std::filesystem::path& path, const ReadOptions& options, DatasetHeader* header,
                  Tally* problems, const ItemSink& sink);
+Status ReadTfRecord(const std::filesystem::path& path, const ReadOptions& options, DatasetHeader* header,
+                    Tally* problems, const ItemSink& sink);
 
 // Buffers writes to one file of a sink.
 class SinkFile {
@@ -100,6 +140,8 @@ class Spill {
   Spill& operator=(const Spill&) = delete;
   Status Append(std::string_view bytes);
   Status CopyTo(SinkFile& out);
+  // Calls `fn` with each '\n'-terminated line appended so far (without the '\n').
+  Status ForEachLine(const std::function<Status(std::string_view)>& fn);
   bool empty() const { return size_ == 0; }
 
  private:
@@ -122,6 +164,14 @@ Result<std::string> ReadFileLimited(const std::filesystem::path& path, size_t ma
 
 // Width and height from a JPEG or PNG header; {0, 0} when unknown.
 std::pair<int64_t, int64_t> ImageSizeFromFile(const std::filesystem::path& path);
+std::pair<int64_t, int64_t> ImageSizeFromBytes(std::string_view head);
+
+// The file on this machine behind an image URL: /data/upload/<project>/<file>
+// under `media_root`/upload, /data/local-files/?d=<path> under
+// `local_files_root`. Empty when the URL is of another kind, its root is not
+// set, or the path would leave the root (no "..", no absolute paths).
+std::filesystem::path LocalImageFile(std::string_view url, const std::filesystem::path& media_root,
+                                     const std::filesystem::path& local_files_root);
 
 // XML text escaping for element text and attribute values.
 std::string XmlEscape(std::string_view text);

@@ -143,6 +143,8 @@ class FakeStore : public Store {
   Result<std::vector<Prediction>> ListPredictions(Id) override { return No(); }
   Status DeletePrediction(Id) override { return No(); }
   Status SaveDraft(Draft*) override { return No(); }
+  Result<Draft> GetDraft(Id) override { return No(); }
+  Status UpdateDraft(Draft*) override { return No(); }
   Result<std::vector<Draft>> ListDrafts(Id, Id) override { return No(); }
   Status DeleteDraft(Id) override { return No(); }
 

@@ -78,6 +78,10 @@ LsMapping LsMapping::FromParsed(const LabelingConfig& config) {
     if (m.text && !m.spans && control.type == ControlType::kLabels && Targets(control, m.text->name)) {
       m.spans = &control;
     }
+    if (!m.choices && control.type == ControlType::kChoices &&
+        ((m.image && Targets(control, m.image->name)) || (m.text && Targets(control, m.text->name)))) {
+      m.choices = &control;
+    }
   }
   return m;
 }
@@ -112,6 +116,14 @@ std::vector<std::string> LsMapping::SpanLabels() const {
   std::vector<std::string> labels;
   if (spans) {
     for (const LabelOption& option : spans->options) labels.push_back(option.ResultValue());
+  }
+  return labels;
+}
+
+std::vector<std::string> LsMapping::ChoiceLabels() const {
+  std::vector<std::string> labels;
+  if (choices) {
+    for (const LabelOption& option : choices->options) labels.push_back(option.ResultValue());
   }
   return labels;
 }
@@ -195,6 +207,10 @@ class ItemBuilder {
     const json& value = *value_it;
     if (type == "labels" || type == "hypertextlabels") {
       AddSpan(value, type);
+      return;
+    }
+    if (type == "choices" && mapping_.choices && StringField(region, "from_name") == mapping_.choices->name) {
+      AddClasses(value);
       return;
     }
     bool is_box = type == "rectanglelabels" || type == "rectangle";
@@ -296,6 +312,18 @@ class ItemBuilder {
     points.points.push_back(y);
     points.visibility.push_back(visibility);
     points.names.push_back(category.empty() && points.label == label ? "" : label);
+  }
+
+  void AddClasses(const json& value) {
+    auto found = value.find("choices");
+    if (found == value.end() || !found->is_array()) return;
+    for (const json& choice : *found) {
+      if (!choice.is_string()) continue;
+      const std::string name = choice.get<std::string>();
+      if (std::find(item_.classes.begin(), item_.classes.end(), name) == item_.classes.end()) {
+        item_.classes.push_back(name);
+      }
+    }
   }
 
   void AddSpan(const json& value, const std::string& type) {

@@ -41,6 +41,7 @@ struct LsMapping {
   const ControlTag* keypoints = nullptr; // KeyPointLabels (or KeyPoint)
   const ObjectTag* text = nullptr;       // first <Text>/<HyperText>
   const ControlTag* spans = nullptr;     // Labels on it
+  const ControlTag* choices = nullptr;   // first Choices on the image or the text
 
   static Result<LsMapping> FromConfig(std::string_view label_config);
   // From a config the caller keeps alive (`config` stays null).
@@ -52,6 +53,8 @@ struct LsMapping {
   std::vector<Category> ImageCategories() const;
   // Labels of the span control, in config order.
   std::vector<std::string> SpanLabels() const;
+  // Choices of the choices control, in config order.
+  std::vector<std::string> ChoiceLabels() const;
 };
 
 // The annotations an export uses for a task, per `selection` (never skips).

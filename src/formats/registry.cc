@@ -13,6 +13,13 @@ const std::vector<FormatInfo>& Formats() {
       {"JSON", "JSON", "Label Studio JSON: tasks with annotations and predictions.", "json", false, true,
        FormatFit::kAny, {}},
       {"JSONL", "JSONL", "Label Studio JSON, one task per line.", "jsonl", false, true, FormatFit::kAny, {}},
+      {"JSON_MIN", "JSON-MIN",
+       "One record per annotation: the task's data, id, one field per control tag, annotator and times.", "json",
+       false, false, FormatFit::kAny, {}},
+      {"CSV", "CSV", "JSON-MIN's records as comma-separated values (RFC 4180), one row per annotation.", "csv",
+       false, false, FormatFit::kAny, {}},
+      {"TSV", "TSV", "JSON-MIN's records as tab-separated values, one row per annotation.", "tsv", false, false,
+       FormatFit::kAny, {}},
       {"COCO", "COCO",
        "COCO JSON: boxes, polygons as segmentation, keypoints; categories from the config's labels.", "zip",
        true, true, FormatFit::kImageShapes, {"image segmentation", "object detection", "keypoints"}},
@@ -31,6 +38,16 @@ const std::vector<FormatInfo>& Formats() {
        FormatFit::kTextSpans, {"sequence labeling", "text tagging", "named entity recognition"}},
       {"SPACY", "spaCy JSONL", "{\"text\", \"entities\": [[start, end, label]]} per task (character offsets).",
        "jsonl", false, false, FormatFit::kTextSpans, {"named entity recognition"}},
+      {"HF_JSONL", "Hugging Face datasets (text)",
+       "data/<split>.jsonl with text, label (Choices) and spans (Labels), and a README.md dataset card.", "zip",
+       true, false, FormatFit::kText, {"text classification", "named entity recognition"}},
+      {"HF_IMAGEFOLDER", "Hugging Face ImageFolder",
+       "images/<split>/ with the images and metadata.jsonl (objects: bbox, category), and a README.md dataset card.",
+       "zip", true, false, FormatFit::kImage, {"object detection", "image classification"}},
+      {"TFRECORD", "TFRecord (TF Object Detection API)",
+       "<split>.tfrecord files of tf.train.Example records with the Object Detection API keys, and "
+       "label_map.pbtxt (boxes).",
+       "zip", true, true, FormatFit::kImageBoxes, {"object detection"}},
   };
   return kFormats;
 }
@@ -42,6 +59,10 @@ const FormatInfo* FindFormat(std::string_view name) {
   if (wanted == "cvat_xml" || wanted == "cvat_images") wanted = "cvat";
   if (wanted == "ultralytics" || wanted == "yolo_ultralytics") wanted = "yolov8";
   if (wanted == "pascal_voc") wanted = "voc";
+  if (wanted == "json-min") wanted = "json_min";
+  if (wanted == "huggingface" || wanted == "hf_text") wanted = "hf_jsonl";
+  if (wanted == "imagefolder" || wanted == "hf_images") wanted = "hf_imagefolder";
+  if (wanted == "tf_detection_api" || wanted == "tf_record") wanted = "tfrecord";
   for (const FormatInfo& format : Formats()) {
     if (ToLower(format.name) == wanted) return &format;
   }
@@ -56,6 +77,8 @@ bool Fits(FormatFit fit, const formats::LsMapping& m) {
     case FormatFit::kImageShapes: return m.image && (m.boxes || m.polygons || m.keypoints);
     case FormatFit::kImageBoxes: return m.image && m.boxes;
     case FormatFit::kTextSpans: return m.text && m.spans;
+    case FormatFit::kText: return m.text && (m.spans || m.choices);
+    case FormatFit::kImage: return m.image && (m.boxes || m.polygons || m.keypoints || m.choices);
   }
   return false;
 }
@@ -66,6 +89,8 @@ const char* FitText(FormatFit fit) {
     case FormatFit::kImageShapes: return "an <Image> with RectangleLabels, PolygonLabels or KeyPointLabels";
     case FormatFit::kImageBoxes: return "an <Image> with RectangleLabels";
     case FormatFit::kTextSpans: return "a <Text> with <Labels>";
+    case FormatFit::kText: return "a <Text> with <Labels> or <Choices>";
+    case FormatFit::kImage: return "an <Image> with RectangleLabels, PolygonLabels, KeyPointLabels or <Choices>";
   }
   return "";
 }

@@ -6,6 +6,8 @@
 // <difficult>, <occluded> and <actions> come from the region's attributes.
 // Import: Annotations/*.xml (or one .xml file); a <part> becomes a box grouped
 // with its object. Polygons and points have no place in VOC and are counted.
+#include <map>
+#include <memory>
 #include <pugixml.hpp>
 
 #include "src/formats/dataset_io.h"
@@ -91,22 +93,29 @@ class VocWriter : public DatasetWriter {
     }
     xml += "</annotation>\n";
     TESSERA_RETURN_IF_ERROR(file_.WriteFile("Annotations/" + stem + ".xml", xml));
-    return list_.Append(stem + "\n");
+    std::unique_ptr<Spill>& list = lists_[item.subset.empty() ? "default" : item.subset];
+    if (!list) list = std::make_unique<Spill>();
+    return list->Append(stem + "\n");
   }
 
   Status Finish() override {
     std::string labelmap = "# label:color_rgb:parts:actions\n";
     for (const Category& category : ctx_.categories) labelmap += category.name + ":::\n";
     TESSERA_RETURN_IF_ERROR(file_.WriteFile("labelmap.txt", labelmap));
-    TESSERA_RETURN_IF_ERROR(file_.Open("ImageSets/Main/default.txt"));
-    TESSERA_RETURN_IF_ERROR(list_.CopyTo(file_));
-    return file_.Close();
+    // One image list per split: ImageSets/Main/<split>.txt ("default" without splits).
+    if (lists_.empty()) lists_["default"] = std::make_unique<Spill>();
+    for (const auto& [subset, list] : lists_) {
+      TESSERA_RETURN_IF_ERROR(file_.Open("ImageSets/Main/" + subset + ".txt"));
+      TESSERA_RETURN_IF_ERROR(list->CopyTo(file_));
+      TESSERA_RETURN_IF_ERROR(file_.Close());
+    }
+    return Status::Ok();
   }
 
  private:
   WriterContext ctx_;
   SinkFile file_;
-  Spill list_;
+  std::map<std::string, std::unique_ptr<Spill>> lists_;
   NameAllocator names_;
 };
 

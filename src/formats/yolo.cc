@@ -9,6 +9,8 @@
 // image file's header (JPEG, PNG); without the image the regions are counted
 // as unmatched.
 #include <cmath>
+#include <map>
+#include <memory>
 
 #include "src/formats/dataset_io.h"
 #include "tessera/util.h"
@@ -78,14 +80,19 @@ class YoloWriter : public DatasetWriter {
       }
       lines += '\n';
     }
-    std::string label_path = ultralytics_ ? "labels/train/" + stem + ".txt" : "obj_train_data/" + stem + ".txt";
+    const std::string subset = item.subset.empty() ? "train" : item.subset;
+    std::unique_ptr<Spill>& list = lists_[subset];
+    if (!list) list = std::make_unique<Spill>();
+    std::string label_path =
+        ultralytics_ ? "labels/" + subset + "/" + stem + ".txt" : "obj_" + subset + "_data/" + stem + ".txt";
     TESSERA_RETURN_IF_ERROR(file_.WriteFile(label_path, lines));
-    return list_.Append(ultralytics_ ? "" : "data/obj_train_data/" + name + "\n");
+    return list->Append(ultralytics_ ? "" : "data/obj_" + subset + "_data/" + name + "\n");
   }
 
   Status Finish() override {
     if (ultralytics_) {
-      std::string yaml = "path: .\ntrain: images/train\nval: images/train\n\nnames:\n";
+      std::string yaml = "path: .\ntrain: images/train\nval: images/" + std::string(lists_.count("val") ? "val" : "train") +
+                         "\n" + (lists_.count("test") ? "test: images/test\n" : "") + "\nnames:\n";
       for (size_t cls = 0; cls < ctx_.categories.size(); ++cls) {
         yaml += "  " + std::to_string(cls) + ": " + YamlQuote(ctx_.categories[cls].name) + "\n";
       }
@@ -94,12 +101,20 @@ class YoloWriter : public DatasetWriter {
     std::string names;
     for (const Category& category : ctx_.categories) names += category.name + "\n";
     TESSERA_RETURN_IF_ERROR(file_.WriteFile("obj.names", names));
-    TESSERA_RETURN_IF_ERROR(file_.WriteFile(
-        "obj.data", "classes = " + std::to_string(ctx_.categories.size()) +
-                        "\ntrain = data/train.txt\nnames = data/obj.names\nbackup = backup/\n"));
-    TESSERA_RETURN_IF_ERROR(file_.Open("train.txt"));
-    TESSERA_RETURN_IF_ERROR(list_.CopyTo(file_));
-    return file_.Close();
+    // Darknet's lists: train.txt, valid.txt (the "val" split), test.txt.
+    if (lists_.empty()) lists_["train"] = std::make_unique<Spill>();
+    std::string data = "classes = " + std::to_string(ctx_.categories.size()) + "\n";
+    for (const auto& [subset, list] : lists_) {
+      std::string key = subset == "val" ? "valid" : subset;
+      data += key + " = data/" + key + ".txt\n";
+    }
+    TESSERA_RETURN_IF_ERROR(file_.WriteFile("obj.data", data + "names = data/obj.names\nbackup = backup/\n"));
+    for (const auto& [subset, list] : lists_) {
+      TESSERA_RETURN_IF_ERROR(file_.Open((subset == "val" ? "valid" : subset) + ".txt"));
+      TESSERA_RETURN_IF_ERROR(list->CopyTo(file_));
+      TESSERA_RETURN_IF_ERROR(file_.Close());
+    }
+    return Status::Ok();
   }
 
  private:
@@ -112,7 +127,7 @@ class YoloWriter : public DatasetWriter {
 
   WriterContext ctx_;
   SinkFile file_;
-  Spill list_;
+  std::map<std::string, std::unique_ptr<Spill>> lists_;  // image list per split (Darknet)
   NameAllocator names_;
   bool ultralytics_;
   bool segmentation_;

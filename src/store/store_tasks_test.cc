@@ -386,24 +386,105 @@ TEST_P(StoreTest, PredictionsAndDrafts) {
   draft.task_id = task;
   draft.user_id = ann;
   draft.result = "[\"d1\"]";
+  draft.lead_time = 3.5;
   ASSERT_OK(store_->SaveDraft(&draft));
   Id first_id = draft.id;
+  EXPECT_EQ(draft.project_id, project);
+  TimeMs created = draft.created_at;
   draft.result = "[\"d2\"]";
-  ASSERT_OK(store_->SaveDraft(&draft));  // replaces
+  draft.lead_time = 7;
+  ASSERT_OK(store_->SaveDraft(&draft));  // same (task, user, no annotation): replaces
   EXPECT_EQ(draft.id, first_id);
-  Annotation a = Annotate(task, ann);
+  EXPECT_EQ(draft.created_at, created);
+  auto stored = store_->GetDraft(first_id);
+  ASSERT_OK(stored.status());
+  EXPECT_EQ(stored->result, "[\"d2\"]");
+  EXPECT_EQ(stored->lead_time, 7);
+  EXPECT_EQ(stored->project_id, project);
+  EXPECT_FALSE(stored->annotation_id.has_value());
+
+  // A draft of an edit of an existing annotation is a separate draft.
+  Id other_task = MakeTasks(project, 1)[0];
+  Annotation a = Annotate(other_task, ann);
   Draft on_annotation;
   on_annotation.task_id = task;
   on_annotation.user_id = ann;
   on_annotation.annotation_id = a.id;
+  EXPECT_EQ(store_->SaveDraft(&on_annotation).code(), Code::kInvalidArgument);  // other task
+  on_annotation.task_id = other_task;
+  on_annotation.result = "[\"e1\"]";
   ASSERT_OK(store_->SaveDraft(&on_annotation));
-  auto drafts = store_->ListDrafts(task, ann);
-  ASSERT_EQ(drafts->size(), 2u);
-  EXPECT_EQ((*drafts)[0].result, "[\"d2\"]");
-  EXPECT_EQ((*drafts)[1].annotation_id, a.id);
-  ASSERT_OK(store_->DeleteDraft(first_id));
+  EXPECT_NE(on_annotation.id, first_id);
   EXPECT_EQ(store_->ListDrafts(task, ann)->size(), 1u);
+  auto on_other = store_->ListDrafts(other_task, ann);
+  ASSERT_EQ(on_other->size(), 1u);
+  EXPECT_EQ((*on_other)[0].annotation_id, a.id);
+  EXPECT_EQ((*on_other)[0].result, "[\"e1\"]");
+
+  // UpdateDraft by id.
+  Draft patch;
+  patch.id = on_annotation.id;
+  patch.result = "[\"e2\"]";
+  patch.lead_time = 2;
+  ASSERT_OK(store_->UpdateDraft(&patch));
+  EXPECT_EQ(patch.task_id, other_task);
+  EXPECT_EQ(patch.annotation_id, a.id);
+  EXPECT_EQ(store_->GetDraft(on_annotation.id)->result, "[\"e2\"]");
+  patch.id = 999999;
+  EXPECT_EQ(store_->UpdateDraft(&patch).code(), Code::kNotFound);
+  EXPECT_EQ(store_->GetDraft(999999).status().code(), Code::kNotFound);
+
+  Draft missing_task;
+  missing_task.task_id = 999999;
+  missing_task.user_id = ann;
+  EXPECT_EQ(store_->SaveDraft(&missing_task).code(), Code::kNotFound);
+
+  ASSERT_OK(store_->DeleteDraft(first_id));
+  EXPECT_EQ(store_->ListDrafts(task, ann)->size(), 0u);
   EXPECT_EQ(store_->DeleteDraft(first_id).code(), Code::kNotFound);
+}
+
+// Submitting deletes the author's draft of a new annotation on that task (and
+// nobody else's); updating an annotation deletes the updater's draft of it.
+TEST_P(StoreTest, SubmitDeletesOwnDraft) {
+  Id ann = MakeUser("ann@x.org");
+  Id bob = MakeUser("bob@x.org");
+  Id project = MakeProject(ann, 2);
+  ASSERT_OK(store_->SetMember(project, bob, Role::kAnnotator));
+  auto tasks = MakeTasks(project, 2);
+  auto save = [&](Id task, Id user, std::optional<Id> annotation = std::nullopt) {
+    Draft d;
+    d.task_id = task;
+    d.user_id = user;
+    d.annotation_id = annotation;
+    d.result = "[]";
+    Status s = store_->SaveDraft(&d);
+    EXPECT_TRUE(s.ok()) << s.ToString();
+    return d.id;
+  };
+  save(tasks[0], ann);
+  save(tasks[1], ann);
+  save(tasks[0], bob);
+  Annotation a = Annotate(tasks[0], ann);
+  EXPECT_EQ(store_->ListDrafts(tasks[0], ann)->size(), 0u);
+  EXPECT_EQ(store_->ListDrafts(tasks[1], ann)->size(), 1u);  // another task
+  EXPECT_EQ(store_->ListDrafts(tasks[0], bob)->size(), 1u);  // another user
+
+  Id edit = save(tasks[0], ann, a.id);
+  Id bobs_new = store_->ListDrafts(tasks[0], bob)->at(0).id;
+  a.result = "[2]";
+  a.updated_by = ann;
+  ASSERT_OK(store_->UpdateAnnotation(&a));
+  EXPECT_EQ(store_->GetDraft(edit).status().code(), Code::kNotFound);
+  EXPECT_OK(store_->GetDraft(bobs_new).status());
+
+  // Deleting the annotation takes drafts of it along.
+  Id again = save(tasks[0], ann, a.id);
+  ASSERT_OK(store_->DeleteAnnotation(a.id));
+  EXPECT_EQ(store_->GetDraft(again).status().code(), Code::kNotFound);
+  // Deleting the task takes the rest.
+  ASSERT_OK(store_->DeleteTask(tasks[0]));
+  EXPECT_EQ(store_->GetDraft(bobs_new).status().code(), Code::kNotFound);
 }
 
 TEST_P(StoreTest, DeleteProjectCascades) {

@@ -55,6 +55,38 @@ TEST_P(WorkflowTest, LocksExpire) {
   EXPECT_EQ(store_->ListTaskLocks(project, NowMs())->size(), 1u);
 }
 
+// A reload within the first half of the lock's time-out answers without
+// renewing the lock (a read); past half-life it renews it.
+TEST_P(WorkflowTest, ReloadRenewsTheLockAtHalfLife) {
+  Id owner = MakeUser("o@x.org");
+  auto expiry = [&](Id project) {
+    auto locks = store_->ListTaskLocks(project, NowMs());
+    EXPECT_TRUE(locks.ok() && locks->size() == 1u);
+    return locks.ok() && !locks->empty() ? (*locks)[0].expires_at : TimeMs{0};
+  };
+  Id slow = MakeProject(owner, 1);
+  auto slow_ids = MakeTasks(slow, 2);
+  Id u1 = Member(slow, "u1@x.org");
+  WorkflowSettings settings;
+  settings.lock_timeout_ms = 60'000;
+  SetSettings(slow, settings);
+  EXPECT_EQ(store_->NextTask(slow, u1)->id, slow_ids[0]);
+  TimeMs first = expiry(slow);
+  EXPECT_EQ(store_->NextTask(slow, u1)->id, slow_ids[0]);
+  EXPECT_EQ(expiry(slow), first);  // not renewed: 60 s minus a moment are left
+
+  Id fast = MakeProject(owner, 1);
+  auto fast_ids = MakeTasks(fast, 2);
+  ASSERT_OK(store_->SetMember(fast, u1, Role::kAnnotator));
+  settings.lock_timeout_ms = 80;
+  SetSettings(fast, settings);
+  EXPECT_EQ(store_->NextTask(fast, u1)->id, fast_ids[0]);
+  first = expiry(fast);
+  std::this_thread::sleep_for(std::chrono::milliseconds(50));
+  EXPECT_EQ(store_->NextTask(fast, u1)->id, fast_ids[0]);
+  EXPECT_GT(expiry(fast), first);  // past half-life: renewed
+}
+
 TEST_P(WorkflowTest, SkipPolicies) {
   Id owner = MakeUser("o@x.org");
   Id project = MakeProject(owner, 1);
@@ -353,6 +385,59 @@ TEST_P(WorkflowTest, TaskChangeLogNamesTheTasksThatChanged) {
   // A position from the future (another database) cannot be trusted.
   EXPECT_TRUE(store_->TaskChangesSince(project, pos + 1000)->everything);
   EXPECT_EQ(store_->TaskChangesSince(12345, 0).status().code(), Code::kNotFound);
+}
+
+TEST_P(WorkflowTest, AuditLogFiltersAndPages) {
+  Id admin = MakeUser("a@x.org");
+  Id project = MakeProject(admin, 1);
+  auto record = [&](std::string action, Id project_id, Id object_id) {
+    AuditEntry e;
+    e.user_id = admin;
+    e.action = std::move(action);
+    e.project_id = project_id;
+    e.object_type = "task";
+    e.object_id = object_id;
+    e.detail = R"({"why":"test"})";
+    e.request_id = "req-" + std::to_string(object_id);
+    EXPECT_OK(store_->RecordAudit(&e));
+    EXPECT_GT(e.id, 0);
+    EXPECT_GT(e.created_at, 0);
+    return e.id;
+  };
+  Id first = record("task.delete", project, 1);
+  record("task.delete_all", project, 0);
+  record("member.set_role", project, 7);
+  Id site = record("user.create", 0, 9);
+  AuditEntry bad;
+  EXPECT_EQ(store_->RecordAudit(&bad).code(), Code::kInvalidArgument);
+
+  auto all = store_->ListAudit({});
+  ASSERT_TRUE(all.ok()) << all.status().ToString();
+  ASSERT_EQ(all->size(), 4u);
+  EXPECT_EQ(all->front().id, site);  // newest first
+  EXPECT_EQ(all->back().id, first);
+  EXPECT_EQ(all->back().detail, R"({"why":"test"})");
+  EXPECT_EQ(all->back().request_id, "req-1");
+
+  AuditQuery q;
+  q.project_id = project;
+  EXPECT_EQ(store_->ListAudit(q)->size(), 3u);
+  q.action = "task.";
+  EXPECT_EQ(store_->ListAudit(q)->size(), 2u);
+  q.action = "task.delete";
+  ASSERT_EQ(store_->ListAudit(q)->size(), 1u);
+  EXPECT_EQ(store_->ListAudit(q)->front().id, first);
+  AuditQuery page;
+  page.limit = 3;
+  auto one = store_->ListAudit(page);
+  ASSERT_EQ(one->size(), 3u);
+  page.before_id = one->back().id;
+  auto two = store_->ListAudit(page);
+  ASSERT_EQ(two->size(), 1u);
+  EXPECT_EQ(two->front().id, first);
+  AuditQuery other;
+  other.user_id = admin + 100;
+  EXPECT_TRUE(store_->ListAudit(other)->empty());
 }
 
 INSTANTIATE_TEST_SUITE_P(

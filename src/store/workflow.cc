@@ -81,5 +81,7 @@ Result<std::vector<HoneypotAnswer>> Store::ListHoneypotAnswers(Id) { return Unsu
 Result<TaskChanges> Store::TaskChangesSince(Id, int64_t) { return Unsupported(); }
 Status Store::BackupTo(const std::string&) { return Unsupported(); }
 Status Store::CheckIntegrity() { return Unsupported(); }
+Status Store::RecordAudit(AuditEntry*) { return Unsupported(); }
+Result<std::vector<AuditEntry>> Store::ListAudit(const AuditQuery&) { return Unsupported(); }
 
 }  // namespace tessera

@@ -151,6 +151,13 @@ class PermissionMatrixTest : public ::testing::Test {
     EXPECT_EQ(r.status, 201) << r.body;
     return r.Json().value("id", int64_t{0});
   }
+  // The owner's draft of the fixture task (saving again returns the same one
+  // until it is deleted).
+  static int64_t FreshDraft() {
+    Reply r = As(kOwner).PostJson("/api/tasks/" + S(task_) + "/drafts", json{{"result", kResult}});
+    EXPECT_EQ(r.status, 201) << r.body;
+    return r.Json().value("id", int64_t{0});
+  }
   static void SetToken(RoleIdx role, const std::string& token) { tokens_[role] = token; }
 
  protected:
@@ -245,6 +252,7 @@ const std::vector<Row>& Rows() {
       {"POST", "/api/current-user/reset-token", kSignedIn(201), [](M&, RoleIdx) { return Plain("/api/current-user/reset-token"); }},
       // ---- users ----
       {"GET", "/api/users", kSignedIn(200), [](M&, RoleIdx) { return Plain("/api/users"); }},
+      {"GET", "/api/audit", kAdminOnly(200, 403), [](M&, RoleIdx) { return Plain("/api/audit"); }},
       {"POST", "/api/users", kAdminOnly(201, 403),
        [](M&, RoleIdx) { return JsonCall("/api/users", {{"email", "new" + S(M::Unique()) + "@example.com"}}); }},
       {"GET", "/api/users/{id}", kAdminOnly(200, 404), [](M&, RoleIdx) { return Plain("/api/users/" + S(M::victim_)); }},
@@ -295,6 +303,7 @@ const std::vector<Row>& Rows() {
       {"POST", "/api/tasks", kProject(kManager, 201),
        [](M&, RoleIdx) { return JsonCall("/api/tasks", {{"project", M::project_}, {"data", {{"text", "new"}}}}); }},
       {"GET", "/api/tasks/{id}", kProject(kAnnotator, 200), [](M&, RoleIdx) { return Plain("/api/tasks/" + S(M::task_)); }},
+      {"GET", "/api/tasks/{id}/assignees", kProject(kManager, 200), [](M&, RoleIdx) { return Plain("/api/tasks/" + S(M::task_) + "/assignees"); }},
       {"PATCH", "/api/tasks/{id}", kProject(kManager, 200),
        [](M&, RoleIdx) { return JsonCall("/api/tasks/" + S(M::task_), {{"meta", {{"k", 1}}}}); }},
       {"DELETE", "/api/tasks/{id}", kProject(kManager, 204), [](M& t, RoleIdx) { return Plain("/api/tasks/" + S(t.FreshTask())); }},
@@ -313,6 +322,20 @@ const std::vector<Row>& Rows() {
        [](M& t, RoleIdx) { return Plain("/api/annotations/" + S(t.FreshAnnotation())); }},
       {"GET", "/api/annotations/{id}/versions", {401, 404, 404, 200, 200, 200, 200},
        [](M&, RoleIdx) { return Plain("/api/annotations/" + S(M::annotation_) + "/versions"); }},
+      // ---- drafts: private to their author (the fixture's are the owner's) ----
+      {"GET", "/api/tasks/{id}/drafts", kProject(kAnnotator, 200),
+       [](M&, RoleIdx) { return Plain("/api/tasks/" + S(M::task_) + "/drafts"); }},
+      {"POST", "/api/tasks/{id}/drafts", kProject(kAnnotator, 201),
+       [](M&, RoleIdx) { return JsonCall("/api/tasks/" + S(M::task_) + "/drafts", {{"result", kResult}}); }},
+      // Only the annotation's author: hidden from blind annotators, 403 for those who see it.
+      {"POST", "/api/annotations/{id}/drafts", {401, 404, 404, 403, 403, 201, 403},
+       [](M&, RoleIdx) { return JsonCall("/api/annotations/" + S(M::annotation_) + "/drafts", {{"result", kResult}}); }},
+      {"GET", "/api/drafts/{id}", {401, 404, 404, 404, 404, 200, 404},
+       [](M& t, RoleIdx) { return Plain("/api/drafts/" + S(t.FreshDraft())); }},
+      {"PATCH", "/api/drafts/{id}", {401, 404, 404, 404, 404, 200, 404},
+       [](M& t, RoleIdx) { return JsonCall("/api/drafts/" + S(t.FreshDraft()), {{"lead_time", 3}}); }},
+      {"DELETE", "/api/drafts/{id}", {401, 404, 404, 404, 404, 204, 404},
+       [](M& t, RoleIdx) { return Plain("/api/drafts/" + S(t.FreshDraft())); }},
       // ---- predictions ----
       {"GET", "/api/predictions", kProject(kAnnotator, 200), [](M&, RoleIdx) { return Plain("/api/predictions?task=" + S(M::task_)); }},
       {"POST", "/api/predictions", kProject(kManager, 201),

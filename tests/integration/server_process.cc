@@ -6,6 +6,7 @@
 #include <unistd.h>
 
 #include <chrono>
+#include <cstdio>
 #include <cstdlib>
 #include <stdexcept>
 #include <thread>
@@ -87,6 +88,7 @@ ServerProcess::~ServerProcess() {
   Stop();
   std::error_code ec;
   fs::remove_all(data_dir_, ec);
+  fs::remove(log_path(), ec);
 }
 
 void ServerProcess::Start(const std::vector<std::string>& extra_args) {
@@ -112,7 +114,20 @@ void ServerProcess::Start(const std::vector<std::string>& extra_args) {
   }
   // Keep draining the pipes so the server never blocks on a full pipe.
   std::thread([out_fd] { ReadAll(out_fd); }).detach();
-  std::thread([err_fd] { ReadAll(err_fd); }).detach();
+  // stderr (the JSON access log) is copied to log_path() as it arrives.
+  std::thread([err_fd, path = log_path()] {
+    FILE* log = std::fopen(path.c_str(), "ab");
+    char buf[4096];
+    ssize_t n;
+    while ((n = read(err_fd, buf, sizeof buf)) > 0) {
+      if (log) {
+        std::fwrite(buf, 1, static_cast<size_t>(n), log);
+        std::fflush(log);
+      }
+    }
+    if (log) std::fclose(log);
+    close(err_fd);
+  }).detach();
   if (port_ == 0) throw std::runtime_error("tessera serve did not report its port");
 }
 

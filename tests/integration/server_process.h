@@ -35,6 +35,8 @@ class ServerProcess {
 
   int port() const { return port_; }
   const std::filesystem::path& data_dir() const { return data_dir_; }
+  // Where the server's stderr (its JSON log lines) is copied, as it arrives.
+  std::filesystem::path log_path() const { return data_dir_.parent_path() / (data_dir_.filename().string() + ".log"); }
   // Creates a user with the CLI; returns its API token.
   std::string AddUser(const std::string& email, const std::string& password, bool admin);
 

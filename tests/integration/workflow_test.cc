@@ -287,6 +287,13 @@ TEST_F(WorkflowTest, AssignHoneypotBlindReviewHistoryStats) {
       json{{"type", "AN"}, {"users", {ann2.id}},
            {"selectedItems", {{"all", false}, {"included", {task_ids_[2]}}}}});
   ASSERT_EQ(assign.status, 201) << assign.body;
+  Reply assignees = admin.Get("/api/tasks/" + std::to_string(task_ids_[2]) + "/assignees");
+  ASSERT_EQ(assignees.status, 200) << assignees.body;
+  const json who = assignees.Json();
+  ASSERT_EQ(who.size(), 1u) << assignees.body;
+  EXPECT_EQ(who[0]["user"], ann2.id);
+  EXPECT_EQ(who[0]["type"], "AN");
+  EXPECT_EQ(c1.Get("/api/tasks/" + std::to_string(task_ids_[2]) + "/assignees").status, 403);
   Reply n2 = c2.Get(Path(pid, "/next"));
   EXPECT_EQ(n2.Json()["id"], task_ids_[2]);
 

@@ -10,7 +10,7 @@ import { makePng } from "./png.mjs";
 
 export function startMock(distDir, { email = "admin@example.com", password = "secret" } = {}) {
   const png = makePng(400, 300);
-  const state = { projects: [], tasks: [], annotations: [], nextId: 1 };
+  const state = { projects: [], tasks: [], annotations: [], drafts: [], nextId: 1 };
   const id = () => state.nextId++;
   const types = { ".html": "text/html", ".js": "text/javascript", ".css": "text/css", ".png": "image/png", ".svg": "image/svg+xml" };
 
@@ -93,7 +93,7 @@ export function startMock(distDir, { email = "admin@example.com", password = "se
     if ((m = /^\/api\/projects\/(\d+)\/next$/.exec(path))) {
       const done = new Set(state.annotations.map((a) => a.task));
       const t = state.tasks.find((x) => x.project === +m[1] && !done.has(x.id));
-      return t ? send(200, t) : send(404, { detail: "Nothing left to label." });
+      return t ? send(200, { ...t, drafts: state.drafts.filter((d) => d.task === t.id) }) : send(404, { detail: "Nothing left to label." });
     }
     if (path === "/api/tasks") {
       const project = +url.searchParams.get("project");
@@ -108,10 +108,20 @@ export function startMock(distDir, { email = "admin@example.com", password = "se
       const t = state.tasks.find((x) => x.id === +m[1]);
       return t ? send(200, { ...withTaskCounts(t), annotations: state.annotations.filter((a) => a.task === t.id) }) : send(404, { detail: "Not found." });
     }
+    // One draft per task (the mock has one user); a submit deletes it.
+    if ((m = /^\/api\/tasks\/(\d+)\/drafts$/.exec(path))) {
+      const task = +m[1];
+      if (req.method === "GET") return send(200, state.drafts.filter((d) => d.task === task));
+      state.drafts = state.drafts.filter((d) => d.task !== task);
+      const d = { id: id(), task, annotation: null, ...json() };
+      state.drafts.push(d);
+      return send(201, d);
+    }
     if ((m = /^\/api\/tasks\/(\d+)\/annotations$/.exec(path))) {
       if (req.method === "GET") return send(200, state.annotations.filter((a) => a.task === +m[1]));
       const a = { id: id(), task: +m[1], was_cancelled: false, ...json() };
       state.annotations.push(a);
+      state.drafts = state.drafts.filter((d) => d.task !== a.task);
       return send(201, a);
     }
     if ((m = /^\/api\/annotations\/(\d+)$/.exec(path))) {

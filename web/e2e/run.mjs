@@ -10,6 +10,9 @@ import { fileURLToPath } from "node:url";
 import { startMock } from "./mock-server.mjs";
 import { makePng } from "./png.mjs";
 import { apiClient, choice, signedInMember } from "./client.mjs";
+import { editorScenarios } from "./editor-features.mjs";
+import { draftScenarios } from "./drafts.mjs";
+import { editorGapScenarios } from "./editor-gaps.mjs";
 
 const here = dirname(fileURLToPath(import.meta.url));
 const dist = join(here, "..", "dist");
@@ -604,6 +607,15 @@ if (process.env.TESSERA_URL) {
 } else {
   console.log("skip the team workflow scenarios (the mock server has no users, roles or review)");
 }
+
+// --- Editor features: predictions, relations, HyperText, DateTime/Taxonomy, conformance examples (real server only). ---
+if (process.env.TESSERA_URL) await editorScenarios({ page, target, call, test, expect, problems });
+if (process.env.TESSERA_URL) await editorGapScenarios({ page, target, call, test, expect });
+else console.log("skip the editor feature scenarios (the mock server keeps no predictions or stored results)");
+
+// --- Draft autosave: reload keeps the work, submit deletes the draft (real server only). ---
+if (process.env.TESSERA_URL) await draftScenarios({ page, target, call, test, expect });
+else console.log("skip the draft scenarios (the mock server keeps no drafts)");
 
 await test("no console errors or CSP violations", async () => {
   const bad = problems.filter((p) => !/status of 40[0134]/.test(p));

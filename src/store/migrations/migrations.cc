@@ -253,10 +253,63 @@ CREATE TABLE task_changes (
 CREATE INDEX task_changes_project ON task_changes(project_id, seq);
 )sql";
 
+// Migration 4 (issue 3): autosaved drafts. Replaces the unused `drafts` table
+// of migration 1 with annotation_drafts, which also carries project_id and
+// holds at most one draft per (task, user, annotation): annotation_id NULL is
+// the draft of a new annotation, otherwise the draft of an edit of that
+// annotation (COALESCE makes the NULLs collide in the unique index, in both
+// SQLite and PostgreSQL). Rows of the old table are carried over, the newest
+// per key; their ids are not kept (drafts are transient).
+constexpr std::string_view kAnnotationDrafts = R"sql(
+CREATE TABLE annotation_drafts (
+  id ${ID_PK},
+  task_id BIGINT NOT NULL REFERENCES tasks(id) ON DELETE CASCADE,
+  project_id BIGINT NOT NULL,
+  user_id BIGINT NOT NULL REFERENCES users(id) ON DELETE CASCADE,
+  annotation_id BIGINT REFERENCES annotations(id) ON DELETE CASCADE,
+  result TEXT NOT NULL DEFAULT '[]',
+  lead_time DOUBLE PRECISION NOT NULL DEFAULT 0,
+  created_at BIGINT NOT NULL,
+  updated_at BIGINT NOT NULL
+);
+CREATE UNIQUE INDEX annotation_drafts_key
+  ON annotation_drafts(task_id, user_id, COALESCE(annotation_id, 0));
+CREATE INDEX annotation_drafts_annotation ON annotation_drafts(annotation_id);
+
+INSERT INTO annotation_drafts (task_id, project_id, user_id, annotation_id, result, lead_time,
+                               created_at, updated_at)
+SELECT d.task_id, t.project_id, d.user_id, d.annotation_id, d.result, d.lead_time, d.created_at,
+       d.updated_at
+FROM drafts d JOIN tasks t ON t.id = d.task_id
+WHERE d.id = (SELECT MAX(o.id) FROM drafts o WHERE o.task_id = d.task_id AND
+              o.user_id = d.user_id AND COALESCE(o.annotation_id, 0) = COALESCE(d.annotation_id, 0));
+DROP TABLE drafts;
+)sql";
+
+// Migration 5 (issue 8): the audit log of administrative actions (roles,
+// users, project settings, deleted tasks, exports). Append-only; `detail` is
+// a JSON object describing the change.
+constexpr std::string_view kAuditLog = R"sql(
+CREATE TABLE audit_log (
+  id ${ID_PK},
+  created_at BIGINT NOT NULL,
+  user_id BIGINT NOT NULL,
+  action TEXT NOT NULL,
+  project_id BIGINT NOT NULL DEFAULT 0,
+  object_type TEXT NOT NULL DEFAULT '',
+  object_id BIGINT NOT NULL DEFAULT 0,
+  detail TEXT NOT NULL DEFAULT '{}',
+  request_id TEXT NOT NULL DEFAULT ''
+);
+CREATE INDEX audit_log_project ON audit_log(project_id, id);
+)sql";
+
 constexpr Migration kMigrations[] = {
     {1, "initial schema", kInitialSchema},
     {2, "team workflow", kTeamWorkflow},
     {3, "task change log", kTaskChanges},
+    {4, "annotation drafts", kAnnotationDrafts},
+    {5, "audit log", kAuditLog},
 };
 
 // The one place where the dialects differ.

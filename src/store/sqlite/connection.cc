@@ -1,5 +1,6 @@
 #include "src/store/sqlite/connection.h"
 
+#include <cstdlib>
 #include <string>
 #include <utility>
 
@@ -153,6 +154,11 @@ Result<std::unique_ptr<Connection>> Connection::Open(const std::string& path,
   if (options.wal) pragmas += "PRAGMA journal_mode = WAL;";
   pragmas += options.full_sync ? "PRAGMA synchronous = FULL;" : "PRAGMA synchronous = NORMAL;";
   pragmas += "PRAGMA temp_store = MEMORY; PRAGMA cache_size = -16384;";
+  int64_t mmap_bytes = options.mmap_bytes;
+  if (const char* env = std::getenv("TESSERA_SQLITE_MMAP_MB"); env != nullptr && *env != 0) {
+    mmap_bytes = std::strtoll(env, nullptr, 10) << 20;
+  }
+  if (options.wal && mmap_bytes > 0) pragmas += "PRAGMA mmap_size = " + std::to_string(mmap_bytes) + ";";
   if (options.read_only) pragmas += "PRAGMA query_only = ON;";
   TESSERA_RETURN_IF_ERROR(conn->Exec(pragmas).WithPrefix("configuring database " + path));
   return conn;

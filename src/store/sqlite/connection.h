@@ -86,6 +86,11 @@ struct ConnectionOptions {
   bool full_sync = true;
   bool wal = true;         // false for in-memory databases
   int busy_timeout_ms = 10000;
+  // PRAGMA mmap_size: pages are read through a memory map instead of a
+  // pread+copy each. Every commit invalidates the other connections' page
+  // caches, so a read after a write re-reads its pages; mapped, those reads
+  // are memory accesses. TESSERA_SQLITE_MMAP_MB overrides (0 turns it off).
+  int64_t mmap_bytes = int64_t{256} << 20;
 };
 
 // One open database handle plus its statement cache. Owns the sqlite3* and

@@ -98,12 +98,13 @@ Draft ReadDraft(const Stmt& st) {
   Draft d;
   d.id = st.Int(0);
   d.task_id = st.Int(1);
-  d.user_id = st.Int(2);
-  d.annotation_id = st.OptInt(3);
-  d.result = st.Text(4);
-  d.lead_time = st.Double(5);
-  d.created_at = st.Int(6);
-  d.updated_at = st.Int(7);
+  d.project_id = st.Int(2);
+  d.user_id = st.Int(3);
+  d.annotation_id = st.OptInt(4);
+  d.result = st.Text(5);
+  d.lead_time = st.Double(6);
+  d.created_at = st.Int(7);
+  d.updated_at = st.Int(8);
   return d;
 }
 

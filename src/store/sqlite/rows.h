@@ -28,7 +28,7 @@
 #define TESSERA_PREDICTION_COLUMNS \
   "id, task_id, project_id, result, score, model_version, created_at, updated_at"
 #define TESSERA_DRAFT_COLUMNS \
-  "id, task_id, user_id, annotation_id, result, lead_time, created_at, updated_at"
+  "id, task_id, project_id, user_id, annotation_id, result, lead_time, created_at, updated_at"
 #define TESSERA_IMPORT_COLUMNS                                                               \
   "id, project_id, user_id, source, status, task_count, annotation_count, prediction_count, " \
   "error, created_at, finished_at"

@@ -49,6 +49,7 @@ Status SqliteStore::CreateAnnotation(Annotation* annotation) {
     // A submit or a skip ends the author's reservation of the task.
     if (annotation->completed_by != 0) {
       TESSERA_RETURN_IF_ERROR(ReleaseWork(conn, task.id, annotation->completed_by));
+      TESSERA_RETURN_IF_ERROR(DeleteDraftOf(conn, task.id, annotation->completed_by, 0));
     }
     TESSERA_RETURN_IF_ERROR(RecordTaskChange(conn, task.project_id, task.id, now));
     return RefreshTaskCounters(conn, task.id, now);
@@ -111,6 +112,10 @@ Status SqliteStore::UpdateAnnotation(Annotation* annotation) {
         .Bind(8, annotation->parent_prediction).Bind(9, annotation->parent_annotation)
         .Bind(10, annotation->last_action).Bind(11, now);
     TESSERA_RETURN_IF_ERROR(st.Run());
+    if (annotation->updated_by != 0) {
+      TESSERA_RETURN_IF_ERROR(
+          DeleteDraftOf(conn, old.task_id, annotation->updated_by, annotation->id));
+    }
     TESSERA_RETURN_IF_ERROR(RecordTaskChange(conn, old.project_id, old.task_id, now));
     if (old.was_cancelled == annotation->was_cancelled) return Status::Ok();
     return RefreshTaskCounters(conn, old.task_id, now);
@@ -218,67 +223,6 @@ Status SqliteStore::DeletePrediction(Id id) {
     TESSERA_RETURN_IF_ERROR(st.Bind(1, id).Run());
     TESSERA_RETURN_IF_ERROR(RecordTaskChange(conn, project_id, task_id, now));
     return RefreshTaskCounters(conn, task_id, now);
-  });
-}
-
-// ---- drafts ----
-
-Status SqliteStore::SaveDraft(Draft* draft) {
-  TimeMs now = NowMs();
-  return WriteTxn([&](Connection& conn) -> Status {
-    TESSERA_RETURN_IF_ERROR(LoadTask(conn, draft->task_id).status());
-    TESSERA_RETURN_IF_ERROR(RequireUser(conn, draft->user_id));
-    if (draft->annotation_id) TESSERA_RETURN_IF_ERROR(LoadAnnotation(conn, *draft->annotation_id).status());
-    // NULL-safe match on annotation_id ("IS" in SQLite).
-    TESSERA_ASSIGN_OR_RETURN(
-        Stmt find, conn.Prepare("SELECT id, created_at FROM drafts WHERE task_id = ?1 AND "
-                                "user_id = ?2 AND annotation_id IS ?3"));
-    find.Bind(1, draft->task_id).Bind(2, draft->user_id).Bind(3, draft->annotation_id);
-    TESSERA_ASSIGN_OR_RETURN(bool exists, find.Step());
-    draft->updated_at = now;
-    if (exists) {
-      draft->id = find.Int(0);
-      draft->created_at = find.Int(1);
-      find.Reset();
-      TESSERA_ASSIGN_OR_RETURN(
-          Stmt st, conn.Prepare("UPDATE drafts SET result = ?2, lead_time = ?3, updated_at = ?4 "
-                                "WHERE id = ?1"));
-      return st.Bind(1, draft->id).Bind(2, draft->result).Bind(3, draft->lead_time)
-          .Bind(4, now).Run();
-    }
-    find.Reset();
-    if (draft->created_at == 0) draft->created_at = now;
-    TESSERA_ASSIGN_OR_RETURN(
-        Stmt st, conn.Prepare("INSERT INTO drafts (task_id, user_id, annotation_id, result, "
-                              "lead_time, created_at, updated_at) VALUES (?1, ?2, ?3, ?4, ?5, "
-                              "?6, ?7)"));
-    st.Bind(1, draft->task_id).Bind(2, draft->user_id).Bind(3, draft->annotation_id)
-        .Bind(4, draft->result).Bind(5, draft->lead_time).Bind(6, draft->created_at)
-        .Bind(7, now);
-    TESSERA_RETURN_IF_ERROR(st.Run());
-    draft->id = conn.LastInsertId();
-    return Status::Ok();
-  });
-}
-
-Result<std::vector<Draft>> SqliteStore::ListDrafts(Id task_id, Id user_id) {
-  std::vector<Draft> drafts;
-  TESSERA_RETURN_IF_ERROR(Read([&](Connection& conn) -> Status {
-    TESSERA_ASSIGN_OR_RETURN(
-        Stmt st, conn.Prepare("SELECT " TESSERA_DRAFT_COLUMNS " FROM drafts "
-                              "WHERE task_id = ?1 AND user_id = ?2 ORDER BY id"));
-    st.Bind(1, task_id).Bind(2, user_id);
-    return CollectRows(st, ReadDraft, &drafts);
-  }));
-  return drafts;
-}
-
-Status SqliteStore::DeleteDraft(Id id) {
-  return WriteTxn([&](Connection& conn) -> Status {
-    TESSERA_ASSIGN_OR_RETURN(Stmt st, conn.Prepare("DELETE FROM drafts WHERE id = ?1"));
-    TESSERA_RETURN_IF_ERROR(st.Bind(1, id).Run());
-    if (conn.Changes() == 0) return Status::NotFound("draft " + std::to_string(id) + " not found");
-    return Status::Ok();
   });
 }
 

@@ -39,6 +39,7 @@ Status SqliteStore::Migrate() {
       TESSERA_ASSIGN_OR_RETURN(Stmt st, c.Prepare("SELECT COALESCE(MAX(version), 0) FROM schema_migrations"));
       TESSERA_ASSIGN_OR_RETURN(bool row, st.Step());
       int current = row ? static_cast<int>(st.Int(0)) : 0;
+      st.Reset();  // an unfinished read would lock the tables a migration drops
       if (current > LatestSchemaVersion()) {
         return Status::FailedPrecondition(
             "database schema version " + std::to_string(current) +

@@ -7,7 +7,8 @@
 //   sqlite_store.cc        open, migrations, users, API tokens, sessions
 //   sqlite_projects.cc     projects, membership, stats
 //   sqlite_tasks.cc        imports, tasks, export paging
-//   sqlite_annotations.cc  annotations (+versions), predictions, drafts
+//   sqlite_annotations.cc  annotations (+versions), predictions
+//   sqlite_drafts.cc       autosaved drafts
 //   sqlite_workflow.cc     workflow settings, next task with locks, assignment
 //   sqlite_review.cc       reviews, review queue, statistics facts
 //
@@ -111,8 +112,10 @@ class SqliteStore final : public Store {
   Result<TaskChanges> TaskChangesSince(Id project_id, int64_t since) override;
   Status BackupTo(const std::string& path) override;
   Status CheckIntegrity() override;
+  Status RecordAudit(AuditEntry* entry) override;
+  Result<std::vector<AuditEntry>> ListAudit(const AuditQuery& query) override;
 
-  // ---- annotations, predictions, drafts (sqlite_annotations.cc) ----
+  // ---- annotations, predictions (sqlite_annotations.cc), drafts (sqlite_drafts.cc) ----
   Status CreateAnnotation(Annotation* annotation) override;
   Result<Annotation> GetAnnotation(Id id) override;
   Result<std::vector<Annotation>> ListAnnotations(Id task_id) override;
@@ -124,6 +127,8 @@ class SqliteStore final : public Store {
   Result<std::vector<Prediction>> ListPredictions(Id task_id) override;
   Status DeletePrediction(Id id) override;
   Status SaveDraft(Draft* draft) override;
+  Result<Draft> GetDraft(Id id) override;
+  Status UpdateDraft(Draft* draft) override;
   Result<std::vector<Draft>> ListDrafts(Id task_id, Id user_id) override;
   Status DeleteDraft(Id id) override;
 
@@ -200,6 +205,9 @@ Status RecordTaskChange(Connection& conn, Id project_id, Id task_id, TimeMs now)
 // A submit or skip by `user_id` on the task: drops their lock and their
 // open annotate-assignment (sqlite_workflow.cc).
 Status ReleaseWork(Connection& conn, Id task_id, Id user_id);
+// Deletes the user's draft of the task's new annotation (annotation_id 0) or
+// of annotation `annotation_id`; no error when there is none (sqlite_drafts.cc).
+Status DeleteDraftOf(Connection& conn, Id task_id, Id user_id, Id annotation_id);
 
 }  // namespace tessera::sqlite
 

@@ -90,6 +90,41 @@ TEST_F(SqliteFileTest, UnopenablePathIsAnIOError) {
   EXPECT_EQ(opened.status().code(), Code::kIOError) << opened.status().ToString();
 }
 
+// Migration 4 moves drafts into annotation_drafts: a database at version 3
+// keeps its drafts (the newest per task, user and annotation), with project_id.
+TEST_F(SqliteFileTest, MigrationFourCarriesDraftsOver) {
+  {
+    sqlite3* db = nullptr;
+    ASSERT_EQ(sqlite3_open(options_.path.c_str(), &db), SQLITE_OK);
+    std::string sql = std::string(SchemaMigrationsTableSql()) + ";";
+    for (const Migration& migration : Migrations()) {
+      if (migration.version > 3) break;
+      sql += RenderMigrationSql(migration.sql, SqlDialect::kSqlite);
+      sql += "INSERT INTO schema_migrations VALUES (" + std::to_string(migration.version) + ", 'm', 0);";
+    }
+    sql += "INSERT INTO users (id, email, created_at) VALUES (1, 'a@x.org', 0);"
+           "INSERT INTO projects (id, created_by, created_at, updated_at) VALUES (5, 1, 0, 0);"
+           "INSERT INTO tasks (id, project_id, data, inner_id, created_at, updated_at) "
+           "VALUES (9, 5, '{}', 1, 0, 0);"
+           "INSERT INTO drafts (task_id, user_id, result, lead_time, created_at, updated_at) "
+           "VALUES (9, 1, '[\"old\"]', 1, 10, 10), (9, 1, '[\"new\"]', 2, 20, 20);";
+    char* error = nullptr;
+    ASSERT_EQ(sqlite3_exec(db, sql.c_str(), nullptr, nullptr, &error), SQLITE_OK) << error;
+    sqlite3_close(db);
+  }
+  auto store = OpenSqliteStore(options_);
+  ASSERT_TRUE(store.ok()) << store.status().ToString();
+  auto drafts = (*store)->ListDrafts(9, 1);
+  ASSERT_TRUE(drafts.ok()) << drafts.status().ToString();
+  ASSERT_EQ(drafts->size(), 1u);
+  EXPECT_EQ((*drafts)[0].result, "[\"new\"]");
+  EXPECT_EQ((*drafts)[0].lead_time, 2);
+  EXPECT_EQ((*drafts)[0].project_id, 5);
+  EXPECT_FALSE((*drafts)[0].annotation_id.has_value());
+  store->reset();
+  EXPECT_EQ(RawQuery("SELECT COUNT(*) FROM sqlite_master WHERE name = 'drafts'"), "0");
+}
+
 // Two stores (as two processes would) writing the same file: SQLite's busy
 // timeout serializes them; no SQLITE_BUSY reaches the caller.
 TEST_F(SqliteFileTest, TwoStoresOnOneFile) {

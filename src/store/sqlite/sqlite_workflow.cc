@@ -70,14 +70,19 @@ Result<Id> QueryTaskId(Connection& conn, const char* sql, std::initializer_list<
 }
 
 // 1. A task the user holds a live lock on and still has to do (no annotation
-//    of theirs, or only a rejected one).
-Result<Id> HeldTask(Connection& conn, Id project_id, Id user_id, TimeMs now) {
-  return QueryTaskId(conn,
-                     "SELECT l.task_id FROM task_locks l WHERE l.project_id = ?1 AND "
-                     "l.user_id = ?2 AND l.expires_at > ?3 AND NOT EXISTS (SELECT 1 FROM "
-                     "annotations a WHERE a.task_id = l.task_id AND a.completed_by = ?2 AND "
-                     "a.review_state <> 'rejected') ORDER BY l.created_at, l.task_id LIMIT 1",
-                     {project_id, user_id, now});
+//    of theirs, or only a rejected one), and when that lock expires; {0, 0}
+//    when there is none.
+Result<std::pair<Id, TimeMs>> HeldTask(Connection& conn, Id project_id, Id user_id, TimeMs now) {
+  TESSERA_ASSIGN_OR_RETURN(
+      Stmt st, conn.Prepare("SELECT l.task_id, l.expires_at FROM task_locks l WHERE l.project_id = "
+                            "?1 AND l.user_id = ?2 AND l.expires_at > ?3 AND NOT EXISTS (SELECT 1 "
+                            "FROM annotations a WHERE a.task_id = l.task_id AND a.completed_by = ?2 "
+                            "AND a.review_state <> 'rejected') ORDER BY l.created_at, l.task_id "
+                            "LIMIT 1"));
+  st.Bind(1, project_id).Bind(2, user_id).Bind(3, now);
+  TESSERA_ASSIGN_OR_RETURN(bool row, st.Step());
+  if (!row) return std::pair<Id, TimeMs>{0, 0};
+  return std::pair<Id, TimeMs>{st.Int(0), st.Int(1)};
 }
 
 // 2. The task of the user's oldest rejected annotation.
@@ -258,6 +263,22 @@ Status SqliteStore::SetTaskPriorities(Id project_id,
 Result<Task> SqliteStore::NextTask(Id project_id, Id user_id) {
   TimeMs now = NowMs();
   Result<Task> out = Status::Internal("unset");
+  // A reload: the caller holds a live lock on a task they still have to do
+  // (which the write path below would pick first, too), and the lock was
+  // taken or refreshed less than half a time-out ago. Then the answer comes
+  // from a read transaction: no writer, no commit. A lease is renewed at
+  // half-life, so an annotator who keeps the task open still never loses it,
+  // and a reload costs a read instead of a turn on the single writer.
+  bool reloaded = false;
+  TESSERA_RETURN_IF_ERROR(ReadTxn([&](Connection& conn) -> Status {
+    TESSERA_ASSIGN_OR_RETURN(Distribution d, LoadDistribution(conn, project_id));
+    TESSERA_ASSIGN_OR_RETURN(auto held, HeldTask(conn, project_id, user_id, now));
+    if (held.first == 0 || held.second <= now + d.settings.lock_timeout_ms / 2) return Status::Ok();
+    out = LoadTask(conn, held.first);
+    reloaded = out.ok();
+    return out.status();
+  }));
+  if (reloaded) return out;
   // The only rows this transaction writes are task locks (taken, refreshed,
   // or dropped once expired), and a lock is a lease that is allowed to vanish:
   // it expires by design. So the commit does not wait for fsync
@@ -281,7 +302,11 @@ Result<Task> SqliteStore::NextTask(Id project_id, Id user_id) {
     for (int source = 0; source < 5 && task_id == 0; ++source) {
       Result<Id> found = Id{0};
       switch (source) {
-        case 0: found = HeldTask(conn, project_id, user_id, now); break;
+        case 0: {
+          auto held = HeldTask(conn, project_id, user_id, now);
+          found = held.ok() ? Result<Id>(held->first) : Result<Id>(held.status());
+          break;
+        }
         case 1: found = RejectedTask(conn, project_id, user_id); break;
         case 2: found = AssignedTask(conn, project_id, user_id); break;
         case 3: if (honeypot_turn) found = HoneypotTask(conn, project_id, user_id); break;

@@ -41,14 +41,14 @@ export function App(): JSX.Element {
   if (route.page === "login") page = <LoginPage next={route.next} onLogin={setUser} />;
   else if (!user) page = <main><p role="status">Loading…</p></main>;
   else if (route.page === "projects") page = <ProjectsPage />;
-  else if (route.page === "project") page = <ProjectPage id={route.id} pageNo={route.pageNo} user={user} />;
+  else if (route.page === "project") page = <ProjectPage id={route.id} pageNo={route.pageNo} query={route.query} user={user} />;
   else if (route.page === "settings") page = <SettingsPage id={route.id} />;
   else if (route.page === "label") page = <LabelPage id={route.id} />;
   else if (route.page === "quality") page = <QualityPage id={route.id} threshold={route.threshold} />;
   else if (route.page === "review") page = <ReviewPage id={route.id} filters={route.filters} user={user} />;
   else if (route.page === "dashboard") {
     page = <DashboardPage id={route.id} accuracyThreshold={route.accuracyThreshold} agreementThreshold={route.agreementThreshold} />;
-  } else if (route.page === "task") page = <TaskPage id={route.id} taskId={route.taskId} />;
+  } else if (route.page === "task") page = <TaskPage id={route.id} taskId={route.taskId} userId={user.id} />;
   else page = <main><h1>Not found</h1><p>No page at {route.path}. <a href="/projects">Projects</a></p></main>;
 
   return (

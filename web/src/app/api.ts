@@ -3,7 +3,7 @@
 // ApiFailure with the server's `detail` and `validation_errors`.
 import type {
   AgreementCoefficient, AgreementLevel, AgreementMetric, AgreementWeights, Annotation, AnnotationHistory, AnnotatorRanking,
-  AnnotatorStats, ApiError, AssignReply, AssignRequest, ImportReply, Member, Project, ProjectPage, ProjectStats, QualitySummary,
+  AnnotatorStats, ApiError, AssignReply, AssignRequest, Draft, ImportReply, Member, Project, ProjectPage, ProjectStats, QualitySummary,
   QualityTaskPage, ResultEntry, ReviewQueuePage, ReviewReply, ReviewRequest, ReviewState, Task, TaskPage, UnassignReply, User,
 } from "../model";
 
@@ -30,7 +30,7 @@ export function csrfToken(cookie: string = document.cookie): string {
   return "";
 }
 
-async function request<T>(method: string, path: string, body?: unknown): Promise<T> {
+async function request<T>(method: string, path: string, body?: unknown, opts: { keepalive?: boolean } = {}): Promise<T> {
   const headers: Record<string, string> = { Accept: "application/json" };
   let payload: BodyInit | undefined;
   if (body instanceof FormData) payload = body;
@@ -39,7 +39,9 @@ async function request<T>(method: string, path: string, body?: unknown): Promise
     payload = JSON.stringify(body);
   }
   if (method !== "GET") headers["X-CSRFToken"] = csrfToken();
-  const res = await fetch(path, { method, headers, body: payload, credentials: "same-origin" });
+  // keepalive lets a request outlive the page (pagehide); browsers cap such bodies at 64 KiB.
+  const keepalive = opts.keepalive === true && (typeof payload !== "string" || payload.length < 60000);
+  const res = await fetch(path, { method, headers, body: payload, credentials: "same-origin", keepalive });
   if (res.status === 204) return undefined as T;
   const text = await res.text();
   let json: unknown = undefined;
@@ -80,8 +82,11 @@ export const api = {
   validateConfig: (label_config: string) => request<unknown>("POST", "/api/projects/validate", { label_config }),
   members: (id: number) => request<readonly Member[]>("GET", `/api/projects/${id}/members`),
   addMember: (id: number, email: string, role: string) => request<Member>("POST", `/api/projects/${id}/members`, { email, role }),
-  tasks: (project: number, page: number, pageSize: number) =>
-    request<TaskPage>("GET", `/api/tasks?project=${project}&page=${page}&page_size=${pageSize}`),
+  tasks: (project: number, page: number, pageSize: number, opts: { ordering?: string; status?: string } = {}) =>
+    request<TaskPage>("GET", `/api/tasks${queryString({ project, page, page_size: pageSize, ...opts })}`),
+  /** Every task of a project without annotations or predictions, in id order (for previous/next). */
+  taskList: (project: number) =>
+    request<TaskPage>("GET", `/api/tasks?project=${project}&page=1&page_size=10000&fields=task_only&ordering=id`),
   task: (id: number) => request<Task>("GET", `/api/tasks/${id}`),
   next: (project: number) => request<Task>("GET", `/api/projects/${project}/next`),
   importFiles: (project: number, files: readonly File[]) => {
@@ -89,10 +94,17 @@ export const api = {
     for (const f of files) form.append("file", f, f.name);
     return request<ImportReply>("POST", `/api/projects/${project}/import`, form);
   },
-  submit: (task: number, result: readonly ResultEntry[], opts: { was_cancelled?: boolean; lead_time?: number } = {}) =>
+  submit: (task: number, result: readonly ResultEntry[], opts: { was_cancelled?: boolean; lead_time?: number; parent_prediction?: number } = {}) =>
     request<Annotation>("POST", `/api/tasks/${task}/annotations`, { result, ...opts }),
   updateAnnotation: (id: number, result: readonly ResultEntry[], lead_time?: number) =>
     request<Annotation>("PATCH", `/api/annotations/${id}`, { result, lead_time }),
+  // Drafts: the caller's own, saved (created or replaced) by task or by annotation.
+  saveDraft: (task: number, body: { result: readonly ResultEntry[]; lead_time: number }, keepalive = false) =>
+    request<Draft>("POST", `/api/tasks/${task}/drafts`, body, { keepalive }),
+  saveAnnotationDraft: (annotation: number, body: { result: readonly ResultEntry[]; lead_time: number }, keepalive = false) =>
+    request<Draft>("POST", `/api/annotations/${annotation}/drafts`, body, { keepalive }),
+  drafts: (task: number) => request<readonly Draft[]>("GET", `/api/tasks/${task}/drafts`),
+  deleteDraft: (id: number) => request<void>("DELETE", `/api/drafts/${id}`),
   // Quality figures: reviewers and above (annotators get 403).
   quality: (project: number, opts: { threshold?: number; iou_threshold?: number; lowest?: number } = {}) =>
     request<QualitySummary>("GET", `/api/projects/${project}/quality${queryString(opts)}`),

@@ -3,11 +3,12 @@
 import { useEffect, useState } from "preact/hooks";
 import { parseThreshold } from "./dashboard";
 import { type ReviewFilters, parseReviewFilters } from "./review";
+import { type TaskQuery, parseTaskQuery } from "./taskTable";
 
 export type Route =
   | { readonly page: "login"; readonly next: string }
   | { readonly page: "projects" }
-  | { readonly page: "project"; readonly id: number; readonly pageNo: number }
+  | { readonly page: "project"; readonly id: number; readonly pageNo: number; readonly query: TaskQuery }
   | { readonly page: "settings"; readonly id: number }
   | { readonly page: "label"; readonly id: number }
   | { readonly page: "task"; readonly id: number; readonly taskId: number }
@@ -29,7 +30,7 @@ export function parseRoute(path: string, search = ""): Route {
   if (parts.length === 1) return { page: "projects" };
   const id = num(parts[1]);
   if (Number.isNaN(id)) return { page: "notFound", path };
-  if (parts.length === 2) return { page: "project", id, pageNo: Math.max(1, num(q.get("page") ?? "1") || 1) };
+  if (parts.length === 2) return { page: "project", id, pageNo: Math.max(1, num(q.get("page") ?? "1") || 1), query: parseTaskQuery(q) };
   if (parts.length === 3 && parts[2] === "settings") return { page: "settings", id };
   if (parts.length === 3 && parts[2] === "label") return { page: "label", id };
   if (parts.length === 3 && parts[2] === "quality") return { page: "quality", id, threshold: thresholdParam(q.get("threshold")) };

@@ -2,8 +2,8 @@
 // runs the drawing tools. It owns only view state (pan/zoom, the draft being
 // drawn); regions come in as props and every change goes out as an Intent.
 // See README.md for its modes, keys and events.
-import { useEffect, useMemo, useRef, useState } from "preact/hooks";
-import type { JSX } from "preact";
+import { useEffect, useLayoutEffect, useMemo, useRef, useState } from "preact/hooks";
+import { Component, type JSX } from "preact";
 import {
   type Point, type Size, type Viewport, HANDLES, IDENTITY_VIEWPORT, fitViewport, handlePoint, panBy, percentToPixel,
   pixelToPercent, rectCorners, screenToImage, zoomAt,
@@ -11,13 +11,17 @@ import {
 import type { Region, RegionId, Shape } from "../model";
 import { boxTool } from "./box";
 import { rectToPx } from "./hit";
+import { ellipseTool } from "./ellipse";
 import { keypointTool } from "./keypoint";
+import { EllipseView, RotateHandle } from "./parts";
 import { closePolygon, dropLastVertex, polygonTool } from "./polygon";
 import { selectTool } from "./select";
 import type { Draft, Intent, Pointer, Tool, ToolEnv, ToolName } from "./types";
 
-const TOOLS: Readonly<Record<ToolName, Tool>> = { select: selectTool, rect: boxTool, polygon: polygonTool, keypoint: keypointTool };
+const TOOLS: Readonly<Record<ToolName, Tool>> = { select: selectTool, rect: boxTool, polygon: polygonTool, ellipse: ellipseTool, keypoint: keypointTool };
 const HIT_SCREEN_PX = 8;
+/** A wheel zoom is drawn by scaling the rendered layer until the wheel has been still this long. */
+const ZOOM_SETTLE_MS = 150;
 
 export interface ImageCanvasProps {
   readonly name: string;
@@ -29,12 +33,15 @@ export interface ImageCanvasProps {
   readonly captionOf: (r: Region) => string;
   readonly onSize: (size: Size) => void;
   readonly onIntent: (i: Intent) => void;
+  /** Drawn above the regions in image pixels (e.g. relation arrows); `scale` is screen px per image px. */
+  readonly overlay?: (size: Size, scale: number) => JSX.Element | null;
 }
 
 function draftShape(d: Draft | null): Shape | null {
   if (!d) return null;
   switch (d.kind) {
     case "drawRect":
+    case "drawEllipse":
       return d.shape;
     case "drawPolygon":
       return { kind: "polygon", points: [...d.points, d.cursor] };
@@ -44,38 +51,48 @@ function draftShape(d: Draft | null): Shape | null {
 }
 
 function editedShape(r: Region, d: Draft | null): Shape {
-  if (d && (d.kind === "move" || d.kind === "resize" || d.kind === "vertex") && d.id === r.id) return d.shape;
+  if (d && (d.kind === "move" || d.kind === "resize" || d.kind === "resizeEllipse" || d.kind === "rotate" || d.kind === "vertex") && d.id === r.id) return d.shape;
   return r.shape;
 }
 
+// Sizes that stay constant on screen are divided by the layer's scale in CSS
+// (the <svg> sets --layout-scale), so that a zoom changes one property instead
+// of re-rendering every region. Caption offsets are in em of that font size
+// (3 px = 3/13 em): a CSS transform per caption would make each its own
+// paint chunk, which Chrome re-layerizes on every frame of a pan.
+const CAPTION_FONT = { fontSize: "calc(13px / var(--layout-scale))" };
+const POINT_RADIUS = { r: "calc(5px / var(--layout-scale))" };
+
+/** `scale` is used only for a selected shape's handles. */
 function ShapeView(props: { shape: Shape; size: Size; color: string; selected: boolean; scale: number; caption: string }): JSX.Element | null {
   const { shape, size, color, selected, scale, caption } = props;
   const stroke = selected ? 3 : 2;
   const common = { stroke: color, "stroke-width": stroke, "vector-effect": "non-scaling-stroke", fill: color, "fill-opacity": selected ? 0.25 : 0.12 };
-  const fontSize = 13 / scale;
   if (shape.kind === "rect") {
     const r = rectToPx(shape, size);
     const pts = rectCorners(r).map((p) => `${p.x},${p.y}`).join(" ");
     return (
       <g>
         <polygon points={pts} {...common} />
-        <text x={r.x} y={r.y - 3 / scale} font-size={fontSize} fill={color} class="region-caption">{caption}</text>
+        <text x={r.x} y={r.y} dy="-0.2308em" style={CAPTION_FONT} fill={color} class="region-caption">{caption}</text>
         {selected &&
           HANDLES.map((h) => {
             const p = handlePoint(r, h);
             const s = 8 / scale;
             return <rect key={h} x={p.x - s / 2} y={p.y - s / 2} width={s} height={s} fill="#fff" stroke={color} vector-effect="non-scaling-stroke" />;
           })}
+        {selected && <RotateHandle shape={shape} size={size} color={color} scale={scale} />}
       </g>
     );
   }
+  if (shape.kind === "ellipse") return <EllipseView {...props} shape={shape} common={common} captionStyle={CAPTION_FONT} />;
   if (shape.kind === "polygon") {
     const pts = shape.points.map((p) => percentToPixel(p, size));
     const first = pts[0];
     return (
       <g>
         <polygon points={pts.map((p) => `${p.x},${p.y}`).join(" ")} {...common} />
-        {first && <text x={first.x} y={first.y - 3 / scale} font-size={fontSize} fill={color} class="region-caption">{caption}</text>}
+        {first && <text x={first.x} y={first.y} dy="-0.2308em" style={CAPTION_FONT} fill={color} class="region-caption">{caption}</text>}
         {selected && pts.map((p, i) => <circle key={i} cx={p.x} cy={p.y} r={5 / scale} fill="#fff" stroke={color} vector-effect="non-scaling-stroke" />)}
       </g>
     );
@@ -84,12 +101,30 @@ function ShapeView(props: { shape: Shape; size: Size; color: string; selected: b
     const p = percentToPixel(shape, size);
     return (
       <g>
-        <circle cx={p.x} cy={p.y} r={(selected ? 7 : 5) / scale} fill={color} stroke="#fff" stroke-width={1.5} vector-effect="non-scaling-stroke" />
-        <text x={p.x + 8 / scale} y={p.y - 6 / scale} font-size={fontSize} fill={color} class="region-caption">{caption}</text>
+        {selected ? (
+          <circle cx={p.x} cy={p.y} r={7 / scale} fill={color} stroke="#fff" stroke-width={1.5} vector-effect="non-scaling-stroke" />
+        ) : (
+          <circle cx={p.x} cy={p.y} style={POINT_RADIUS} fill={color} stroke="#fff" stroke-width={1.5} vector-effect="non-scaling-stroke" />
+        )}
+        <text x={p.x} y={p.y} dx="0.6154em" dy="-0.4615em" style={CAPTION_FONT} fill={color} class="region-caption">{caption}</text>
       </g>
     );
   }
   return null;
+}
+
+type ShapeProps = Parameters<typeof ShapeView>[0];
+
+/** One region's shape, re-rendered only when its own props change: drawing or
+ *  selecting then touches one region, not all of them. */
+class RegionShape extends Component<ShapeProps> {
+  override shouldComponentUpdate(next: ShapeProps): boolean {
+    const p = this.props;
+    return next.shape !== p.shape || next.size !== p.size || next.color !== p.color || next.selected !== p.selected || next.scale !== p.scale || next.caption !== p.caption;
+  }
+  override render(): JSX.Element | null {
+    return <ShapeView {...this.props} />;
+  }
 }
 
 export function ImageCanvas(props: ImageCanvasProps): JSX.Element {
@@ -99,6 +134,12 @@ export function ImageCanvas(props: ImageCanvasProps): JSX.Element {
   const [view, setView] = useState<Viewport>(IDENTITY_VIEWPORT);
   const [draft, setDraft] = useState<Draft | null>(null);
   const [error, setError] = useState<string>("");
+  // The scale the regions are laid out at while a wheel zoom is under way
+  // (null otherwise): the browser scales that picture instead of redrawing
+  // every region and caption on each wheel step.
+  const [gestureScale, setGestureScale] = useState<number | null>(null);
+  const settleTimer = useRef(0);
+  useEffect(() => () => window.clearTimeout(settleTimer.current), []);
   const pan = useRef<{ last: Point } | null>(null);
   const spaceDown = useRef(false);
   const tool = TOOLS[props.tool];
@@ -130,7 +171,8 @@ export function ImageCanvas(props: ImageCanvasProps): JSX.Element {
   useEffect(() => {
     if (size) setView(fitViewport(size, box));
   }, [size, box.width, box.height]);
-  useEffect(() => setDraft(null), [props.tool]);
+  // A layout effect: a passive one could run after the next press and drop the draft it starts.
+  useLayoutEffect(() => setDraft(null), [props.tool]);
 
   const env = useMemo<ToolEnv | null>(
     () => (size ? { size, regions: props.regions, selected: props.selected, tolerancePx: HIT_SCREEN_PX / view.scale } : null),
@@ -184,6 +226,9 @@ export function ImageCanvas(props: ImageCanvasProps): JSX.Element {
   const onWheel = (e: WheelEvent) => {
     e.preventDefault();
     const { screen } = pointerOf(e);
+    setGestureScale((g) => g ?? view.scale);
+    window.clearTimeout(settleTimer.current);
+    settleTimer.current = window.setTimeout(() => setGestureScale(null), ZOOM_SETTLE_MS);
     setView((v) => zoomAt(v, Math.exp(-e.deltaY * 0.0015), screen));
   };
   const zoom = (factor: number) => setView((v) => zoomAt(v, factor, { x: box.width / 2, y: box.height / 2 }));
@@ -217,7 +262,30 @@ export function ImageCanvas(props: ImageCanvasProps): JSX.Element {
   };
 
   const preview = draftShape(draft);
-  const transform = `translate(${view.offsetX} ${view.offsetY}) scale(${view.scale})`;
+  // The regions are drawn at `layoutScale` into an <svg> of the image's size at
+  // that scale plus a margin of one host size on each side (for captions and
+  // drafts beyond the image's edge), and the view's offset (and, during a
+  // wheel zoom, the rest of the scale) is a CSS transform of that <svg>:
+  // panning moves an already painted layer and re-renders nothing. Its paint
+  // containment bounds the layer; without it Chrome re-layerizes every shape
+  // on each frame of a pan (150-190 ms a frame with 5,000 boxes).
+  const layoutScale = gestureScale ?? view.scale;
+  const k = view.scale / layoutScale;
+  const marginX = box.width;
+  const marginY = box.height;
+  const layer = useMemo(
+    () =>
+      size &&
+      props.regions.map((r) => (
+        <RegionShape key={r.id} shape={editedShape(r, draft)} size={size} color={props.colorOf(r)} selected={r.id === props.selected}
+          scale={r.id === props.selected ? layoutScale : 1} caption={props.captionOf(r)} />
+      )),
+    [size, props.regions, props.selected, draft, layoutScale, props.colorOf, props.captionOf],
+  );
+  const layerStyle = {
+    position: "absolute", left: 0, top: 0, contain: "paint", transformOrigin: "0 0", willChange: "transform",
+    transform: `translate(${view.offsetX - k * marginX}px, ${view.offsetY - k * marginY}px) scale(${k})`,
+  };
   const selectedRegion = props.regions.find((r) => r.id === props.selected);
   return (
     <div class="image-canvas">
@@ -235,25 +303,25 @@ export function ImageCanvas(props: ImageCanvasProps): JSX.Element {
         role="application"
         aria-label={`Image ${props.name}: ${props.regions.length} regions${selectedRegion ? `, selected: ${props.captionOf(selectedRegion)}` : ""}`}
         data-testid={`canvas-${props.name}`}
-        onPointerDown={onPointerDown}
-        onPointerMove={onPointerMove}
-        onPointerUp={onPointerUp}
-        onWheel={onWheel}
         onKeyDown={onKeyDown}
         onKeyUp={onKeyUp}
       >
         {error && <p class="error" role="alert">{error}</p>}
         {size && (
-          <svg width={box.width} height={box.height} aria-hidden="true">
-            <g transform={transform}>
+          <svg width={size.width * layoutScale + 2 * marginX} height={size.height * layoutScale + 2 * marginY} aria-hidden="true" style={layerStyle}>
+            <g transform={`translate(${marginX} ${marginY}) scale(${layoutScale})`} style={{ "--layout-scale": String(layoutScale) }}>
               <image href={props.src} x={0} y={0} width={size.width} height={size.height} />
-              {props.regions.map((r) => (
-                <ShapeView key={r.id} shape={editedShape(r, draft)} size={size} color={props.colorOf(r)} selected={r.id === props.selected} scale={view.scale} caption={props.captionOf(r)} />
-              ))}
-              {preview && <ShapeView shape={preview} size={size} color="#ff9800" selected={false} scale={view.scale} caption="" />}
+              {layer}
+              {props.overlay?.(size, layoutScale)}
+              {preview && <ShapeView shape={preview} size={size} color="#ff9800" selected={false} scale={layoutScale} caption="" />}
             </g>
           </svg>
         )}
+        {/* Pointer and wheel input land on this sheet over the picture. With the
+            wheel listener and touch-action on an ancestor of the <svg> instead,
+            Chrome records a hit-test rectangle for every shape and redoes them
+            all on every frame of a pan (190 ms a frame with 5,000 boxes). */}
+        <div class="canvas-input" onPointerDown={onPointerDown} onPointerMove={onPointerMove} onPointerUp={onPointerUp} onWheel={onWheel} />
       </div>
     </div>
   );

@@ -2,10 +2,10 @@
 // (environment, draft, pointer); the ImageCanvas component owns the draft and
 // turns the intents they return into callbacks.
 import type { Point, Size } from "../geometry";
-import type { Region, RegionId, Shape, RectShape, PolygonShape } from "../model";
-import type { Handle } from "../geometry";
+import type { Region, RegionId, Shape, RectShape, PolygonShape, EllipseShape } from "../model";
+import type { EllipseHandle, Handle } from "../geometry";
 
-export type ToolName = "select" | "rect" | "polygon" | "keypoint";
+export type ToolName = "select" | "rect" | "polygon" | "ellipse" | "keypoint";
 
 export interface Pointer {
   /** Percent of the image. */
@@ -27,6 +27,9 @@ export type Draft =
   | { readonly kind: "drawPolygon"; readonly points: readonly Point[]; readonly cursor: Point }
   | { readonly kind: "move"; readonly id: RegionId; readonly start: Point; readonly orig: Shape; readonly shape: Shape; readonly moved: boolean }
   | { readonly kind: "resize"; readonly id: RegionId; readonly handle: Handle; readonly orig: RectShape; readonly shape: RectShape }
+  | { readonly kind: "drawEllipse"; readonly start: Point; readonly shape: EllipseShape }
+  | { readonly kind: "resizeEllipse"; readonly id: RegionId; readonly handle: EllipseHandle; readonly orig: EllipseShape; readonly shape: EllipseShape }
+  | { readonly kind: "rotate"; readonly id: RegionId; readonly orig: RectShape | EllipseShape; readonly shape: RectShape | EllipseShape }
   | { readonly kind: "vertex"; readonly id: RegionId; readonly index: number; readonly shape: PolygonShape }
   | { readonly kind: "click"; readonly start: Point };
 

@@ -3,3 +3,4 @@ export * from "./point";
 export * from "./coords";
 export * from "./rect";
 export * from "./polygon";
+export * from "./ellipse";

@@ -94,3 +94,29 @@ export function clampRectInside(r: Rect, maxX: number, maxY: number): Rect {
 
 /** Rotation normalised to [0, 360). */
 export const normalizeRotation = (deg: number): number => ((deg % 360) + 360) % 360;
+
+/** The centre of a possibly rotated box. */
+export function rectCenter(r: Rect): Point {
+  return rotateAround({ x: r.x + r.width / 2, y: r.y + r.height / 2 }, { x: r.x, y: r.y }, r.rotation);
+}
+
+/**
+ * The box turned to `deg` (absolute, normalised to [0, 360)) around its centre,
+ * written back in Label Studio's form: (x, y) is the new top-left corner
+ * before rotation, and `rotation` turns the box around that corner.
+ */
+export function rotateRectAboutCenter(r: Rect, deg: number): Rect {
+  const c = rectCenter(r);
+  const rotation = normalizeRotation(deg);
+  const origin = rotateAround({ x: c.x - r.width / 2, y: c.y - r.height / 2 }, c, rotation);
+  return { ...r, x: origin.x, y: origin.y, rotation };
+}
+
+/**
+ * The angle (degrees, clockwise, [0, 360)) that puts a rotation handle at `p`
+ * when it sits straight above `center` at rotation 0.
+ */
+export function handleAngle(center: Point, p: Point): number {
+  const deg = (Math.atan2(p.x - center.x, center.y - p.y) * 180) / Math.PI;
+  return normalizeRotation(deg);
+}

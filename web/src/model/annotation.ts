@@ -1,7 +1,7 @@
 // The annotation being edited, as immutable data. An AnnotationDoc is an
 // ordered list of entities; each serializes to one or more LS result items:
 //   Region         — something drawn or marked on an object (box, polygon,
-//                    keypoint, text span, or a kind the editor shows but cannot
+//                    ellipse, keypoint, text span, or a kind the editor shows but cannot
 //                    reshape: "opaque"). Per-region answers (perRegion Choices,
 //                    TextArea...) ride along in `attached` and share its id.
 //   Classification — an answer about a whole object (Choices, TextArea, ...).
@@ -25,6 +25,15 @@ export interface PolygonShape {
   readonly kind: "polygon";
   readonly points: readonly Point[];
 }
+/** Centre (x, y) and half-axes in percent of the image; `rotation` (degrees) turns it around the centre. */
+export interface EllipseShape {
+  readonly kind: "ellipse";
+  readonly x: number;
+  readonly y: number;
+  readonly radiusX: number;
+  readonly radiusY: number;
+  readonly rotation: number;
+}
 export interface KeyPointShape {
   readonly kind: "keypoint";
   readonly x: number;
@@ -37,11 +46,24 @@ export interface SpanShape {
   readonly end: number;
   readonly text: string | undefined;
 }
-/** A region the editor keeps but cannot reshape (audio, video, hypertext...). */
+/**
+ * A span of a <HyperText> object's HTML, as Label Studio writes it: XPaths of
+ * the start and end nodes relative to the object's root (e.g. "/div[1]/p[2]/text()[1]")
+ * and character offsets into them.
+ */
+export interface XPathSpanShape {
+  readonly kind: "xpath";
+  readonly start: string;
+  readonly end: string;
+  readonly startOffset: number;
+  readonly endOffset: number;
+  readonly text: string | undefined;
+}
+/** A region the editor keeps but cannot reshape (audio, video...). */
 export interface OpaqueShape {
   readonly kind: "opaque";
 }
-export type Shape = RectShape | PolygonShape | KeyPointShape | SpanShape | OpaqueShape;
+export type Shape = RectShape | PolygonShape | EllipseShape | KeyPointShape | SpanShape | XPathSpanShape | OpaqueShape;
 export type ShapeKind = Shape["kind"];
 
 /** A result item kept as written: per-region answers and anything else tied to a region. */

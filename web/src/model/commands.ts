@@ -3,10 +3,12 @@
 // never change state any other way, so every action is undoable, testable in
 // Node, and listed with its key in the help panel.
 import {
-  type AnnotationDoc, type AttachedItem, type Classification, type Region, type Shape,
+  type AnnotationDoc, type AttachedItem, type Classification, type Direction, type Region, type Relation, type Shape,
   appendEntity, classificationOf, findRegion, regions, removeRegion, updateRegion,
 } from "./annotation";
-import { type ControlTag, type LabelingConfig, findControl, resultType } from "./config";
+import { type ControlTag, type LabelingConfig, findControl, resultType, resultValue } from "./config";
+import { type RelationKey, findRelation, updateRelation } from "./relations";
+import { type Size, normalizeRotation, rotateRectAboutCenter } from "../geometry";
 import { assignHotkeys } from "./hotkeys";
 import type { RegionId } from "./ids";
 import type { Json, JsonObject } from "./json";
@@ -22,9 +24,11 @@ export interface EditorState {
   readonly selected: RegionId | null;
   /** What the next region drawn gets, per the last label key or click. */
   readonly activeLabel: ActiveLabel | null;
+  /** While adding a relation: the region it starts from; the next region picked ends it. */
+  readonly linking: RegionId | null;
 }
 
-export const initialState = (doc: AnnotationDoc): EditorState => ({ doc, selected: null, activeLabel: null });
+export const initialState = (doc: AnnotationDoc): EditorState => ({ doc, selected: null, activeLabel: null, linking: null });
 
 /**
  * "record": an undo step when the doc changed. "merge": like record, but a run
@@ -96,6 +100,7 @@ function translate(shape: Shape, dx: number, dy: number): Shape {
       return { ...shape, x, y };
     }
     case "keypoint":
+    case "ellipse":
       return { ...shape, x: clampPct(shape.x + dx), y: clampPct(shape.y + dy) };
     case "polygon": {
       const xs = shape.points.map((p) => p.x);
@@ -107,6 +112,59 @@ function translate(shape: Shape, dx: number, dy: number): Shape {
     default:
       return shape;
   }
+}
+
+/** Minimum size (percent) a keyboard resize leaves a box's side or an ellipse's radius. */
+const MIN_SIDE = 0.2;
+
+/**
+ * A box's width/height (an ellipse's radii, by half; a polygon's bounding box,
+ * scaling its vertices) changed by (dw, dh) percent; the top-left (for an
+ * ellipse, the centre) stays.
+ */
+export function growShape(shape: Shape, dw: number, dh: number): Shape {
+  if (shape.kind === "rect") {
+    const width = Math.max(MIN_SIDE, Math.min(shape.rotation === 0 ? 100 - shape.x : 100, shape.width + dw));
+    const height = Math.max(MIN_SIDE, Math.min(shape.rotation === 0 ? 100 - shape.y : 100, shape.height + dh));
+    return width === shape.width && height === shape.height ? shape : { ...shape, width, height };
+  }
+  if (shape.kind === "ellipse") {
+    const radiusX = Math.max(MIN_SIDE, Math.min(50, shape.radiusX + dw / 2));
+    const radiusY = Math.max(MIN_SIDE, Math.min(50, shape.radiusY + dh / 2));
+    return radiusX === shape.radiusX && radiusY === shape.radiusY ? shape : { ...shape, radiusX, radiusY };
+  }
+  if (shape.kind === "polygon" && shape.points.length > 0) {
+    const xs = shape.points.map((p) => p.x);
+    const ys = shape.points.map((p) => p.y);
+    const [x0, y0] = [Math.min(...xs), Math.min(...ys)];
+    const [w, h] = [Math.max(...xs) - x0, Math.max(...ys) - y0];
+    const nw = Math.max(MIN_SIDE, Math.min(100 - x0, w + dw));
+    const nh = Math.max(MIN_SIDE, Math.min(100 - y0, h + dh));
+    if ((nw === w || w === 0) && (nh === h || h === 0)) return shape;
+    const kx = w === 0 ? 1 : nw / w;
+    const ky = h === 0 ? 1 : nh / h;
+    return { ...shape, points: shape.points.map((p) => ({ x: x0 + (p.x - x0) * kx, y: y0 + (p.y - y0) * ky })) };
+  }
+  return shape;
+}
+
+/**
+ * `shape` turned by `deg` degrees around its centre. A box is turned in
+ * image pixels when the image size is known (rotation needs equal axis
+ * scales) and written back in LS form (top-left corner + rotation); without
+ * the size it turns around its top-left corner, LS's own pivot.
+ */
+export function rotateShape(shape: Shape, deg: number, original: Size | undefined): Shape {
+  if (shape.kind === "ellipse") return { ...shape, rotation: normalizeRotation(shape.rotation + deg) };
+  if (shape.kind !== "rect") return shape;
+  if (!original) return { ...shape, rotation: normalizeRotation(shape.rotation + deg) };
+  const px = (v: number, total: number) => (v * total) / 100;
+  const pct = (v: number, total: number) => (v * 100) / total;
+  const r = rotateRectAboutCenter(
+    { x: px(shape.x, original.width), y: px(shape.y, original.height), width: px(shape.width, original.width), height: px(shape.height, original.height), rotation: shape.rotation },
+    shape.rotation + deg,
+  );
+  return { ...shape, x: pct(r.x, original.width), y: pct(r.y, original.height), rotation: r.rotation };
 }
 
 /** Sets (or clears, when `value` is null) a whole-object answer from control `c`. */
@@ -160,10 +218,17 @@ export function editorCommands(config: LabelingConfig, makeId: () => RegionId): 
   readonly createRegion: Command<{ region: Region }>;
   readonly deleteRegion: Command<{ id: RegionId }>;
   readonly setShape: Command<{ id: RegionId; shape: Shape }>;
+  readonly rotate: Command<{ id: RegionId; deg: number }>;
+  readonly resize: Command<{ id: RegionId; dw: number; dh: number }>;
   readonly relabel: Command<{ id: RegionId; control: string; value: string }>;
   readonly pickOption: Command<ChoiceArgs>;
   readonly setValue: Command<ValueArgs>;
   readonly addRelation: Command<{ from: RegionId; to: RegionId }>;
+  readonly startRelation: Command<{ from: RegionId }>;
+  readonly deleteRelation: Command<RelationKey>;
+  readonly toggleRelationLabel: Command<RelationKey & { value: string }>;
+  readonly setRelationDirection: Command<RelationKey & { direction: Direction }>;
+  readonly clearAll: Command<true>;
   readonly all: readonly AnyCommand[];
 } {
   const hotkeys = assignHotkeys(config);
@@ -192,7 +257,7 @@ export function editorCommands(config: LabelingConfig, makeId: () => RegionId): 
   const deselect: Command<true> = {
     name: "deselect", label: "Deselect, or stop drawing", keys: ["Escape"], undo: "none",
     keyTest: (e) => (e.key === "Escape" ? true : null),
-    perform: (s) => (s.selected === null ? null : { ...s, selected: null }),
+    perform: (s) => (s.linking !== null ? { ...s, linking: null } : s.selected === null ? null : { ...s, selected: null }),
   };
 
   const createRegion: Command<{ region: Region }> = {
@@ -236,6 +301,42 @@ export function editorCommands(config: LabelingConfig, makeId: () => RegionId): 
     },
   };
 
+  const GROW: Readonly<Record<string, readonly [number, number]>> = {
+    ArrowLeft: [-1, 0], ArrowRight: [1, 0], ArrowUp: [0, -1], ArrowDown: [0, 1],
+  };
+  const resize: Command<{ id: RegionId; dw: number; dh: number }> = {
+    name: "resize", label: "Resize the selected box, ellipse or polygon (Alt+arrows; Shift: 10×)", keys: ["Alt+←", "Alt+→", "Alt+↑", "Alt+↓"], undo: "merge",
+    mergeKey: ({ id }) => id,
+    keyTest: (e, s) => {
+      const d = GROW[e.key];
+      if (!d || !s.selected || !e.altKey || e.ctrlKey || e.metaKey) return null;
+      const step = e.shiftKey ? 2 : 0.2;
+      return { id: s.selected, dw: d[0] * step, dh: d[1] * step };
+    },
+    perform: (s, { id, dw, dh }) => {
+      const r = findRegion(s.doc, id);
+      if (!r) return null;
+      const shape = growShape(r.shape, dw, dh);
+      return shape === r.shape ? null : withDoc(s, updateRegion(s.doc, id, (x) => ({ ...x, shape })));
+    },
+  };
+
+  const ROTATE: Readonly<Record<string, number>> = { "[": -5, "]": 5, "{": -1, "}": 1 };
+  const rotate: Command<{ id: RegionId; deg: number }> = {
+    name: "rotate", label: "Rotate the selected box or ellipse by 5° (Shift: 1°)", keys: ["[", "]"], undo: "merge",
+    mergeKey: ({ id }) => id,
+    keyTest: (e, s) => {
+      const deg = ROTATE[e.key];
+      return deg !== undefined && plain(e) && s.selected ? { id: s.selected, deg } : null;
+    },
+    perform: (s, { id, deg }) => {
+      const r = findRegion(s.doc, id);
+      if (!r) return null;
+      const shape = rotateShape(r.shape, deg, r.original);
+      return shape === r.shape ? null : withDoc(s, updateRegion(s.doc, id, (x) => ({ ...x, shape })));
+    },
+  };
+
   const relabel: Command<{ id: RegionId; control: string; value: string }> = {
     name: "relabel", label: "Change the label of a region", keys: [], undo: "record",
     perform: (s, { id, control, value }) => {
@@ -267,7 +368,7 @@ export function editorCommands(config: LabelingConfig, makeId: () => RegionId): 
         const same = s.activeLabel?.control === control && s.activeLabel.value === value;
         return { ...s, activeLabel: same ? null : { control, value } };
       }
-      if (c.type !== "Choices" && c.type !== "Taxonomy") return null;
+      if (c.type !== "Choices") return null; // Taxonomy answers are paths: see toggleTaxonomyPath.
       if (c.perRegion) {
         if (!selected) return null;
         const cur = selected.attached.find((a) => a.fromName === control)?.value["choices"];
@@ -294,20 +395,66 @@ export function editorCommands(config: LabelingConfig, makeId: () => RegionId): 
     },
   };
 
+  const relationsControl = config.controls.find((c) => c.type === "Relations");
+
   const addRelation: Command<{ from: RegionId; to: RegionId }> = {
-    name: "addRelation", label: "Link two regions", keys: [], undo: "record",
+    name: "addRelation", label: "End the relation being added at the selected region (Tab to it)", keys: ["Enter"], undo: "record",
+    keyTest: (e, s) => (e.key === "Enter" && plain(e) && s.linking && s.selected && s.selected !== s.linking ? { from: s.linking, to: s.selected } : null),
     perform: (s, { from, to }) => {
       if (from === to || !findRegion(s.doc, from) || !findRegion(s.doc, to)) return null;
-      const exists = s.doc.entities.some((e) => e.kind === "relation" && e.fromId === from && e.toId === to);
-      if (exists) return null;
-      return withDoc(s, appendEntity(s.doc, { kind: "relation", fromId: from, toId: to, version: 0, direction: "right", labels: undefined, extra: {} }));
+      if (findRelation(s.doc, { from, to })) return s.linking === null ? null : { ...s, linking: null };
+      const rel: Relation = { kind: "relation", fromId: from, toId: to, version: 0, direction: "right", labels: undefined, extra: {} };
+      return { ...s, doc: appendEntity(s.doc, rel), linking: null };
     },
   };
 
+  const startRelation: Command<{ from: RegionId }> = {
+    name: "startRelation", label: "Add a relation from the selected region (then pick the target)", keys: ["Alt+R"], undo: "none",
+    keyTest: (e, s) => (e.altKey && !e.ctrlKey && !e.metaKey && e.key.toLowerCase() === "r" && s.selected ? { from: s.selected } : null),
+    perform: (s, { from }) => {
+      if (!findRegion(s.doc, from)) return null;
+      return { ...s, linking: s.linking === from ? null : from };
+    },
+  };
+
+  const deleteRelation: Command<RelationKey> = {
+    name: "deleteRelation", label: "Delete a relation", keys: [], undo: "record",
+    perform: (s, key) => {
+      const rel = findRelation(s.doc, key);
+      return rel ? { ...s, doc: { version: s.doc.version + 1, entities: s.doc.entities.filter((e) => e !== rel) } } : null;
+    },
+  };
+
+  const toggleRelationLabel: Command<RelationKey & { value: string }> = {
+    name: "toggleRelationLabel", label: "Label a relation", keys: [], undo: "record",
+    perform: (s, { from, to, value }) => {
+      if (!relationsControl || !relationsControl.options.some((o) => resultValue(o) === value)) return null;
+      return withDoc(s, updateRelation(s.doc, { from, to }, (r) => ({ ...r, labels: pickedChoices(r.labels ?? [], value, relationsControl) })));
+    },
+  };
+
+  const setRelationDirection: Command<RelationKey & { direction: Direction }> = {
+    name: "setRelationDirection", label: "Change a relation's direction", keys: [], undo: "record",
+    perform: (s, { from, to, direction }) => {
+      const rel = findRelation(s.doc, { from, to });
+      if (!rel || rel.direction === direction) return null;
+      return withDoc(s, updateRelation(s.doc, { from, to }, (r) => ({ ...r, direction })));
+    },
+  };
+
+  const clearAll: Command<true> = {
+    name: "clearAll", label: "Remove every region, relation and answer", keys: [], undo: "record",
+    perform: (s) => (s.doc.entities.length === 0 ? null : { ...s, doc: { version: s.doc.version + 1, entities: [] }, selected: null, linking: null }),
+  };
+
   const all = [
-    erase(selectNext), erase(selectPrevious), erase(deselect), erase(deleteRegion), erase(nudge), erase(pickOption),
+    erase(selectNext), erase(selectPrevious), erase(deselect), erase(deleteRegion), erase(nudge), erase(resize), erase(rotate), erase(pickOption),
     erase(select), erase(createRegion), erase(setShape), erase(relabel), erase(setValue), erase(addRelation),
+    erase(startRelation), erase(deleteRelation), erase(toggleRelationLabel), erase(setRelationDirection), erase(clearAll),
   ];
-  return { select, createRegion, deleteRegion, setShape, relabel, pickOption, setValue, addRelation, all };
+  return {
+    select, createRegion, deleteRegion, setShape, resize, rotate, relabel, pickOption, setValue, addRelation, startRelation, deleteRelation,
+    toggleRelationLabel, setRelationDirection, clearAll, all,
+  };
 }
 

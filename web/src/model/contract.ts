@@ -95,6 +95,23 @@ export interface Annotation {
   readonly review?: ReviewInfo | null;
 }
 
+/** The caller's autosaved, unsubmitted work (Label Studio's AnnotationDraft); private to its author. */
+export interface Draft {
+  readonly id: number;
+  readonly result: readonly ResultEntry[];
+  /** Seconds spent so far. */
+  readonly lead_time: number;
+  readonly task: number;
+  /** The annotation this is a draft of an edit of; null for a new annotation. */
+  readonly annotation: number | null;
+  /** The author's email. */
+  readonly user?: string;
+  readonly created_username?: string;
+  readonly was_postponed?: boolean;
+  readonly created_at?: string;
+  readonly updated_at?: string;
+}
+
 export interface Prediction {
   readonly id?: number;
   readonly task?: number;
@@ -115,6 +132,8 @@ export interface Task {
   readonly total_predictions?: number;
   readonly annotations?: readonly Annotation[];
   readonly predictions?: readonly Prediction[];
+  /** The caller's drafts (GET /api/tasks/{id} and /next). */
+  readonly drafts?: readonly Draft[];
 }
 
 export interface ImportReply {

@@ -1,5 +1,6 @@
 // Undo/redo over EditorState snapshots. Only the doc and selection are
-// restored; the active label stays as the person left it.
+// restored; the active label stays as the person left it, and a relation
+// being added is dropped.
 import type { AnyCommand, Command, EditorState, UndoPolicy } from "./commands";
 import type { KeyLike } from "./keys";
 import { primary } from "./keys";
@@ -35,7 +36,7 @@ export function undo(h: History): History {
   if (!prev) return h;
   return {
     past: h.past.slice(0, -1),
-    present: { ...prev, activeLabel: h.present.activeLabel },
+    present: { ...prev, activeLabel: h.present.activeLabel, linking: null },
     future: [h.present, ...h.future],
     mergeKey: null,
   };
@@ -46,7 +47,7 @@ export function redo(h: History): History {
   if (!next) return h;
   return {
     past: [...h.past, h.present],
-    present: { ...next, activeLabel: h.present.activeLabel },
+    present: { ...next, activeLabel: h.present.activeLabel, linking: null },
     future: h.future.slice(1),
     mergeKey: null,
   };

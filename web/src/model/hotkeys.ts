@@ -15,7 +15,7 @@ export interface OptionHotkey {
 
 /** Keys the editor itself uses; a config hotkey on one of these is ignored. */
 export const RESERVED_KEYS: readonly string[] = [
-  "escape", "delete", "backspace", "tab", "enter", "arrowup", "arrowdown", "arrowleft", "arrowright", "?", "=", "-",
+  "escape", "delete", "backspace", "tab", "enter", "arrowup", "arrowdown", "arrowleft", "arrowright", "?", "=", "-", "[", "]", "{", "}",
 ];
 
 const DIGITS = ["1", "2", "3", "4", "5", "6", "7", "8", "9", "0"];

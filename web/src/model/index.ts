@@ -11,3 +11,6 @@ export * from "./hotkeys";
 export * from "./commands";
 export * from "./history";
 export * from "./region";
+export * from "./relations";
+export * from "./predictions";
+export * from "./datetime";

@@ -82,3 +82,29 @@ describe("what deserialization understands", () => {
     expect(docToResult(doc)).toEqual(result);
   });
 });
+
+describe("HyperText spans", () => {
+  it("reads LS's xpath spans as shapes and writes them back unchanged", () => {
+    const item = {
+      id: "h1", from_name: "ner", to_name: "page", type: "hypertextlabels",
+      value: {
+        start: "/div[1]/p[1]/b[1]/text()[1]", end: "/div[1]/p[1]/text()[2]", startOffset: 0, endOffset: 4,
+        globalOffsets: { start: 6, end: 15 }, text: "brave new", hypertextlabels: ["Adjective"],
+      },
+    };
+    const doc = resultToDoc([item]);
+    const r = doc.entities[0];
+    expect(r?.kind === "region" && r.shape).toEqual({
+      kind: "xpath", start: "/div[1]/p[1]/b[1]/text()[1]", end: "/div[1]/p[1]/text()[2]", startOffset: 0, endOffset: 4, text: "brave new",
+    });
+    expect(r?.kind === "region" && r.labels).toEqual(["Adjective"]);
+    expect(docToResult(doc)).toEqual([item]);
+  });
+
+  it("keeps a hypertextlabels item without offsets as an opaque region", () => {
+    const item = { id: "h2", from_name: "ner", to_name: "page", type: "hypertextlabels", value: { start: "/p[1]", end: "/p[1]", hypertextlabels: ["X"] } };
+    const doc = resultToDoc([item]);
+    expect(doc.entities[0]?.kind === "region" && doc.entities[0].shape.kind).toBe("opaque");
+    expect(docToResult(doc)).toEqual([item]);
+  });
+});

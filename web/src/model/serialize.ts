@@ -1,6 +1,6 @@
 // Label Studio result JSON <-> AnnotationDoc. Loading then saving gives back
 // the same items (unknown keys included) with two documented exceptions:
-// a rectangle always gets `rotation`, and per-region items are written right
+// a rectangle or ellipse always gets `rotation`, and per-region items are written right
 // after their region even if the input listed them elsewhere.
 import type {
   AnnotationDoc, AttachedItem, Classification, Direction, Entity, Region, Relation, Shape,
@@ -25,7 +25,7 @@ export const isRegionType = (type: string): boolean => REGION_TYPES.has(type.toL
 
 function shapeOf(type: string, value: JsonObject, objectType: string | undefined): [Shape, readonly string[]] {
   const t = type.toLowerCase();
-  const { x, y, width, height, rotation, points, start, end, text } = value;
+  const { x, y, width, height, rotation, points, start, end, text, startOffset, endOffset, radiusX, radiusY } = value;
   if ((t === "rectangle" || t === "rectanglelabels") && isNumber(x) && isNumber(y) && isNumber(width) && isNumber(height)) {
     return [{ kind: "rect", x, y, width, height, rotation: isNumber(rotation) ? rotation : 0 }, ["x", "y", "width", "height", "rotation"]];
   }
@@ -35,8 +35,15 @@ function shapeOf(type: string, value: JsonObject, objectType: string | undefined
       return [{ kind: "polygon", points: pts.map((p) => ({ x: p[0] ?? 0, y: p[1] ?? 0 })) }, ["points"]];
     }
   }
+  if ((t === "ellipse" || t === "ellipselabels") && isNumber(x) && isNumber(y) && isNumber(radiusX) && isNumber(radiusY)) {
+    return [{ kind: "ellipse", x, y, radiusX, radiusY, rotation: isNumber(rotation) ? rotation : 0 }, ["x", "y", "radiusX", "radiusY", "rotation"]];
+  }
   if ((t === "keypoint" || t === "keypointlabels") && isNumber(x) && isNumber(y)) {
     return [{ kind: "keypoint", x, y }, ["x", "y"]];
+  }
+  if (t === "hypertextlabels" && typeof start === "string" && typeof end === "string" && isNumber(startOffset) && isNumber(endOffset)) {
+    const shape: Shape = { kind: "xpath", start, end, startOffset, endOffset, text: typeof text === "string" ? text : undefined };
+    return [shape, ["start", "end", "startOffset", "endOffset", "text"]];
   }
   const textLike = objectType === undefined ? typeof text === "string" : objectType === "Text";
   if (t === "labels" && textLike && isNumber(start) && isNumber(end)) {
@@ -51,10 +58,17 @@ function shapeValue(shape: Shape): Record<string, Json> {
       return { x: shape.x, y: shape.y, width: shape.width, height: shape.height, rotation: shape.rotation };
     case "polygon":
       return { points: shape.points.map((p) => [p.x, p.y]) };
+    case "ellipse":
+      return { x: shape.x, y: shape.y, radiusX: shape.radiusX, radiusY: shape.radiusY, rotation: shape.rotation };
     case "keypoint":
       return { x: shape.x, y: shape.y };
     case "span":
       return shape.text === undefined ? { start: shape.start, end: shape.end } : { start: shape.start, end: shape.end, text: shape.text };
+    case "xpath": {
+      const v: Record<string, Json> = { start: shape.start, end: shape.end, startOffset: shape.startOffset, endOffset: shape.endOffset };
+      if (shape.text !== undefined) v["text"] = shape.text;
+      return v;
+    }
     case "opaque":
       return {};
   }

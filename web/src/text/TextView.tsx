@@ -2,7 +2,7 @@
 // selection into a new span. Text is always rendered as text nodes (never as
 // HTML). Each run element records its start offset in data-start, so a DOM
 // selection maps back to character offsets without measuring layout.
-import type { JSX } from "preact";
+import { Component, type JSX } from "preact";
 import { useMemo, useRef } from "preact/hooks";
 import type { Region, RegionId } from "../model";
 import { runs, spanAt, trimSelection } from "./segments";
@@ -26,6 +26,48 @@ function offsetOf(node: Node, offset: number): number | null {
   if (!run) return null;
   const start = Number(run.getAttribute("data-start"));
   return node.nodeType === Node.TEXT_NODE ? start + offset : start;
+}
+
+/** What one run shows; every field is a string or boolean, so a run whose
+ *  look did not change skips rendering (a new span re-renders 1-3 runs of
+ *  thousands, not all of them). */
+interface RunProps {
+  readonly start: number;
+  readonly content: string;
+  readonly marked: boolean;
+  readonly selected: boolean;
+  readonly shadows: string;
+  readonly depth: number;
+  readonly background: string | undefined;
+  readonly title: string;
+  readonly label: string | undefined;
+}
+
+class RunView extends Component<RunProps> {
+  override shouldComponentUpdate(next: RunProps): boolean {
+    const p = this.props;
+    return (
+      next.start !== p.start || next.content !== p.content || next.marked !== p.marked || next.selected !== p.selected || next.shadows !== p.shadows ||
+      next.depth !== p.depth || next.background !== p.background || next.title !== p.title || next.label !== p.label
+    );
+  }
+  override render(): JSX.Element {
+    const p = this.props;
+    if (!p.marked) return <span data-start={p.start}>{p.content}</span>;
+    return (
+      <mark
+        data-start={p.start}
+        class={p.selected ? "span selected" : "span"}
+        style={{ boxShadow: p.shadows, paddingBottom: `${p.depth * 3}px`, backgroundColor: p.background }}
+        title={p.title}
+        // The caption is drawn by CSS (::after { content: attr(data-label) }), so it
+        // is neither selectable nor counted in offsets.
+        data-label={p.label}
+      >
+        {p.content}
+      </mark>
+    );
+  }
 }
 
 export function TextView(props: TextViewProps): JSX.Element {
@@ -83,7 +125,9 @@ export function TextView(props: TextViewProps): JSX.Element {
     >
       {parts.map((p) => {
         const content = props.text.slice(p.start, p.end);
-        if (p.ids.length === 0) return <span key={p.start} data-start={p.start}>{content}</span>;
+        if (p.ids.length === 0) {
+          return <RunView key={p.start} start={p.start} content={content} marked={false} selected={false} shadows="" depth={0} background={undefined} title="" label={undefined} />;
+        }
         const regs = p.ids.map((id) => byId.get(id)).filter((r): r is Region => r !== undefined);
         const isSel = p.ids.includes(props.selected ?? "");
         // Stacked underlines: one per covering span, outermost lowest.
@@ -91,18 +135,18 @@ export function TextView(props: TextViewProps): JSX.Element {
         const last = regs[regs.length - 1];
         const endsHere = regs.filter((r) => r.shape.kind === "span" && r.shape.end === p.end);
         return (
-          <mark
+          <RunView
             key={p.start}
-            data-start={p.start}
-            class={isSel ? "span selected" : "span"}
-            style={{ boxShadow: shadows, paddingBottom: `${regs.length * 3}px`, backgroundColor: last ? `${props.colorOf(last)}22` : undefined }}
+            start={p.start}
+            content={content}
+            marked={true}
+            selected={isSel}
+            shadows={shadows}
+            depth={regs.length}
+            background={last ? `${props.colorOf(last)}22` : undefined}
             title={regs.map((r) => props.captionOf(r)).join(" / ")}
-            // The caption is drawn by CSS (::after { content: attr(data-label) }), so it
-            // is neither selectable nor counted in offsets.
-            data-label={endsHere.length ? endsHere.map((r) => props.captionOf(r)).join(" · ") : undefined}
-          >
-            {content}
-          </mark>
+            label={endsHere.length ? endsHere.map((r) => props.captionOf(r)).join(" · ") : undefined}
+          />
         );
       })}
     </div>

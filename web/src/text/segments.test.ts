@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { runs, spanAt, trimSelection } from "./segments";
+import { runs, snapToWords, spanAt, trimSelection } from "./segments";
 
 describe("text runs", () => {
   it("covers the text with no spans", () => {
@@ -39,5 +39,19 @@ describe("text runs", () => {
     expect(trimSelection("  ab c  ", 0, 8)).toEqual({ start: 2, end: 6 });
     expect(trimSelection("   ", 0, 3)).toBeNull();
     expect(trimSelection("abc", 3, 1)).toEqual({ start: 1, end: 3 });
+  });
+});
+
+describe("snapToWords (granularity=\"word\")", () => {
+  const text = "Ada Lovelace worked with Babbage, in 1843.";
+  it("widens a selection that starts or ends inside a word to whole words", () => {
+    expect(snapToWords(text, 2, 7)).toEqual({ start: 0, end: 12 }); // "a Lov" -> "Ada Lovelace"
+    expect(snapToWords(text, 27, 30)).toEqual({ start: 25, end: 32 }); // "bba" -> "Babbage" (comma not taken)
+    expect(snapToWords(text, 36, 41)).toEqual({ start: 37, end: 41 }); // " 1843" -> "1843" (the full stop stays out)
+  });
+  it("leaves whole words alone, trims spaces, and gives null for whitespace only", () => {
+    expect(snapToWords(text, 4, 12)).toEqual({ start: 4, end: 12 });
+    expect(snapToWords(text, 3, 4)).toBe(null);
+    expect(snapToWords("Zoë’s café", 1, 2)).toEqual({ start: 0, end: 5 });
   });
 });

@@ -63,3 +63,21 @@ export function trimSelection(text: string, start: number, end: number): { start
   while (e > s && /\s/.test(text[e - 1] as string)) e--;
   return s < e ? { start: s, end: e } : null;
 }
+
+const WORD_CHAR = /[\p{L}\p{N}\p{M}_'’-]/u;
+
+/**
+ * Widens a selection [start, end) to whole words, as Label Studio's
+ * granularity="word" does: a start or end inside a word moves to that word's
+ * edge, then whitespace is trimmed. Null when no word is touched.
+ */
+export function snapToWords(text: string, start: number, end: number): { start: number; end: number } | null {
+  const t = trimSelection(text, start, end);
+  if (!t) return null;
+  let s = t.start;
+  let e = t.end;
+  const isWord = (i: number) => i >= 0 && i < text.length && WORD_CHAR.test(text[i] as string);
+  while (isWord(s - 1) && isWord(s)) s--;
+  while (isWord(e) && isWord(e - 1)) e++;
+  return { start: s, end: e };
+}

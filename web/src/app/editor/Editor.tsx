@@ -4,15 +4,17 @@
 // action has a key, listed in the help panel (press ?).
 import type { JSX } from "preact";
 import { useEffect, useMemo, useRef, useState } from "preact/hooks";
-import { ImageCanvas, type Intent, type ToolName } from "../../canvas";
+import { ImageCanvas, type Intent, RelationArrows, type ToolName } from "../../canvas";
 import type { Size } from "../../geometry";
 import {
   type ControlTag, type EditorState, type History, type JsonObject, type LabelingConfig, type LayoutNode,
-  type ObjectTag, type Region, type RegionId, type ResultEntry, type Task,
-  assignHotkeys, docToResult, editorCommands, findControl, findRegion, handleKey, initialState, newRegion,
-  newRegionId, redo, regions, resultToDoc, resultValue, run, startHistory, undo,
+  type ObjectTag, type Region, type RegionId, type Relation, type ResultEntry, type Task,
+  assignHotkeys, defaultShapeFor, describePrediction, docToResult, editorCommands, findControl, findRegion, handleKey, initialState,
+  keepsPrediction, newRegion, newRegionId, parentPrediction, preAnnotationFor, redo, regions, relations, resultToDoc, resultValue, run, startHistory, undo,
 } from "../../model";
-import { TextView } from "../../text";
+import { snapToWords } from "../../text";
+import { RelationList } from "./relations";
+import { HyperTextWithRelations, TextWithRelations } from "./withRelations";
 import { regionCaption, regionColor } from "./colors";
 import { ControlView } from "./controls";
 
@@ -21,17 +23,30 @@ export interface EditorProps {
   readonly task: Task;
   readonly initial: readonly ResultEntry[];
   readonly busy: boolean;
-  /** `leadTime`: seconds since the task was opened. */
-  readonly onSubmit: (result: readonly ResultEntry[], leadTime: number) => void;
+  /** `leadTime`: seconds since the task was opened; `extra` holds parent_prediction when the
+   *  annotation grew from a prediction shown as pre-annotation. */
+  readonly onSubmit: (result: readonly ResultEntry[], leadTime: number, extra: SubmitExtra) => void;
   readonly onSkip?: () => void;
   readonly submitText: string;
   /** Shows the annotation without letting it change: no drawing, no answers, no
    *  editing keys, no submit (regions can still be selected to look at them). */
   readonly readOnly?: boolean;
+  /** Called with the result after every change the user makes (for draft autosave). */
+  readonly onChange?: (result: readonly ResultEntry[]) => void;
+  /** Seconds already spent on this annotation (a draft's lead_time); the lead time counts on from it. */
+  readonly initialLeadTime?: number;
+  /** "ignore": never start from the task's predictions (e.g. when fixing someone's annotation).
+   *  Default: when `initial` is empty, the best prediction is loaded as a pre-annotation. */
+  readonly predictions?: "pre-annotate" | "ignore";
+}
+
+export interface SubmitExtra {
+  readonly parent_prediction?: number;
 }
 
 const TOOL_OF: Readonly<Record<string, ToolName>> = {
   RectangleLabels: "rect", Rectangle: "rect", PolygonLabels: "polygon", Polygon: "polygon", KeyPointLabels: "keypoint", KeyPoint: "keypoint",
+  EllipseLabels: "ellipse", Ellipse: "ellipse",
 };
 
 const isTyping = (t: EventTarget | null): boolean =>
@@ -47,7 +62,7 @@ function firstLabel(config: LabelingConfig): EditorState["activeLabel"] {
 function drawingControl(config: LabelingConfig, s: EditorState, object: string): ControlTag | undefined {
   const active = s.activeLabel ? findControl(config, s.activeLabel.control) : undefined;
   if (active && active.toNames.includes(object)) return active;
-  return config.controls.find((c) => c.toNames.includes(object) && (c.type === "Rectangle" || c.type === "Polygon" || c.type === "KeyPoint"));
+  return config.controls.find((c) => c.toNames.includes(object) && (c.type === "Rectangle" || c.type === "Polygon" || c.type === "KeyPoint" || c.type === "Ellipse"));
 }
 
 function dataString(task: Task, obj: ObjectTag): string {
@@ -60,22 +75,45 @@ export function Editor(props: EditorProps): JSX.Element {
   const makeId = () => newRegionId();
   const cmds = useMemo(() => editorCommands(config, makeId), [config]);
   const hotkeys = useMemo(() => assignHotkeys(config), [config]);
+  // With no annotation or draft of the caller's, start from the task's best prediction.
+  const pre = useMemo(() => (props.readOnly || props.predictions === "ignore" ? null : preAnnotationFor(task, props.initial)), []);
   const [hist, setHist] = useState<History>(() =>
-    startHistory({ ...initialState(resultToDoc(props.initial, config)), activeLabel: props.readOnly ? null : firstLabel(config) }),
+    startHistory({
+      ...initialState(resultToDoc(pre ? pre.prediction.result : props.initial, config)),
+      activeLabel: props.readOnly ? null : firstLabel(config),
+    }),
   );
   const [help, setHelp] = useState(false);
+  // Regions hidden from view (not from the result): view state, not undoable.
+  const [hidden, setHidden] = useState<ReadonlySet<RegionId>>(() => new Set());
+  const toggleHidden = (id: RegionId) =>
+    setHidden((cur) => {
+      const next = new Set(cur);
+      if (!next.delete(id)) next.add(id);
+      return next;
+    });
   const sizes = useRef(new Map<string, Size>());
-  const started = useRef(Date.now());
+  const started = useRef(Date.now() - (props.initialLeadTime ?? 0) * 1000);
   const histRef = useRef(hist);
   histRef.current = hist;
   const s = hist.present;
 
   const submit = () => {
     if (props.busy) return;
-    props.onSubmit(docToResult(histRef.current.present.doc), (Date.now() - started.current) / 1000);
+    const doc = histRef.current.present.doc;
+    const parent = parentPrediction(doc, pre);
+    const extra: SubmitExtra = parent === undefined ? {} : { parent_prediction: parent };
+    props.onSubmit(docToResult(doc), (Date.now() - started.current) / 1000, extra);
   };
 
   const readOnly = props.readOnly === true;
+  // Report changes of the document (not of selection or tools) to onChange.
+  const reportedDoc = useRef(s.doc);
+  useEffect(() => {
+    if (reportedDoc.current === s.doc) return;
+    reportedDoc.current = s.doc;
+    if (!readOnly) props.onChange?.(docToResult(s.doc));
+  }, [s.doc]);
   useEffect(() => {
     if (readOnly) return;
     const onKey = (e: KeyboardEvent) => {
@@ -90,6 +128,18 @@ export function Editor(props: EditorProps): JSX.Element {
         return;
       }
       if (isTyping(e.target)) return;
+      if (e.altKey && !e.ctrlKey && !e.metaKey && e.key.toLowerCase() === "n") {
+        e.preventDefault();
+        addByKeyboard();
+        return;
+      }
+      if (e.altKey && !e.ctrlKey && !e.metaKey && e.key.toLowerCase() === "h") {
+        const sel = histRef.current.present.selected;
+        e.preventDefault();
+        if (e.shiftKey) setHidden(new Set());
+        else if (sel) toggleHidden(sel);
+        return;
+      }
       if (e.key === "?") {
         setHelp((h) => !h);
         return;
@@ -107,7 +157,30 @@ export function Editor(props: EditorProps): JSX.Element {
   const apply = (f: (h: History) => History) => setHist((h) => f(h));
   const pick = (control: string, value: string) => apply((h) => run(h, cmds.pickOption, { control, value, newId: makeId() }));
   const setValue = (control: string, value: JsonObject | null) => apply((h) => run(h, cmds.setValue, { control, value, newId: makeId() }));
-  const select = (id: RegionId | null) => apply((h) => run(h, cmds.select, { id }));
+  // While a relation is being added, picking a region ends it there; picking nothing cancels.
+  const select = (id: RegionId | null) =>
+    apply((h) => {
+      const from = h.present.linking;
+      if (from === null || readOnly) return run(h, cmds.select, { id });
+      if (id === null || id === from) return run(h, cmds.startRelation, { from });
+      return run(h, cmds.addRelation, { from, to: id });
+    });
+  // Alt+N: a region made without a pointer, in the middle of the first image
+  // whose drawing control allows it; arrows then move it, Alt+arrows resize it.
+  const addByKeyboard = () =>
+    apply((h) => {
+      for (const obj of config.objects) {
+        if (obj.type !== "Image") continue;
+        const control = drawingControl(config, h.present, obj.name);
+        const shape = control ? defaultShapeFor(control) : null;
+        if (!control || !shape) continue;
+        const label = h.present.activeLabel?.control === control.name ? h.present.activeLabel : null;
+        return run(h, cmds.createRegion, { region: newRegion({ id: makeId(), control, toName: obj.name, shape, label, original: sizes.current.get(obj.name) }) });
+      }
+      return h;
+    });
+  const discardPrediction = () =>
+    apply((h) => run(h, cmds.clearAll, true));
 
   const onIntent = (object: ObjectTag) => (i: Intent) => {
     if (i.type === "select") select(i.id);
@@ -124,7 +197,8 @@ export function Editor(props: EditorProps): JSX.Element {
     }
   };
 
-  const regionsOf = (name: string): readonly Region[] => regions(s.doc).filter((r) => r.toName === name);
+  const regionsOf = (name: string): readonly Region[] => regions(s.doc).filter((r) => r.toName === name && !hidden.has(r.id));
+  const rels = relations(s.doc);
 
   const visible = (node: { visibility?: ControlTag["visibility"] }): boolean => {
     const v = node.visibility;
@@ -159,12 +233,37 @@ export function Editor(props: EditorProps): JSX.Element {
           captionOf={regionCaption}
           onSize={(size) => sizes.current.set(obj.name, size)}
           onIntent={onIntent(obj)}
+          overlay={(size, scale) => <RelationArrows relations={rels} regions={regionsOf(obj.name)} size={size} scale={scale} />}
         />
       );
     }
-    if (obj.type === "Text" || obj.type === "HyperText") {
+    if (obj.type === "HyperText") {
+      const labels = config.controls.filter((c) => c.type === "HyperTextLabels" && c.toNames.includes(obj.name));
       return (
-        <TextView
+        <HyperTextWithRelations
+          relations={rels}
+          name={obj.name}
+          html={value}
+          regions={regionsOf(obj.name)}
+          selected={s.selected}
+          colorOf={colorOf}
+          onSelect={select}
+          onCreate={readOnly || labels.length === 0 ? undefined : (shape) =>
+            apply((h) => {
+              const active = h.present.activeLabel ? findControl(config, h.present.activeLabel.control) : undefined;
+              const control = active && labels.includes(active) ? active : labels[0];
+              if (!control) return h;
+              const label = h.present.activeLabel?.control === control.name ? h.present.activeLabel : null;
+              return run(h, cmds.createRegion, { region: newRegion({ id: makeId(), control, toName: obj.name, shape, label }) });
+            })
+          }
+        />
+      );
+    }
+    if (obj.type === "Text") {
+      return (
+        <TextWithRelations
+          relations={rels}
           name={obj.name}
           text={value}
           regions={regionsOf(obj.name)}
@@ -172,13 +271,18 @@ export function Editor(props: EditorProps): JSX.Element {
           colorOf={colorOf}
           captionOf={regionCaption}
           onSelect={select}
-          onCreate={(start, end, text) =>
+          onCreate={(start0, end0) =>
             !readOnly && apply((h) => {
               const active = h.present.activeLabel ? findControl(config, h.present.activeLabel.control) : undefined;
               const control = active?.toNames.includes(obj.name) ? active : config.controls.find((c) => c.type === "Labels" && c.toNames.includes(obj.name));
               if (!control) return h;
+              // granularity="word" (on the Text or its Labels) widens a selection to whole words.
+              const byWord = (obj.attributes.get("granularity") ?? control.attributes.get("granularity")) === "word";
+              const snapped = byWord ? snapToWords(value, start0, end0) : { start: start0, end: end0 };
+              if (!snapped) return h;
+              const { start, end } = snapped;
               const label = h.present.activeLabel?.control === control.name ? h.present.activeLabel : null;
-              const region = newRegion({ id: makeId(), control, toName: obj.name, shape: { kind: "span", start, end, text }, label });
+              const region = newRegion({ id: makeId(), control, toName: obj.name, shape: { kind: "span", start, end, text: value.slice(start, end) }, label });
               return run(h, cmds.createRegion, { region });
             })
           }
@@ -222,6 +326,7 @@ export function Editor(props: EditorProps): JSX.Element {
 
   const selected = s.selected ? findRegion(s.doc, s.selected) : undefined;
   const all = regions(s.doc);
+  const linkingFrom = s.linking ? all.findIndex((r) => r.id === s.linking) : -1;
   return (
     <div class="editor">
       <div class="editor-main">
@@ -235,26 +340,56 @@ export function Editor(props: EditorProps): JSX.Element {
             {props.submitText} <kbd>Ctrl+Enter</kbd>
           </button>
         </div>}
+        {pre && keepsPrediction(s.doc, pre) && (
+          <div class="prediction-banner" role="status" aria-label="Pre-annotation">
+            <span>
+              Pre-annotated from prediction {pre.index + 1} of {task.predictions?.length ?? 1}: <strong>{describePrediction(pre.prediction)}</strong>.
+              {" "}Edit as you like; submitting saves it as your annotation.
+            </span>
+            <button type="button" onClick={discardPrediction} aria-label="Discard pre-annotation">Discard</button>
+          </div>
+        )}
         {renderNode(config.layout, 0)}
       </div>
       <aside class="editor-side" aria-label="Regions">
         <h2>Regions ({all.length})</h2>
+        {all.some((r) => hidden.has(r.id)) && (
+          <p class="hidden-note" role="status">{all.filter((r) => hidden.has(r.id)).length} hidden <button type="button" onClick={() => setHidden(new Set())} aria-label="Show all regions (Alt+Shift+H)">Show all</button></p>
+        )}
         <ul class="region-list">
           {all.map((r, i) => (
-            <li key={r.id}>
+            <li key={r.id} class={hidden.has(r.id) ? "region-hidden" : undefined}>
+              <button type="button" class="visibility" aria-pressed={hidden.has(r.id)} onClick={() => toggleHidden(r.id)}
+                aria-label={`Hide region ${i + 1}`} title={hidden.has(r.id) ? "Hidden: show (Alt+H when selected)" : "Hide (Alt+H when selected)"}>
+                {hidden.has(r.id) ? "◌" : "●"}
+              </button>
               <button type="button" aria-pressed={r.id === s.selected} onClick={() => select(r.id === s.selected ? null : r.id)}
                 aria-label={`Region ${i + 1}: ${regionCaption(r)} (${r.shape.kind})`}>
                 <span class="swatch" style={{ backgroundColor: regionColor(config, r) }} />
-                {i + 1}. {regionCaption(r)} <small>{r.shape.kind === "span" ? `“${r.shape.text ?? ""}”` : r.shape.kind}</small>
+                {i + 1}. {regionCaption(r)} <small>{r.shape.kind === "span" || r.shape.kind === "xpath" ? `“${r.shape.text ?? ""}”` : r.shape.kind}</small>
               </button>
             </li>
           ))}
         </ul>
         {selected && !readOnly && (
-          <button type="button" class="danger" onClick={() => apply((h) => run(h, cmds.deleteRegion, { id: selected.id }))} aria-label="Delete selected region (Delete)">
-            Delete region <kbd>Del</kbd>
-          </button>
+          <div class="region-actions">
+            <button type="button" onClick={() => apply((h) => run(h, cmds.startRelation, { from: selected.id }))} aria-pressed={s.linking === selected.id}
+              aria-label="Add relation from selected region (Alt+R)">
+              Add relation <kbd>Alt+R</kbd>
+            </button>
+            <button type="button" class="danger" onClick={() => apply((h) => run(h, cmds.deleteRegion, { id: selected.id }))} aria-label="Delete selected region (Delete)">
+              Delete region <kbd>Del</kbd>
+            </button>
+          </div>
         )}
+        {linkingFrom >= 0 && (
+          <p class="linking-hint" role="status">Relation from region {linkingFrom + 1}: pick the region it points to, or <kbd>Tab</kbd> to it and press <kbd>Enter</kbd> (<kbd>Esc</kbd> cancels).</p>
+        )}
+        <RelationList config={config} doc={s.doc} readOnly={readOnly}
+          onDelete={(k) => apply((h) => run(h, cmds.deleteRelation, k))}
+          onToggleLabel={(k, value) => apply((h) => run(h, cmds.toggleRelationLabel, { ...k, value }))}
+          onDirection={(k, direction) => apply((h) => run(h, cmds.setRelationDirection, { ...k, direction }))}
+          onSelect={(id) => select(id)} />
         {help && (
           <section class="help" aria-label="Keyboard shortcuts">
             <h2>Keys</h2>
@@ -268,6 +403,8 @@ export function Editor(props: EditorProps): JSX.Element {
               <dt><kbd>Ctrl+Enter</kbd></dt><dd>{props.submitText}</dd>
               <dt><kbd>=</kbd> <kbd>-</kbd> <kbd>Home</kbd></dt><dd>Zoom in, out, fit (image focused)</dd>
               <dt><kbd>Space</kbd>+drag, wheel</dt><dd>Pan, zoom</dd>
+              <dt><kbd>Alt+N</kbd></dt><dd>Add a box, ellipse, square polygon or point with the active label in the middle of the image</dd>
+              <dt><kbd>Alt+H</kbd> <kbd>Alt+Shift+H</kbd></dt><dd>Hide or show the selected region; show all</dd>
               <dt><kbd>Enter</kbd> <kbd>Backspace</kbd></dt><dd>Close polygon, remove its last point</dd>
             </dl>
           </section>

@@ -2,7 +2,7 @@
 // Every option shows its key; every input has an accessible name.
 import type { JSX } from "preact";
 import type { ControlTag, EditorState, JsonObject, LabelingConfig, OptionHotkey, Region } from "../../model";
-import { classificationOf, findRegion, resultValue } from "../../model";
+import { classificationOf, dateTimeMode, dateTimeValue, findRegion, resultValue, toggleTaxonomyPath } from "../../model";
 import { labelColor } from "./colors";
 
 export interface ControlProps {
@@ -57,7 +57,61 @@ export function ControlView(props: ControlProps): JSX.Element {
       </div>
     );
   }
-  if (c.type === "Choices" || c.type === "Taxonomy") {
+  if (c.type === "Taxonomy") {
+    // Label Studio's value: {"taxonomy": [["Animal", "Cat"], ...]}, one path per pick.
+    const cur = currentValue(c, s)?.["taxonomy"];
+    const paths = Array.isArray(cur) ? cur : [];
+    const multiple = c.maxUsages !== 1;
+    const isPicked = (path: readonly string[]) =>
+      paths.some((p) => Array.isArray(p) && p.length === path.length && p.every((x, i) => x === path[i]));
+    return (
+      <fieldset class="control taxonomy" disabled={c.perRegion && !s.selected}>
+        <legend>{title}{c.perRegion ? " (for the selected region)" : ""}</legend>
+        {c.options.map((o) => (
+          <label key={o.path.join("/")} class="choice" style={{ paddingLeft: `${(o.path.length - 1) * 1.2}em` }}>
+            <input
+              type={multiple ? "checkbox" : "radio"}
+              name={`taxonomy-${c.name}`}
+              aria-label={o.path.join(" / ")}
+              checked={isPicked(o.path)}
+              onClick={() => {
+                const next = toggleTaxonomyPath(cur, o.path, multiple);
+                props.onValue(c.name, next.length ? { taxonomy: next } : null);
+              }}
+            />
+            {o.value}
+          </label>
+        ))}
+      </fieldset>
+    );
+  }
+  if (c.type === "DateTime") {
+    const mode = dateTimeMode(c);
+    const cur = currentValue(c, s)?.["datetime"];
+    const set = (raw: string) => {
+      const v = dateTimeValue(mode, raw);
+      props.onValue(c.name, v === null ? null : { datetime: v });
+    };
+    const type = mode === "datetime" ? "datetime-local" : mode === "year" ? "number" : mode;
+    return (
+      <label class="control datetime">
+        <span>{title}{c.perRegion ? " (for the selected region)" : ""}</span>
+        <input
+          type={type}
+          aria-label={title}
+          min={mode === "year" ? 1000 : c.attributes.get("min")}
+          max={mode === "year" ? 9999 : c.attributes.get("max")}
+          disabled={c.perRegion && !s.selected}
+          value={typeof cur === "string" ? cur : ""}
+          // A year is typed digit by digit: take it when the field is left, not on every key.
+          {...(mode === "year"
+            ? { onChange: (e: Event) => set((e.currentTarget as HTMLInputElement).value) }
+            : { onInput: (e: Event) => set((e.currentTarget as HTMLInputElement).value) })}
+        />
+      </label>
+    );
+  }
+  if (c.type === "Choices") {
     const cur = currentValue(c, s)?.["choices"];
     const picked = Array.isArray(cur) ? cur.filter((x): x is string => typeof x === "string") : [];
     const disabled = c.perRegion && !s.selected;
@@ -111,7 +165,7 @@ export function ControlView(props: ControlProps): JSX.Element {
     const cur = currentValue(c, s)?.["number"];
     return (
       <label class="control number">
-        <span>{title}</span>
+        <span>{title}{c.perRegion ? " (for the selected region)" : ""}</span>
         <input
           type="number"
           aria-label={title}
@@ -131,7 +185,7 @@ export function ControlView(props: ControlProps): JSX.Element {
     const cur = currentValue(c, s)?.["rating"];
     return (
       <fieldset class="control rating" disabled={c.perRegion && !s.selected}>
-        <legend>{title}</legend>
+        <legend>{title}{c.perRegion ? " (for the selected region)" : ""}</legend>
         {Array.from({ length: c.maxRating }, (_, i) => i + 1).map((n) => (
           <button type="button" key={n} aria-label={`Rate ${n} of ${c.maxRating}`} aria-pressed={cur === n}
             onClick={() => props.onValue(c.name, cur === n ? null : { rating: n })}>
@@ -141,11 +195,11 @@ export function ControlView(props: ControlProps): JSX.Element {
       </fieldset>
     );
   }
-  if (c.type === "Rectangle" || c.type === "Polygon" || c.type === "KeyPoint") {
+  if (c.type === "Rectangle" || c.type === "Polygon" || c.type === "KeyPoint" || c.type === "Ellipse") {
     return <p class="control hint">{c.type} tool for {c.toNames.join(", ")}</p>;
   }
   if (c.type === "Relations") {
-    return <p class="control hint">Relations between regions are kept when you save; drawing new ones here is not available yet.</p>;
+    return <p class="control hint">Relations: select a region, press <kbd>Alt+R</kbd> (or “Add relation”), then pick the region it points to.</p>;
   }
   return <p class="control unsupported" role="note">{`<${c.xmlTag} name="${c.name}">`} is kept but cannot be edited here yet.</p>;
 }

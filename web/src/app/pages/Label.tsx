@@ -1,12 +1,16 @@
 // The labeling stream: GET /next, submit or skip, and move on. The next task
 // is fetched while the current one is being labeled, so moving on is instant
-// (the server hands it out again if it is not submitted).
+// (the server hands it out again if it is not submitted). Work in progress is
+// autosaved as a draft (drafts.ts) and comes back with the task after a reload.
 import type { JSX } from "preact";
 import { useEffect, useRef, useState } from "preact/hooks";
 import { ApiFailure, api } from "../api";
 import { type LabelingConfig, type ResultEntry, type Task, parseLabelingConfig } from "../../model";
+import { draftFor, useDraftAutosave } from "../drafts";
 import { Editor } from "../editor/Editor";
 import { ErrorBox, errorText, useLoad } from "./common";
+import { rememberSubmitted } from "../taskNav";
+import { StreamNav } from "./TaskNav";
 
 async function nextTask(project: number): Promise<Task | null> {
   try {
@@ -32,6 +36,8 @@ export function LabelPage(props: { id: number }): JSX.Element {
   const [busy, setBusy] = useState(false);
   const [done, setDone] = useState(0);
   const preloaded = useRef<Promise<Task | null> | null>(null);
+  const { saver, status: draftStatus } = useDraftAutosave(task, null);
+  const draft = task ? draftFor(task, null) : undefined;
 
   const advance = async () => {
     setError("");
@@ -47,18 +53,23 @@ export function LabelPage(props: { id: number }): JSX.Element {
     void advance();
   }, [props.id]);
 
-  const send = async (result: readonly ResultEntry[], opts: { was_cancelled?: boolean; lead_time?: number }) => {
+  const send = async (result: readonly ResultEntry[], opts: { was_cancelled?: boolean; lead_time?: number; parent_prediction?: number }) => {
     if (!task) return;
     setBusy(true);
     setError("");
+    // Creating the annotation deletes the draft: no autosave may follow it.
+    await saver?.stop();
     try {
       await api.submit(task.id, result, opts);
+      rememberSubmitted(sessionStorage, props.id, task.id);
       setDone((d) => d + 1);
       // Ask for the next one now that this one is saved, and show it.
       preloaded.current = nextTask(props.id);
       await advance();
     } catch (e: unknown) {
       setError(errorText(e));
+      saver?.resume();
+      if (!opts.was_cancelled) saver?.changed(result);  // keep the work safe while the user retries
     } finally {
       setBusy(false);
     }
@@ -66,7 +77,8 @@ export function LabelPage(props: { id: number }): JSX.Element {
 
   return (
     <main class="label-page">
-      <nav class="subnav" aria-label="Project"><a href={`/projects/${props.id}`}>Back to tasks</a> <span>{done} submitted this session</span></nav>
+      <nav class="subnav" aria-label="Project"><a href={`/projects/${props.id}`}>Back to tasks</a> <StreamNav project={props.id} done={done} /> <span>{done} submitted this session</span>
+        <span class="draft-status" role="status" aria-live="polite">{draftStatus}</span></nav>
       <ErrorBox error={configError || error} />
       {task === null && <p role="status" class="empty-stream">Nothing left to label in this project.</p>}
       {config && task && (
@@ -76,10 +88,12 @@ export function LabelPage(props: { id: number }): JSX.Element {
             key={task.id}
             config={config}
             task={task}
-            initial={[]}
+            initial={draft?.result ?? []}
+            initialLeadTime={draft?.lead_time}
+            onChange={(result) => saver?.changed(result)}
             busy={busy}
             submitText="Submit"
-            onSubmit={(result, lead) => void send(result, { lead_time: lead })}
+            onSubmit={(result, lead, extra) => void send(result, { lead_time: lead, ...extra })}
             onSkip={canSkip ? () => void send([], { was_cancelled: true }) : undefined}
           />
         </section>

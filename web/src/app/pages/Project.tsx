@@ -1,4 +1,4 @@
-// A project's task table (paged), import by file picker or drag-and-drop,
+// A project's task table (paged, sortable, filtered by status; all in the URL), import by file picker or drag-and-drop,
 // and for managers bulk assignment: tick tasks (per row, the whole page, or
 // every task of the project) and assign them to members, or unassign them.
 import type { JSX } from "preact";
@@ -12,13 +12,14 @@ import {
   NOTHING, type Selection, everything, isSelected, offerSelectAll, pageState, selectedCount, selectedItems, selectionText,
   setSelected, toggle,
 } from "../selection";
+import { type TaskQuery, ariaSort, nextOrdering, taskTableHref } from "../taskTable";
 import { ErrorBox, errorText, useLoad } from "./common";
 
 const PAGE_SIZE = 30;
 
-async function loadPage(project: number, page: number): Promise<TaskPage> {
+async function loadPage(project: number, page: number, query: TaskQuery): Promise<TaskPage> {
   try {
-    return await api.tasks(project, page, PAGE_SIZE);
+    return await api.tasks(project, page, PAGE_SIZE, { ordering: query.ordering, status: query.status });
   } catch (e: unknown) {
     // The server answers 404 past the last page: show an empty page.
     if (e instanceof ApiFailure && e.status === 404) return { tasks: [], total: 0 };
@@ -26,7 +27,7 @@ async function loadPage(project: number, page: number): Promise<TaskPage> {
   }
 }
 
-export function ProjectPage(props: { id: number; pageNo: number; user: User }): JSX.Element {
+export function ProjectPage(props: { id: number; pageNo: number; query: TaskQuery; user: User }): JSX.Element {
   const [project, projectError, reloadProject] = useLoad(() => api.project(props.id), [props.id]);
   // The quality dashboard is for reviewers and above: hide its link from
   // annotators once the role is known (the page itself explains a 403).
@@ -37,7 +38,8 @@ export function ProjectPage(props: { id: number; pageNo: number; user: User }): 
   const manager = roleKnown && mayManage(props.user, members);
   const [selection, setSelection] = useState<Selection>(NOTHING);
   useEffect(() => setSelection(NOTHING), [props.id]);
-  const [page, error, reload] = useLoad(() => loadPage(props.id, props.pageNo), [props.id, props.pageNo]);
+  const { ordering, status } = props.query;
+  const [page, error, reload] = useLoad(() => loadPage(props.id, props.pageNo, props.query), [props.id, props.pageNo, ordering, status]);
   const [importMsg, setImportMsg] = useState("");
   const [importError, setImportError] = useState("");
   const [dragging, setDragging] = useState(false);
@@ -57,8 +59,18 @@ export function ProjectPage(props: { id: number; pageNo: number; user: User }): 
     }
   };
   const total = project?.task_number ?? page?.total ?? 0;
-  const pages = Math.max(1, Math.ceil(total / PAGE_SIZE));
-  const go = (n: number) => navigate(`/projects/${props.id}?page=${n}`);
+  // With a status filter the pages count the matching tasks only.
+  const shown = status ? page?.total ?? 0 : total;
+  const pages = Math.max(1, Math.ceil(shown / PAGE_SIZE));
+  const go = (n: number) => navigate(taskTableHref(props.id, n, props.query));
+  const sortButton = (column: "id" | "total_annotations", text: string) => (
+    <th scope="col" aria-sort={ariaSort(ordering, column)}>
+      <button type="button" class="sort" onClick={() => navigate(taskTableHref(props.id, 1, { ordering: nextOrdering(ordering, column), status }))}
+        aria-label={`Sort by ${text.toLowerCase()}`}>
+        {text} {ariaSort(ordering, column) === "ascending" ? "▲" : ariaSort(ordering, column) === "descending" ? "▼" : ""}
+      </button>
+    </th>
+  );
   const pageIds = page?.tasks.map((t) => t.id) ?? [];
   const headState = pageState(selection, pageIds);
   const headBox = useRef<HTMLInputElement>(null);
@@ -104,14 +116,22 @@ export function ProjectPage(props: { id: number; pageNo: number; user: User }): 
           offerAll={offerSelectAll(selection, pageIds, total)} onSelectAll={() => setSelection(everything())}
           onClear={() => setSelection(NOTHING)} />
       )}
+      <label class="status-filter">Status{" "}
+        <select value={status ?? ""} onChange={(e) => {
+          const v = e.currentTarget.value;
+          navigate(taskTableHref(props.id, 1, { ordering, status: v === "labeled" || v === "unlabeled" ? v : undefined }));
+        }}>
+          <option value="">All</option><option value="labeled">Labeled</option><option value="unlabeled">Open (unlabeled)</option>
+        </select>
+      </label>
       <table class="tasks">
-        <caption>Tasks {total ? `(${total})` : ""}</caption>
+        <caption>Tasks {status ? `(${shown} ${status === "labeled" ? "labeled" : "open"} of ${total})` : total ? `(${total})` : ""}</caption>
         <thead><tr>{manager && (
           <th scope="col" class="check-cell">
             <input ref={headBox} type="checkbox" aria-label="Select all tasks on this page" checked={headState === "all"}
               disabled={pageIds.length === 0} onChange={() => setSelection((sel) => setSelected(sel, pageIds, headState !== "all"))} />
           </th>
-        )}<th scope="col">ID</th><th scope="col">Data</th><th scope="col">Annotations</th><th scope="col">Status</th></tr></thead>
+        )}{sortButton("id", "ID")}<th scope="col">Data</th>{sortButton("total_annotations", "Annotations")}<th scope="col">Status</th></tr></thead>
         <tbody>
           {page?.tasks.map((t) => (
             <tr key={t.id} class={manager && isSelected(selection, t.id) ? "selected" : ""}>

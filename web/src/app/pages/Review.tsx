@@ -391,7 +391,7 @@ function AnnotationPanel(props: {
       <ErrorBox error={props.error || taskError} />
       {task && (
         <Editor key={`${item.id}:${props.mode === "fix" ? "fix" : "view"}`} config={props.config} task={task} initial={item.result}
-          busy={props.busy} readOnly={props.mode !== "fix"} submitText="Save fix and accept" onSubmit={(r) => props.onFix(r)} />
+          busy={props.busy} readOnly={props.mode !== "fix"} predictions="ignore" submitText="Save fix and accept" onSubmit={(r) => props.onFix(r)} />
       )}
       <History annotation={item.id} version={item.version ?? 1} />
     </section>

@@ -1,14 +1,16 @@
-// Project settings: the labeling config (checked locally as you type, then by
-// the server's validator, whose line-numbered messages are shown) and members.
+// Project settings: the labeling config (ConfigEditor: checked as you type,
+// locally and by the server's validator, messages at their lines, a live
+// preview on the project's first task) and members.
 import type { JSX } from "preact";
 import { useEffect, useState } from "preact/hooks";
 import { api } from "../api";
-import { parseLabelingConfig } from "../../model";
+import { ConfigEditor } from "./ConfigEditor";
 import { ErrorBox, errorText, useLoad } from "./common";
 
 export function SettingsPage(props: { id: number }): JSX.Element {
   const [project, error] = useLoad(() => api.project(props.id), [props.id]);
   const [members, membersError, reloadMembers] = useLoad(() => api.members(props.id), [props.id]);
+  const [sample] = useLoad(() => api.tasks(props.id, 1, 1), [props.id]);
   const [xml, setXml] = useState("");
   const [title, setTitle] = useState("");
   const [serverMessages, setServerMessages] = useState<readonly string[]>([]);
@@ -28,7 +30,6 @@ export function SettingsPage(props: { id: number }): JSX.Element {
     }
   }, [project, loaded]);
 
-  const local = parseLabelingConfig(xml);
   const validate = async (): Promise<boolean> => {
     setStatus("Checking…");
     try {
@@ -37,13 +38,14 @@ export function SettingsPage(props: { id: number }): JSX.Element {
       setStatus("The server accepts this config.");
       return true;
     } catch (e: unknown) {
-      setServerMessages(errorText(e).split("\n"));
-      setStatus("");
+      setServerMessages([]);
+      setStatus(`The server rejects this config (${errorText(e).split("\n").length} problems, listed above).`);
       return false;
     }
   };
   const save = async () => {
     if (!(await validate())) return;
+    setServerMessages([]);
     try {
       await api.updateProject(props.id, { title, label_config: xml });
       setStatus("Saved.");
@@ -70,28 +72,16 @@ export function SettingsPage(props: { id: number }): JSX.Element {
       <nav class="subnav" aria-label="Project"><a href={`/projects/${props.id}`}>Tasks</a> <a href={`/projects/${props.id}/label`}>Label</a></nav>
       <ErrorBox error={error} />
       <label>Title <input value={title} disabled={!loaded} onInput={(e) => setTitle(e.currentTarget.value)} /></label>
-      <label class="config-editor">
-        Labeling config (XML)
-        <textarea rows={16} spellcheck={false} value={xml} disabled={!loaded} onInput={(e) => setXml(e.currentTarget.value)} aria-describedby="config-problems" />
-      </label>
-      <div id="config-problems" aria-live="polite">
-        {!local.ok && (
-          <ul class="problems local" aria-label="Problems found in the browser">
-            {local.errors.map((m) => <li key={m}>{m}</li>)}
-          </ul>
-        )}
-        {serverMessages.length > 0 && (
-          <ul class="problems server" aria-label="Problems reported by the server">
-            {serverMessages.map((m) => <li key={m}>{m}</li>)}
-          </ul>
-        )}
-        {local.ok && <p class="ok">{local.config.objects.length} objects, {local.config.controls.length} controls; task fields: {local.config.dataKeys.join(", ") || "none"}</p>}
-      </div>
-      <div class="row">
-        <button type="button" disabled={!loaded} onClick={() => void validate()}>Validate</button>
-        <button type="button" class="primary" disabled={!loaded} onClick={() => void save()}>Save</button>
-        <span aria-live="polite">{status}</span>
-      </div>
+      <ConfigEditor xml={xml} disabled={!loaded} onInput={setXml} sample={sample?.tasks[0]}>
+        <>
+          {serverMessages.length > 0 && <ErrorBox error={`Not saved:\n${serverMessages.join("\n")}`} />}
+          <div class="row">
+            <button type="button" disabled={!loaded} onClick={() => void validate()}>Validate</button>
+            <button type="button" class="primary" disabled={!loaded} onClick={() => void save()}>Save</button>
+            <span aria-live="polite">{status}</span>
+          </div>
+        </>
+      </ConfigEditor>
 
       <h2>Members</h2>
       <ErrorBox error={membersError} />

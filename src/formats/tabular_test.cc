@@ -1,0 +1,263 @@
+// JSON_MIN, CSV and TSV: Label Studio's record-per-annotation shapes, checked
+// on the sentiment and image examples in ../shared/conformance/label-studio
+// and on hand-made tasks with characters CSV must quote.
+#include <gmock/gmock.h>
+#include <gtest/gtest.h>
+
+#include <fstream>
+#include <random>
+#include <sstream>
+
+#include "src/formats/dataset_io.h"
+#include "tessera/import.h"
+#include "tessera/store.h"
+
+namespace tessera::formats {
+namespace {
+
+namespace fs = std::filesystem;
+using nlohmann::json;
+using ::testing::ElementsAre;
+
+const fs::path kLabelStudio = "../shared/conformance/label-studio";
+
+std::string ReadAll(const fs::path& path) {
+  std::ifstream in(path, std::ios::binary);
+  return std::string((std::istreambuf_iterator<char>(in)), {});
+}
+
+// RFC 4180 reader: rows of fields; `line_end` is what ends a record.
+std::vector<std::vector<std::string>> ParseDelimited(const std::string& text, char sep, const std::string& line_end) {
+  std::vector<std::vector<std::string>> rows;
+  std::vector<std::string> row;
+  std::string field;
+  size_t i = 0;
+  bool quoted = false;
+  while (i < text.size()) {
+    if (quoted) {
+      if (text[i] == '"' && i + 1 < text.size() && text[i + 1] == '"') {
+        field.push_back('"');
+        i += 2;
+      } else if (text[i] == '"') {
+        quoted = false;
+        ++i;
+      } else {
+        field.push_back(text[i++]);
+      }
+    } else if (text[i] == '"' && field.empty()) {
+      quoted = true;
+      ++i;
+    } else if (text[i] == sep) {
+      row.push_back(field);
+      field.clear();
+      ++i;
+    } else if (text.compare(i, line_end.size(), line_end) == 0) {
+      row.push_back(field);
+      field.clear();
+      rows.push_back(row);
+      row.clear();
+      i += line_end.size();
+    } else {
+      EXPECT_NE(text[i], '\n') << "bare newline outside quotes at " << i;
+      field.push_back(text[i++]);
+    }
+  }
+  EXPECT_FALSE(quoted);
+  EXPECT_TRUE(row.empty() && field.empty()) << "the last record has no line end";
+  return rows;
+}
+
+class TabularTest : public ::testing::Test {
+ protected:
+  void SetUp() override {
+    dir_ = fs::temp_directory_path() / ("tessera_tabular_" + std::to_string(std::random_device()()));
+    fs::create_directories(dir_);
+    SqliteOptions options;
+    options.path = (dir_ / "store.db").string();
+    options.full_sync = false;
+    store_ = std::move(OpenSqliteStore(options).value());
+    User user;
+    user.email = "ann@example.com";
+    user.username = "ann";
+    ASSERT_TRUE(store_->CreateUser(&user).ok());
+    user_id_ = user.id;
+  }
+  void TearDown() override {
+    store_.reset();
+    std::error_code ec;
+    fs::remove_all(dir_, ec);
+  }
+
+  Id ProjectWith(const std::string& config, const json& tasks) {
+    Project project;
+    project.title = "tabular";
+    project.label_config = config;
+    project.created_by = user_id_;
+    EXPECT_TRUE(store_->CreateProject(&project).ok());
+    std::string body = tasks.dump();
+    auto imported = ImportTasks(*store_, project.id, user_id_, ImportSource::Buffer(body, ImportFormat::kJson), {});
+    EXPECT_TRUE(imported.ok()) << imported.status().ToString();
+    return project.id;
+  }
+
+  std::string Export(Id project, const std::string& format, DatasetExportOptions options = {}) {
+    std::ostringstream out;
+    auto sink = NewSingleFileSink(out);
+    auto report = ExportDataset(*store_, project, format, *sink, options);
+    EXPECT_TRUE(report.ok()) << report.status().ToString();
+    return out.str();
+  }
+
+  fs::path dir_;
+  std::unique_ptr<Store> store_;
+  Id user_id_ = 0;
+};
+
+TEST_F(TabularTest, SentimentExampleAsJsonMinCsvTsv) {
+  const fs::path dir = kLabelStudio / "sentiment_analysis";
+  json tasks = json::array();
+  std::vector<json> originals;
+  for (const auto& entry : fs::directory_iterator(dir / "annotations")) originals.push_back(json::parse(ReadAll(entry.path())));
+  std::sort(originals.begin(), originals.end(), [](const json& a, const json& b) { return a["id"] < b["id"]; });
+  for (json task : originals) {
+    task.erase("id");
+    task.erase("task_path");
+    for (json& annotation : task["annotations"]) annotation["completed_by"] = user_id_;
+    tasks.push_back(task);
+  }
+  Id project = ProjectWith(ReadAll(dir / "config.xml"), tasks);
+
+  json min = json::parse(Export(project, "JSON_MIN"));
+  ASSERT_EQ(min.size(), originals.size());
+  for (size_t idx = 0; idx < originals.size(); ++idx) {
+    const json& record = min[idx];
+    const json& original = originals[idx];
+    // Every data field, as is (lists stay lists), then the annotation's fields.
+    for (const auto& [key, value] : original["data"].items()) EXPECT_EQ(record[key], value) << key;
+    EXPECT_EQ(record["sentiment"], original["annotations"][0]["result"][0]["value"]["choices"][0]);
+    EXPECT_TRUE(record["id"].is_number_integer());
+    EXPECT_TRUE(record["annotation_id"].is_number_integer());
+    EXPECT_EQ(record["annotator"], "ann@example.com");
+    EXPECT_TRUE(record["created_at"].is_string());
+    EXPECT_TRUE(record.contains("lead_time"));
+  }
+
+  std::string csv = Export(project, "CSV");
+  auto rows = ParseDelimited(csv, ',', "\r\n");
+  ASSERT_EQ(rows.size(), originals.size() + 1);
+  const std::vector<std::string>& header = rows[0];
+  auto col = [&](const std::string& name) {
+    auto found = std::find(header.begin(), header.end(), name);
+    EXPECT_NE(found, header.end()) << name;
+    return static_cast<size_t>(found - header.begin());
+  };
+  // Data fields first (in the task's order), then id, the control, the annotation fields.
+  EXPECT_EQ(header.back(), "lead_time");
+  EXPECT_LT(col("reviewText"), col("id"));
+  EXPECT_LT(col("id"), col("sentiment"));
+  EXPECT_LT(col("sentiment"), col("annotator"));
+  for (size_t idx = 0; idx < originals.size(); ++idx) {
+    const std::vector<std::string>& row = rows[idx + 1];
+    ASSERT_EQ(row.size(), header.size());
+    EXPECT_EQ(row[col("reviewText")], originals[idx]["data"]["reviewText"]);
+    EXPECT_EQ(row[col("reviewerName")], originals[idx]["data"]["reviewerName"]);  // has quotes and commas
+    EXPECT_EQ(json::parse(row[col("helpful")]), originals[idx]["data"]["helpful"]);
+    EXPECT_EQ(row[col("overall")], originals[idx]["data"]["overall"].dump());
+    EXPECT_EQ(row[col("sentiment")], originals[idx]["annotations"][0]["result"][0]["value"]["choices"][0]);
+    EXPECT_EQ(row[col("annotator")], "ann@example.com");
+  }
+  std::string tsv = Export(project, "TSV");
+  auto tsv_rows = ParseDelimited(tsv, '\t', "\n");
+  ASSERT_EQ(tsv_rows.size(), rows.size());
+  EXPECT_EQ(tsv_rows, rows);
+}
+
+TEST_F(TabularTest, ChoicesRegionsQuotingAndNewestAnnotationFirst) {
+  const char* config = R"(<View><Image name="img" value="$image"/>
+    <RectangleLabels name="tag" toName="img"><Label value="Planet"/></RectangleLabels>
+    <Choices name="kind" toName="img" choice="multiple"><Choice value="Space"/><Choice value="Ground"/></Choices>
+    <TextArea name="note" toName="img"/></View>)";
+  json box = {{"from_name", "tag"}, {"to_name", "img"}, {"type", "rectanglelabels"},
+              {"original_width", 800}, {"original_height", 600},
+              {"value", {{"x", 10}, {"y", 20}, {"width", 30}, {"height", 40}, {"rectanglelabels", {"Planet"}}}}};
+  json two = {{"from_name", "kind"}, {"to_name", "img"}, {"type", "choices"}, {"value", {{"choices", {"Space", "Ground"}}}}};
+  json one = {{"from_name", "kind"}, {"to_name", "img"}, {"type", "choices"}, {"value", {{"choices", {"Space"}}}}};
+  json note = {{"from_name", "note"}, {"to_name", "img"}, {"type", "textarea"},
+               {"value", {{"text", {"says \"hi\",\nthen\tleaves"}}}}};
+  json tasks = json::array({
+      {{"data", {{"image", "a,\"b\".jpg"}, {"meta", {{"k", 1}}}}}},
+      {{"data", {{"image", "empty.jpg"}}}},
+  });
+  Id project = ProjectWith(config, tasks);
+  TaskQuery query;
+  query.project_id = project;
+  std::vector<Id> task_ids;
+  ASSERT_TRUE(store_->ForEachTaskBundle(query, [&](const TaskBundle& b) {
+    task_ids.push_back(b.task.id);
+    return Status::Ok();
+  }).ok());
+  ASSERT_EQ(task_ids.size(), 2u);
+  // Older (written first), newer, and a skip that is newest of all.
+  int64_t when = 1700000000000;
+  for (const json& result : {json::array({box, two, note}), json::array({one}), json::array({one})}) {
+    Annotation annotation;
+    annotation.task_id = task_ids[0];
+    annotation.project_id = project;
+    annotation.completed_by = user_id_;
+    annotation.result = result.dump();
+    annotation.created_at = when += 1000;
+    annotation.was_cancelled = when == 1700000003000;
+    ASSERT_TRUE(store_->CreateAnnotation(&annotation).ok());
+  }
+  json min = json::parse(Export(project, "JSON_MIN"));
+  ASSERT_EQ(min.size(), 2u);  // the skip and the task without annotations are left out
+  EXPECT_EQ(min[0]["kind"], "Space");  // newest first; one choice -> the string
+  EXPECT_FALSE(min[0].contains("tag"));
+  EXPECT_EQ(min[1]["kind"], json::parse(R"({"choices": ["Space", "Ground"]})"));
+  EXPECT_EQ(min[1]["note"], "says \"hi\",\nthen\tleaves");
+  ASSERT_TRUE(min[1]["tag"].is_array());
+  EXPECT_EQ(min[1]["tag"][0]["x"], 10);
+  EXPECT_EQ(min[1]["tag"][0]["rectanglelabels"], json::array({"Planet"}));
+  EXPECT_EQ(min[1]["tag"][0]["original_width"], 800);
+  EXPECT_EQ(min[1]["meta"], json::parse(R"({"k": 1})"));
+
+  // With download_all_tasks the task without annotations gets a record with nulls.
+  DatasetExportOptions all;
+  all.download_all_tasks = true;
+  json with_empty = json::parse(Export(project, "JSON_MIN", all));
+  ASSERT_EQ(with_empty.size(), 3u);
+  EXPECT_EQ(with_empty[2]["image"], "empty.jpg");
+  EXPECT_TRUE(with_empty[2]["annotator"].is_null());
+
+  for (auto [format, sep, line_end] : {std::tuple{"CSV", ',', "\r\n"}, std::tuple{"TSV", '\t', "\n"}}) {
+    SCOPED_TRACE(format);
+    auto rows = ParseDelimited(Export(project, format), sep, line_end);
+    ASSERT_EQ(rows.size(), 3u);
+    EXPECT_THAT(rows[0], ElementsAre("image", "meta", "id", "tag", "kind", "note", "annotator", "annotation_id",
+                                     "created_at", "updated_at", "lead_time"));
+    EXPECT_EQ(rows[1][0], "a,\"b\".jpg");
+    EXPECT_EQ(json::parse(rows[1][1]), json::parse(R"({"k": 1})"));
+    EXPECT_EQ(rows[1][3], "");  // no regions in the newest annotation
+    EXPECT_EQ(rows[1][4], "Space");
+    EXPECT_EQ(rows[2][4], R"({"choices":["Space","Ground"]})");
+    EXPECT_EQ(rows[2][5], "says \"hi\",\nthen\tleaves");
+    json regions = json::parse(rows[2][3]);
+    ASSERT_EQ(regions.size(), 1u);
+    EXPECT_EQ(regions[0]["height"], 40);
+    EXPECT_EQ(rows[2][8].substr(0, 11), "2023-11-14T");  // created_at of the older one, an ISO time
+  }
+}
+
+TEST(TabularRegistryTest, NamesAsLabelStudio) {
+  for (const char* name : {"JSON_MIN", "CSV", "TSV"}) {
+    const FormatInfo* format = FindFormat(name);
+    ASSERT_NE(format, nullptr) << name;
+    EXPECT_EQ(format->name, name);
+    EXPECT_FALSE(format->multi_file);
+    EXPECT_EQ(format->fit, FormatFit::kAny);
+  }
+  EXPECT_EQ(FindFormat("json-min")->name, "JSON_MIN");
+}
+
+}  // namespace
+}  // namespace tessera::formats
