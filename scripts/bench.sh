@@ -23,5 +23,7 @@ for run in 1 2 3; do
   build/bench/next_bench --tasks "$TASKS" --annotators 200 --seconds 20 --server build/tessera \
     --dir "${TMPDIR:-/tmp}"
 done
+echo "export_bench ($TASKS image tasks with two boxes each; one process per format):"
+bash bench/export_bench.sh "$TASKS"
 echo "editor_bench (5,000 boxes pan/zoom, 50k-character text with 2,000 spans, submit -> next; 3 runs):"
 TESSERA_BIN=${TESSERA_BIN:-build/tessera} bash bench/editor_bench.sh

@@ -37,6 +37,11 @@ struct ExportOptions {
 // Writes project `project_id`'s export to `out`. IOError if the stream fails.
 Status ExportLsJson(Store& store, Id project_id, std::ostream& out, const ExportOptions& options);
 
+// One task as ExportLsJson writes it. With `reference`, built the slow,
+// obviously right way (a JSON tree of the task, printed); the tests check
+// that the fast writer says the same thing.
+std::string ExportTaskText(Store& store, const TaskBundle& bundle, bool reference);
+
 }  // namespace tessera
 
 #endif  // TESSERA_EXPORT_H_

@@ -219,5 +219,77 @@ TEST(ExportTest, JsonlAndFilteringAndAuthors) {
   EXPECT_EQ(json::parse(empty.str()), json::array());
 }
 
+// The export's fast writer (stored JSON spliced in after a validity check)
+// says exactly what the JSON tree of the task says: same keys, same values,
+// null for stored text that is not JSON, one line per task.
+TEST(ExportLsJsonTest, FastWriterMatchesTheJsonTree) {
+  FakeStore store;
+  User author;
+  author.id = 2;
+  author.email = "zoë@example.com";
+  author.first_name = "Zo\"ë";
+  store.users[2] = author;
+  TaskBundle b;
+  b.task.id = 7;
+  b.task.project_id = 3;
+  b.task.inner_id = 4;
+  b.task.data = "{\n  \"text\": \"Zo\\u00eb said \\\"hi\\\"\\n\",\n  \"n\": 1.5,\n  \"nested\": {\"b\": [1, 2], \"a\": null}\n}";
+  b.task.meta = "not json";
+  b.task.created_at = 1'700'000'000'123;
+  b.task.total_annotations = 3;
+  b.task.total_predictions = 2;
+  auto annotation = [&](Id id, std::string result) {
+    Annotation a;
+    a.id = id;
+    a.task_id = 7;
+    a.project_id = 3;
+    a.completed_by = 2;
+    a.result = std::move(result);
+    a.lead_time = 3.0;
+    a.created_at = a.updated_at = 1'700'000'000'456;
+    return a;
+  };
+  b.annotations.push_back(annotation(1, R"([{"id":"a","type":"choices","value":{"choices":["X"]}}])"));
+  b.annotations.back().last_action = "imported";
+  b.annotations.back().parent_prediction = 5;
+  b.annotations.back().ground_truth = true;
+  b.annotations.push_back(annotation(2, "[\n  {\"id\": \"b\"},\n  {\"id\": \"c\"}\n]"));
+  b.annotations.push_back(annotation(3, "[broken"));
+  b.annotations.back().completed_by = 0;
+  b.annotations.push_back(annotation(4, "{}"));
+  b.annotations.push_back(annotation(5, "[\"\xff\"]"));  // not UTF-8
+  Prediction p;
+  p.id = 9;
+  p.task_id = 7;
+  p.project_id = 3;
+  p.model_version = "v\"1\t";
+  p.score = 0.25;
+  p.result = "[]";
+  b.predictions.push_back(p);
+  p.id = 10;
+  p.score.reset();
+  p.result = "";
+  b.predictions.push_back(p);
+
+  std::string fast = ExportTaskText(store, b, /*reference=*/false);
+  std::string reference = ExportTaskText(store, b, /*reference=*/true);
+  EXPECT_EQ(fast.find('\n'), std::string::npos) << fast;
+  json a = json::parse(fast), r = json::parse(reference);
+  EXPECT_EQ(a, r) << "fast:      " << fast << "\nreference: " << reference;
+  EXPECT_EQ(a["annotations"][1]["result_count"], 2);
+  EXPECT_TRUE(a["annotations"][2]["result"].is_null());
+  EXPECT_EQ(a["annotations"][2]["result_count"], 0);
+  EXPECT_TRUE(a["annotations"][4]["result"].is_null());
+  EXPECT_TRUE(a["meta"].is_null());
+  EXPECT_EQ(a["data"]["text"], "Zoë said \"hi\"\n");
+
+  // Stored texts already in nlohmann's compact, sorted form: byte for byte.
+  b.task.data = R"({"image":"/data/upload/3/a.png"})";
+  b.task.meta = "{}";
+  b.annotations.resize(1);
+  b.predictions.resize(1);
+  EXPECT_EQ(ExportTaskText(store, b, false), ExportTaskText(store, b, true));
+}
+
 }  // namespace
 }  // namespace tessera
