@@ -43,15 +43,19 @@ class SinkStreamBuf : public std::streambuf {
 };
 
 Status ExportLsJsonToSink(Store& store, Id project_id, bool jsonl, OutputSink& sink,
-                          const DatasetExportOptions& options) {
+                          const DatasetExportOptions& options, int64_t* tasks_written) {
   TESSERA_RETURN_IF_ERROR(sink.BeginFile(jsonl ? "result.jsonl" : "result.json"));
   SinkStreamBuf buf(sink);
   std::ostream out(&buf);
   ExportOptions ls;
   ls.format = jsonl ? ExportFormat::kJsonl : ExportFormat::kJson;
   ls.download_all_tasks = options.download_all_tasks;
-  ls.progress = options.progress;
-  ls.progress_every = options.progress_every;
+  // ExportLsJson reports the final count through progress, always.
+  ls.progress = [&](int64_t written) {
+    *tasks_written = written;
+    if (options.progress) options.progress(written);
+  };
+  ls.progress_every = options.progress ? options.progress_every : 0;
   Status s = ExportLsJson(store, project_id, out, ls);
   out.flush();
   TESSERA_RETURN_IF_ERROR(buf.status());
@@ -98,7 +102,8 @@ Result<DatasetExportReport> ExportDataset(Store& store, Id project_id, std::stri
   TESSERA_ASSIGN_OR_RETURN(Project project, store.GetProject(project_id));
   DatasetExportReport report;
   if (format->name == "JSON" || format->name == "JSONL") {
-    TESSERA_RETURN_IF_ERROR(ExportLsJsonToSink(store, project_id, format->name == "JSONL", sink, options));
+    TESSERA_RETURN_IF_ERROR(
+        ExportLsJsonToSink(store, project_id, format->name == "JSONL", sink, options, &report.tasks));
     return report;
   }
   if (format->name == "JSON_MIN" || format->name == "CSV" || format->name == "TSV") {

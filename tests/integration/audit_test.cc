@@ -94,6 +94,7 @@ TEST_F(AuditTest, RecordsAdministrativeActionsWithRequestIds) {
   auto exports = Entries(admin, "?action=project.export");
   ASSERT_EQ(exports.size(), 1u);
   EXPECT_EQ(exports[0]["detail"]["format"], "JSON");
+  EXPECT_EQ(exports[0]["detail"]["tasks"], 1);  // the other task was deleted
   EXPECT_GT(exports[0]["detail"]["bytes"].get<int>(), 2);  // more than "[]"
 
   // Filters: by project (site-wide user.create entries are not in it), by
