@@ -3,14 +3,13 @@
 #include <spdlog/sinks/stdout_sinks.h>
 #include <spdlog/spdlog.h>
 
-#include <array>
 #include <atomic>
-#include <chrono>
 #include <cmath>
 #include <memory>
-#include <random>
 
 #include <nlohmann/json.hpp>
+
+#include "tessera/util.h"
 
 namespace tessera::server {
 namespace {
@@ -29,18 +28,6 @@ spdlog::logger& Logger() {
   return *logger;
 }
 
-std::string Timestamp() {
-  auto now = std::chrono::system_clock::now();
-  auto ms = std::chrono::duration_cast<std::chrono::milliseconds>(now.time_since_epoch()).count();
-  std::time_t secs = static_cast<std::time_t>(ms / 1000);
-  std::tm tm{};
-  gmtime_r(&secs, &tm);
-  std::array<char, 40> buf{};
-  size_t n = std::strftime(buf.data(), buf.size(), "%Y-%m-%dT%H:%M:%S", &tm);
-  std::snprintf(buf.data() + n, buf.size() - n, ".%03dZ", static_cast<int>(ms % 1000));
-  return buf.data();
-}
-
 bool SaneId(std::string_view id) {
   if (id.empty() || id.size() > 64) return false;
   for (char c : id) {
@@ -55,18 +42,13 @@ bool SaneId(std::string_view id) {
 
 std::string RequestIdFor(std::string_view header) {
   if (SaneId(header)) return std::string(header);
-  thread_local std::mt19937_64 rng{std::random_device{}()};
-  static constexpr char kHex[] = "0123456789abcdef";
-  uint64_t bits = rng();
-  std::string id(16, '0');
-  for (size_t i = 0; i < id.size(); ++i) id[i] = kHex[(bits >> (4 * i)) & 0xF];
-  return id;
+  return RandomHex(8);
 }
 
 void LogRequest(const RequestLogEntry& e) {
   if (!g_access_log.load(std::memory_order_relaxed)) return;
   nlohmann::json line = {
-      {"ts", Timestamp()},
+      {"ts", FormatIsoTime(NowMs())},
       {"level", e.status >= 500 ? "warn" : "info"},
       {"msg", "request"},
       {"request_id", e.request_id},
@@ -83,7 +65,7 @@ void LogRequest(const RequestLogEntry& e) {
 
 void LogError(std::string_view request_id, std::string_view message) {
   nlohmann::json line = {
-      {"ts", Timestamp()}, {"level", "error"}, {"request_id", request_id}, {"msg", message}};
+      {"ts", FormatIsoTime(NowMs())}, {"level", "error"}, {"request_id", request_id}, {"msg", message}};
   Logger().error(line.dump(-1, ' ', false, nlohmann::json::error_handler_t::replace));
 }
 
