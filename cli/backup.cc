@@ -84,7 +84,13 @@ Status WriteFileAtomically(const fs::path& path, const std::string& text) {
   return Status::Ok();
 }
 
+// tessera backup/restore copy a SQLite file; PostgreSQL has its own tools.
+constexpr char kPostgresBackupHint[] =
+    "--database is a PostgreSQL database: back it up with pg_dump (and pg_restore to restore), "
+    "and copy the --data folder for media; see docs/reliability.md";
+
 int Backup(const DataOptions& data, const std::string& out_dir) {
+  if (UsesPostgres(data)) return Fail(Status::FailedPrecondition(kPostgresBackupHint));
   const fs::path db = fs::path(data.data_dir) / "tessera.db";
   std::error_code ec;
   if (!fs::exists(db, ec)) {
@@ -128,6 +134,7 @@ int Backup(const DataOptions& data, const std::string& out_dir) {
 }
 
 int Restore(const DataOptions& data, const std::string& from_dir, bool force) {
+  if (UsesPostgres(data)) return Fail(Status::FailedPrecondition(kPostgresBackupHint));
   const fs::path from(from_dir);
   std::ifstream in(from / kManifest);
   if (!in) {

@@ -3,21 +3,56 @@
 #include <unistd.h>
 
 #include <cstdio>
+#include <string_view>
 
 namespace tessera::cli {
 
+namespace {
+
+bool StartsWith(const std::string& text, std::string_view prefix) {
+  return text.compare(0, prefix.size(), prefix) == 0;
+}
+
+}  // namespace
+
 void AddDataOption(CLI::App* cmd, DataOptions* opts) {
-  cmd->add_option("--data", opts->data_dir, "Data folder (database and media)")
+  cmd->add_option("--data", opts->data_dir,
+                  "Data folder (media, and the SQLite database unless --database is given)")
       ->capture_default_str();
+  cmd->add_option("--database", opts->database,
+                  "Database URL: postgresql://user:password@host:port/dbname for a PostgreSQL "
+                  "database shared by several servers (media stays under --data, which they "
+                  "must share); default: SQLite in the --data folder")
+      ->envname("TESSERA_DATABASE");
+}
+
+bool UsesPostgres(const DataOptions& opts) {
+  return StartsWith(opts.database, "postgresql://") || StartsWith(opts.database, "postgres://");
 }
 
 Result<std::unique_ptr<Store>> OpenStore(const DataOptions& opts) {
+  if (!opts.database.empty() && !UsesPostgres(opts)) {
+    // Only the scheme is repeated: the URL may carry a password.
+    const size_t colon = opts.database.find(':');
+    const std::string scheme =
+        colon == std::string::npos ? opts.database.substr(0, 20) : opts.database.substr(0, colon);
+    return Status::FieldInvalid("database", "--database: unsupported database \"" + scheme +
+                                                "\"; use a postgresql:// or postgres:// URL, or "
+                                                "leave --database out for SQLite in --data");
+  }
   std::error_code ec;
   std::filesystem::create_directories(opts.data_dir, ec);
   if (ec) return Status::IOError("cannot create data folder " + opts.data_dir + ": " + ec.message());
-  SqliteOptions so;
-  so.path = (std::filesystem::path(opts.data_dir) / "tessera.db").string();
-  auto store = OpenSqliteStore(so);
+  Result<std::unique_ptr<Store>> store = Status::Internal("unset");
+  if (UsesPostgres(opts)) {
+    PostgresOptions po;
+    po.url = opts.database;
+    store = OpenPostgresStore(po);
+  } else {
+    SqliteOptions so;
+    so.path = (std::filesystem::path(opts.data_dir) / "tessera.db").string();
+    store = OpenSqliteStore(so);
+  }
   if (!store.ok()) return store.status();
   auto rolled = (*store)->RollBackUnfinishedImports();
   if (!rolled.ok()) return rolled.status();

@@ -11,14 +11,23 @@
 
 namespace tessera::cli {
 
-// Every command that opens the store takes --data.
+// Every command that opens the store takes --data (media, and the SQLite
+// database unless --database names another one) and --database.
 struct DataOptions {
   std::string data_dir = "./tessera-data";
+  // Empty: SQLite in DATA/tessera.db. postgresql://... or postgres://...: a
+  // PostgreSQL database that several servers may share.
+  std::string database;
 };
 
 void AddDataOption(CLI::App* cmd, DataOptions* opts);
 
-// Opens (creating) DIR/tessera.db; rolls back imports a crash left unfinished.
+// True when `opts` selects PostgreSQL.
+bool UsesPostgres(const DataOptions& opts);
+
+// Opens the store --database selects (default: creating DIR/tessera.db); rolls
+// back imports a crash left unfinished. InvalidArgument naming the allowed
+// schemes for any other --database.
 Result<std::unique_ptr<Store>> OpenStore(const DataOptions& opts);
 
 // Prints "tessera: <message>" to stderr and returns exit code 1.

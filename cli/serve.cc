@@ -1,4 +1,5 @@
 // tessera serve: run the HTTP server until SIGINT/SIGTERM.
+#include <algorithm>
 #include <cstdio>
 
 #include "cli/common.h"
@@ -20,6 +21,7 @@ struct ServeOptions {
   bool trust_proxy = false;
   int max_body_mb = 512;
   bool access_log = true;
+  server::WebhookDeliveryOptions webhooks;
 };
 
 int RunServe(const ServeOptions& o) {
@@ -32,6 +34,9 @@ int RunServe(const ServeOptions& o) {
   app_options.secure_cookies = o.secure_cookies;
   server::SetAccessLogEnabled(o.access_log);
   server::App app(**store, app_options);
+  server::WebhookDeliveryOptions webhooks = o.webhooks;
+  webhooks.poll_ms = std::min<int64_t>(webhooks.poll_ms, webhooks.base_delay_ms);
+  app.StartWebhookDelivery(webhooks);
   server::HttpServerOptions http;
   http.host = o.host;
   http.port = static_cast<uint16_t>(o.port);
@@ -72,6 +77,18 @@ void RegisterServe(CLI::App& app) {
   cmd->add_flag("--access-log,!--no-access-log", opts->access_log,
                 "Log every request as a JSON line on stderr (request id, method, path, status, "
                 "duration, user); on by default")
+      ->capture_default_str();
+  cmd->add_option("--webhook-retry-ms", opts->webhooks.base_delay_ms,
+                  "Delay before the first retry of a failed webhook delivery (doubles each time)")
+      ->check(CLI::Range(int64_t{1}, int64_t{3600000}))
+      ->capture_default_str();
+  cmd->add_option("--webhook-attempts", opts->webhooks.max_attempts,
+                  "Attempts per webhook delivery before it is marked failed")
+      ->check(CLI::Range(1, 100))
+      ->capture_default_str();
+  cmd->add_option("--webhook-timeout-ms", opts->webhooks.timeout_ms,
+                  "Time-out of one webhook delivery attempt")
+      ->check(CLI::Range(100, 600000))
       ->capture_default_str();
   cmd->callback([opts] { std::exit(RunServe(*opts)); });
 }

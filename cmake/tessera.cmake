@@ -45,11 +45,13 @@ function(tessera_library name)
   tessera_compile_options(${name})
 endfunction()
 
-# tessera_test(name SOURCES a_test.cc DEPS lib) — a GoogleTest binary whose
-# tests ctest lists one by one. Tests run with the repository root as the
-# working directory, so they can read ../shared and testdata by relative path.
+# tessera_test(name SOURCES a_test.cc DEPS lib [PROPERTIES prop value ...]) — a
+# GoogleTest binary whose tests ctest lists one by one. Tests run with the
+# repository root as the working directory, so they can read ../shared and
+# testdata by relative path. PROPERTIES are added to every test (e.g.
+# FIXTURES_REQUIRED pg_cluster for the tests that use the PostgreSQL cluster).
 function(tessera_test name)
-  cmake_parse_arguments(ARG "" "" "SOURCES;DEPS" ${ARGN})
+  cmake_parse_arguments(ARG "" "" "SOURCES;DEPS;PROPERTIES" ${ARGN})
   add_executable(${name} ${ARG_SOURCES})
   target_link_libraries(${name} PRIVATE ${ARG_DEPS} GTest::gtest GTest::gtest_main GTest::gmock)
   tessera_compile_options(${name})
@@ -58,5 +60,5 @@ function(tessera_test name)
     DISCOVERY_MODE PRE_TEST
     # One variable only: a ';' here would split the property list. The binary
     # directory is compiled into tests/integration's support library instead.
-    PROPERTIES ENVIRONMENT "TESSERA_SOURCE_DIR=${PROJECT_SOURCE_DIR}")
+    PROPERTIES ENVIRONMENT "TESSERA_SOURCE_DIR=${PROJECT_SOURCE_DIR}" ${ARG_PROPERTIES})
 endfunction()

@@ -27,3 +27,5 @@ echo "export_bench ($TASKS image tasks with two boxes each; one process per form
 bash bench/export_bench.sh "$TASKS"
 echo "editor_bench (5,000 boxes pan/zoom, 50k-character text with 2,000 spans, submit -> next; 3 runs):"
 TESSERA_BIN=${TESSERA_BIN:-build/tessera} bash bench/editor_bench.sh
+echo "prefilter_bench (10,000 image files: read, decode, perceptual hash, sharpness; then judge):"
+build/bench/prefilter_bench 10000 2 "${TMPDIR:-/tmp}"

@@ -9,8 +9,10 @@ DEB_PACKAGES=(
   build-essential cmake ninja-build ccache pkg-config git
   libboost-dev libboost-system-dev
   libsqlite3-dev sqlite3
+  libpqxx-dev postgresql
   libsimdjson-dev nlohmann-json3-dev libpugixml-dev zlib1g-dev
   libsodium-dev libspdlog-dev libfmt-dev libcli11-dev
+  libopencv-core-dev libopencv-imgproc-dev libopencv-imgcodecs-dev
   libgtest-dev libgmock-dev libbenchmark-dev
   curl ca-certificates
   chromium chromium-driver

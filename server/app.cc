@@ -50,10 +50,23 @@ App::App(Store& store, AppOptions options) : store_(store), options_(std::move(o
   RegisterAgreementRoutes(router_);
   RegisterQualityRoutes(router_);
   RegisterAuditRoutes(router_);
+  RegisterWebhookRoutes(router_);
+  RegisterPrefilterRoutes(router_);
+  RegisterGuidelineRoutes(router_);
   RegisterStaticRoutes(router_);  // last: catches the browser app's pages
 }
 
 App::~App() = default;
+
+void App::StartWebhookDelivery(const WebhookDeliveryOptions& options) {
+  if (webhooks_) return;
+  webhooks_ = std::make_unique<WebhookDispatcher>(store_, options);
+  webhooks_->Start();
+}
+
+void App::WakeWebhookDelivery() {
+  if (webhooks_) webhooks_->Wake();
+}
 
 HttpResponse App::Handle(HttpRequest& request) {
   auto start = std::chrono::steady_clock::now();

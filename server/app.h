@@ -15,6 +15,7 @@
 #include "server/net/http_types.h"
 #include "server/quality_cache.h"
 #include "server/router.h"
+#include "server/webhook_dispatcher.h"
 #include "tessera/store.h"
 
 namespace tessera::server {
@@ -39,6 +40,12 @@ class App {
   const Router& router() const { return router_; }
   LoginLimiter& login_limiter() { return limiter_; }
   QualityCache& quality_cache() { return quality_cache_; }
+  // Starts delivering the webhook outbox on a background thread (`tessera
+  // serve` does; tests and fuzzers that only handle requests need not).
+  // Call before serving. The dispatcher stops when the App is destroyed.
+  void StartWebhookDelivery(const WebhookDeliveryOptions& options);
+  // Tells the dispatcher (if started) that new deliveries were written.
+  void WakeWebhookDelivery();
   std::filesystem::path media_root() const { return options_.data_dir / "media"; }
 
  private:
@@ -50,6 +57,7 @@ class App {
   Router router_;
   LoginLimiter limiter_;
   QualityCache quality_cache_;
+  std::unique_ptr<WebhookDispatcher> webhooks_;  // null until StartWebhookDelivery
 };
 
 // Registers every API route (one function per resource file in server/api/).
@@ -71,6 +79,9 @@ void RegisterMediaRoutes(Router& router);
 void RegisterAgreementRoutes(Router& router);
 void RegisterQualityRoutes(Router& router);
 void RegisterAuditRoutes(Router& router);
+void RegisterWebhookRoutes(Router& router);
+void RegisterPrefilterRoutes(Router& router);
+void RegisterGuidelineRoutes(Router& router);
 void RegisterStaticRoutes(Router& router);
 
 }  // namespace tessera::server

@@ -4,6 +4,7 @@
 #ifndef TESSERA_SERVER_CONTEXT_H_
 #define TESSERA_SERVER_CONTEXT_H_
 
+#include <functional>
 #include <map>
 #include <nlohmann/json.hpp>
 #include <optional>
@@ -58,6 +59,13 @@ class RequestContext {
   // returned: the action it records has already happened.
   void Audit(std::string action, Id project_id, std::string object_type, Id object_id,
              const nlohmann::json& detail = nlohmann::json::object());
+
+  // Emits a webhook event (server/webhook_events.h): writes an outbox row per
+  // webhook that wants `action` and wakes the dispatcher. `payload` builds the
+  // event's objects and runs only if some webhook sends payloads. Like Audit,
+  // a failure is logged, not returned. Defined in webhook_events.cc.
+  void EmitWebhook(std::string_view action, Id project_id,
+                   const std::function<Result<nlohmann::json>()>& payload);
 
  private:
   App& app_;

@@ -105,6 +105,9 @@ struct Annotation {
   Id import_id = 0;
   TimeMs created_at = 0;
   TimeMs updated_at = 0;
+  // The project's latest guideline version when the annotation was submitted
+  // (or last reworked by its author); 0: none (imported, or no guideline yet).
+  int guideline_version = 0;
 };
 
 // One stored version of an annotation: what it was before an update.
@@ -169,6 +172,24 @@ struct NewTask {
   std::string meta = "{}";
   std::vector<Annotation> annotations;  // id/task_id/project_id ignored
   std::vector<Prediction> predictions;  // id/task_id/project_id ignored
+};
+
+// One published version of a project's guideline (migration 6). Versions are
+// numbered 1, 2, ... per project and never change once published.
+struct GuidelineVersion {
+  Id project_id = 0;
+  int version = 0;
+  std::string text;              // Markdown, stored as given (sanitized on display)
+  std::string note;              // what changed
+  Id author_id = 0;              // 0 once the author's account is deleted
+  std::string examples = "[]";   // JSON array of {task, annotation, kind, caption}
+  TimeMs created_at = 0;
+};
+
+// Where one user stands with a project's guideline.
+struct GuidelineStatus {
+  int latest = 0;        // newest published version; 0: no guideline
+  int acknowledged = 0;  // newest version the user acknowledged; 0: none
 };
 
 // An import in progress or finished. Tasks carry their import_id so that an

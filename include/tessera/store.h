@@ -18,10 +18,12 @@
 #include <span>
 #include <utility>
 #include <string>
+#include <string_view>
 #include <vector>
 
 #include "tessera/model.h"
 #include "tessera/status.h"
+#include "tessera/webhooks.h"
 #include "tessera/workflow.h"
 
 namespace tessera {
@@ -46,6 +48,22 @@ struct TaskChanges {
   bool everything = false;  // a bulk change, or `since` is older than the log
                             // keeps: re-read the whole project
   std::vector<Id> task_ids; // distinct, ascending (tasks may since be deleted)
+};
+
+// A hash of a task's content kept for pre-filtering: kind "content" (exact
+// duplicates), "phash" (images) or "simhash" (texts).
+struct TaskHash {
+  Id task_id = 0;
+  std::string kind;
+  uint64_t value = 0;
+};
+
+// Why pre-filtering keeps a task out of the labeling queue.
+struct TaskFlag {
+  Id task_id = 0;
+  std::string reason;  // duplicate, near_duplicate, blurry, unreadable, empty
+  std::string detail;  // e.g. "duplicate of task 12"
+  TimeMs created_at = 0;
 };
 
 // Which tasks of a project a bulk action applies to, in the shape of Label
@@ -247,6 +265,22 @@ class Store {
   // Newest first, at most query.limit entries.
   virtual Result<std::vector<AuditEntry>> ListAudit(const AuditQuery& query);
 
+  // ---- guidelines (migration 6) ----
+  // Not pure, like the team workflow. Appends a version: fills g->version
+  // (the project's latest + 1) and created_at (when 0). NotFound if the
+  // project does not exist. The text and examples are stored as given.
+  virtual Status PublishGuideline(GuidelineVersion* g);
+  // Every version of the project, newest first.
+  virtual Result<std::vector<GuidelineVersion>> ListGuidelines(Id project_id);
+  // NotFound if the project has no such version.
+  virtual Result<GuidelineVersion> GetGuideline(Id project_id, int version);
+  // Records that the user acknowledged `version` (again: no change).
+  // NotFound if the project has no such version.
+  virtual Status AcknowledgeGuideline(Id project_id, Id user_id, int version, TimeMs now);
+  // The latest version and the newest one the user acknowledged (cheap: for
+  // every `next` and every submit).
+  virtual Result<GuidelineStatus> GetGuidelineStatus(Id project_id, Id user_id);
+
   // ---- predictions ----
   virtual Status CreatePrediction(Prediction* prediction) = 0;
   virtual Result<Prediction> GetPrediction(Id id) = 0;
@@ -269,6 +303,57 @@ class Store {
   // The user's drafts of the task, by id.
   virtual Result<std::vector<Draft>> ListDrafts(Id task_id, Id user_id) = 0;
   virtual Status DeleteDraft(Id id) = 0;
+
+  // ---- webhooks (issue 9; not pure: a Store that lacks them answers
+  // FailedPrecondition) ----
+  // Fills id, created_at, updated_at. NotFound if project_id names no project.
+  virtual Status CreateWebhook(Webhook* webhook);
+  virtual Result<Webhook> GetWebhook(Id id);
+  // By id.
+  virtual Result<std::vector<Webhook>> ListWebhooks(const WebhookQuery& query);
+  // Applies url, send_payload, send_for_all_actions, actions, headers and
+  // is_active (project_id and secret never change); sets updated_at.
+  virtual Status UpdateWebhook(Webhook* webhook);
+  // Deletes the webhook and its deliveries.
+  virtual Status DeleteWebhook(Id id);
+  // Appends pending deliveries (the outbox) in one transaction; fills ids and
+  // created_at; next_attempt_at 0 means now.
+  virtual Status EnqueueWebhookDeliveries(std::span<WebhookDelivery> deliveries);
+  // Claims up to `limit` pending deliveries that are due at `now` and not
+  // claimed by anyone else, for `lease_ms`: an atomic UPDATE, so two servers on
+  // one database never claim the same row while the lease lasts. A claim
+  // whose holder died expires and the row is claimed again (at-least-once).
+  virtual Result<std::vector<WebhookDelivery>> ClaimWebhookDeliveries(const std::string& claim,
+                                                                      TimeMs now, TimeMs lease_ms,
+                                                                      int limit);
+  // Records an attempt on a claimed delivery and releases the claim. NotFound
+  // when the row is gone or `claim` no longer holds it (the lease ran out).
+  virtual Status FinishWebhookDelivery(const DeliveryAttempt& attempt);
+  // The webhook's deliveries, newest first, at most `limit`.
+  virtual Result<std::vector<WebhookDelivery>> ListWebhookDeliveries(Id webhook_id, int limit);
+
+  // ---- pre-filtering (migration 8; not pure: a Store that lacks it answers
+  // FailedPrecondition). src/media/prefilter.h decides; the store keeps the
+  // settings, every task's hashes and the flags that keep tasks out of `next`.
+  // The project's settings JSON ("" when never set). NotFound if no project.
+  virtual Result<std::string> GetPrefilterSettings(Id project_id);
+  virtual Status SetPrefilterSettings(Id project_id, const std::string& settings_json);
+  // Every stored hash of the project's tasks.
+  virtual Result<std::vector<TaskHash>> ListTaskHashes(Id project_id);
+  // Stores hashes and flags of tasks of the project in one transaction (a
+  // task's hash of the same kind, or its flag, is replaced).
+  virtual Status RecordPrefilter(Id project_id, std::span<const TaskHash> hashes,
+                                 std::span<const TaskFlag> flags);
+  // Flagged tasks by task id, after `after_task_id`, at most `limit`; of one
+  // reason when `reason` is not empty.
+  virtual Result<std::vector<TaskFlag>> ListTaskFlags(Id project_id, std::string_view reason,
+                                                      Id after_task_id, int64_t limit);
+  // Flag count per reason (reasons with none left out).
+  virtual Result<std::vector<std::pair<std::string, int64_t>>> CountTaskFlags(Id project_id);
+  // Removes the flags of the selected tasks (of one reason when `reason` is
+  // not empty), which returns them to the queue. Returns how many.
+  virtual Result<int64_t> ReleaseTaskFlags(Id project_id, const TaskSelection& selection,
+                                           std::string_view reason);
 };
 
 struct SqliteOptions {
@@ -283,6 +368,20 @@ struct SqliteOptions {
 
 // Opens (creating if needed) a SQLite store and applies pending migrations.
 Result<std::unique_ptr<Store>> OpenSqliteStore(const SqliteOptions& options);
+
+struct PostgresOptions {
+  // A libpq connection URI (postgresql://user:password@host:port/dbname?...)
+  // or key=value connection string.
+  std::string url;
+  // Connections the store keeps open at most (one per concurrent caller);
+  // callers wait for a free one beyond that.
+  int connections = 16;
+};
+
+// Connects to a PostgreSQL database and applies pending migrations (the same
+// list as SQLite's; several servers may start at once). The database must
+// exist; the schema is created in the connection's search_path.
+Result<std::unique_ptr<Store>> OpenPostgresStore(const PostgresOptions& options);
 
 }  // namespace tessera
 

@@ -11,6 +11,7 @@
 #include "server/api/task_access.h"
 #include "server/api/views.h"
 #include "server/app.h"
+#include "server/webhook_events.h"
 #include "tessera/ls_json.h"
 #include "tessera/util.h"
 
@@ -98,6 +99,10 @@ HttpResponse CreateAnnotation(RequestContext& ctx) {
     a.parent_annotation = pa->get<Id>();
   }
   a.created_at = a.updated_at = NowMs();
+  // Made under the latest guideline (reported per version by /stats/guidelines).
+  auto guideline = ctx.store().GetGuidelineStatus(task->project_id, ctx.user_id());
+  if (!guideline.ok()) return ErrorResponse(guideline.status());
+  a.guideline_version = guideline->latest;
   // Label Studio's editor names the draft it submits; the store already drops
   // the caller's draft of a new annotation, this also covers one of an edit.
   std::optional<Id> draft_id;
@@ -113,6 +118,8 @@ HttpResponse CreateAnnotation(RequestContext& ctx) {
     auto d = ctx.store().GetDraft(*draft_id);
     if (d.ok() && d->user_id == ctx.user_id()) (void)ctx.store().DeleteDraft(d->id);  // best effort
   }
+  ctx.EmitWebhook("ANNOTATION_CREATED", a.project_id,
+                  [&] { return WebhookAnnotationPayload(ctx.store(), a); });
   return JsonResponse(201, AnnotationJsonWithAuthor(ctx, a));
 }
 
@@ -147,6 +154,13 @@ HttpResponse PatchAnnotation(RequestContext& ctx) {
   a->updated_by = ctx.user_id();
   a->updated_at = NowMs();
   a->last_action = "updated";
+  if (a->completed_by == ctx.user_id()) {
+    // The author's rework is made under the latest guideline; a reviewer's
+    // correction leaves the version the author worked under.
+    auto guideline = ctx.store().GetGuidelineStatus(a->project_id, ctx.user_id());
+    if (!guideline.ok()) return ErrorResponse(guideline.status());
+    a->guideline_version = guideline->latest;
+  }
   s = ctx.store().UpdateAnnotation(&*a);
   if (!s.ok()) return ErrorResponse(s);
   if (a->completed_by == ctx.user_id()) {
@@ -156,6 +170,8 @@ HttpResponse PatchAnnotation(RequestContext& ctx) {
     (void)ctx.store().ResubmitAnnotation(a->id);
     (void)ctx.store().ReleaseTaskLock(a->task_id, ctx.user_id());
   }
+  ctx.EmitWebhook("ANNOTATION_UPDATED", a->project_id,
+                  [&] { return WebhookAnnotationPayload(ctx.store(), *a); });
   return JsonResponse(200, AnnotationJsonWithAuthor(ctx, *a));
 }
 
@@ -168,6 +184,10 @@ HttpResponse DeleteAnnotation(RequestContext& ctx) {
   if (!s.ok()) return ErrorResponse(s);
   s = ctx.store().DeleteAnnotation(*id);
   if (!s.ok()) return ErrorResponse(s);
+  const Id deleted = *id;
+  ctx.EmitWebhook("ANNOTATIONS_DELETED", a->project_id, [deleted] {
+    return Result<nlohmann::json>(nlohmann::json{{"annotations", {{{"id", deleted}}}}});
+  });
   return NoContent();
 }
 

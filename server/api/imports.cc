@@ -1,12 +1,16 @@
 // POST /api/projects/{id}/import: tasks as a JSON body, or uploaded files
 // (.json/.jsonl/.csv/.tsv/.txt task files, and images/audio/video that become
 // one task each). All files of one request are checked before anything is
-// written; a failure leaves no task of the request behind.
+// written; a failure leaves no task of the request behind. New tasks then go
+// through pre-filtering (server/api/prefilter.h); the reply counts the flagged
+// ones under "filtered".
 #include <chrono>
 #include <fstream>
 
+#include "server/api/prefilter.h"
 #include "server/app.h"
 #include "server/context.h"
+#include "server/webhook_events.h"
 #include "server/file_response.h"
 #include "server/net/multipart.h"
 #include "tessera/config.h"
@@ -155,6 +159,7 @@ HttpResponse Import(RequestContext& ctx) {
     formats.push_back(std::string(".") + ImportFormatName(f.format));
   }
 
+  std::unordered_map<Id, std::string_view> uploaded;  // task id -> media bytes
   if (!media.empty()) {
     fs::path dir = ctx.app().media_root() / "upload" / std::to_string(*id);
     std::error_code ec;
@@ -191,7 +196,27 @@ HttpResponse Import(RequestContext& ctx) {
     }
     ctx.store().FinishImport(*import_id, static_cast<int64_t>(ids.size()), 0, 0);
     tasks += static_cast<int64_t>(ids.size());
-    for (Id tid : ids) task_ids.push_back(tid);
+    for (size_t i = 0; i < ids.size(); ++i) {
+      task_ids.push_back(ids[i]);
+      uploaded.emplace(ids[i], media[i].first->data);
+    }
+  }
+
+  // Pre-filtering: hashes every new task; flags some when the project has it on.
+  Id first_id = 0, last_id = 0;
+  for (const json& tid : task_ids) {
+    Id t = tid.get<Id>();
+    first_id = first_id == 0 ? t : std::min(first_id, t);
+    last_id = std::max(last_id, t);
+  }
+  auto filtered = PrefilterImport(ctx.app(), *id, cfg.get(), first_id, last_id, uploaded);
+  if (!filtered.ok()) return roll_back(filtered.status());
+
+  if (auto wanted = AnyWebhookWants(ctx.store(), "TASKS_CREATED", *id); wanted.ok() && *wanted) {
+    std::vector<Id> created;
+    created.reserve(task_ids.size());
+    for (const json& tid : task_ids) created.push_back(tid.get<Id>());
+    EmitTasksCreated(ctx, *id, created);
   }
 
   double duration =
@@ -207,7 +232,8 @@ HttpResponse Import(RequestContext& ctx) {
            {"could_be_tasks_list", false},
            {"found_formats", formats},
            {"data_columns", columns},
-           {"import_ids", imports}};
+           {"import_ids", imports},
+           {"filtered", *filtered}};
   if (*return_ids) out["task_ids"] = task_ids;
   return JsonResponse(201, out);
 }

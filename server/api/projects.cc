@@ -4,6 +4,7 @@
 #include "server/api/views.h"
 #include "server/app.h"
 #include "server/context.h"
+#include "server/webhook_events.h"
 #include "tessera/config.h"
 #include "tessera/util.h"
 
@@ -140,6 +141,11 @@ HttpResponse CreateProject(RequestContext& ctx) {
   p.created_at = p.updated_at = NowMs();
   s = ctx.store().CreateProject(&p);
   if (!s.ok()) return ErrorResponse(s);
+  const Id project_id = p.id;
+  ctx.EmitWebhook("PROJECT_CREATED", project_id, [&]() -> Result<json> {
+    TESSERA_ASSIGN_OR_RETURN(json project, WebhookProjectJson(ctx.store(), project_id));
+    return json{{"project", std::move(project)}};
+  });
   return ProjectResponse(ctx, 201, p);
 }
 
@@ -170,6 +176,7 @@ HttpResponse PatchProject(RequestContext& ctx) {
   for (const auto& item : body->items()) fields.push_back(item.key());
   ctx.Audit("project.update", p->id, "project", p->id,
             {{"fields", fields}, {"label_config_changed", p->label_config != old_config}});
+  ctx.EmitWebhook("PROJECT_UPDATED", p->id, [] { return Result<json>(json::object()); });
   return ProjectResponse(ctx, 200, *p);
 }
 
@@ -179,6 +186,10 @@ HttpResponse DeleteProject(RequestContext& ctx) {
   Status s = ctx.store().DeleteProject(p->id);
   if (!s.ok()) return ErrorResponse(s);
   ctx.Audit("project.delete", p->id, "project", p->id, {{"title", p->title}});
+  const Id project_id = p->id;
+  ctx.EmitWebhook("PROJECT_DELETED", project_id, [project_id] {
+    return Result<json>(json{{"project", {{"id", project_id}}}});
+  });
   std::error_code ec;
   std::filesystem::remove_all(ctx.app().media_root() / "upload" / std::to_string(p->id), ec);
   return NoContent();

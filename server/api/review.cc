@@ -14,6 +14,7 @@
 #include <map>
 
 #include "server/app.h"
+#include "server/webhook_events.h"
 #include "tessera/agreement.h"
 #include "tessera/util.h"
 
@@ -175,6 +176,11 @@ HttpResponse CreateReview(RequestContext& ctx) {
   auto updated = ctx.store().GetAnnotation(a->id);
   if (!updated.ok()) return ErrorResponse(updated.status());
   json out = ReviewJson(review);
+  ctx.EmitWebhook("REVIEW_CREATED", updated->project_id, [&]() -> Result<json> {
+    TESSERA_ASSIGN_OR_RETURN(json objects, WebhookAnnotationPayload(ctx.store(), *updated));
+    objects["review"] = out;
+    return objects;
+  });
   out["annotation_state"] = AnnotationJsonWithAuthor(ctx, *updated);
   return JsonResponse(201, out);
 }

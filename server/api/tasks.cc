@@ -1,6 +1,7 @@
 // /api/tasks and /api/projects/{id}/next.
 #include "server/api/task_access.h"
 #include "server/app.h"
+#include "server/webhook_events.h"
 #include "tessera/ls_json.h"
 #include "tessera/util.h"
 
@@ -106,6 +107,7 @@ HttpResponse CreateTask(RequestContext& ctx) {
   ctx.store().FinishImport(*import_id, 1, 0, 0);
   auto task = ctx.store().GetTask(ids.at(0));
   if (!task.ok()) return ErrorResponse(task.status());
+  EmitTasksCreated(ctx, *project, ids);
   return JsonResponse(201, TaskToJson(*task));
 }
 
@@ -154,6 +156,7 @@ HttpResponse DeleteTask(RequestContext& ctx) {
   Status s = ctx.store().DeleteTask(*id);
   if (!s.ok()) return ErrorResponse(s);
   ctx.Audit("task.delete", task->project_id, "task", *id);
+  EmitTasksDeleted(ctx, task->project_id, std::span<const Id>(&*id, 1));
   return NoContent();
 }
 
@@ -162,9 +165,23 @@ HttpResponse DeleteProjectTasks(RequestContext& ctx) {
   if (!id.ok()) return ErrorResponse(id.status());
   Status s = ctx.RequireProjectRole(*id, Role::kManager);
   if (!s.ok()) return ErrorResponse(s);
+  // The ids are collected only when a webhook listens (a project may hold millions).
+  std::vector<Id> deleted;
+  if (auto wanted = AnyWebhookWants(ctx.store(), "TASKS_DELETED", *id); wanted.ok() && *wanted) {
+    TaskQuery page;
+    page.project_id = *id;
+    page.limit = 10000;
+    while (true) {
+      auto tasks = ctx.store().ListTasks(page);
+      if (!tasks.ok() || tasks->empty()) break;
+      for (const Task& t : *tasks) deleted.push_back(t.id);
+      page.after_id = tasks->back().id;
+    }
+  }
   s = ctx.store().DeleteAllTasks(*id);
   if (!s.ok()) return ErrorResponse(s);
   ctx.Audit("task.delete_all", *id, "project", *id);
+  EmitTasksDeleted(ctx, *id, deleted);
   return NoContent();
 }
 
@@ -173,6 +190,27 @@ HttpResponse NextTask(RequestContext& ctx) {
   if (!id.ok()) return ErrorResponse(id.status());
   Status s = ctx.RequireProjectRole(*id, Role::kAnnotator);
   if (!s.ok()) return ErrorResponse(s);
+  // Annotators and reviewers acknowledge the latest guideline before their
+  // next task (managers publish it, so they are not held).
+  if (std::optional<Role> role = ctx.ProjectRole(*id); !ctx.is_admin() && role &&
+                                                       *role < Role::kManager) {
+    auto guideline = ctx.store().GetGuidelineStatus(*id, ctx.user_id());
+    if (!guideline.ok()) return ErrorResponse(guideline.status());
+    if (guideline->acknowledged < guideline->latest) {
+      std::string v = std::to_string(guideline->latest);
+      std::string base = "/api/projects/" + std::to_string(*id) + "/guidelines/" + v;
+      return JsonResponse(428, json{{"detail", "guideline version " + v +
+                                                   " was published: read it and acknowledge it "
+                                                   "(POST " + base + "/acknowledge) before your "
+                                                   "next task"},
+                                    {"status_code", 428},
+                                    {"code", "guideline_acknowledgement_required"},
+                                    {"guideline_version", guideline->latest},
+                                    {"acknowledged_version", guideline->acknowledged},
+                                    {"guideline_url", base},
+                                    {"acknowledge_url", base + "/acknowledge"}});
+    }
+  }
   auto task = ctx.store().NextTask(*id, ctx.user_id());
   if (!task.ok()) {
     if (task.status().code() == Code::kNotFound) {

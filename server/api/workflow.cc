@@ -9,6 +9,7 @@
 //   POST /api/projects/{id}/tasks/priorities       priority scores for the priority order
 #include <algorithm>
 
+#include "server/api/selection.h"
 #include "server/api/task_access.h"
 #include "server/app.h"
 #include "server/context.h"
@@ -142,31 +143,11 @@ HttpResponse PatchWorkflow(RequestContext& ctx) {
   return JsonResponse(200, WorkflowJson(*project, *settings));
 }
 
-// Reads a list of positive ids from body[key] (or body[outer][key]).
-Result<std::vector<Id>> IdList(const json& value, const std::string& field) {
-  if (!value.is_array()) {
-    return Status::FieldInvalid(field, field + " must be a list of ids, e.g. [1, 2, 3]");
-  }
-  std::vector<Id> ids;
-  for (const json& item : value) {
-    if (!item.is_number_integer() || item.get<int64_t>() <= 0) {
-      return Status::FieldInvalid(field, field + " must hold positive integer ids; got " +
-                                             item.dump());
-    }
-    ids.push_back(item.get<Id>());
-  }
-  return ids;
-}
-
 struct AssignRequest {
   AssignmentKind kind = AssignmentKind::kAnnotate;
   std::vector<Id> users;
   TaskSelection tasks;
 };
-
-constexpr char kSelectedItemsShape[] =
-    "selectedItems must be {\"all\": false, \"included\": [task ids]} (those tasks) or "
-    "{\"all\": true, \"excluded\": [task ids]} (every task of the project except those)";
 
 // Label Studio's body: {"type": "AN"|"RE", "users": [...], "selectedItems":
 // {"all": false, "included": [task ids]} or {"all": true, "excluded": [task ids]}}.
@@ -184,40 +165,7 @@ Result<AssignRequest> ParseAssignRequest(const json& body, bool users_required) 
   if (users_required && req.users.empty()) {
     return Status::FieldInvalid("users", "users must list at least one user id");
   }
-  auto selected = body.find("selectedItems");
-  if (selected == body.end() || !selected->is_object()) {
-    return Status::FieldInvalid("selectedItems", kSelectedItemsShape);
-  }
-  auto all = selected->find("all");
-  if (all != selected->end() && !all->is_boolean()) {
-    return Status::FieldInvalid("selectedItems", std::string("selectedItems.all must be true or "
-                                                             "false; ") + kSelectedItemsShape);
-  }
-  req.tasks.all = all != selected->end() && all->get<bool>();
-  // The list that the mode reads, and the one it must not be given (a
-  // non-empty "included" with all = true would silently select everything).
-  const char* used = req.tasks.all ? "excluded" : "included";
-  const char* unused = req.tasks.all ? "included" : "excluded";
-  if (auto other = selected->find(unused);
-      other != selected->end() && !(other->is_array() && other->empty())) {
-    return Status::FieldInvalid(
-        "selectedItems", std::string("selectedItems.") + unused + " is not read when all is " +
-                             (req.tasks.all ? "true" : "false") + "; " + kSelectedItemsShape);
-  }
-  auto list = selected->find(used);
-  if (list == selected->end()) {
-    if (!req.tasks.all) return Status::FieldInvalid("selectedItems", kSelectedItemsShape);
-  } else {
-    auto ids = IdList(*list, std::string("selectedItems.") + used);
-    if (!ids.ok()) return Status::FieldInvalid("selectedItems", ids.status().message());
-    req.tasks.ids = std::move(*ids);
-  }
-  if (req.tasks.ids.size() > 100000) {
-    return Status::FieldInvalid("selectedItems", std::string("selectedItems.") + used +
-                                                     " may list at most 100000 tasks; use "
-                                                     "\"all\": true with \"excluded\" for "
-                                                     "more");
-  }
+  TESSERA_ASSIGN_OR_RETURN(req.tasks, ParseSelectedItems(body));
   return req;
 }
 

@@ -1,5 +1,6 @@
 // HttpServer: accepts HTTP/1.1 connections (keep-alive) and hands each
-// request to one Handler. The only place in Tessera that includes Boost.Beast.
+// request to one Handler. With http_client.cc (outgoing webhook requests),
+// the only place in Tessera that includes Boost.Beast.
 //
 // Thread-safety: Start() and Stop() from one thread; the handler is called
 // concurrently from `threads` threads and must be thread-safe.

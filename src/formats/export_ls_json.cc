@@ -144,6 +144,7 @@ void WriteAnnotation(Writer& w, const Annotation& a, AuthorCache& authors) {
   w.Key("created_at"), w.TimeOrNull(a.created_at);
   w.Key("draft_created_at"), w.Null();
   w.Key("ground_truth"), w.Bool(a.ground_truth);
+  w.Key("guideline_version"), a.guideline_version > 0 ? w.Int(a.guideline_version) : w.Null();
   w.Key("id"), w.Int(a.id);
   w.Key("import_id"), w.Null();
   w.Key("last_action"), a.last_action.empty() ? w.Null() : w.String(a.last_action);

@@ -58,6 +58,9 @@ nlohmann::json AnnotationToJson(const Annotation& annotation, const AuthorInfo* 
   out["parent_annotation"] = OptionalId(annotation.parent_annotation);
   out["last_created_by"] = nullptr;
   out["version"] = annotation.version;
+  // Tessera's addition: the guideline version it was made under (null: none).
+  out["guideline_version"] =
+      annotation.guideline_version > 0 ? json(annotation.guideline_version) : json(nullptr);
   return out;
 }
 

@@ -1,5 +1,6 @@
 // Store contract tests, part 1: users, tokens, sessions, projects,
 // membership, durability, migrations. Run against every factory below.
+#include "src/store/postgres/pg_test_cluster.h"
 #include "src/store/store_test_util.h"
 
 namespace tessera::testing {
@@ -21,8 +22,10 @@ Result<std::unique_ptr<Store>> OpenSqliteMemory(const std::filesystem::path&) {
 
 INSTANTIATE_TEST_SUITE_P(
     Stores, StoreTest,
-    ::testing::Values(StoreFactory{"SqliteFile", OpenSqliteFile, true, true},
-                      StoreFactory{"SqliteMemory", OpenSqliteMemory, false, false}),
+    ::testing::Values(StoreFactory{"SqliteFile", OpenSqliteFile, true, true, nullptr},
+                      StoreFactory{"SqliteMemory", OpenSqliteMemory, false, false, nullptr},
+                      StoreFactory{"Postgres", OpenTestPostgresStore, true, true,
+                                   PostgresTestsUnavailable}),
     [](const ::testing::TestParamInfo<StoreFactory>& info) { return info.param.name; });
 
 // ---- users ----

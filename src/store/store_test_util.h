@@ -1,6 +1,6 @@
 // Test fixture shared by the Store test files: a suite parameterized over a
 // store factory, so the same tests can run against every implementation
-// (SQLite on a file, SQLite in memory, and later PostgreSQL).
+// (SQLite on a file, SQLite in memory, PostgreSQL on a throw-away cluster).
 //
 // Each test gets a fresh temporary directory under the system temp path,
 // removed at the end. Not thread-safe itself (gtest runs tests serially).
@@ -28,6 +28,9 @@ struct StoreFactory {
   bool persistent = true;
   // True when several connections can write concurrently from threads.
   bool file_backed = true;
+  // When set and it returns a reason, every test of this factory is skipped
+  // with it (PostgreSQL not installed).
+  std::function<std::string()> unavailable;
 };
 
 // A query for every task of `project_id`.
@@ -46,6 +49,10 @@ class StoreTest : public ::testing::TestWithParam<StoreFactory> {
     dir_ = std::filesystem::temp_directory_path() /
            ("tessera_store_test_" + std::to_string(rd()) + std::to_string(rd()));
     std::filesystem::create_directories(dir_);
+    if (GetParam().unavailable) {
+      const std::string why = GetParam().unavailable();
+      if (!why.empty()) GTEST_SKIP() << why;
+    }
     Reopen();
   }
   void TearDown() override {

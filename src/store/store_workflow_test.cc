@@ -4,6 +4,7 @@
 #include <set>
 #include <thread>
 
+#include "src/store/postgres/pg_test_cluster.h"
 #include "src/store/store_test_util.h"
 
 namespace tessera::testing {
@@ -449,14 +450,16 @@ INSTANTIATE_TEST_SUITE_P(
                                      o.full_sync = false;
                                      return OpenSqliteStore(o);
                                    },
-                                   true, true},
+                                   true, true, nullptr},
                       StoreFactory{"SqliteMemory",
                                    [](const std::filesystem::path&) {
                                      SqliteOptions o;
                                      o.path = ":memory:";
                                      return OpenSqliteStore(o);
                                    },
-                                   false, false}),
+                                   false, false, nullptr},
+                      StoreFactory{"Postgres", OpenTestPostgresStore, true, true,
+                                   PostgresTestsUnavailable}),
     [](const ::testing::TestParamInfo<StoreFactory>& info) { return info.param.name; });
 
 }  // namespace

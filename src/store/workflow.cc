@@ -83,5 +83,10 @@ Status Store::BackupTo(const std::string&) { return Unsupported(); }
 Status Store::CheckIntegrity() { return Unsupported(); }
 Status Store::RecordAudit(AuditEntry*) { return Unsupported(); }
 Result<std::vector<AuditEntry>> Store::ListAudit(const AuditQuery&) { return Unsupported(); }
+Status Store::PublishGuideline(GuidelineVersion*) { return Unsupported(); }
+Result<std::vector<GuidelineVersion>> Store::ListGuidelines(Id) { return Unsupported(); }
+Result<GuidelineVersion> Store::GetGuideline(Id, int) { return Unsupported(); }
+Status Store::AcknowledgeGuideline(Id, Id, int, TimeMs) { return Unsupported(); }
+Result<GuidelineStatus> Store::GetGuidelineStatus(Id, Id) { return Unsupported(); }
 
 }  // namespace tessera

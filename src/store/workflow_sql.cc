@@ -24,7 +24,9 @@ std::string BuildCandidateSql(SqlDialect dialect, NextTaskOrder order) {
       "  + (SELECT COUNT(*) FROM task_locks l "
       "     WHERE l.task_id = t.id AND l.user_id <> ?2 AND l.expires_at > ?3) < ?4 "
       "AND NOT EXISTS (SELECT 1 FROM annotations a WHERE a.task_id = t.id AND a.completed_by = ?2) "
-      "AND NOT EXISTS (SELECT 1 FROM task_assignments s WHERE s.task_id = t.id AND s.kind = 'AN') ";
+      "AND NOT EXISTS (SELECT 1 FROM task_assignments s WHERE s.task_id = t.id AND s.kind = 'AN') "
+      // Pre-filtered tasks (duplicates, blurry images, ...) wait until released.
+      "AND NOT EXISTS (SELECT 1 FROM task_flags f WHERE f.task_id = t.id) ";
   sql += order == NextTaskOrder::kByPriority ? "ORDER BY t.priority DESC, t.id " : "ORDER BY t.id ";
   sql += "LIMIT 1";
   // The one dialect-specific part (see the header comment).

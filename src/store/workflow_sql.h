@@ -29,7 +29,8 @@ bool IsRandomSampling(const std::string& sampling);
 //   ?6 lowest task id to consider (NextTaskOrder::kById only; absent otherwise)
 // A candidate still needs annotations (it is not is_labeled, so the partial
 // indexes tasks_open/tasks_open_priority serve the scan), the user has no
-// annotation on it, nobody holds an open assignment on it, and its counted
+// annotation on it, nobody holds an open assignment on it, it is not
+// pre-filtered (task_flags), and its counted
 // annotations plus other users' live locks are below the overlap.
 const std::string& NextTaskCandidateSql(SqlDialect dialect, NextTaskOrder order);
 

@@ -151,12 +151,37 @@ class PermissionMatrixTest : public ::testing::Test {
     EXPECT_EQ(r.status, 201) << r.body;
     return r.Json().value("id", int64_t{0});
   }
+  // A project (made once) with guideline versions 1 and 2, so that
+  // publishing never holds /next of the fixture project.
+  static int64_t GuidelineProject() {
+    static int64_t id = 0;
+    if (id != 0) return id;
+    id = FreshProject(1);
+    for (const char* text : {"# Rules\nv1", "# Rules\nv2"}) {
+      Reply r = As(kOwner).PostJson("/api/projects/" + S(id) + "/guidelines", json{{"text", text}});
+      EXPECT_EQ(r.status, 201) << r.body;
+    }
+    return id;
+  }
   // The owner's draft of the fixture task (saving again returns the same one
   // until it is deleted).
   static int64_t FreshDraft() {
     Reply r = As(kOwner).PostJson("/api/tasks/" + S(task_) + "/drafts", json{{"result", kResult}});
     EXPECT_EQ(r.status, 201) << r.body;
     return r.Json().value("id", int64_t{0});
+  }
+  // An inactive webhook of the fixture project (inactive: nothing is sent).
+  static int64_t FreshWebhook() {
+    Reply r = As(kOwner).PostJson("/api/webhooks", json{{"project", project_},
+                                                         {"url", "http://127.0.0.1:9/hook"},
+                                                         {"is_active", false}});
+    EXPECT_EQ(r.status, 201) << r.body;
+    return r.Json().value("id", int64_t{0});
+  }
+  static int64_t FixtureWebhook() {
+    static int64_t id = 0;
+    if (id == 0) id = FreshWebhook();
+    return id;
   }
   static void SetToken(RoleIdx role, const std::string& token) { tokens_[role] = token; }
 
@@ -253,6 +278,22 @@ const std::vector<Row>& Rows() {
       // ---- users ----
       {"GET", "/api/users", kSignedIn(200), [](M&, RoleIdx) { return Plain("/api/users"); }},
       {"GET", "/api/audit", kAdminOnly(200, 403), [](M&, RoleIdx) { return Plain("/api/audit"); }},
+      // ---- webhooks (project ones for managers; lists are filtered, not refused) ----
+      {"GET", "/api/webhooks", kSignedIn(200), [](M&, RoleIdx) { return Plain("/api/webhooks"); }},
+      {"POST", "/api/webhooks", kProject(kManager, 201),
+       [](M&, RoleIdx) {
+         return JsonCall("/api/webhooks", {{"project", M::project_}, {"url", "http://127.0.0.1:9/h"},
+                                           {"is_active", false}});
+       }},
+      {"GET", "/api/webhooks/info", kSignedIn(200), [](M&, RoleIdx) { return Plain("/api/webhooks/info"); }},
+      {"GET", "/api/webhooks/{id}", kProject(kManager, 200),
+       [](M& t, RoleIdx) { return Plain("/api/webhooks/" + S(t.FixtureWebhook())); }},
+      {"PATCH", "/api/webhooks/{id}", kProject(kManager, 200),
+       [](M& t, RoleIdx) { return JsonCall("/api/webhooks/" + S(t.FixtureWebhook()), {{"is_active", false}}); }},
+      {"DELETE", "/api/webhooks/{id}", kProject(kManager, 204),
+       [](M& t, RoleIdx) { return Plain("/api/webhooks/" + S(t.FreshWebhook())); }},
+      {"GET", "/api/webhooks/{id}/deliveries", kProject(kManager, 200),
+       [](M& t, RoleIdx) { return Plain("/api/webhooks/" + S(t.FixtureWebhook()) + "/deliveries"); }},
       {"POST", "/api/users", kAdminOnly(201, 403),
        [](M&, RoleIdx) { return JsonCall("/api/users", {{"email", "new" + S(M::Unique()) + "@example.com"}}); }},
       {"GET", "/api/users/{id}", kAdminOnly(200, 404), [](M&, RoleIdx) { return Plain("/api/users/" + S(M::victim_)); }},
@@ -344,6 +385,25 @@ const std::vector<Row>& Rows() {
       {"DELETE", "/api/predictions/{id}", kProject(kManager, 204),
        [](M& t, RoleIdx) { return Plain("/api/predictions/" + S(t.FreshPrediction())); }},
       // ---- workflow: distribution, review, statistics ----
+      // ---- pre-filtering ----
+      {"GET", "/api/projects/{id}/prefilter", kProject(kManager, 200),
+       [](M&, RoleIdx) { return Plain("/api/projects/" + S(M::project_) + "/prefilter"); }},
+      {"PATCH", "/api/projects/{id}/prefilter", kProject(kManager, 200),
+       [](M&, RoleIdx) {
+         return JsonCall("/api/projects/" + S(M::project_) + "/prefilter", {{"min_width", 16}});
+       }},
+      {"GET", "/api/projects/{id}/prefilter/tasks", kProject(kManager, 200),
+       [](M&, RoleIdx) { return Plain("/api/projects/" + S(M::project_) + "/prefilter/tasks"); }},
+      {"POST", "/api/projects/{id}/prefilter/release", kProject(kManager, 200),
+       [](M&, RoleIdx) {
+         return JsonCall("/api/projects/" + S(M::project_) + "/prefilter/release",
+                         {{"selectedItems", {{"all", true}}}});
+       }},
+      // The fixture project has pre-filtering off: a manager is told to turn it on.
+      {"POST", "/api/projects/{id}/prefilter/run", kProject(kManager, 400),
+       [](M&, RoleIdx) {
+         return JsonCall("/api/projects/" + S(M::project_) + "/prefilter/run", json::object());
+       }},
       {"GET", "/api/projects/{id}/workflow", kProject(kAnnotator, 200),
        [](M&, RoleIdx) { return Plain("/api/projects/" + S(M::project_) + "/workflow"); }},
       {"PATCH", "/api/projects/{id}/workflow", kProject(kManager, 200),
@@ -381,6 +441,26 @@ const std::vector<Row>& Rows() {
        [](M&, RoleIdx) { return Plain("/api/projects/" + S(M::project_) + "/stats/annotators"); }},
       {"GET", "/api/projects/{id}/stats/project", kProject(kManager, 200),
        [](M&, RoleIdx) { return Plain("/api/projects/" + S(M::project_) + "/stats/project"); }},
+      // ---- guidelines ----
+      {"GET", "/api/projects/{id}/guidelines", kProject(kAnnotator, 200),
+       [](M&, RoleIdx) { return Plain("/api/projects/" + S(M::project_) + "/guidelines"); }},
+      {"POST", "/api/projects/{id}/guidelines", kProject(kManager, 201),
+       [](M& t, RoleIdx) {
+         return JsonCall("/api/projects/" + S(t.FreshProject(0)) + "/guidelines",
+                         {{"text", "# Rules"}, {"note", "first"}});
+       }},
+      {"GET", "/api/projects/{id}/guidelines/{version}", kProject(kAnnotator, 200),
+       [](M& t, RoleIdx) { return Plain("/api/projects/" + S(t.GuidelineProject()) + "/guidelines/1"); }},
+      {"GET", "/api/projects/{id}/guidelines/{version}/diff", kProject(kAnnotator, 200),
+       [](M& t, RoleIdx) {
+         return Plain("/api/projects/" + S(t.GuidelineProject()) + "/guidelines/2/diff?against=1");
+       }},
+      {"POST", "/api/projects/{id}/guidelines/{version}/acknowledge", kProject(kAnnotator, 200),
+       [](M& t, RoleIdx) {
+         return Plain("/api/projects/" + S(t.GuidelineProject()) + "/guidelines/2/acknowledge");
+       }},
+      {"GET", "/api/projects/{id}/stats/guidelines", kProject(kManager, 200),
+       [](M&, RoleIdx) { return Plain("/api/projects/" + S(M::project_) + "/stats/guidelines"); }},
       {"GET", "/api/projects/{id}/history/export", kProject(kManager, 200),
        [](M&, RoleIdx) { return Plain("/api/projects/" + S(M::project_) + "/history/export"); }},
       // ---- quality and formats ----

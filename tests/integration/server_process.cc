@@ -11,6 +11,7 @@
 #include <stdexcept>
 #include <thread>
 
+#include "src/store/postgres/pg_test_cluster.h"
 #include "tessera/util.h"
 
 namespace tessera::testing {
@@ -82,6 +83,32 @@ int RunTessera(const std::vector<std::string>& args, std::string* out, std::stri
 ServerProcess::ServerProcess() {
   data_dir_ = fs::temp_directory_path() / ("tessera-it-" + RandomHex(6));
   fs::create_directories(data_dir_);
+  const char* database = std::getenv("TESSERA_TEST_DATABASE");
+  if (database != nullptr && std::string(database) == "postgres") {
+    auto cluster = PgTestCluster::Get(TESSERA_PG_TEST_DIR);
+    if (!cluster.ok()) throw std::runtime_error(cluster.status().ToString());
+    auto url = (*cluster)->SchemaUrl("it_" + RandomHex(8));
+    if (!url.ok()) throw std::runtime_error(url.status().ToString());
+    database_url_ = *url;
+  }
+}
+
+std::vector<std::string> ServerProcess::DatabaseArgs() const {
+  if (database_url_.empty()) return {};
+  return {"--database", database_url_};
+}
+
+Result<std::unique_ptr<Store>> ServerProcess::OpenStore() const {
+  if (!database_url_.empty()) {
+    PostgresOptions options;
+    options.url = database_url_;
+    options.connections = 2;
+    return OpenPostgresStore(options);
+  }
+  SqliteOptions options;
+  options.path = (data_dir_ / "tessera.db").string();
+  options.full_sync = false;
+  return OpenSqliteStore(options);
 }
 
 ServerProcess::~ServerProcess() {
@@ -95,6 +122,7 @@ void ServerProcess::Start(const std::vector<std::string>& extra_args) {
   int out_fd, err_fd;
   std::vector<std::string> args = {"serve", "--data", data_dir_.string(), "--port", "0",
                                    "--threads", "4"};
+  for (const std::string& arg : DatabaseArgs()) args.push_back(arg);
   args.insert(args.end(), extra_args.begin(), extra_args.end());
   pid_ = Spawn(args, &out_fd, &err_fd);
   // The server prints "serving http://127.0.0.1:PORT ..." once it listens.
@@ -160,6 +188,7 @@ std::string ServerProcess::AddUser(const std::string& email, const std::string& 
   std::vector<std::string> args = {"user", "add", "--data", data_dir_.string(), "--email", email,
                                    "--password", password, "--print-token"};
   if (admin) args.push_back("--admin");
+  for (const std::string& arg : DatabaseArgs()) args.push_back(arg);
   std::string out, err;
   int rc = RunTessera(args, &out, &err);
   if (rc != 0) throw std::runtime_error("user add failed: " + err);

@@ -1,13 +1,21 @@
 // Starts the real `tessera` binary on a free port with a fresh data folder,
 // creates an admin user, and stops the process at the end of the test.
+//
+// With TESSERA_TEST_DATABASE=postgres in the environment, every server (and
+// every CLI command run through AddUser/DatabaseArgs) uses a fresh schema of
+// the throw-away PostgreSQL test cluster (src/store/postgres/pg_test_cluster.h)
+// through --database instead of SQLite in the data folder.
 #ifndef TESSERA_TESTS_INTEGRATION_SERVER_PROCESS_H_
 #define TESSERA_TESTS_INTEGRATION_SERVER_PROCESS_H_
 
 #include <sys/types.h>
 
 #include <filesystem>
+#include <memory>
 #include <string>
 #include <vector>
+
+#include "tessera/store.h"
 
 namespace tessera::testing {
 
@@ -40,8 +48,15 @@ class ServerProcess {
   // Creates a user with the CLI; returns its API token.
   std::string AddUser(const std::string& email, const std::string& password, bool admin);
 
+  // {"--database", URL} when the server runs on PostgreSQL, else {}: append
+  // to CLI commands that open the server's store.
+  std::vector<std::string> DatabaseArgs() const;
+  // Opens the server's store directly (to seed data before Start()).
+  Result<std::unique_ptr<Store>> OpenStore() const;
+
  private:
   std::filesystem::path data_dir_;
+  std::string database_url_;  // empty: SQLite in data_dir_
   pid_t pid_ = -1;
   int port_ = 0;
 };

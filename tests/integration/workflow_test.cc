@@ -50,10 +50,7 @@ class WorkflowTest : public ::testing::Test {
   // the server.
   void StartWith(int count, const std::string& prefix = "annotator") {
     {
-      SqliteOptions options;
-      options.path = (server_.data_dir() / "tessera.db").string();
-      options.full_sync = false;
-      auto store = OpenSqliteStore(options);
+      auto store = server_.OpenStore();
       ASSERT_TRUE(store.ok()) << store.status().ToString();
       auto add = [&](const std::string& email, bool admin) {
         User user;

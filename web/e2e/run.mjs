@@ -12,7 +12,10 @@ import { makePng } from "./png.mjs";
 import { apiClient, choice, signedInMember } from "./client.mjs";
 import { editorScenarios } from "./editor-features.mjs";
 import { draftScenarios } from "./drafts.mjs";
+import { guidelineScenarios } from "./guidelines.mjs";
+import { prefilterScenarios } from "./prefilter.mjs";
 import { editorGapScenarios } from "./editor-gaps.mjs";
+import { editorScaleScenarios } from "./editor-scale.mjs";
 
 const here = dirname(fileURLToPath(import.meta.url));
 const dist = join(here, "..", "dist");
@@ -611,14 +614,22 @@ if (process.env.TESSERA_URL) {
 // --- Editor features: predictions, relations, HyperText, DateTime/Taxonomy, conformance examples (real server only). ---
 if (process.env.TESSERA_URL) await editorScenarios({ page, target, call, test, expect, problems });
 if (process.env.TESSERA_URL) await editorGapScenarios({ page, target, call, test, expect });
+if (process.env.TESSERA_URL) await editorScaleScenarios({ page, target, call, test, expect });
 else console.log("skip the editor feature scenarios (the mock server keeps no predictions or stored results)");
 
 // --- Draft autosave: reload keeps the work, submit deletes the draft (real server only). ---
 if (process.env.TESSERA_URL) await draftScenarios({ page, target, call, test, expect });
 else console.log("skip the draft scenarios (the mock server keeps no drafts)");
 
+// --- Guidelines: publish with an XSS payload, acknowledge, side panel, guideline_version (real server only). ---
+if (process.env.TESSERA_URL) await guidelineScenarios({ page, target, call, test, expect, signInAs, problems });
+// Pre-filtering on import (issue 9): settings, the import message, release.
+if (process.env.TESSERA_URL) await prefilterScenarios({ page, target, call, test, expect, signInAs });
+else console.log("skip the guideline scenarios (the mock server has no guidelines)");
+
 await test("no console errors or CSP violations", async () => {
-  const bad = problems.filter((p) => !/status of 40[0134]/.test(p));
+  // 428: /next asking for a guideline acknowledgement (an expected answer).
+  const bad = problems.filter((p) => !/status of (?:40[0134]|428)/.test(p));
   expect(bad.length === 0, bad.join("\n"));
 });
 

@@ -304,12 +304,121 @@ CREATE TABLE audit_log (
 CREATE INDEX audit_log_project ON audit_log(project_id, id);
 )sql";
 
+// Migration 6 (issue 9): project guidelines as versioned documents. Each
+// publish appends a version (1, 2, ... per project; never edited), with its
+// Markdown `body`, a change note and `examples`: a JSON array of
+// {task, annotation, kind, caption} pointing at the project's own tasks
+// (checked by the server; a deleted task leaves a dangling example, which
+// readers skip). guideline_acks records which versions a user acknowledged.
+// annotations.guideline_version is the latest version when the annotation was
+// submitted (0: none, e.g. imported or made before any guideline).
+constexpr std::string_view kGuidelines = R"sql(
+CREATE TABLE guideline_versions (
+  project_id BIGINT NOT NULL REFERENCES projects(id) ON DELETE CASCADE,
+  version INTEGER NOT NULL CHECK (version >= 1),
+  body TEXT NOT NULL,
+  note TEXT NOT NULL DEFAULT '',
+  author_id BIGINT REFERENCES users(id) ON DELETE SET NULL,
+  examples TEXT NOT NULL DEFAULT '[]',
+  created_at BIGINT NOT NULL,
+  PRIMARY KEY (project_id, version)
+);
+
+CREATE TABLE guideline_acks (
+  project_id BIGINT NOT NULL REFERENCES projects(id) ON DELETE CASCADE,
+  user_id BIGINT NOT NULL REFERENCES users(id) ON DELETE CASCADE,
+  version INTEGER NOT NULL,
+  acknowledged_at BIGINT NOT NULL,
+  PRIMARY KEY (project_id, user_id, version)
+);
+
+ALTER TABLE annotations ADD COLUMN guideline_version INTEGER NOT NULL DEFAULT 0;
+)sql";
+
+// Migration 7 (issue 9): webhooks and their outbox. webhooks.project_id NULL
+// is a site-wide webhook (Label Studio's organization webhook); `actions` is
+// a JSON array of action names, `headers` a JSON object of extra request
+// headers, `secret` the HMAC key of the signature header. Every event writes
+// one webhook_deliveries row per matching webhook (status 'pending'); a
+// dispatcher claims due rows by setting `claim` and `claimed_until` in one
+// UPDATE (so servers sharing the database never send a row twice while the
+// lease lasts), then records the attempt: 'delivered', back to 'pending' with
+// a later next_attempt_at, or 'failed' after the last attempt.
+constexpr std::string_view kWebhooks = R"sql(
+CREATE TABLE webhooks (
+  id ${ID_PK},
+  project_id BIGINT REFERENCES projects(id) ON DELETE CASCADE,
+  url TEXT NOT NULL,
+  send_payload BOOLEAN NOT NULL DEFAULT TRUE,
+  send_for_all_actions BOOLEAN NOT NULL DEFAULT TRUE,
+  actions TEXT NOT NULL DEFAULT '[]',
+  headers TEXT NOT NULL DEFAULT '{}',
+  is_active BOOLEAN NOT NULL DEFAULT TRUE,
+  secret TEXT NOT NULL,
+  created_by BIGINT REFERENCES users(id) ON DELETE SET NULL,
+  created_at BIGINT NOT NULL,
+  updated_at BIGINT NOT NULL
+);
+CREATE INDEX webhooks_project ON webhooks(project_id);
+
+CREATE TABLE webhook_deliveries (
+  id ${ID_PK},
+  webhook_id BIGINT NOT NULL REFERENCES webhooks(id) ON DELETE CASCADE,
+  action TEXT NOT NULL,
+  payload TEXT NOT NULL,
+  status TEXT NOT NULL DEFAULT 'pending' CHECK (status IN ('pending', 'delivered', 'failed')),
+  attempts INTEGER NOT NULL DEFAULT 0,
+  next_attempt_at BIGINT NOT NULL,
+  claim TEXT NOT NULL DEFAULT '',
+  claimed_until BIGINT NOT NULL DEFAULT 0,
+  last_status_code INTEGER NOT NULL DEFAULT 0,
+  last_error TEXT NOT NULL DEFAULT '',
+  created_at BIGINT NOT NULL,
+  delivered_at BIGINT NOT NULL DEFAULT 0
+);
+CREATE INDEX webhook_deliveries_due ON webhook_deliveries(next_attempt_at, id)
+  WHERE status = 'pending';
+CREATE INDEX webhook_deliveries_webhook ON webhook_deliveries(webhook_id, id);
+)sql";
+
+// Pre-filtering: per-project settings, content hashes of every task (64-bit
+// values stored as the signed BIGINT of the same bits) and the flags that keep
+// tasks out of `next` until released.
+constexpr std::string_view kPrefilter = R"sql(
+CREATE TABLE prefilter_settings (
+  project_id BIGINT PRIMARY KEY REFERENCES projects(id) ON DELETE CASCADE,
+  settings TEXT NOT NULL,
+  updated_at BIGINT NOT NULL
+);
+
+CREATE TABLE task_hashes (
+  task_id BIGINT NOT NULL REFERENCES tasks(id) ON DELETE CASCADE,
+  project_id BIGINT NOT NULL,
+  kind TEXT NOT NULL,
+  value BIGINT NOT NULL,
+  PRIMARY KEY (task_id, kind)
+);
+CREATE INDEX task_hashes_project ON task_hashes(project_id, kind);
+
+CREATE TABLE task_flags (
+  task_id BIGINT PRIMARY KEY REFERENCES tasks(id) ON DELETE CASCADE,
+  project_id BIGINT NOT NULL,
+  reason TEXT NOT NULL,
+  detail TEXT NOT NULL DEFAULT '',
+  created_at BIGINT NOT NULL
+);
+CREATE INDEX task_flags_project ON task_flags(project_id, reason, task_id);
+)sql";
+
 constexpr Migration kMigrations[] = {
     {1, "initial schema", kInitialSchema},
     {2, "team workflow", kTeamWorkflow},
     {3, "task change log", kTaskChanges},
     {4, "annotation drafts", kAnnotationDrafts},
     {5, "audit log", kAuditLog},
+    {6, "guidelines", kGuidelines},
+    {7, "webhooks", kWebhooks},
+    {8, "pre-filtering", kPrefilter},
 };
 
 // The one place where the dialects differ.

@@ -78,6 +78,7 @@ Annotation ReadAnnotation(const Stmt& st) {
   a.import_id = st.Int(13);
   a.created_at = st.Int(14);
   a.updated_at = st.Int(15);
+  a.guideline_version = st.Int32(16);
   return a;
 }
 
@@ -139,7 +140,8 @@ void BindAnnotation(Stmt& st, int first, const Annotation& a) {
       .Bind(first + 11, a.last_action)
       .BindId(first + 12, a.import_id)
       .Bind(first + 13, a.created_at)
-      .Bind(first + 14, a.updated_at);
+      .Bind(first + 14, a.updated_at)
+      .Bind(first + 15, a.guideline_version);
 }
 
 }  // namespace tessera::sqlite

@@ -42,7 +42,7 @@ Status SqliteStore::CreateAnnotation(Annotation* annotation) {
     TESSERA_ASSIGN_OR_RETURN(
         Stmt st, conn.Prepare("INSERT INTO annotations (" TESSERA_ANNOTATION_COLUMNS ") VALUES "
                               "(NULL, ?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, "
-                              "?14, ?15)"));
+                              "?14, ?15, ?16)"));
     BindAnnotation(st, 1, *annotation);
     TESSERA_RETURN_IF_ERROR(st.Run());
     annotation->id = conn.LastInsertId();
@@ -79,7 +79,8 @@ Result<std::vector<Annotation>> SqliteStore::ListAnnotations(Id task_id) {
 }
 
 // Applies the editable fields of *annotation (result, was_cancelled,
-// ground_truth, lead_time, updated_by, parent_*, last_action); task, project,
+// ground_truth, lead_time, updated_by, parent_*, last_action,
+// guideline_version); task, project,
 // author, import and created_at stay as stored and are copied back.
 Status SqliteStore::UpdateAnnotation(Annotation* annotation) {
   TimeMs now = NowMs();
@@ -105,12 +106,13 @@ Status SqliteStore::UpdateAnnotation(Annotation* annotation) {
         Stmt st, conn.Prepare("UPDATE annotations SET result = ?2, was_cancelled = ?3, "
                               "ground_truth = ?4, lead_time = ?5, version = ?6, updated_by = ?7, "
                               "parent_prediction = ?8, parent_annotation = ?9, last_action = ?10, "
-                              "updated_at = ?11 WHERE id = ?1"));
+                              "updated_at = ?11, guideline_version = ?12 WHERE id = ?1"));
     st.Bind(1, annotation->id).Bind(2, annotation->result).Bind(3, annotation->was_cancelled)
         .Bind(4, annotation->ground_truth).Bind(5, annotation->lead_time)
         .Bind(6, annotation->version).BindId(7, annotation->updated_by)
         .Bind(8, annotation->parent_prediction).Bind(9, annotation->parent_annotation)
-        .Bind(10, annotation->last_action).Bind(11, now);
+        .Bind(10, annotation->last_action).Bind(11, now)
+        .Bind(12, annotation->guideline_version);
     TESSERA_RETURN_IF_ERROR(st.Run());
     if (annotation->updated_by != 0) {
       TESSERA_RETURN_IF_ERROR(

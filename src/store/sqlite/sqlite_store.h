@@ -11,6 +11,7 @@
 //   sqlite_drafts.cc       autosaved drafts
 //   sqlite_workflow.cc     workflow settings, next task with locks, assignment
 //   sqlite_review.cc       reviews, review queue, statistics facts
+//   sqlite_webhooks.cc     webhooks and their delivery outbox
 //
 // Ownership: owns its ConnectionPool. Thread-safety: safe for concurrent use
 // (the Store contract); the writer mutex serializes writes.
@@ -114,6 +115,11 @@ class SqliteStore final : public Store {
   Status CheckIntegrity() override;
   Status RecordAudit(AuditEntry* entry) override;
   Result<std::vector<AuditEntry>> ListAudit(const AuditQuery& query) override;
+  Status PublishGuideline(GuidelineVersion* g) override;
+  Result<std::vector<GuidelineVersion>> ListGuidelines(Id project_id) override;
+  Result<GuidelineVersion> GetGuideline(Id project_id, int version) override;
+  Status AcknowledgeGuideline(Id project_id, Id user_id, int version, TimeMs now) override;
+  Result<GuidelineStatus> GetGuidelineStatus(Id project_id, Id user_id) override;
 
   // ---- annotations, predictions (sqlite_annotations.cc), drafts (sqlite_drafts.cc) ----
   Status CreateAnnotation(Annotation* annotation) override;
@@ -131,6 +137,30 @@ class SqliteStore final : public Store {
   Status UpdateDraft(Draft* draft) override;
   Result<std::vector<Draft>> ListDrafts(Id task_id, Id user_id) override;
   Status DeleteDraft(Id id) override;
+
+  // ---- webhooks (sqlite_webhooks.cc) ----
+  Status CreateWebhook(Webhook* webhook) override;
+  Result<Webhook> GetWebhook(Id id) override;
+  Result<std::vector<Webhook>> ListWebhooks(const WebhookQuery& query) override;
+  Status UpdateWebhook(Webhook* webhook) override;
+  Status DeleteWebhook(Id id) override;
+  Status EnqueueWebhookDeliveries(std::span<WebhookDelivery> deliveries) override;
+  Result<std::vector<WebhookDelivery>> ClaimWebhookDeliveries(const std::string& claim, TimeMs now,
+                                                              TimeMs lease_ms, int limit) override;
+  Status FinishWebhookDelivery(const DeliveryAttempt& attempt) override;
+  Result<std::vector<WebhookDelivery>> ListWebhookDeliveries(Id webhook_id, int limit) override;
+
+  // ---- pre-filtering (sqlite_prefilter.cc) ----
+  Result<std::string> GetPrefilterSettings(Id project_id) override;
+  Status SetPrefilterSettings(Id project_id, const std::string& settings_json) override;
+  Result<std::vector<TaskHash>> ListTaskHashes(Id project_id) override;
+  Status RecordPrefilter(Id project_id, std::span<const TaskHash> hashes,
+                         std::span<const TaskFlag> flags) override;
+  Result<std::vector<TaskFlag>> ListTaskFlags(Id project_id, std::string_view reason,
+                                              Id after_task_id, int64_t limit) override;
+  Result<std::vector<std::pair<std::string, int64_t>>> CountTaskFlags(Id project_id) override;
+  Result<int64_t> ReleaseTaskFlags(Id project_id, const TaskSelection& selection,
+                                   std::string_view reason) override;
 
  private:
   // Runs `fn(Connection&)` (returning Status) inside one write transaction on

@@ -76,7 +76,7 @@ Status InsertNested(Connection& conn, const NewTask& task, Id task_id, Id projec
     TESSERA_ASSIGN_OR_RETURN(
         Stmt st, conn.Prepare("INSERT INTO annotations (" TESSERA_ANNOTATION_COLUMNS ") VALUES "
                               "(NULL, ?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, "
-                              "?14, ?15)"));
+                              "?14, ?15, ?16)"));
     for (const Annotation& given : task.annotations) {
       Annotation a = given;
       a.task_id = task_id;

@@ -2,8 +2,9 @@
 // csrftoken cookie as X-CSRFToken, as the server requires. Errors become
 // ApiFailure with the server's `detail` and `validation_errors`.
 import type {
+  GuidelineDiff, GuidelineExampleInput, GuidelineList, GuidelineVersion, GuidelineVersionStats,
   AgreementCoefficient, AgreementLevel, AgreementMetric, AgreementWeights, Annotation, AnnotationHistory, AnnotatorRanking,
-  AnnotatorStats, ApiError, AssignReply, AssignRequest, Draft, ImportReply, Member, Project, ProjectPage, ProjectStats, QualitySummary,
+  AnnotatorStats, ApiError, AssignReply, AssignRequest, Draft, FlaggedPage, ImportReply, PrefilterReason, PrefilterSettings, PrefilterState, Member, Project, ProjectPage, ProjectStats, QualitySummary,
   QualityTaskPage, ResultEntry, ReviewQueuePage, ReviewReply, ReviewRequest, ReviewState, Task, TaskPage, UnassignReply, User,
 } from "../model";
 
@@ -135,4 +136,25 @@ export const api = {
   annotatorStats: (project: number, opts: { accuracy_threshold?: number; agreement_threshold?: number } = {}) =>
     request<AnnotatorStats>("GET", `/api/projects/${project}/stats/annotators${queryString(opts)}`),
   projectStats: (project: number) => request<ProjectStats>("GET", `/api/projects/${project}/stats/project`),
+  // Guidelines: members read and acknowledge; managers publish.
+  guidelines: (project: number) => request<GuidelineList>("GET", `/api/projects/${project}/guidelines`),
+  guideline: (project: number, version: number | "latest") =>
+    request<GuidelineVersion>("GET", `/api/projects/${project}/guidelines/${version}`),
+  publishGuideline: (project: number, body: { text: string; note: string; examples: readonly GuidelineExampleInput[] }) =>
+    request<GuidelineVersion>("POST", `/api/projects/${project}/guidelines`, body),
+  guidelineDiff: (project: number, version: number, against: number) =>
+    request<GuidelineDiff>("GET", `/api/projects/${project}/guidelines/${version}/diff${queryString({ against })}`),
+  acknowledgeGuideline: (project: number, version: number) =>
+    request<{ version: number; acknowledged: number; latest: number }>("POST", `/api/projects/${project}/guidelines/${version}/acknowledge`),
+  // Pre-filtering on import: managers.
+  prefilter: (project: number) => request<PrefilterState>("GET", `/api/projects/${project}/prefilter`),
+  updatePrefilter: (project: number, settings: Partial<PrefilterSettings>) =>
+    request<PrefilterState>("PATCH", `/api/projects/${project}/prefilter`, settings),
+  flaggedTasks: (project: number, opts: { reason?: PrefilterReason; after?: number; limit?: number } = {}) =>
+    request<FlaggedPage>("GET", `/api/projects/${project}/prefilter/tasks${queryString(opts)}`),
+  releaseFlagged: (project: number, body: { selectedItems: { all: boolean; included?: readonly number[]; excluded?: readonly number[] }; reason?: PrefilterReason }) =>
+    request<{ released: number }>("POST", `/api/projects/${project}/prefilter/release`, body),
+  runPrefilter: (project: number) => request<PrefilterState>("POST", `/api/projects/${project}/prefilter/run`, {}),
+  guidelineStats: (project: number) =>
+    request<{ versions: readonly GuidelineVersionStats[] }>("GET", `/api/projects/${project}/stats/guidelines`),
 };

@@ -16,6 +16,7 @@ import { keypointTool } from "./keypoint";
 import { EllipseView, RotateHandle } from "./parts";
 import { closePolygon, dropLastVertex, polygonTool } from "./polygon";
 import { selectTool } from "./select";
+import { type Box, captionArea, captioned, inside, shapeBounds, viewBox } from "./cull";
 import type { Draft, Intent, Pointer, Tool, ToolEnv, ToolName } from "./types";
 
 const TOOLS: Readonly<Record<ToolName, Tool>> = { select: selectTool, rect: boxTool, polygon: polygonTool, ellipse: ellipseTool, keypoint: keypointTool };
@@ -28,6 +29,8 @@ export interface ImageCanvasProps {
   readonly src: string;
   readonly regions: readonly Region[];
   readonly selected: RegionId | null;
+  /** The selected polygon's active vertex (keyboard vertex editing), drawn larger. */
+  readonly activeVertex?: number | null;
   readonly tool: ToolName;
   readonly colorOf: (r: Region) => string;
   readonly captionOf: (r: Region) => string;
@@ -55,17 +58,18 @@ function editedShape(r: Region, d: Draft | null): Shape {
   return r.shape;
 }
 
-// Sizes that stay constant on screen are divided by the layer's scale in CSS
-// (the <svg> sets --layout-scale), so that a zoom changes one property instead
-// of re-rendering every region. Caption offsets are in em of that font size
-// (3 px = 3/13 em): a CSS transform per caption would make each its own
-// paint chunk, which Chrome re-layerizes on every frame of a pan.
-const CAPTION_FONT = { fontSize: "calc(13px / var(--layout-scale))" };
-const POINT_RADIUS = { r: "calc(5px / var(--layout-scale))" };
+// Sizes that stay constant on screen (captions, handles, points) are divided
+// by `scale`, the layer's scale. Only the shapes that have such parts get the
+// real scale (the others get 1), so a new zoom level re-renders those alone;
+// strokes keep their width through vector-effect. Caption offsets are in em of
+// their font size (3 px = 3/13 em): a CSS transform per caption would make each
+// its own paint chunk, which Chrome re-layerizes on every frame of a pan.
+const captionFont = (scale: number) => ({ fontSize: `${13 / scale}px` });
 
-/** `scale` is used only for a selected shape's handles. */
-function ShapeView(props: { shape: Shape; size: Size; color: string; selected: boolean; scale: number; caption: string }): JSX.Element | null {
+/** `scale`: screen px per image px, for handles, points and captions; `caption` "" draws none. */
+function ShapeView(props: { shape: Shape; size: Size; color: string; selected: boolean; scale: number; caption: string; vertex?: number | null }): JSX.Element | null {
   const { shape, size, color, selected, scale, caption } = props;
+  const captionStyle = captionFont(scale);
   const stroke = selected ? 3 : 2;
   const common = { stroke: color, "stroke-width": stroke, "vector-effect": "non-scaling-stroke", fill: color, "fill-opacity": selected ? 0.25 : 0.12 };
   if (shape.kind === "rect") {
@@ -74,7 +78,7 @@ function ShapeView(props: { shape: Shape; size: Size; color: string; selected: b
     return (
       <g>
         <polygon points={pts} {...common} />
-        <text x={r.x} y={r.y} dy="-0.2308em" style={CAPTION_FONT} fill={color} class="region-caption">{caption}</text>
+        {caption && <text x={r.x} y={r.y} dy="-0.2308em" style={captionStyle} fill={color} class="region-caption">{caption}</text>}
         {selected &&
           HANDLES.map((h) => {
             const p = handlePoint(r, h);
@@ -85,15 +89,21 @@ function ShapeView(props: { shape: Shape; size: Size; color: string; selected: b
       </g>
     );
   }
-  if (shape.kind === "ellipse") return <EllipseView {...props} shape={shape} common={common} captionStyle={CAPTION_FONT} />;
+  if (shape.kind === "ellipse") return <EllipseView {...props} shape={shape} common={common} captionStyle={captionStyle} />;
   if (shape.kind === "polygon") {
     const pts = shape.points.map((p) => percentToPixel(p, size));
     const first = pts[0];
     return (
       <g>
         <polygon points={pts.map((p) => `${p.x},${p.y}`).join(" ")} {...common} />
-        {first && <text x={first.x} y={first.y} dy="-0.2308em" style={CAPTION_FONT} fill={color} class="region-caption">{caption}</text>}
-        {selected && pts.map((p, i) => <circle key={i} cx={p.x} cy={p.y} r={5 / scale} fill="#fff" stroke={color} vector-effect="non-scaling-stroke" />)}
+        {first && caption && <text x={first.x} y={first.y} dy="-0.2308em" style={captionStyle} fill={color} class="region-caption">{caption}</text>}
+        {selected &&
+          pts.map((p, i) =>
+            i === props.vertex ? (
+              <circle key={i} class="active-vertex" cx={p.x} cy={p.y} r={7 / scale} fill={color} stroke="#fff" stroke-width={2} vector-effect="non-scaling-stroke" />
+            ) : (
+              <circle key={i} cx={p.x} cy={p.y} r={5 / scale} fill="#fff" stroke={color} vector-effect="non-scaling-stroke" />
+            ))}
       </g>
     );
   }
@@ -104,9 +114,9 @@ function ShapeView(props: { shape: Shape; size: Size; color: string; selected: b
         {selected ? (
           <circle cx={p.x} cy={p.y} r={7 / scale} fill={color} stroke="#fff" stroke-width={1.5} vector-effect="non-scaling-stroke" />
         ) : (
-          <circle cx={p.x} cy={p.y} style={POINT_RADIUS} fill={color} stroke="#fff" stroke-width={1.5} vector-effect="non-scaling-stroke" />
+          <circle cx={p.x} cy={p.y} r={5 / scale} fill={color} stroke="#fff" stroke-width={1.5} vector-effect="non-scaling-stroke" />
         )}
-        <text x={p.x} y={p.y} dx="0.6154em" dy="-0.4615em" style={CAPTION_FONT} fill={color} class="region-caption">{caption}</text>
+        {caption && <text x={p.x} y={p.y} dx="0.6154em" dy="-0.4615em" style={captionStyle} fill={color} class="region-caption">{caption}</text>}
       </g>
     );
   }
@@ -120,7 +130,7 @@ type ShapeProps = Parameters<typeof ShapeView>[0];
 class RegionShape extends Component<ShapeProps> {
   override shouldComponentUpdate(next: ShapeProps): boolean {
     const p = this.props;
-    return next.shape !== p.shape || next.size !== p.size || next.color !== p.color || next.selected !== p.selected || next.scale !== p.scale || next.caption !== p.caption;
+    return next.shape !== p.shape || next.size !== p.size || next.color !== p.color || next.selected !== p.selected || next.scale !== p.scale || next.caption !== p.caption || next.vertex !== p.vertex;
   }
   override render(): JSX.Element | null {
     return <ShapeView {...this.props} />;
@@ -273,15 +283,31 @@ export function ImageCanvas(props: ImageCanvasProps): JSX.Element {
   const k = view.scale / layoutScale;
   const marginX = box.width;
   const marginY = box.height;
-  const layer = useMemo(
-    () =>
-      size &&
-      props.regions.map((r) => (
-        <RegionShape key={r.id} shape={editedShape(r, draft)} size={size} color={props.colorOf(r)} selected={r.id === props.selected}
-          scale={r.id === props.selected ? layoutScale : 1} caption={props.captionOf(r)} />
-      )),
-    [size, props.regions, props.selected, draft, layoutScale, props.colorOf, props.captionOf],
-  );
+  // Captions go to the regions in the caption area (cull.ts), which is kept
+  // while a pan stays inside it and renewed at each new zoom level.
+  const area = useRef<{ scale: number; seen: Box; box: Box } | null>(null);
+  if (gestureScale === null && (area.current?.scale !== view.scale || !inside(viewBox(view, box), area.current.box))) {
+    area.current = { scale: view.scale, seen: viewBox(view, box), box: captionArea(view, box, null) };
+  }
+  const captionsAt = area.current;
+  const boundsOf = useMemo(() => new WeakMap<Shape, Box | null>(), [size]);
+  const layer = useMemo(() => {
+    if (!size) return null;
+    const shapes = props.regions.map((r) => editedShape(r, draft));
+    const bounds = shapes.map((sh) => {
+      let b = boundsOf.get(sh);
+      if (b === undefined) boundsOf.set(sh, (b = shapeBounds(sh, size)));
+      return b;
+    });
+    const withCaption = captionsAt ? captioned(bounds, captionsAt.box, captionsAt.seen) : bounds.map(() => false);
+    return props.regions.map((r, i) => {
+      const selected = r.id === props.selected;
+      const caption = selected || withCaption[i] ? props.captionOf(r) : "";
+      const sized = selected || caption !== "" || r.shape.kind === "keypoint";
+      return <RegionShape key={r.id} shape={shapes[i] as Shape} size={size} color={props.colorOf(r)} selected={selected} scale={sized ? layoutScale : 1} caption={caption}
+        vertex={selected ? props.activeVertex ?? null : null} />;
+    });
+  }, [size, props.regions, props.selected, props.activeVertex, draft, layoutScale, props.colorOf, props.captionOf, captionsAt, boundsOf]);
   const layerStyle = {
     position: "absolute", left: 0, top: 0, contain: "paint", transformOrigin: "0 0", willChange: "transform",
     transform: `translate(${view.offsetX - k * marginX}px, ${view.offsetY - k * marginY}px) scale(${k})`,
@@ -301,7 +327,8 @@ export function ImageCanvas(props: ImageCanvasProps): JSX.Element {
         class={`canvas-host tool-${props.tool}`}
         tabIndex={0}
         role="application"
-        aria-label={`Image ${props.name}: ${props.regions.length} regions${selectedRegion ? `, selected: ${props.captionOf(selectedRegion)}` : ""}`}
+        aria-label={`Image ${props.name}: ${props.regions.length} regions${selectedRegion ? `, selected: ${props.captionOf(selectedRegion)}` : ""}${
+          selectedRegion?.shape.kind === "polygon" && props.activeVertex != null ? `, vertex ${props.activeVertex + 1} of ${selectedRegion.shape.points.length}` : ""}`}
         data-testid={`canvas-${props.name}`}
         onKeyDown={onKeyDown}
         onKeyUp={onKeyUp}
@@ -309,7 +336,7 @@ export function ImageCanvas(props: ImageCanvasProps): JSX.Element {
         {error && <p class="error" role="alert">{error}</p>}
         {size && (
           <svg width={size.width * layoutScale + 2 * marginX} height={size.height * layoutScale + 2 * marginY} aria-hidden="true" style={layerStyle}>
-            <g transform={`translate(${marginX} ${marginY}) scale(${layoutScale})`} style={{ "--layout-scale": String(layoutScale) }}>
+            <g transform={`translate(${marginX} ${marginY}) scale(${layoutScale})`}>
               <image href={props.src} x={0} y={0} width={size.width} height={size.height} />
               {layer}
               {props.overlay?.(size, layoutScale)}

@@ -31,7 +31,7 @@ export function EllipseView(props: {
   return (
     <g>
       <ellipse cx={e.x} cy={e.y} rx={e.radiusX} ry={e.radiusY} transform={`rotate(${e.rotation} ${e.x} ${e.y})`} {...props.common} />
-      <text x={e.x - e.radiusX} y={e.y - e.radiusY} dy="-0.2308em" style={props.captionStyle} fill={color} class="region-caption">{caption}</text>
+      {caption && <text x={e.x - e.radiusX} y={e.y - e.radiusY} dy="-0.2308em" style={props.captionStyle} fill={color} class="region-caption">{caption}</text>}
       {selected &&
         ELLIPSE_HANDLES.map((h) => {
           const p = ellipseHandlePoint(e, h);

@@ -13,6 +13,7 @@ import { assignHotkeys } from "./hotkeys";
 import type { RegionId } from "./ids";
 import type { Json, JsonObject } from "./json";
 import { type KeyLike, plain } from "./keys";
+import { type ActiveVertex, vertexCommands } from "./vertex";
 
 export interface ActiveLabel {
   readonly control: string;
@@ -26,6 +27,8 @@ export interface EditorState {
   readonly activeLabel: ActiveLabel | null;
   /** While adding a relation: the region it starts from; the next region picked ends it. */
   readonly linking: RegionId | null;
+  /** The selected polygon's vertex that arrows move (vertex.ts); ignored unless its id is `selected`. */
+  readonly vertex?: ActiveVertex | null;
 }
 
 export const initialState = (doc: AnnotationDoc): EditorState => ({ doc, selected: null, activeLabel: null, linking: null });
@@ -235,7 +238,7 @@ export function editorCommands(config: LabelingConfig, makeId: () => RegionId): 
 
   const select: Command<{ id: RegionId | null }> = {
     name: "select", label: "Select a region", keys: [], undo: "none",
-    perform: (s, { id }) => (s.selected === id ? null : { ...s, selected: id }),
+    perform: (s, { id }) => (s.selected === id ? null : { ...s, selected: id, vertex: null }),
   };
 
   const cycle = (dir: 1 | -1): Command<true> => ({
@@ -248,7 +251,7 @@ export function editorCommands(config: LabelingConfig, makeId: () => RegionId): 
       if (rs.length === 0) return null;
       const at = rs.findIndex((r) => r.id === s.selected);
       const next = at < 0 ? (dir === 1 ? 0 : rs.length - 1) : (at + dir + rs.length) % rs.length;
-      return { ...s, selected: (rs[next] as Region).id };
+      return { ...s, selected: (rs[next] as Region).id, vertex: null };
     },
   });
   const selectNext = cycle(1);
@@ -257,7 +260,7 @@ export function editorCommands(config: LabelingConfig, makeId: () => RegionId): 
   const deselect: Command<true> = {
     name: "deselect", label: "Deselect, or stop drawing", keys: ["Escape"], undo: "none",
     keyTest: (e) => (e.key === "Escape" ? true : null),
-    perform: (s) => (s.linking !== null ? { ...s, linking: null } : s.selected === null ? null : { ...s, selected: null }),
+    perform: (s) => (s.linking !== null ? { ...s, linking: null } : s.selected === null ? null : { ...s, selected: null, vertex: null }),
   };
 
   const createRegion: Command<{ region: Region }> = {
@@ -447,7 +450,10 @@ export function editorCommands(config: LabelingConfig, makeId: () => RegionId): 
     perform: (s) => (s.doc.entities.length === 0 ? null : { ...s, doc: { version: s.doc.version + 1, entities: [] }, selected: null, linking: null }),
   };
 
+  // Vertex keys come first: with a vertex active, arrows, Delete and Escape act on it.
+  const vx = vertexCommands();
   const all = [
+    erase(vx.leaveVertex), erase(vx.stepVertex), erase(vx.moveVertex), erase(vx.deleteVertex), erase(vx.insertVertex),
     erase(selectNext), erase(selectPrevious), erase(deselect), erase(deleteRegion), erase(nudge), erase(resize), erase(rotate), erase(pickOption),
     erase(select), erase(createRegion), erase(setShape), erase(relabel), erase(setValue), erase(addRelation),
     erase(startRelation), erase(deleteRelation), erase(toggleRelationLabel), erase(setRelationDirection), erase(clearAll),

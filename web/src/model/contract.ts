@@ -93,6 +93,8 @@ export interface Annotation {
   readonly review_state?: ReviewState;
   /** The latest review, or null when there is none. */
   readonly review?: ReviewInfo | null;
+  /** Tessera's addition: the guideline version the annotation was made under (null: none). */
+  readonly guideline_version?: number | null;
 }
 
 /** The caller's autosaved, unsubmitted work (Label Studio's AnnotationDraft); private to its author. */
@@ -144,6 +146,45 @@ export interface ImportReply {
   readonly data_columns?: readonly string[];
   readonly found_formats?: readonly string[];
   readonly task_ids?: readonly number[];
+  /** New tasks that pre-filtering keeps out of the queue, by reason. */
+  readonly filtered?: PrefilterCounts;
+}
+
+/** Pre-filtering reasons, in the order the server reports them. */
+export type PrefilterReason = "duplicate" | "near_duplicate" | "blurry" | "unreadable" | "empty";
+export type PrefilterCounts = { readonly [R in PrefilterReason]?: number };
+
+/** GET/PATCH /api/projects/{id}/prefilter. */
+export interface PrefilterSettings {
+  readonly enabled: boolean;
+  readonly duplicates: boolean;
+  readonly near_duplicate_images: boolean;
+  readonly image_distance: number;
+  readonly near_duplicate_texts: boolean;
+  readonly text_distance: number;
+  readonly blurry: boolean;
+  readonly blur_threshold: number;
+  readonly unreadable: boolean;
+  readonly min_width: number;
+  readonly min_height: number;
+  readonly empty: boolean;
+}
+export interface PrefilterState {
+  readonly settings: PrefilterSettings;
+  readonly flagged: PrefilterCounts;
+  readonly flagged_total: number;
+  /** POST .../prefilter/run only: what this run flagged. */
+  readonly filtered?: PrefilterCounts;
+}
+export interface FlaggedTask {
+  readonly task: number;
+  readonly reason: PrefilterReason;
+  readonly detail: string;
+  readonly created_at: string;
+}
+export interface FlaggedPage {
+  readonly tasks: readonly FlaggedTask[];
+  readonly next_after: number | null;
 }
 
 /** GET /api/projects */
@@ -469,4 +510,78 @@ export interface AgreementCoefficient {
   readonly pairs?: number;
   readonly note?: string;
   readonly cache?: QualityCacheInfo;
+}
+
+// ---- guidelines (GET/POST /api/projects/{id}/guidelines…) ----
+
+export interface GuidelineAuthor {
+  readonly id: number;
+  readonly email?: string;
+  readonly first_name?: string;
+  readonly last_name?: string;
+}
+
+export interface GuidelineSummary {
+  readonly version: number;
+  readonly note: string;
+  readonly author: GuidelineAuthor | null;
+  readonly created_at: string;
+  readonly text_length: number;
+  readonly examples_count: number;
+}
+
+export interface GuidelineList {
+  readonly count: number;
+  /** 0: no guideline yet. */
+  readonly latest: number;
+  /** The newest version the caller acknowledged (0: none). */
+  readonly acknowledged: number;
+  readonly results: readonly GuidelineSummary[];
+}
+
+export interface GuidelineExampleInput {
+  readonly task: number;
+  readonly annotation?: number | null;
+  readonly kind: "correct" | "edge_case" | "mistake";
+  readonly caption: string;
+}
+
+export interface GuidelineExample extends GuidelineExampleInput {
+  /** The task's data, and the annotation's result (null without an annotation). */
+  readonly data: { readonly [key: string]: unknown } | null;
+  readonly result: readonly ResultEntry[] | null;
+  /** The task was deleted since. */
+  readonly missing: boolean;
+}
+
+export interface GuidelineVersion extends GuidelineSummary {
+  readonly text: string;
+  readonly examples: readonly GuidelineExample[];
+}
+
+export interface GuidelineDiff {
+  readonly from: number;
+  readonly to: number;
+  readonly added: number;
+  readonly removed: number;
+  readonly lines: readonly { readonly op: "same" | "added" | "removed"; readonly text: string }[];
+}
+
+/** The body of /next's 428 when the caller must acknowledge a new guideline first. */
+export interface GuidelineAckRequired extends ApiError {
+  readonly code: "guideline_acknowledgement_required";
+  readonly guideline_version: number;
+  readonly acknowledged_version: number;
+}
+
+export interface GuidelineVersionStats {
+  readonly version: number;
+  readonly note: string | null;
+  readonly created_at: string | null;
+  readonly annotations: number;
+  readonly skipped: number;
+  readonly annotators: number;
+  readonly tasks: number;
+  readonly agreement: { readonly tasks_scored: number; readonly mean_task_score: number | null };
+  readonly honeypot: { readonly answered: number; readonly correct: number; readonly accuracy: number | null };
 }

@@ -9,6 +9,7 @@ export * from "./serialize";
 export * from "./keys";
 export * from "./hotkeys";
 export * from "./commands";
+export * from "./vertex";
 export * from "./history";
 export * from "./region";
 export * from "./relations";

@@ -17,11 +17,20 @@ export interface Run {
 }
 
 export function runs(textLength: number, spans: readonly SpanLike[]): Run[] {
-  const valid = spans.filter((s) => s.start < s.end && s.start >= 0 && s.end <= textLength);
-  const cuts = new Set<number>([0, textLength]);
+  return runsBetween(0, textLength, spans.filter((s) => s.start >= 0 && s.end <= textLength));
+}
+
+/**
+ * The runs of the text range [from, to) (a block of a longer text): spans
+ * reaching outside it are cut at its edges, but keep their full length when
+ * ordering `ids`, so a run lists its spans the same way in any block.
+ */
+export function runsBetween(from: number, to: number, spans: readonly SpanLike[]): Run[] {
+  const valid = spans.filter((s) => s.start < s.end && s.start < to && s.end > from);
+  const cuts = new Set<number>([from, to]);
   for (const s of valid) {
-    cuts.add(s.start);
-    cuts.add(s.end);
+    if (s.start > from) cuts.add(s.start);
+    if (s.end < to) cuts.add(s.end);
   }
   const points = [...cuts].sort((a, b) => a - b);
   // Sweep: spans sorted by start; active set updated at each cut.

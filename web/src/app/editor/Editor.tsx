@@ -9,7 +9,7 @@ import type { Size } from "../../geometry";
 import {
   type ControlTag, type EditorState, type History, type JsonObject, type LabelingConfig, type LayoutNode,
   type ObjectTag, type Region, type RegionId, type Relation, type ResultEntry, type Task,
-  assignHotkeys, defaultShapeFor, describePrediction, docToResult, editorCommands, findControl, findRegion, handleKey, initialState,
+  activeVertex, assignHotkeys, defaultShapeFor, describePrediction, docToResult, editorCommands, findControl, findRegion, handleKey, initialState,
   keepsPrediction, newRegion, newRegionId, parentPrediction, preAnnotationFor, redo, regions, relations, resultToDoc, resultValue, run, startHistory, undo,
 } from "../../model";
 import { snapToWords } from "../../text";
@@ -17,6 +17,7 @@ import { RelationList } from "./relations";
 import { HyperTextWithRelations, TextWithRelations } from "./withRelations";
 import { regionCaption, regionColor } from "./colors";
 import { ControlView } from "./controls";
+import { RegionList } from "./RegionList";
 
 export interface EditorProps {
   readonly config: LabelingConfig;
@@ -35,6 +36,8 @@ export interface EditorProps {
   readonly onChange?: (result: readonly ResultEntry[]) => void;
   /** Seconds already spent on this annotation (a draft's lead_time); the lead time counts on from it. */
   readonly initialLeadTime?: number;
+  /** Called when the label picked for drawing or marking changes (the guideline panel jumps to its section). */
+  readonly onActiveLabel?: (label: { readonly control: string; readonly value: string } | null) => void;
   /** "ignore": never start from the task's predictions (e.g. when fixing someone's annotation).
    *  Default: when `initial` is empty, the best prediction is loaded as a pre-annotation. */
   readonly predictions?: "pre-annotate" | "ignore";
@@ -107,6 +110,9 @@ export function Editor(props: EditorProps): JSX.Element {
   };
 
   const readOnly = props.readOnly === true;
+  useEffect(() => {
+    props.onActiveLabel?.(s.activeLabel);
+  }, [s.activeLabel?.control, s.activeLabel?.value]);
   // Report changes of the document (not of selection or tools) to onChange.
   const reportedDoc = useRef(s.doc);
   useEffect(() => {
@@ -199,6 +205,8 @@ export function Editor(props: EditorProps): JSX.Element {
 
   const regionsOf = (name: string): readonly Region[] => regions(s.doc).filter((r) => r.toName === name && !hidden.has(r.id));
   const rels = relations(s.doc);
+  // One function per config: TextView's blocks skip re-rendering while it stays the same.
+  const colorOf = useMemo(() => (r: Region) => regionColor(config, r), [config]);
 
   const visible = (node: { visibility?: ControlTag["visibility"] }): boolean => {
     const v = node.visibility;
@@ -219,7 +227,6 @@ export function Editor(props: EditorProps): JSX.Element {
     const obj = config.objects.find((o) => o.name === name);
     if (!obj) return <p class="error">Unknown object {name}</p>;
     const value = dataString(task, obj);
-    const colorOf = (r: Region) => regionColor(config, r);
     if (obj.type === "Image") {
       const control = drawingControl(config, s, obj.name);
       return (
@@ -228,6 +235,7 @@ export function Editor(props: EditorProps): JSX.Element {
           src={value}
           regions={regionsOf(obj.name)}
           selected={s.selected}
+          activeVertex={activeVertex(s)?.index ?? null}
           tool={control && !readOnly ? TOOL_OF[control.type] ?? "select" : "select"}
           colorOf={colorOf}
           captionOf={regionCaption}
@@ -325,7 +333,7 @@ export function Editor(props: EditorProps): JSX.Element {
   };
 
   const selected = s.selected ? findRegion(s.doc, s.selected) : undefined;
-  const all = regions(s.doc);
+  const all = useMemo(() => regions(s.doc), [s.doc]);
   const linkingFrom = s.linking ? all.findIndex((r) => r.id === s.linking) : -1;
   return (
     <div class="editor">
@@ -356,21 +364,8 @@ export function Editor(props: EditorProps): JSX.Element {
         {all.some((r) => hidden.has(r.id)) && (
           <p class="hidden-note" role="status">{all.filter((r) => hidden.has(r.id)).length} hidden <button type="button" onClick={() => setHidden(new Set())} aria-label="Show all regions (Alt+Shift+H)">Show all</button></p>
         )}
-        <ul class="region-list">
-          {all.map((r, i) => (
-            <li key={r.id} class={hidden.has(r.id) ? "region-hidden" : undefined}>
-              <button type="button" class="visibility" aria-pressed={hidden.has(r.id)} onClick={() => toggleHidden(r.id)}
-                aria-label={`Hide region ${i + 1}`} title={hidden.has(r.id) ? "Hidden: show (Alt+H when selected)" : "Hide (Alt+H when selected)"}>
-                {hidden.has(r.id) ? "◌" : "●"}
-              </button>
-              <button type="button" aria-pressed={r.id === s.selected} onClick={() => select(r.id === s.selected ? null : r.id)}
-                aria-label={`Region ${i + 1}: ${regionCaption(r)} (${r.shape.kind})`}>
-                <span class="swatch" style={{ backgroundColor: regionColor(config, r) }} />
-                {i + 1}. {regionCaption(r)} <small>{r.shape.kind === "span" || r.shape.kind === "xpath" ? `“${r.shape.text ?? ""}”` : r.shape.kind}</small>
-              </button>
-            </li>
-          ))}
-        </ul>
+        <RegionList config={config} regions={all} selected={s.selected} hidden={hidden} onToggleHidden={toggleHidden}
+          onSelect={(id) => select(id)} />
         {selected && !readOnly && (
           <div class="region-actions">
             <button type="button" onClick={() => apply((h) => run(h, cmds.startRelation, { from: selected.id }))} aria-pressed={s.linking === selected.id}

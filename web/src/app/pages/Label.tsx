@@ -5,18 +5,26 @@
 import type { JSX } from "preact";
 import { useEffect, useRef, useState } from "preact/hooks";
 import { ApiFailure, api } from "../api";
-import { type LabelingConfig, type ResultEntry, type Task, parseLabelingConfig } from "../../model";
+import { type GuidelineAckRequired, type LabelingConfig, type ResultEntry, type Task, parseLabelingConfig } from "../../model";
 import { draftFor, useDraftAutosave } from "../drafts";
 import { Editor } from "../editor/Editor";
 import { ErrorBox, errorText, useLoad } from "./common";
 import { rememberSubmitted } from "../taskNav";
 import { StreamNav } from "./TaskNav";
+import { AcknowledgePrompt, GuidelinePanel } from "../guidelineView";
 
-async function nextTask(project: number): Promise<Task | null> {
+/** What /next gave: a task, nothing left (null), or a guideline version to acknowledge first (428). */
+type Next = Task | null | { readonly acknowledge: number };
+
+async function nextTask(project: number): Promise<Next> {
   try {
     return await api.next(project);
   } catch (e: unknown) {
     if (e instanceof ApiFailure && e.status === 404) return null;
+    if (e instanceof ApiFailure && e.status === 428) {
+      const version = (e.body as Partial<GuidelineAckRequired>).guideline_version;
+      if (typeof version === "number") return { acknowledge: version };
+    }
     throw e;
   }
 }
@@ -32,10 +40,12 @@ export function useConfig(projectId: number): [LabelingConfig | undefined, strin
 export function LabelPage(props: { id: number }): JSX.Element {
   const [config, configError, canSkip] = useConfig(props.id);
   const [task, setTask] = useState<Task | null | undefined>(undefined);
+  const [acknowledge, setAcknowledge] = useState<number | null>(null);
+  const [activeLabel, setActiveLabel] = useState<{ readonly control: string; readonly value: string } | null>(null);
   const [error, setError] = useState("");
   const [busy, setBusy] = useState(false);
   const [done, setDone] = useState(0);
-  const preloaded = useRef<Promise<Task | null> | null>(null);
+  const preloaded = useRef<Promise<Next> | null>(null);
   const { saver, status: draftStatus } = useDraftAutosave(task, null);
   const draft = task ? draftFor(task, null) : undefined;
 
@@ -44,7 +54,13 @@ export function LabelPage(props: { id: number }): JSX.Element {
     try {
       const t = await (preloaded.current ?? nextTask(props.id));
       preloaded.current = null;
-      setTask(t);
+      if (t !== null && "acknowledge" in t) {
+        setTask(undefined);
+        setAcknowledge(t.acknowledge);
+      } else {
+        setAcknowledge(null);
+        setTask(t);
+      }
     } catch (e: unknown) {
       setError(errorText(e));
     }
@@ -81,7 +97,9 @@ export function LabelPage(props: { id: number }): JSX.Element {
         <span class="draft-status" role="status" aria-live="polite">{draftStatus}</span></nav>
       <ErrorBox error={configError || error} />
       {task === null && <p role="status" class="empty-stream">Nothing left to label in this project.</p>}
+      {acknowledge !== null && <AcknowledgePrompt project={props.id} version={acknowledge} onDone={() => void advance()} />}
       {config && task && (
+        <div class="with-guideline">
         <section aria-label={`Task ${task.id}`}>
           <h1 class="task-title">Task {task.id}</h1>
           <Editor
@@ -95,8 +113,11 @@ export function LabelPage(props: { id: number }): JSX.Element {
             submitText="Submit"
             onSubmit={(result, lead, extra) => void send(result, { lead_time: lead, ...extra })}
             onSkip={canSkip ? () => void send([], { was_cancelled: true }) : undefined}
+            onActiveLabel={setActiveLabel}
           />
         </section>
+        <GuidelinePanel project={props.id} config={config} activeLabel={activeLabel} />
+        </div>
       )}
     </main>
   );

@@ -6,6 +6,7 @@ import { useEffect, useRef, useState } from "preact/hooks";
 import { ApiFailure, api } from "../api";
 import { navigate } from "../router";
 import type { AssignmentType, Member, TaskPage, User } from "../../model";
+import { filteredSummary } from "../prefilter";
 import { mayViewQuality } from "../quality";
 import { mayManage, mayReview, personName } from "../roles";
 import {
@@ -50,7 +51,8 @@ export function ProjectPage(props: { id: number; pageNo: number; query: TaskQuer
     setImportError("");
     try {
       const r = await api.importFiles(props.id, files);
-      setImportMsg(`Imported ${r.task_count ?? 0} tasks.`);
+      const filtered = filteredSummary(r.filtered);
+      setImportMsg(`Imported ${r.task_count ?? 0} tasks.${filtered ? ` Pre-filtering: ${filtered}.` : ""}`);
       reload();
       reloadProject();
     } catch (e: unknown) {

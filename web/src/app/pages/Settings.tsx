@@ -5,6 +5,8 @@ import type { JSX } from "preact";
 import { useEffect, useState } from "preact/hooks";
 import { api } from "../api";
 import { ConfigEditor } from "./ConfigEditor";
+import { GuidelinesSettings } from "./GuidelinesSettings";
+import { PrefilterSettings } from "./PrefilterSettings";
 import { ErrorBox, errorText, useLoad } from "./common";
 
 export function SettingsPage(props: { id: number }): JSX.Element {
@@ -102,6 +104,10 @@ export function SettingsPage(props: { id: number }): JSX.Element {
         <button type="submit">Add member</button>
       </form>
       <ErrorBox error={memberError} />
+
+      <GuidelinesSettings project={props.id} />
+
+      <PrefilterSettings project={props.id} />
     </main>
   );
 }

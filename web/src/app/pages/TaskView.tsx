@@ -11,11 +11,13 @@ import { Editor, type SubmitExtra } from "../editor/Editor";
 import { ErrorBox, errorText, useLoad } from "./common";
 import { useConfig } from "./Label";
 import { TaskNav } from "./TaskNav";
+import { GuidelinePanel } from "../guidelineView";
 
 export function TaskPage(props: { id: number; taskId: number; userId: number }): JSX.Element {
   const [config, configError] = useConfig(props.id);
   const [task, error, reload] = useLoad(() => api.task(props.taskId), [props.taskId]);
   const [busy, setBusy] = useState(false);
+  const [activeLabel, setActiveLabel] = useState<{ readonly control: string; readonly value: string } | null>(null);
   const [status, setStatus] = useState("");
   const [saveError, setSaveError] = useState("");
   const latest = task?.annotations?.filter((a) => !a.was_cancelled).at(-1);
@@ -50,12 +52,16 @@ export function TaskPage(props: { id: number; taskId: number; userId: number }):
         <span class="draft-status" role="status" aria-live="polite">{draftStatus}</span></nav>
       <ErrorBox error={configError || error || saveError} />
       {config && task && (
+        <div class="with-guideline">
         <section aria-label={`Task ${task.id}`}>
           <h1 class="task-title">Task {task.id}{latest?.id !== undefined ? ` — annotation ${latest.id}` : ""}</h1>
           <Editor key={editorKey} config={config} task={task}
             initial={draft?.result ?? latest?.result ?? []} initialLeadTime={draft?.lead_time}
-            onChange={autosave ? (r) => saver?.changed(r) : undefined} busy={busy} submitText={latest ? "Update" : "Submit"} onSubmit={(r, l, extra) => void save(r, l, extra)} />
+            onChange={autosave ? (r) => saver?.changed(r) : undefined} busy={busy} submitText={latest ? "Update" : "Submit"} onSubmit={(r, l, extra) => void save(r, l, extra)}
+            onActiveLabel={setActiveLabel} />
         </section>
+        <GuidelinePanel project={props.id} config={config} activeLabel={activeLabel} />
+        </div>
       )}
     </main>
   );

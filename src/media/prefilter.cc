@@ -1,0 +1,368 @@
+#include "src/media/prefilter.h"
+
+#include <sodium.h>
+
+#include <algorithm>
+#include <array>
+#include <bit>
+#include <cctype>
+#include <cmath>
+#include <fstream>
+#include <iterator>
+#include <nlohmann/json.hpp>
+#include <opencv2/core.hpp>
+#include <opencv2/imgcodecs.hpp>
+#include <opencv2/imgproc.hpp>
+
+#include "tessera/util.h"
+
+namespace tessera {
+
+using nlohmann::json;
+
+uint64_t ContentHash64(std::string_view bytes) {
+  std::array<unsigned char, crypto_hash_sha256_BYTES> digest;
+  crypto_hash_sha256(digest.data(), reinterpret_cast<const unsigned char*>(bytes.data()),
+                     bytes.size());
+  uint64_t value = 0;
+  for (int i = 0; i < 8; ++i) value = (value << 8) | digest[i];
+  return value;
+}
+
+int HammingDistance(uint64_t a, uint64_t b) { return std::popcount(a ^ b); }
+
+namespace {
+
+// The perceptual hash: the 8x8 lowest frequencies of the DCT of a 32x32
+// grayscale thumbnail, one bit each for "above the median" (the DC term,
+// the mean brightness, is left out of the median).
+uint64_t PerceptualHash(const cv::Mat& gray) {
+  cv::Mat small, f, freq;
+  cv::resize(gray, small, cv::Size(32, 32), 0, 0, cv::INTER_AREA);
+  small.convertTo(f, CV_32F);
+  cv::dct(f, freq);
+  std::array<float, 64> low;
+  for (int y = 0; y < 8; ++y)
+    for (int x = 0; x < 8; ++x) low[y * 8 + x] = freq.at<float>(y, x);
+  std::array<float, 63> ac;
+  std::copy(low.begin() + 1, low.end(), ac.begin());
+  std::nth_element(ac.begin(), ac.begin() + 31, ac.end());
+  float median = ac[31];
+  uint64_t hash = 0;
+  for (int i = 0; i < 64; ++i) hash = (hash << 1) | (low[i] > median ? 1u : 0u);
+  return hash;
+}
+
+double Sharpness(const cv::Mat& gray) {
+  cv::Mat scaled = gray;
+  int long_side = std::max(gray.cols, gray.rows);
+  if (long_side > 512) {
+    double s = 512.0 / long_side;
+    cv::resize(gray, scaled, cv::Size(), s, s, cv::INTER_AREA);
+  }
+  cv::Mat lap;
+  cv::Laplacian(scaled, lap, CV_32F);  // exact for 8-bit input, and faster than CV_64F
+  cv::Scalar mean, stddev;
+  cv::meanStdDev(lap, mean, stddev);
+  return stddev[0] * stddev[0];
+}
+
+}  // namespace
+
+ImageMeasure MeasureImage(std::string_view encoded) {
+  ImageMeasure m;
+  if (encoded.empty()) {
+    m.error = "the file is empty";
+    return m;
+  }
+  cv::Mat gray;
+  try {
+    cv::Mat buf(1, static_cast<int>(encoded.size()), CV_8U,
+                const_cast<char*>(encoded.data()));
+    gray = cv::imdecode(buf, cv::IMREAD_GRAYSCALE);
+  } catch (const cv::Exception& e) {
+    m.error = std::string("cannot decode the image: ") + e.what();
+    return m;
+  }
+  if (gray.empty() || gray.cols <= 0 || gray.rows <= 0) {
+    m.error = "cannot decode the image (not a supported format, or truncated)";
+    return m;
+  }
+  m.readable = true;
+  m.width = gray.cols;
+  m.height = gray.rows;
+  m.phash = PerceptualHash(gray);
+  m.sharpness = Sharpness(gray);
+  return m;
+}
+
+ImageMeasure MeasureImageFile(const std::filesystem::path& path) {
+  std::ifstream in(path, std::ios::binary);
+  if (!in) {
+    ImageMeasure m;
+    m.error = "cannot open the file";
+    return m;
+  }
+  std::string bytes((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
+  return MeasureImage(bytes);
+}
+
+bool IsBlank(std::string_view text) {
+  return std::all_of(text.begin(), text.end(),
+                     [](char c) { return std::isspace(static_cast<unsigned char>(c)); });
+}
+
+uint64_t SimHash64(std::string_view text) {
+  // Words: runs of letters/digits (bytes >= 0x80 count as letters, so UTF-8
+  // words stay whole), lower-cased.
+  std::vector<std::string> words;
+  std::string word;
+  for (char ch : text) {
+    unsigned char c = static_cast<unsigned char>(ch);
+    if (std::isalnum(c) || c >= 0x80) {
+      word.push_back(static_cast<char>(std::tolower(c)));
+    } else if (!word.empty()) {
+      words.push_back(std::move(word));
+      word.clear();
+    }
+  }
+  if (!word.empty()) words.push_back(std::move(word));
+  if (words.empty()) return 0;
+
+  // A fixed key: the hash must be the same on every run and machine.
+  static const std::array<unsigned char, crypto_shorthash_KEYBYTES> kKey{};
+  std::array<int, 64> votes{};
+  auto add = [&](std::string_view feature) {
+    std::array<unsigned char, crypto_shorthash_BYTES> out;
+    crypto_shorthash(out.data(), reinterpret_cast<const unsigned char*>(feature.data()),
+                     feature.size(), kKey.data());
+    uint64_t h = 0;
+    for (unsigned char b : out) h = (h << 8) | b;
+    for (int bit = 0; bit < 64; ++bit) votes[bit] += (h >> bit) & 1 ? 1 : -1;
+  };
+  if (words.size() < 3) {
+    for (const auto& w : words) add(w);
+  } else {
+    std::string shingle;
+    for (size_t i = 0; i + 2 < words.size(); ++i) {
+      shingle = words[i] + ' ' + words[i + 1] + ' ' + words[i + 2];
+      add(shingle);
+    }
+  }
+  uint64_t hash = 0;
+  for (int bit = 0; bit < 64; ++bit)
+    if (votes[bit] > 0) hash |= uint64_t{1} << bit;
+  return hash;
+}
+
+// ---- configuration ----------------------------------------------------------
+
+namespace {
+
+constexpr std::array<std::string_view, 5> kReasons = {"duplicate", "near_duplicate", "blurry",
+                                                      "unreadable", "empty"};
+
+Status BadField(const std::string& key, const std::string& want) {
+  return Status::InvalidArgument("pre-filter setting '" + key + "' must be " + want);
+}
+
+}  // namespace
+
+std::span<const std::string_view> PrefilterReasons() { return kReasons; }
+
+Result<PrefilterConfig> PrefilterConfig::FromJson(std::string_view text) {
+  PrefilterConfig c;
+  if (Trim(text).empty()) return c;
+  json j = json::parse(text, nullptr, /*allow_exceptions=*/false);
+  if (j.is_discarded() || !j.is_object()) {
+    return Status::InvalidArgument("pre-filter settings must be a JSON object, e.g. "
+                                   "{\"enabled\": true, \"blurry\": false}");
+  }
+  struct BoolField {
+    const char* key;
+    bool* out;
+  };
+  struct IntField {
+    const char* key;
+    int* out;
+    int lo, hi;
+  };
+  const BoolField bools[] = {{"enabled", &c.enabled},
+                             {"duplicates", &c.duplicates},
+                             {"near_duplicate_images", &c.near_duplicate_images},
+                             {"near_duplicate_texts", &c.near_duplicate_texts},
+                             {"blurry", &c.blurry},
+                             {"unreadable", &c.unreadable},
+                             {"empty", &c.empty}};
+  const IntField ints[] = {{"image_distance", &c.image_distance, 0, 32},
+                           {"text_distance", &c.text_distance, 0, 32},
+                           {"min_width", &c.min_width, 1, 100000},
+                           {"min_height", &c.min_height, 1, 100000}};
+  for (const auto& [key, value] : j.items()) {
+    bool known = false;
+    for (const BoolField& f : bools) {
+      if (key != f.key) continue;
+      if (!value.is_boolean()) return BadField(key, "true or false");
+      *f.out = value.get<bool>();
+      known = true;
+    }
+    for (const IntField& f : ints) {
+      if (key != f.key) continue;
+      if (!value.is_number_integer() || value.get<int64_t>() < f.lo ||
+          value.get<int64_t>() > f.hi) {
+        return BadField(key, "an integer from " + std::to_string(f.lo) + " to " +
+                                 std::to_string(f.hi));
+      }
+      *f.out = value.get<int>();
+      known = true;
+    }
+    if (key == "blur_threshold") {
+      if (!value.is_number() || value.get<double>() < 0 || !std::isfinite(value.get<double>()))
+        return BadField(key, "a number >= 0 (variance of the Laplacian; 60 is a usual start)");
+      c.blur_threshold = value.get<double>();
+      known = true;
+    }
+    if (!known) {
+      return Status::InvalidArgument(
+          "unknown pre-filter setting '" + key +
+          "'; the settings are enabled, duplicates, near_duplicate_images, image_distance, "
+          "near_duplicate_texts, text_distance, blurry, blur_threshold, unreadable, min_width, "
+          "min_height, empty");
+    }
+  }
+  return c;
+}
+
+std::string PrefilterConfig::ToJson() const {
+  return json{{"enabled", enabled},
+              {"duplicates", duplicates},
+              {"near_duplicate_images", near_duplicate_images},
+              {"image_distance", image_distance},
+              {"near_duplicate_texts", near_duplicate_texts},
+              {"text_distance", text_distance},
+              {"blurry", blurry},
+              {"blur_threshold", blur_threshold},
+              {"unreadable", unreadable},
+              {"min_width", min_width},
+              {"min_height", min_height},
+              {"empty", empty}}
+      .dump();
+}
+
+// ---- judging ----------------------------------------------------------------
+
+Prefilter::Prefilter(PrefilterConfig config, std::span<const TaskHash> known)
+    : config_(config) {
+  for (const TaskHash& h : known) {
+    if (h.kind == "content") {
+      content_.emplace(h.value, h.task_id);
+    } else if (h.kind == "phash") {
+      phash_.push_back({h.task_id, h.value});
+    } else if (h.kind == "simhash") {
+      simhash_.push_back({h.task_id, h.value});
+    }
+  }
+}
+
+std::optional<std::pair<Prefilter::Entry, int>> Prefilter::Nearest(const std::vector<Entry>& set,
+                                                                   uint64_t value,
+                                                                   int max_distance) {
+  std::optional<std::pair<Entry, int>> best;
+  for (const Entry& e : set) {
+    int d = HammingDistance(e.value, value);
+    if (d <= max_distance && (!best || d < best->second)) {
+      best = {e, d};
+      if (d == 0) break;
+    }
+  }
+  return best;
+}
+
+void Prefilter::Remember(Id task_id, std::string_view kind, uint64_t value) {
+  new_hashes_.push_back({task_id, std::string(kind), value});
+}
+
+PrefilterVerdict Prefilter::Judge(const TaskEvidence& task) {
+  PrefilterVerdict v;
+  auto flag = [&v](std::string reason, std::string detail) {
+    if (v.reason.empty()) {
+      v.reason = std::move(reason);
+      v.detail = std::move(detail);
+    }
+  };
+
+  // Measurements first, so every hash is stored whatever the verdict.
+  Remember(task.task_id, "content", task.content);
+  for (const ImageMeasure& m : task.images)
+    if (m.readable) Remember(task.task_id, "phash", m.phash);
+  std::vector<uint64_t> simhashes;
+  for (std::string_view text : task.texts) {
+    if (IsBlank(text)) continue;
+    simhashes.push_back(SimHash64(text));
+    Remember(task.task_id, "simhash", simhashes.back());
+  }
+  if (!config_.enabled) return v;
+
+  if (config_.unreadable) {
+    for (const ImageMeasure& m : task.images) {
+      if (!m.readable) {
+        flag("unreadable", m.error);
+      } else if (m.width < config_.min_width || m.height < config_.min_height) {
+        flag("unreadable", "too small: " + std::to_string(m.width) + "x" +
+                               std::to_string(m.height) + " px (the minimum is " +
+                               std::to_string(config_.min_width) + "x" +
+                               std::to_string(config_.min_height) + ")");
+      }
+    }
+  }
+  if (config_.empty) {
+    for (std::string_view text : task.texts)
+      if (IsBlank(text)) flag("empty", "the text is empty");
+  }
+  if (config_.duplicates) {
+    auto it = content_.find(task.content);
+    if (it != content_.end() && it->second != task.task_id)
+      flag("duplicate", "duplicate of task " + std::to_string(it->second));
+  }
+  if (config_.near_duplicate_images) {
+    for (const ImageMeasure& m : task.images) {
+      if (!m.readable) continue;
+      if (auto hit = Nearest(phash_, m.phash, config_.image_distance)) {
+        flag("near_duplicate", "looks like task " + std::to_string(hit->first.task_id) +
+                                   " (perceptual hash distance " +
+                                   std::to_string(hit->second) + " of 64)");
+      }
+    }
+  }
+  if (config_.near_duplicate_texts) {
+    for (uint64_t h : simhashes) {
+      if (auto hit = Nearest(simhash_, h, config_.text_distance)) {
+        flag("near_duplicate", "reads like task " + std::to_string(hit->first.task_id) +
+                                   " (SimHash distance " + std::to_string(hit->second) +
+                                   " of 64)");
+      }
+    }
+  }
+  if (config_.blurry) {
+    for (const ImageMeasure& m : task.images) {
+      if (m.readable && m.sharpness < config_.blur_threshold) {
+        char buf[96];
+        std::snprintf(buf, sizeof buf, "sharpness %.1f is below the threshold %g", m.sharpness,
+                      config_.blur_threshold);
+        flag("blurry", buf);
+      }
+    }
+  }
+
+  // Only tasks that stay in the queue become the reference for later ones, so
+  // a chain of near-duplicates is measured against the item that was kept.
+  content_.emplace(task.content, task.task_id);  // keeps the first holder
+  if (v.reason.empty()) {
+    for (const ImageMeasure& m : task.images)
+      if (m.readable) phash_.push_back({task.task_id, m.phash});
+    for (uint64_t h : simhashes) simhash_.push_back({task.task_id, h});
+  }
+  return v;
+}
+
+}  // namespace tessera

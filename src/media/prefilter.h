@@ -1,0 +1,142 @@
+// Pre-filtering of imported tasks: finds the items not worth a human's time
+// before they reach the labeling queue.
+//
+// Three layers:
+//   * Measurements, pure functions of the bytes: ContentHash64 (exact
+//     duplicates), MeasureImage (decodable? size, a 64-bit perceptual hash,
+//     sharpness as the variance of the Laplacian), SimHash64 (near-duplicate
+//     texts).
+//   * PrefilterConfig, the per-project settings (which checks run, thresholds),
+//     read from and written as JSON with errors that name the field.
+//   * Prefilter, which judges one task at a time against everything it has
+//     seen (the project's earlier tasks, then the tasks of this import) and
+//     returns the reason a task is kept out of the queue, or none.
+//
+// Reasons, as the import reply counts them: "duplicate", "near_duplicate",
+// "blurry", "unreadable" (cannot be decoded, or smaller than the minimum
+// size), "empty" (a text object whose text is blank).
+//
+// Thread-safety: the free functions are reentrant (MeasureImage may be called
+// from several threads at once); a Prefilter is not thread-safe.
+#ifndef TESSERA_SRC_MEDIA_PREFILTER_H_
+#define TESSERA_SRC_MEDIA_PREFILTER_H_
+
+#include <cstdint>
+#include <filesystem>
+#include <optional>
+#include <span>
+#include <string>
+#include <string_view>
+#include <unordered_map>
+#include <vector>
+
+#include "tessera/model.h"
+#include "tessera/status.h"
+#include "tessera/store.h"
+
+namespace tessera {
+
+// The first 64 bits of the SHA-256 of `bytes` (exact-duplicate detection; a
+// collision among a million items has a probability near 3e-8).
+uint64_t ContentHash64(std::string_view bytes);
+
+// Number of differing bits.
+int HammingDistance(uint64_t a, uint64_t b);
+
+struct ImageMeasure {
+  bool readable = false;
+  std::string error;        // why it is not readable
+  int width = 0;            // of the full image, in pixels
+  int height = 0;
+  uint64_t phash = 0;       // DCT perceptual hash (similar images: small Hamming distance)
+  double sharpness = 0;     // variance of the Laplacian of the grayscale image
+                            // scaled to at most 512 px on its long side
+};
+
+// Decodes an encoded image (JPEG, PNG, BMP, WebP, TIFF, ...) and measures it.
+// JPEGs are decoded at a reduced scale when they are large, which is several
+// times faster and does not change what is measured (both the hash and the
+// sharpness work on a downscaled image).
+ImageMeasure MeasureImage(std::string_view encoded);
+
+// The same for a file; an unreadable file gives readable = false.
+ImageMeasure MeasureImageFile(const std::filesystem::path& path);
+
+// 64-bit SimHash over the text's lower-cased word 3-shingles (words alone
+// when the text has fewer than three). Near-identical texts differ in few bits.
+uint64_t SimHash64(std::string_view text);
+
+// True when `text` has no non-whitespace character.
+bool IsBlank(std::string_view text);
+
+struct PrefilterConfig {
+  bool enabled = false;               // master switch; off by default
+  bool duplicates = true;             // exact duplicates (same bytes / same data)
+  bool near_duplicate_images = true;
+  int image_distance = 6;             // max pHash Hamming distance, 0..32
+  bool near_duplicate_texts = true;
+  int text_distance = 3;              // max SimHash Hamming distance, 0..32
+  bool blurry = true;
+  double blur_threshold = 60;         // sharpness below this is blurry
+  bool unreadable = true;
+  int min_width = 32;                 // smaller images count as unreadable
+  int min_height = 32;
+  bool empty = true;
+
+  // Parses the settings object; unknown keys and wrong types are errors that
+  // name the key and what it accepts. Missing keys keep their defaults.
+  static Result<PrefilterConfig> FromJson(std::string_view json);
+  std::string ToJson() const;
+};
+
+// The reasons in the order reports list them.
+std::span<const std::string_view> PrefilterReasons();
+
+// What is known about one task when it is judged. The caller fills what
+// applies: `content` always (hash of the media bytes, or of the task data),
+// `image` for each local image the task shows, `texts` for its text objects.
+struct TaskEvidence {
+  Id task_id = 0;
+  uint64_t content = 0;
+  std::vector<ImageMeasure> images;
+  std::vector<std::string_view> texts;
+};
+
+struct PrefilterVerdict {
+  std::string reason;  // "" = keep in the queue
+  std::string detail;  // human-readable: "duplicate of task 12", ...
+};
+
+class Prefilter {
+ public:
+  // `known` are the hashes of the project's earlier tasks.
+  Prefilter(PrefilterConfig config, std::span<const TaskHash> known);
+
+  // Judges a task and remembers its hashes, so later tasks of the same import
+  // are compared with it. The first task of a duplicate group stays; the
+  // later ones are flagged.
+  PrefilterVerdict Judge(const TaskEvidence& task);
+
+  // The hashes Judge computed for the tasks it saw (to store).
+  const std::vector<TaskHash>& new_hashes() const { return new_hashes_; }
+
+ private:
+  struct Entry {
+    Id task_id;
+    uint64_t value;
+  };
+  // The nearest entry within `max_distance`, if any.
+  static std::optional<std::pair<Entry, int>> Nearest(const std::vector<Entry>& set,
+                                                      uint64_t value, int max_distance);
+  void Remember(Id task_id, std::string_view kind, uint64_t value);
+
+  PrefilterConfig config_;
+  std::unordered_map<uint64_t, Id> content_;
+  std::vector<Entry> phash_;
+  std::vector<Entry> simhash_;
+  std::vector<TaskHash> new_hashes_;
+};
+
+}  // namespace tessera
+
+#endif  // TESSERA_SRC_MEDIA_PREFILTER_H_
