@@ -1,8 +1,8 @@
 // Store: everything Tessera persists, behind one interface.
 //
-// The SQLite implementation (OpenSqliteStore) is the embedded default; a
-// PostgreSQL implementation follows behind the same interface, so nothing here
-// exposes SQL or a particular engine's behaviour.
+// The SQLite implementation (OpenSqliteStore) is the embedded default; the
+// PostgreSQL implementation (OpenPostgresStore) lets several servers share one
+// database. Nothing here exposes SQL or a particular engine's behaviour.
 //
 // Every method is a complete unit of work: it either applies entirely or not at
 // all (one transaction), and once it returns OK the change is durable.
