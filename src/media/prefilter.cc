@@ -251,31 +251,62 @@ std::string PrefilterConfig::ToJson() const {
 
 // ---- judging ----------------------------------------------------------------
 
+HammingIndex::HammingIndex(int max_distance) : max_distance_(max_distance) {
+  int count = max_distance + 1;
+  if (count > 16) return;  // bands under 4 bits select most entries anyway
+  int shift = 0;
+  for (int b = 0; b < count; ++b) {
+    int bits = 64 / count + (b < 64 % count ? 1 : 0);
+    bands_.push_back({shift, bits == 64 ? ~uint64_t{0} : (uint64_t{1} << bits) - 1});
+    shift += bits;
+  }
+  buckets_.resize(bands_.size());
+}
+
+void HammingIndex::Add(Id id, uint64_t value) {
+  auto index = static_cast<uint32_t>(values_.size());
+  ids_.push_back(id);
+  values_.push_back(value);
+  for (size_t b = 0; b < bands_.size(); ++b) {
+    buckets_[b][(value >> bands_[b].shift) & bands_[b].mask].emplace_back(value, index);
+  }
+}
+
+std::optional<std::pair<Id, int>> HammingIndex::Nearest(uint64_t value) const {
+  size_t best = values_.size();
+  int best_distance = max_distance_ + 1;
+  auto consider = [&](uint64_t stored, size_t i) {
+    int d = HammingDistance(stored, value);
+    if (d > max_distance_) return;
+    if (d < best_distance || (d == best_distance && i < best)) {
+      best = i;
+      best_distance = d;
+    }
+  };
+  if (bands_.empty()) {
+    for (size_t i = 0; i < values_.size(); ++i) consider(values_[i], i);
+  } else {
+    for (size_t b = 0; b < bands_.size(); ++b) {
+      auto it = buckets_[b].find((value >> bands_[b].shift) & bands_[b].mask);
+      if (it == buckets_[b].end()) continue;
+      for (const auto& [stored, i] : it->second) consider(stored, i);
+    }
+  }
+  if (best == values_.size()) return std::nullopt;
+  return std::make_pair(ids_[best], best_distance);
+}
+
 Prefilter::Prefilter(PrefilterConfig config, std::span<const TaskHash> known)
-    : config_(config) {
+    : config_(config), phash_(config.image_distance), simhash_(config.text_distance) {
   for (const TaskHash& h : known) {
     if (h.kind == "content") {
       content_.emplace(h.value, h.task_id);
     } else if (h.kind == "phash") {
-      phash_.push_back({h.task_id, h.value});
+      phash_.Add(h.task_id, h.value);
     } else if (h.kind == "simhash") {
-      simhash_.push_back({h.task_id, h.value});
+      simhash_.Add(h.task_id, h.value);
     }
   }
-}
-
-std::optional<std::pair<Prefilter::Entry, int>> Prefilter::Nearest(const std::vector<Entry>& set,
-                                                                   uint64_t value,
-                                                                   int max_distance) {
-  std::optional<std::pair<Entry, int>> best;
-  for (const Entry& e : set) {
-    int d = HammingDistance(e.value, value);
-    if (d <= max_distance && (!best || d < best->second)) {
-      best = {e, d};
-      if (d == 0) break;
-    }
-  }
-  return best;
 }
 
 void Prefilter::Remember(Id task_id, std::string_view kind, uint64_t value) {
@@ -327,8 +358,8 @@ PrefilterVerdict Prefilter::Judge(const TaskEvidence& task) {
   if (config_.near_duplicate_images) {
     for (const ImageMeasure& m : task.images) {
       if (!m.readable) continue;
-      if (auto hit = Nearest(phash_, m.phash, config_.image_distance)) {
-        flag("near_duplicate", "looks like task " + std::to_string(hit->first.task_id) +
+      if (auto hit = phash_.Nearest(m.phash)) {
+        flag("near_duplicate", "looks like task " + std::to_string(hit->first) +
                                    " (perceptual hash distance " +
                                    std::to_string(hit->second) + " of 64)");
       }
@@ -336,8 +367,8 @@ PrefilterVerdict Prefilter::Judge(const TaskEvidence& task) {
   }
   if (config_.near_duplicate_texts) {
     for (uint64_t h : simhashes) {
-      if (auto hit = Nearest(simhash_, h, config_.text_distance)) {
-        flag("near_duplicate", "reads like task " + std::to_string(hit->first.task_id) +
+      if (auto hit = simhash_.Nearest(h)) {
+        flag("near_duplicate", "reads like task " + std::to_string(hit->first) +
                                    " (SimHash distance " + std::to_string(hit->second) +
                                    " of 64)");
       }
@@ -359,8 +390,8 @@ PrefilterVerdict Prefilter::Judge(const TaskEvidence& task) {
   content_.emplace(task.content, task.task_id);  // keeps the first holder
   if (v.reason.empty()) {
     for (const ImageMeasure& m : task.images)
-      if (m.readable) phash_.push_back({task.task_id, m.phash});
-    for (uint64_t h : simhashes) simhash_.push_back({task.task_id, h});
+      if (m.readable) phash_.Add(task.task_id, m.phash);
+    for (uint64_t h : simhashes) simhash_.Add(task.task_id, h);
   }
   return v;
 }

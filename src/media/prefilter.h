@@ -102,6 +102,36 @@ struct TaskEvidence {
   std::vector<std::string_view> texts;
 };
 
+// The stored 64-bit hash nearest to a query, within a fixed maximum Hamming
+// distance. Multi-index hashing: the 64 bits are cut into max_distance + 1
+// bands, and two hashes within the distance agree exactly on at least one
+// band (pigeonhole), so only entries that share a band value with the query
+// are compared. When the distance would leave bands narrower than 4 bits
+// (max_distance > 15) the index scans linearly instead.
+class HammingIndex {
+ public:
+  explicit HammingIndex(int max_distance);
+
+  void Add(Id id, uint64_t value);
+  // The entry with the smallest distance <= max_distance (the earliest added
+  // among equals), and that distance.
+  std::optional<std::pair<Id, int>> Nearest(uint64_t value) const;
+  size_t size() const { return values_.size(); }
+
+ private:
+  struct Band {
+    int shift;
+    uint64_t mask;
+  };
+  int max_distance_;
+  std::vector<Band> bands_;  // empty: linear scan
+  std::vector<Id> ids_;
+  std::vector<uint64_t> values_;
+  // Per band: band value -> (hash, entry index), the hash kept inline so a
+  // bucket is scanned sequentially rather than by random access.
+  std::vector<std::unordered_map<uint64_t, std::vector<std::pair<uint64_t, uint32_t>>>> buckets_;
+};
+
 struct PrefilterVerdict {
   std::string reason;  // "" = keep in the queue
   std::string detail;  // human-readable: "duplicate of task 12", ...
@@ -121,19 +151,12 @@ class Prefilter {
   const std::vector<TaskHash>& new_hashes() const { return new_hashes_; }
 
  private:
-  struct Entry {
-    Id task_id;
-    uint64_t value;
-  };
-  // The nearest entry within `max_distance`, if any.
-  static std::optional<std::pair<Entry, int>> Nearest(const std::vector<Entry>& set,
-                                                      uint64_t value, int max_distance);
   void Remember(Id task_id, std::string_view kind, uint64_t value);
 
   PrefilterConfig config_;
   std::unordered_map<uint64_t, Id> content_;
-  std::vector<Entry> phash_;
-  std::vector<Entry> simhash_;
+  HammingIndex phash_;
+  HammingIndex simhash_;
   std::vector<TaskHash> new_hashes_;
 };
 

@@ -132,6 +132,44 @@ TEST(PrefilterTest, SimHashIsCloseForEditedTextsAndFarForDifferentOnes) {
   EXPECT_FALSE(IsBlank(" x "));
 }
 
+TEST(PrefilterTest, HammingIndexFindsWhatALinearScanFinds) {
+  uint64_t x = 0x9E3779B97F4A7C15ull;
+  auto rnd = [&x] {
+    x ^= x << 13;
+    x ^= x >> 7;
+    x ^= x << 17;
+    return x;
+  };
+  for (int max_distance : {0, 3, 6, 15, 20}) {
+    HammingIndex index(max_distance);
+    std::vector<uint64_t> stored;
+    for (int i = 0; i < 3000; ++i) {
+      // Every third entry is a near copy of an earlier one (a few bits flipped).
+      uint64_t v = (i % 3 == 2) ? stored[static_cast<size_t>(rnd() % stored.size())] ^
+                                      (uint64_t{1} << (rnd() % 64)) ^ (uint64_t{1} << (rnd() % 64))
+                                : rnd();
+      stored.push_back(v);
+      index.Add(i + 1, v);
+    }
+    int found = 0;
+    for (int q = 0; q < 600; ++q) {
+      uint64_t query = stored[static_cast<size_t>(rnd() % stored.size())];
+      for (int flips = static_cast<int>(rnd() % 8); flips > 0; --flips) query ^= uint64_t{1} << (rnd() % 64);
+      std::optional<std::pair<Id, int>> expected;
+      for (size_t i = 0; i < stored.size(); ++i) {
+        int d = HammingDistance(stored[i], query);
+        if (d <= max_distance && (!expected || d < expected->second))
+          expected = std::make_pair(static_cast<Id>(i + 1), d);
+      }
+      EXPECT_EQ(index.Nearest(query), expected) << "max distance " << max_distance;
+      found += expected.has_value();
+    }
+    if (max_distance >= 6) {
+      EXPECT_GT(found, 300);  // the queries do hit
+    }
+  }
+}
+
 TEST(PrefilterTest, ConfigParsesAndNamesTheBadField) {
   auto c = PrefilterConfig::FromJson(R"({"enabled": true, "blurry": false, "image_distance": 4})");
   ASSERT_TRUE(c.ok()) << c.status().ToString();
