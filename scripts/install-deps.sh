@@ -10,6 +10,7 @@ DEB_PACKAGES=(
   libboost-dev libboost-system-dev
   libsqlite3-dev sqlite3
   libpqxx-dev postgresql
+  nginx  # the load-balancer test (tests/integration/lb_test.cc); no service is started
   libsimdjson-dev nlohmann-json3-dev libpugixml-dev zlib1g-dev
   libsodium-dev libspdlog-dev libfmt-dev libcli11-dev
   libopencv-core-dev libopencv-imgproc-dev libopencv-imgcodecs-dev

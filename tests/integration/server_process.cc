@@ -83,6 +83,7 @@ int RunTessera(const std::vector<std::string>& args, std::string* out, std::stri
 ServerProcess::ServerProcess() {
   data_dir_ = fs::temp_directory_path() / ("tessera-it-" + RandomHex(6));
   fs::create_directories(data_dir_);
+  log_path_ = data_dir_.parent_path() / (data_dir_.filename().string() + ".log");
   const char* database = std::getenv("TESSERA_TEST_DATABASE");
   if (database != nullptr && std::string(database) == "postgres") {
     auto cluster = PgTestCluster::Get(TESSERA_PG_TEST_DIR);
@@ -91,6 +92,18 @@ ServerProcess::ServerProcess() {
     if (!url.ok()) throw std::runtime_error(url.status().ToString());
     database_url_ = *url;
   }
+}
+
+std::unique_ptr<ServerProcess> ServerProcess::SharingWith(const ServerProcess& first) {
+  auto second = std::make_unique<ServerProcess>();
+  std::error_code ec;
+  fs::remove_all(second->data_dir_, ec);
+  second->data_dir_ = first.data_dir_;
+  second->owns_data_dir_ = false;
+  second->log_path_ = first.log_path_.parent_path() /
+                      (first.data_dir_.filename().string() + "-" + RandomHex(4) + ".log");
+  second->database_url_ = first.database_url_;
+  return second;
 }
 
 std::vector<std::string> ServerProcess::DatabaseArgs() const {
@@ -114,8 +127,8 @@ Result<std::unique_ptr<Store>> ServerProcess::OpenStore() const {
 ServerProcess::~ServerProcess() {
   Stop();
   std::error_code ec;
-  fs::remove_all(data_dir_, ec);
-  fs::remove(log_path(), ec);
+  if (owns_data_dir_) fs::remove_all(data_dir_, ec);
+  fs::remove(log_path_, ec);
 }
 
 void ServerProcess::Start(const std::vector<std::string>& extra_args) {

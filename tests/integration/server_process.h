@@ -31,7 +31,10 @@ int RunTessera(const std::vector<std::string>& args, std::string* out = nullptr,
 class ServerProcess {
  public:
   ServerProcess();   // new temp data folder
-  ~ServerProcess();  // SIGTERM, wait, remove the folder
+  ~ServerProcess();  // SIGTERM, wait, remove the folder (and the log)
+  // Another server on `first`'s data folder and database (the load-balancer
+  // test): its own log file; only `first` removes the folder.
+  static std::unique_ptr<ServerProcess> SharingWith(const ServerProcess& first);
 
   // Starts `tessera serve` and waits until it accepts connections.
   // `extra_args` go after the defaults (e.g. {"--max-body-mb", "1"}; added for
@@ -44,7 +47,7 @@ class ServerProcess {
   int port() const { return port_; }
   const std::filesystem::path& data_dir() const { return data_dir_; }
   // Where the server's stderr (its JSON log lines) is copied, as it arrives.
-  std::filesystem::path log_path() const { return data_dir_.parent_path() / (data_dir_.filename().string() + ".log"); }
+  const std::filesystem::path& log_path() const { return log_path_; }
   // Creates a user with the CLI; returns its API token.
   std::string AddUser(const std::string& email, const std::string& password, bool admin);
 
@@ -56,6 +59,8 @@ class ServerProcess {
 
  private:
   std::filesystem::path data_dir_;
+  std::filesystem::path log_path_;
+  bool owns_data_dir_ = true;
   std::string database_url_;  // empty: SQLite in data_dir_
   pid_t pid_ = -1;
   int port_ = 0;
