@@ -18,7 +18,7 @@ Prediction ReadPrediction(const Stmt& st);
 Draft ReadDraft(const Stmt& st);
 ImportRecord ReadImport(const Stmt& st);
 
-// Binds the 15 annotation columns after `id` (task_id ... updated_at) starting
+// Binds the 16 annotation columns after `id` (task_id ... guideline_version) starting
 // at parameter `first`, in TESSERA_ANNOTATION_COLUMNS order.
 void BindAnnotation(Stmt& st, int first, const Annotation& a);
 
