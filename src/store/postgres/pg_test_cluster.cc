@@ -192,7 +192,18 @@ Result<std::string> PgTestCluster::SchemaUrl(const std::string& schema) const {
   }
   TESSERA_ASSIGN_OR_RETURN(std::unique_ptr<postgres::Connection> conn,
                            postgres::Connection::Open(url()));
-  TESSERA_RETURN_IF_ERROR(conn->Exec("CREATE SCHEMA IF NOT EXISTS " + schema));
+  // CREATE SCHEMA IF NOT EXISTS is not safe against itself: two sessions
+  // creating the same schema at once can both pass the "not exists" check and
+  // one fails on pg_namespace's unique index. Tests open several stores on one
+  // schema at once (PgServersTest), so creations are serialised.
+  TESSERA_RETURN_IF_ERROR(conn->Begin());
+  Status created = conn->Exec("SELECT pg_advisory_xact_lock(7242018); CREATE SCHEMA IF NOT EXISTS " +
+                              schema);
+  if (!created.ok()) {
+    conn->Rollback();
+    return created;
+  }
+  TESSERA_RETURN_IF_ERROR(conn->Commit());
   return url() + "?options=-csearch_path%3D" + schema;
 }
 
