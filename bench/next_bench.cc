@@ -51,6 +51,7 @@
 #include <cstring>
 #include <filesystem>
 #include <fstream>
+#include <limits>
 #include <map>
 #include <memory>
 #include <nlohmann/json.hpp>
@@ -94,6 +95,7 @@ struct Options {
   int server_threads = 4;
   int client_threads = 1;
   double rate = 0;  // requests/s offered by all annotators together; 0 = as fast as possible
+  double sample = 0;  // seconds between server RSS samples in the window; 0 = start and end only
   std::string dir = "/tmp";
   bool keep = false;
 };
@@ -116,6 +118,7 @@ Options ParseOptions(int argc, char** argv) {
     else if (arg == "--server-threads") o.server_threads = std::stoi(value());
     else if (arg == "--client-threads") o.client_threads = std::stoi(value());
     else if (arg == "--rate") o.rate = std::stod(value());
+    else if (arg == "--sample") o.sample = std::stod(value());
     else if (arg == "--dir") o.dir = value();
     else if (arg == "--keep") o.keep = true;
     else if (arg == "--help" || arg == "-h") {
@@ -123,16 +126,17 @@ Options ParseOptions(int argc, char** argv) {
           "usage: next_bench [--tasks N=1000000] [--done D=0] [--annotators N=200] [--seconds S=20]\n"
           "                  [--warmup S=3] [--mode next|submit|both] [--server PATH=build/tessera]\n"
           "                  [--server-threads N=4] [--client-threads N=1] [--rate R=0]\n"
-          "                  [--dir DIR=/tmp] [--keep]\n"
+          "                  [--sample S=0] [--dir DIR=/tmp] [--keep]\n"
           "--rate R: the annotators together send R requests/s, each on a fixed schedule, and\n"
           "latency counts from the scheduled time (no coordinated omission); 0: each sends its\n"
-          "next request as soon as the previous one is answered (saturation).\n");
+          "next request as soon as the previous one is answered (saturation).\n"
+          "--sample S: print the server's resident memory every S seconds of the window (a soak).\n");
       std::exit(0);
     } else {
       Die("unknown option " + arg + " (see --help)");
     }
   }
-  if (o.tasks < 1 || o.annotators < 1 || o.seconds <= 0 || o.warmup < 0 || o.rate < 0 ||
+  if (o.tasks < 1 || o.annotators < 1 || o.seconds <= 0 || o.warmup < 0 || o.rate < 0 || o.sample < 0 ||
       o.server_threads < 1 || o.client_threads < 1) {
     Die("option values must be positive");
   }
@@ -236,6 +240,21 @@ std::pair<double, double> MachineJiffies() {
     if (i == 3 || i == 4) idle += v;  // idle, iowait
   }
   return {total - idle, total};
+}
+
+// Resident set size of a process in KiB (VmRSS in /proc/<pid>/status); 0 if unknown.
+int64_t ResidentKiB(pid_t pid) {
+  std::ifstream in("/proc/" + std::to_string(pid) + "/status");
+  std::string key;
+  while (in >> key) {
+    if (key == "VmRSS:") {
+      int64_t kib = 0;
+      in >> kib;
+      return kib;
+    }
+    in.ignore(std::numeric_limits<std::streamsize>::max(), '\n');
+  }
+  return 0;
 }
 
 std::string LoadAverage() {
@@ -566,6 +585,7 @@ struct ModeResult {
   double server_cpu = 0;   // seconds of server CPU in the window
   double client_cpu = 0;   // seconds of this process's CPU in the window
   double machine_busy = 0; // share of all cores busy in the window (0..1)
+  int64_t rss_start_kib = 0, rss_end_kib = 0, rss_max_kib = 0;  // server, over the window
 };
 
 ModeResult RunMode(bool submit, const Options& o, const Seeded& seeded, const ServerProcess& server,
@@ -601,8 +621,29 @@ ModeResult RunMode(bool submit, const Options& o, const Seeded& seeded, const Se
   double client_cpu0 = SelfCpuSeconds();
   auto machine0 = MachineJiffies();
   Clock::time_point t0 = Clock::now();
+  result.rss_start_kib = result.rss_max_kib = ResidentKiB(server.pid());
   shared.phase = Phase::kMeasure;
-  std::this_thread::sleep_for(std::chrono::duration<double>(o.seconds));
+  if (o.sample > 0) {
+    std::printf("  server RSS at 0 s: %.1f MiB\n", static_cast<double>(result.rss_start_kib) / 1024);
+    const Clock::time_point end = t0 + std::chrono::duration_cast<Clock::duration>(
+                                           std::chrono::duration<double>(o.seconds));
+    for (int step = 1;; ++step) {
+      Clock::time_point at = t0 + std::chrono::duration_cast<Clock::duration>(
+                                      std::chrono::duration<double>(o.sample * step));
+      if (at >= end) break;
+      std::this_thread::sleep_until(at);
+      int64_t rss = ResidentKiB(server.pid());
+      result.rss_max_kib = std::max(result.rss_max_kib, rss);
+      std::printf("  server RSS at %.0f s: %.1f MiB; load %s\n", o.sample * step,
+                  static_cast<double>(rss) / 1024, LoadAverage().c_str());
+      std::fflush(stdout);
+    }
+    std::this_thread::sleep_until(end);
+  } else {
+    std::this_thread::sleep_for(std::chrono::duration<double>(o.seconds));
+  }
+  result.rss_end_kib = ResidentKiB(server.pid());
+  result.rss_max_kib = std::max(result.rss_max_kib, result.rss_end_kib);
   shared.phase = Phase::kStop;
   Clock::time_point t1 = Clock::now();
   result.server_cpu = ProcessCpuSeconds(server.pid()) - server_cpu0;
@@ -656,6 +697,9 @@ bool Report(const char* title, const ModeResult& r) {
               requests > 0 ? r.server_cpu / requests * 1e6 : 0.0, r.server_cpu / r.seconds,
               r.client_cpu, requests > 0 ? r.client_cpu / requests * 1e6 : 0.0,
               r.machine_busy * 100, LoadAverage().c_str());
+  std::printf("  server RSS: %.1f MiB at the start of the window, %.1f MiB at the end, %.1f MiB max\n",
+              static_cast<double>(r.rss_start_kib) / 1024, static_cast<double>(r.rss_end_kib) / 1024,
+              static_cast<double>(r.rss_max_kib) / 1024);
   if (s.empty > 0) {
     std::printf("  next answered 404 (nothing left) %llu times\n",
                 static_cast<unsigned long long>(s.empty));
