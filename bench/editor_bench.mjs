@@ -9,7 +9,7 @@
 //   c) submit (Ctrl+Enter) -> next task's image / text on screen, in the
 //      labeling stream, over 30 image and 30 text tasks.
 // Usage (from web/, after `npx vite build --outDir /tmp/dist-bench --emptyOutDir`):
-//   node ../bench/editor_bench.mjs [--runs N] [--dist DIR] [--seconds S]
+//   node ../bench/editor_bench.mjs [--runs N] [--dist DIR] [--seconds S] [--think MS]
 // Environment: TESSERA_BIN (default /work/snap/tessera, then build/tessera),
 // CHROMIUM (default /usr/bin/chromium). For looking into a slow phase:
 // BENCH_PROFILE=1 (JavaScript CPU profile of pan, zoom and adding a span),
@@ -36,6 +36,9 @@ const opt = (name, def) => {
 };
 const RUNS = Number(opt("runs", "1"));
 const SECONDS = Number(opt("seconds", "3"));
+// c) How long the annotator "works" on each task before pressing submit (the
+// stream prefetches the next task meanwhile); 0 = at once.
+const THINK_MS = Number(opt("think", "0"));
 const DIST = resolve(opt("dist", process.env.TESSERA_WEB_DIST ?? "/tmp/dist-bench"));
 const BIN = process.env.TESSERA_BIN ?? (existsSync("/work/snap/tessera") ? "/work/snap/tessera" : join(root, "build", "tessera"));
 const CHROMIUM = process.env.CHROMIUM ?? "/usr/bin/chromium";
@@ -250,7 +253,8 @@ async function benchImage(page, url, fx) {
   await page.goto(`${url}/projects/${fx.imgProject}/tasks/${fx.imgTask}`);
   const canvas = page.getByRole("application", { name: /^Image img/ });
   await canvas.locator("svg").waitFor();
-  await page.waitForFunction((n) => document.querySelectorAll(".canvas-host svg polygon").length >= n, BOXES, { timeout: 60000 });
+  // The regions are painted on a canvas; its data-regions says how many it drew.
+  await page.waitForFunction((n) => Number(document.querySelector(".canvas-host canvas.region-paint")?.dataset.regions) >= n, BOXES, { timeout: 60000 });
   const box = await canvas.boundingBox();
   const cx = box.x + box.width / 2;
   const cy = box.y + box.height / 2;
@@ -378,7 +382,7 @@ async function benchText(page, url, fx) {
 
 async function benchStream(page, url, project, kind) {
   await page.goto(`${url}/projects/${project}/label`);
-  const ready = kind === "image" ? ".canvas-host svg image" : ".text-view span";
+  const ready = kind === "image" ? ".canvas-host img.canvas-picture" : ".text-view span";
   await page.locator(ready).first().waitFor();
   const times = [];
   for (let k = 0; k < STREAM_TASKS; k++) {
@@ -398,6 +402,7 @@ async function benchStream(page, url, project, kind) {
       };
       requestAnimationFrame(tick);
     }, ready);
+    if (THINK_MS > 0) await sleep(THINK_MS);
     await page.keyboard.press("Control+Enter");
     await page.waitForFunction(() => window.__nextAt !== undefined, null, { timeout: 10000 });
     times.push(await page.evaluate(() => window.__nextAt - window.__submitAt));

@@ -43,6 +43,7 @@ void RegisterExport(CLI::App& app);
 void RegisterAgreement(CLI::App& app);
 void RegisterQuality(CLI::App& app);
 void RegisterBackup(CLI::App& app);  // backup and restore
+void RegisterMigrate(CLI::App& app);
 
 }  // namespace tessera::cli
 

@@ -83,7 +83,8 @@ void RegisterImport(CLI::App& app) {
       "import", "Import task files (.json .jsonl .csv .tsv .txt; format from the extension)");
   AddDataOption(cmd, &opts->data);
   cmd->add_option("--project", opts->project, "Project id")->required();
-  cmd->add_option("files", opts->files, "Files (or dataset folders with --format) to import")
+  cmd->add_option("files", opts->files,
+                  "Files (with --format: dataset folders or files, or a .zip of either) to import")
       ->required()
       ->check(CLI::ExistingPath);
   cmd->add_option("--format", opts->format,

@@ -15,6 +15,7 @@ int main(int argc, char** argv) {
   tessera::cli::RegisterAgreement(app);
   tessera::cli::RegisterQuality(app);
   tessera::cli::RegisterBackup(app);
+  tessera::cli::RegisterMigrate(app);
   try {
     app.parse(argc, argv);
   } catch (const CLI::ParseError& e) {

@@ -37,6 +37,7 @@ int RunServe(const ServeOptions& o) {
   server::WebhookDeliveryOptions webhooks = o.webhooks;
   webhooks.poll_ms = std::min<int64_t>(webhooks.poll_ms, webhooks.base_delay_ms);
   app.StartWebhookDelivery(webhooks);
+  app.StartExportJobs(server::ExportRunnerOptions{});
   server::HttpServerOptions http;
   http.host = o.host;
   http.port = static_cast<uint16_t>(o.port);

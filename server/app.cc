@@ -39,7 +39,9 @@ App::App(Store& store, AppOptions options) : store_(store), options_(std::move(o
   RegisterMemberRoutes(router_);
   RegisterImportRoutes(router_);
   RegisterExportRoutes(router_);
+  RegisterExportJobRoutes(router_);
   RegisterTaskRoutes(router_);
+  RegisterDataManagerRoutes(router_);
   RegisterAnnotationRoutes(router_);
   RegisterDraftRoutes(router_);
   RegisterWorkflowRoutes(router_);
@@ -66,6 +68,18 @@ void App::StartWebhookDelivery(const WebhookDeliveryOptions& options) {
 
 void App::WakeWebhookDelivery() {
   if (webhooks_) webhooks_->Wake();
+}
+
+void App::StartExportJobs(ExportRunnerOptions options) {
+  if (exports_) return;
+  options.data_dir = options_.data_dir;
+  options.media_root = media_root();
+  exports_ = std::make_unique<ExportRunner>(store_, std::move(options));
+  exports_->Start();
+}
+
+void App::WakeExportJobs() {
+  if (exports_) exports_->Wake();
 }
 
 HttpResponse App::Handle(HttpRequest& request) {

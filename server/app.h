@@ -12,6 +12,7 @@
 #include <string>
 
 #include "server/auth/login_limiter.h"
+#include "server/export_runner.h"
 #include "server/net/http_types.h"
 #include "server/quality_cache.h"
 #include "server/router.h"
@@ -46,6 +47,12 @@ class App {
   void StartWebhookDelivery(const WebhookDeliveryOptions& options);
   // Tells the dispatcher (if started) that new deliveries were written.
   void WakeWebhookDelivery();
+  // Starts running export jobs on a background thread (`tessera serve`
+  // does; without it, jobs wait as "created"). Fills the options' folders
+  // from AppOptions. The runner stops when the App is destroyed.
+  void StartExportJobs(ExportRunnerOptions options);
+  // Tells the runner (if started) that a job was created.
+  void WakeExportJobs();
   std::filesystem::path media_root() const { return options_.data_dir / "media"; }
 
  private:
@@ -58,6 +65,7 @@ class App {
   LoginLimiter limiter_;
   QualityCache quality_cache_;
   std::unique_ptr<WebhookDispatcher> webhooks_;  // null until StartWebhookDelivery
+  std::unique_ptr<ExportRunner> exports_;        // null until StartExportJobs
 };
 
 // Registers every API route (one function per resource file in server/api/).
@@ -67,6 +75,7 @@ void RegisterUserRoutes(Router& router);
 void RegisterProjectRoutes(Router& router);
 void RegisterMemberRoutes(Router& router);
 void RegisterTaskRoutes(Router& router);
+void RegisterDataManagerRoutes(Router& router);
 void RegisterAnnotationRoutes(Router& router);
 void RegisterDraftRoutes(Router& router);
 void RegisterWorkflowRoutes(Router& router);
@@ -75,6 +84,7 @@ void RegisterStatsRoutes(Router& router);
 void RegisterPredictionRoutes(Router& router);
 void RegisterImportRoutes(Router& router);
 void RegisterExportRoutes(Router& router);
+void RegisterExportJobRoutes(Router& router);
 void RegisterMediaRoutes(Router& router);
 void RegisterAgreementRoutes(Router& router);
 void RegisterQualityRoutes(Router& router);

@@ -32,6 +32,8 @@ struct ExportOptions {
   // tasks written so far.
   std::function<void(int64_t tasks_written)> progress;
   int64_t progress_every = 1000;
+  // When set, only these tasks (the data manager's "export selection").
+  std::optional<std::vector<Id>> task_ids;
 };
 
 // Writes project `project_id`'s export to `out`. IOError if the stream fails.

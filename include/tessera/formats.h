@@ -22,6 +22,7 @@
 #include <filesystem>
 #include <functional>
 #include <memory>
+#include <optional>
 #include <ostream>
 #include <string>
 #include <string_view>
@@ -112,7 +113,13 @@ struct DatasetExportOptions {
   // tasks are divided in the ratios (exactly per block of tasks; see split.cc).
   std::string split;
   uint64_t seed = 0;
+  // When set, only these tasks (the data manager's "export selection").
+  std::optional<std::vector<Id>> task_ids;
 };
+
+// Ok when `split` is a valid DatasetExportOptions::split ("" included);
+// otherwise FieldInvalid("split") saying what is accepted.
+Status CheckSplit(std::string_view split);
 
 struct DatasetExportReport {
   int64_t tasks = 0;
@@ -127,6 +134,21 @@ struct DatasetExportReport {
 Result<DatasetExportReport> ExportDataset(Store& store, Id project_id, std::string_view format,
                                           OutputSink& sink, const DatasetExportOptions& options);
 
+// Caps on extracting a zip archive (datasets given as a .zip).
+struct ZipLimits {
+  uint64_t max_bytes = uint64_t{16} << 30;  // total uncompressed size of the entries
+  int64_t max_entries = 1'000'000;          // files and folders in the archive
+};
+
+// Extracts the zip archive `zip` into the folder `dest` (created if missing).
+// Refuses (InvalidArgument naming the entry) any entry whose name is absolute,
+// has a drive letter, a backslash or a ".." part, symbolic links and
+// encrypted entries; PayloadTooLarge when the archive has more than
+// limits.max_entries entries or would unpack to more than limits.max_bytes
+// (counted as it is written, not taken from the archive's own claims).
+// On failure, what was extracted so far is left in `dest` for the caller to remove.
+Status ExtractZip(const std::filesystem::path& zip, const std::filesystem::path& dest, const ZipLimits& limits);
+
 struct DatasetImportOptions {
   bool as_predictions = false;       // store regions as predictions instead of annotations
   std::string model_version = "import";
@@ -134,6 +156,7 @@ struct DatasetImportOptions {
   // image URL, e.g. "/data/local-files/?d=datasets/coco/".
   std::string image_prefix;
   size_t max_file_bytes = size_t{512} << 20;  // larger annotation files are refused
+  ZipLimits zip;  // when the dataset is given as a .zip
 };
 
 struct DatasetImportReport {
@@ -146,7 +169,8 @@ struct DatasetImportReport {
 };
 
 // Imports the dataset at `path` (a file or a folder laid out as the format
-// lays it out) into project `project_id` as new tasks.
+// lays it out, or a .zip of either, extracted to a temporary folder first)
+// into project `project_id` as new tasks.
 Result<DatasetImportReport> ImportDataset(Store& store, Id project_id, Id user_id,
                                           std::string_view format,
                                           const std::filesystem::path& path,

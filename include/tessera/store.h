@@ -21,12 +21,35 @@
 #include <string_view>
 #include <vector>
 
+#include "tessera/export_jobs.h"
 #include "tessera/model.h"
 #include "tessera/status.h"
 #include "tessera/webhooks.h"
 #include "tessera/workflow.h"
 
 namespace tessera {
+
+// One condition of the data manager's task filters (Label Studio's filter
+// items, already parsed and checked by the caller; the store answers
+// InvalidArgument for a combination it does not know). `column` is one of:
+// id, data.<key>[.<key>...] (keys of [A-Za-z0-9_-]), completed_at,
+// total_annotations, cancelled_annotations, total_predictions, annotators,
+// annotations_results, predictions_score, guideline_version, prefilter_flag,
+// ground_truth, reviews_accepted, reviews_rejected, status. `op` is one of
+// equal, not_equal, contains, not_contains, less, greater, less_or_equal,
+// greater_or_equal, in, not_in (min..max inclusive), empty, and for column id
+// only id_in / id_not_in (over `ids`: how the server passes conditions the
+// database cannot evaluate, such as per-task agreement).
+struct TaskFilter {
+  std::string column;
+  std::string op;
+  bool numeric = false;     // data.<key>: compare as a number (type Number)
+  std::string text;         // String values (data fields, results, flags, status)
+  double number = 0;        // Number values; Datetime as Unix ms; Boolean 1/0; user ids
+  double min = 0, max = 0;  // in / not_in
+  bool empty = false;       // op empty: true = the column has no value
+  std::vector<Id> ids;      // id_in / id_not_in
+};
 
 // What a task listing should return.
 struct TaskQuery {
@@ -36,10 +59,56 @@ struct TaskQuery {
   // Only tasks with id > after_id (keyset paging for exports); 0 = no bound.
   Id after_id = 0;
   // Sort: "id" (default), "-id", "total_annotations", "-total_annotations",
-  // "updated_at", "-updated_at". Unknown keys are rejected by the caller.
+  // "updated_at", "-updated_at", or a TaskFilter column (other than
+  // annotators, annotations_results and status) with "-" for descending;
+  // ties by id, missing values last. Unknown keys are InvalidArgument.
   std::string order = "id";
   // Optional filter on labeling state: "labeled", "unlabeled", or "" (all).
   std::string status;
+  // Data-manager filters that a task must all meet (any of, with
+  // filters_any); none = every task.
+  std::vector<TaskFilter> filters;
+  bool filters_any = false;
+  // Full-text search over the string values of the task data (migration 9):
+  // words ANDed, the last one matched as a prefix; "" = no search.
+  std::string search;
+  // When set, only these tasks (ids of other projects are ignored).
+  std::optional<std::vector<Id>> only_ids;
+};
+
+// The data manager's computed columns of one task.
+struct TaskColumns {
+  Id task_id = 0;
+  std::optional<TimeMs> completed_at;       // newest non-cancelled annotation
+  std::optional<double> predictions_score;  // highest prediction score
+  int64_t reviews_accepted = 0;             // annotations accepted or fixed by review
+  int64_t reviews_rejected = 0;
+  bool ground_truth = false;
+  std::vector<std::string> prefilter_flags;  // the task's pre-filter reason, if any
+  std::vector<Id> annotators;                // distinct authors, ascending
+  std::vector<int> guideline_versions;       // distinct, ascending (0 = none: left out)
+};
+
+// A saved data-manager view (tab) of a project; `data` is the client's JSON
+// object (title, filters, ordering, hiddenColumns, search), stored as given.
+struct DmView {
+  Id id = 0;
+  Id project_id = 0;
+  Id user_id = 0;  // creator; 0 once the account is deleted
+  int64_t order = 0;
+  std::string data = "{}";
+  TimeMs created_at = 0;
+};
+
+// What a data-manager bulk action does to each selected task.
+enum class TaskAction {
+  kDeleteTasks,
+  kDeleteAnnotations,
+  kDeletePredictions,
+  kMarkGroundTruth,    // the newest non-cancelled annotation becomes ground truth
+  kUnmarkGroundTruth,  // no annotation of the task stays ground truth
+  kSendToReview,       // the newest non-cancelled annotation: review state pending
+  kRequeue,            // locks and skips (cancelled annotations) removed
 };
 
 // Which tasks changed after a position in the project's change log.
@@ -176,7 +245,12 @@ class Store {
   // Durability exception: the lock this writes is a lease, so the commit does
   // not wait for fsync; a power cut right after it can drop the lock, which
   // then behaves like an early expiry (the next durable commit covers it).
-  virtual Result<Task> NextTask(Id project_id, Id user_id) = 0;
+  // `exclude_task_id` (0 = none) is left out of every source: the labeling
+  // stream passes the task on screen to prefetch the one after it, which is
+  // reserved like any other (so the user then holds two locks, and after the
+  // submit source 1 hands out the prefetched task, the older lock first).
+  virtual Result<Task> NextTask(Id project_id, Id user_id, Id exclude_task_id) = 0;
+  Result<Task> NextTask(Id project_id, Id user_id) { return NextTask(project_id, user_id, 0); }
 
   // ---- annotations ----
   // Fills annotation->id, version=1; updates the task's counters and is_labeled.
@@ -354,6 +428,56 @@ class Store {
   // not empty), which returns them to the queue. Returns how many.
   virtual Result<int64_t> ReleaseTaskFlags(Id project_id, const TaskSelection& selection,
                                            std::string_view reason);
+
+  // ---- data manager (migration 9; not pure: a Store that lacks it answers
+  // FailedPrecondition) ----
+  // The ids of the tasks ListTasks would return, in its order (offset and
+  // limit apply; limit <= 0 = all).
+  virtual Result<std::vector<Id>> ListTaskIds(const TaskQuery& query);
+  // Computed columns of the given tasks, in the given order (unknown ids left out).
+  virtual Result<std::vector<TaskColumns>> ListTaskColumns(std::span<const Id> task_ids);
+  // Applies `action` to each of `task_ids` that is a task of the project, in
+  // one transaction. Returns how many tasks it changed.
+  virtual Result<int64_t> ApplyTaskAction(Id project_id, TaskAction action,
+                                          std::span<const Id> task_ids);
+  // Saved views. CreateDmView fills id and created_at (and order, when 0:
+  // the project's last + 1); NotFound if the project does not exist.
+  virtual Status CreateDmView(DmView* view);
+  virtual Result<DmView> GetDmView(Id id);
+  // By order, then id.
+  virtual Result<std::vector<DmView>> ListDmViews(Id project_id);
+  // Applies data and order. NotFound when there is no such view.
+  virtual Status UpdateDmView(const DmView& view);
+  virtual Status DeleteDmView(Id id);
+  // Deletes every view of the project; returns how many.
+  virtual Result<int64_t> DeleteDmViews(Id project_id);
+
+  // ---- export jobs (migration 10; not pure: a Store that lacks them answers
+  // FailedPrecondition). See tessera/export_jobs.h.
+  // Fills id and created_at (when 0); status created. NotFound if no project.
+  virtual Status CreateExportJob(ExportJob* job);
+  virtual Result<ExportJob> GetExportJob(Id id);
+  // The project's jobs, newest first.
+  virtual Result<std::vector<ExportJob>> ListExportJobs(Id project_id);
+  // NotFound if there is no such job. A runner holding it finds out when it
+  // next reports progress.
+  virtual Status DeleteExportJob(Id id);
+  // In one transaction: marks failed the jobs whose claim ran out after
+  // ExportJob::kMaxAttempts runs, then claims the oldest job that is created
+  // or whose claim ran out, for `lease_ms`: status in_progress, attempts + 1,
+  // progress reset. Servers sharing a database never claim the same job while
+  // a lease lasts. nullopt when there is nothing to run.
+  virtual Result<std::optional<ExportJob>> ClaimExportJob(const std::string& claim, TimeMs now,
+                                                          TimeMs lease_ms);
+  // Records progress of a claimed job and extends its lease to now + lease_ms.
+  // NotFound when the job is gone or `claim` no longer holds it.
+  virtual Status UpdateExportJobProgress(Id job_id, const std::string& claim, int64_t tasks_done,
+                                         int64_t tasks_total, TimeMs now, TimeMs lease_ms);
+  // Completes or fails a claimed job and drops the claim; NotFound as above.
+  virtual Status FinishExportJob(const ExportJobOutcome& outcome);
+  // Gives a claimed job back (status created, attempts - 1), for a server
+  // that stops cleanly mid-run: the next runner starts it again at once.
+  virtual Status ReleaseExportJob(Id job_id, const std::string& claim);
 };
 
 struct SqliteOptions {

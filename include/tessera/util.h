@@ -33,6 +33,10 @@ std::string RandomRegionId(size_t length = 10);
 std::string Sha256Hex(std::string_view data);
 // Lower-case hex SHA-256 of a file's contents, read in 1 MiB chunks.
 Result<std::string> Sha256FileHex(const std::string& path);
+// Lower-case hex MD5 (RFC 1321) of `data` / of a file's contents. Not for
+// security: only the checksum Label Studio reports for an export ("md5").
+std::string Md5Hex(std::string_view data);
+Result<std::string> Md5FileHex(const std::string& path);
 
 // Constant-time comparison; false if lengths differ.
 bool ConstantTimeEquals(std::string_view a, std::string_view b);

@@ -3,9 +3,12 @@
 // file; formats that write several files are sent as a zip.
 // GET /api/projects/{id}/export/formats: the formats, as Label Studio lists
 // them, with the ones that do not fit the project's config disabled.
+#include <algorithm>
+#include <cstdlib>
 #include <fstream>
 #include <limits>
 
+#include "server/api/dm_query.h"
 #include "server/app.h"
 #include "server/context.h"
 #include "tessera/formats.h"
@@ -23,6 +26,42 @@ const char* ContentType(const std::string& ext) {
   if (ext == "zip") return "application/zip";
   if (ext == "xml") return "application/xml";
   return "text/plain; charset=utf-8";
+}
+
+Result<std::optional<std::vector<Id>>> ExportSelection(RequestContext& ctx, Id project_id) {
+  const HttpRequest& req = ctx.request();
+  std::optional<std::vector<Id>> ids;
+  for (const char* key : {"ids", "ids[]"}) {
+    auto [first, last] = req.query.equal_range(key);
+    for (auto it = first; it != last; ++it) {
+      if (!ids) ids.emplace();
+      size_t pos = 0;
+      const std::string& list = it->second;
+      while (pos <= list.size()) {
+        size_t comma = std::min(list.find(',', pos), list.size());
+        std::string part = list.substr(pos, comma - pos);
+        pos = comma + 1;
+        if (part.empty()) continue;
+        char* end = nullptr;
+        long long value = std::strtoll(part.c_str(), &end, 10);
+        if (*end != '\0' || value <= 0) {
+          return Status::FieldInvalid("ids", "ids must be positive task ids separated by commas "
+                                             "(ids=1,2,3) or repeated (ids=1&ids=2); got '" +
+                                                 part + "'");
+        }
+        ids->push_back(static_cast<Id>(value));
+      }
+    }
+  }
+  if (ids) return ids;
+  if (req.Query("view") || req.Query("query")) {
+    TESSERA_ASSIGN_OR_RETURN(DmQuery query, DmQueryFromRequest(ctx, project_id));
+    std::optional<std::map<Id, double>> agreements;
+    TESSERA_ASSIGN_OR_RETURN(std::vector<Id> matching, MatchingTaskIds(ctx, query, &agreements));
+    std::sort(matching.begin(), matching.end());
+    ids = std::move(matching);
+  }
+  return ids;
 }
 
 HttpResponse Export(RequestContext& ctx) {
@@ -51,6 +90,11 @@ HttpResponse Export(RequestContext& ctx) {
   if (!seed.ok()) return ErrorResponse(seed.status());
   options.seed = static_cast<uint64_t>(*seed);
   options.media_root = ctx.app().media_root();  // formats that embed images read uploads from here
+  // The data manager's "export selection": ids=1,2,3 (or repeated ids=, or
+  // LS's ids[]=), else the tasks matching view=/query= when given.
+  auto task_ids = ExportSelection(ctx, *id);
+  if (!task_ids.ok()) return ErrorResponse(task_ids.status());
+  options.task_ids = std::move(*task_ids);
 
   fs::path tmp_dir = ctx.app().options().data_dir / "tmp";
   std::error_code ec;

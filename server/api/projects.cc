@@ -192,6 +192,7 @@ HttpResponse DeleteProject(RequestContext& ctx) {
   });
   std::error_code ec;
   std::filesystem::remove_all(ctx.app().media_root() / "upload" / std::to_string(p->id), ec);
+  RemoveProjectExports(ctx.app().options().data_dir, p->id);  // the jobs went with the project
   return NoContent();
 }
 

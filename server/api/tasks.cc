@@ -1,4 +1,8 @@
 // /api/tasks and /api/projects/{id}/next.
+#include <algorithm>
+#include <map>
+
+#include "server/api/dm_query.h"
 #include "server/api/task_access.h"
 #include "server/app.h"
 #include "server/webhook_events.h"
@@ -25,58 +29,113 @@ HttpResponse ListTasks(RequestContext& ctx) {
   if (!page_size.ok()) return ErrorResponse(page_size.status());
   Status s = ctx.RequireProjectRole(*project, Role::kAnnotator);
   if (!s.ok()) return ErrorResponse(s);
-  TaskQuery q;
-  q.project_id = *project;
+  auto dm = DmQueryFromRequest(ctx, *project);
+  if (!dm.ok()) return ErrorResponse(dm.status());
+  // Agreement is shown to reviewers and up (as /agreement), so only they
+  // may filter or sort by it.
+  std::optional<Role> role = ctx.ProjectRole(*project);
+  bool reviewer = ctx.is_admin() || (role && *role >= Role::kReviewer);
+  if (!reviewer && UsesAgreement(*dm)) {
+    return ErrorResponse(Status::PermissionDenied(
+        "filtering or sorting by agreement needs the reviewer role or above"));
+  }
+  std::optional<std::map<Id, double>> agreements;
+  s = ResolveDmQuery(ctx, &*dm, &agreements);
+  if (!s.ok()) return ErrorResponse(s);
+  TaskQuery q = dm->task_query;
   q.offset = (*page - 1) * *page_size;
   q.limit = *page_size;
-  if (auto order = req.Query("ordering")) {
-    static const char* const kOrders[] = {"id", "-id", "total_annotations", "-total_annotations",
-                                          "updated_at", "-updated_at"};
-    std::string o = *order;
-    if (o.starts_with("tasks:")) o = o.substr(6);
-    if (o.starts_with("-tasks:")) o = "-" + o.substr(7);
-    bool known = false;
-    for (const char* k : kOrders) known |= (o == k);
-    if (!known) {
-      return ErrorResponse(Status::FieldInvalid(
-          "ordering", "ordering '" + *order +
-                          "' is not one of: id, -id, total_annotations, -total_annotations, "
-                          "updated_at, -updated_at"));
+  int64_t total = 0;
+  std::vector<Task> tasks;
+  if (dm->order_by_agreement) {
+    // Agreement is not in the database: order every matching id in memory,
+    // then load the page's tasks.
+    auto ids = MatchingTaskIds(ctx, *dm, &agreements);
+    if (!ids.ok()) return ErrorResponse(ids.status());
+    total = static_cast<int64_t>(ids->size());
+    if (q.offset < total) {
+      auto first = ids->begin() + q.offset;
+      auto last = ids->begin() + std::min<int64_t>(total, q.offset + q.limit);
+      TaskQuery page_query;
+      page_query.project_id = *project;
+      page_query.limit = q.limit;
+      page_query.only_ids = std::vector<Id>(first, last);
+      auto loaded = ctx.store().ListTasks(page_query);
+      if (!loaded.ok()) return ErrorResponse(loaded.status());
+      std::map<Id, Task> by_id;
+      for (Task& t : *loaded) by_id.emplace(t.id, std::move(t));
+      for (auto it = first; it != last; ++it) {
+        if (auto found = by_id.find(*it); found != by_id.end()) tasks.push_back(std::move(found->second));
+      }
     }
-    q.order = o;
-  }
-  if (auto status = req.Query("status")) {
-    if (*status != "labeled" && *status != "unlabeled" && !status->empty()) {
-      return ErrorResponse(Status::FieldInvalid(
-          "status", "status '" + *status + "' is not one of: labeled, unlabeled"));
+  } else {
+    auto counted = ctx.store().CountTasks(q);
+    if (!counted.ok()) return ErrorResponse(counted.status());
+    total = *counted;
+    if (!(*page > 1 && q.offset >= total)) {
+      auto loaded = ctx.store().ListTasks(q);
+      if (!loaded.ok()) return ErrorResponse(loaded.status());
+      tasks = std::move(*loaded);
     }
-    q.status = *status;
   }
-  auto total = ctx.store().CountTasks(q);
-  if (!total.ok()) return ErrorResponse(total.status());
-  if (*page > 1 && q.offset >= *total) {
+  if (*page > 1 && q.offset >= total) {
     return ErrorResponse(404, "page " + std::to_string(*page) + " is past the last page (" +
-                                  std::to_string(*total) + " tasks, page_size " +
+                                  std::to_string(total) + " tasks, page_size " +
                                   std::to_string(*page_size) + ")");
   }
-  auto tasks = ctx.store().ListTasks(q);
-  if (!tasks.ok()) return ErrorResponse(tasks.status());
+  // The data manager's computed columns. Agreement is shown to reviewers and
+  // up (as /agreement); in blind mode an annotator sees only themself among
+  // the annotators.
+  std::vector<Id> page_ids;
+  for (const Task& t : tasks) page_ids.push_back(t.id);
+  auto columns = ctx.store().ListTaskColumns(page_ids);
+  if (!columns.ok()) return ErrorResponse(columns.status());
+  std::map<Id, const TaskColumns*> columns_of;
+  for (const TaskColumns& c : *columns) columns_of[c.task_id] = &c;
+  if (reviewer && !agreements) {
+    auto scores = PageAgreements(ctx, *project, page_ids);
+    if (!scores.ok()) return ErrorResponse(scores.status());
+    agreements = std::move(*scores);
+  }
+  bool sees_others = SeesOthersAnnotations(ctx, *project);
   bool task_only = req.Query("fields").value_or("all") == "task_only";
   json list = json::array();
   int64_t total_annotations = 0, total_predictions = 0;
-  for (const Task& t : *tasks) {
+  for (const Task& t : tasks) {
     total_annotations += t.total_annotations;
     total_predictions += t.total_predictions;
+    json j;
     if (task_only) {
-      list.push_back(TaskToJson(t));
-      continue;
+      j = TaskToJson(t);
+    } else {
+      auto full = TaskWithChildrenJson(ctx, t);
+      if (!full.ok()) return ErrorResponse(full.status());
+      j = std::move(*full);
     }
-    auto j = TaskWithChildrenJson(ctx, t);
-    if (!j.ok()) return ErrorResponse(j.status());
-    list.push_back(std::move(*j));
+    j["cancelled_annotations"] = t.cancelled_annotations;
+    j["agreement"] = nullptr;
+    if (reviewer && agreements) {
+      if (auto it = agreements->find(t.id); it != agreements->end()) j["agreement"] = it->second;
+    }
+    auto c = columns_of.find(t.id);
+    TaskColumns empty;
+    const TaskColumns& col = c != columns_of.end() ? *c->second : empty;
+    json annotators = json::array();
+    for (Id user : col.annotators) {
+      if (sees_others || user == ctx.user_id()) annotators.push_back(user);
+    }
+    j["annotators"] = std::move(annotators);
+    j["guideline_versions"] = col.guideline_versions;
+    j["prefilter_flags"] = col.prefilter_flags;
+    j["predictions_score"] = col.predictions_score ? json(*col.predictions_score) : json();
+    j["completed_at"] = col.completed_at ? json(FormatIsoTime(*col.completed_at)) : json();
+    j["reviews_accepted"] = col.reviews_accepted;
+    j["reviews_rejected"] = col.reviews_rejected;
+    j["ground_truth"] = col.ground_truth;
+    list.push_back(std::move(j));
   }
   return JsonResponse(200, json{{"tasks", list},
-                                {"total", *total},
+                                {"total", total},
                                 {"total_annotations", total_annotations},
                                 {"total_predictions", total_predictions}});
 }
@@ -190,6 +249,11 @@ HttpResponse NextTask(RequestContext& ctx) {
   if (!id.ok()) return ErrorResponse(id.status());
   Status s = ctx.RequireProjectRole(*id, Role::kAnnotator);
   if (!s.ok()) return ErrorResponse(s);
+  // ?exclude=<task id>: the task the caller has on screen; the stream asks
+  // for the one after it ahead of time (prefetch). It is reserved like any
+  // other, and after the submit the held-lock rule hands it out again.
+  auto exclude = QueryInt(ctx.request(), "exclude", 0, 1, INT64_MAX);
+  if (!exclude.ok()) return ErrorResponse(exclude.status());
   // Annotators and reviewers acknowledge the latest guideline before their
   // next task (managers publish it, so they are not held).
   if (std::optional<Role> role = ctx.ProjectRole(*id); !ctx.is_admin() && role &&
@@ -211,7 +275,7 @@ HttpResponse NextTask(RequestContext& ctx) {
                                     {"acknowledge_url", base + "/acknowledge"}});
     }
   }
-  auto task = ctx.store().NextTask(*id, ctx.user_id());
+  auto task = ctx.store().NextTask(*id, ctx.user_id(), *exclude);
   if (!task.ok()) {
     if (task.status().code() == Code::kNotFound) {
       return ErrorResponse(404, "no more tasks to label in project " + std::to_string(*id) +

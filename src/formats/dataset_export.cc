@@ -50,6 +50,7 @@ Status ExportLsJsonToSink(Store& store, Id project_id, bool jsonl, OutputSink& s
   ExportOptions ls;
   ls.format = jsonl ? ExportFormat::kJsonl : ExportFormat::kJson;
   ls.download_all_tasks = options.download_all_tasks;
+  ls.task_ids = options.task_ids;
   // ExportLsJson reports the final count through progress, always.
   ls.progress = [&](int64_t written) {
     *tasks_written = written;
@@ -133,6 +134,7 @@ Result<DatasetExportReport> ExportDataset(Store& store, Id project_id, std::stri
 
   TaskQuery query;
   query.project_id = project_id;
+  query.only_ids = options.task_ids;
   Status s = store.ForEachTaskBundle(query, [&](const TaskBundle& bundle) -> Status {
     auto annotations = formats::SelectAnnotations(bundle, options.selection);
     if (annotations.empty() && !options.download_all_tasks) return Status::Ok();

@@ -3,6 +3,7 @@
 #include <set>
 
 #include "src/formats/dataset_io.h"
+#include "src/formats/zip_input.h"
 #include "tessera/util.h"
 
 namespace tessera {
@@ -49,6 +50,10 @@ fs::path DatasetRoot(const fs::path& path) {
 Result<DatasetImportReport> ImportDataset(Store& store, Id project_id, Id user_id, std::string_view format_name,
                                           const fs::path& path, const DatasetImportOptions& options) {
   TESSERA_ASSIGN_OR_RETURN(const FormatInfo* format, Lookup(format_name));
+  if (formats::IsZipFile(path)) {
+    TESSERA_ASSIGN_OR_RETURN(auto extracted, formats::ExtractedZip::Open(path, options.zip));
+    return ImportDataset(store, project_id, user_id, format->name, extracted->root(), options);
+  }
   TESSERA_ASSIGN_OR_RETURN(Project project, store.GetProject(project_id));
   auto mapping = formats::LsMapping::FromConfig(project.label_config);
   if (!mapping.ok()) return mapping.status().WithPrefix("the project's labeling config");
@@ -118,6 +123,10 @@ Result<DatasetImportReport> ImportDataset(Store& store, Id project_id, Id user_i
 
 Result<std::string> SuggestLabelingConfig(std::string_view format_name, const fs::path& path) {
   TESSERA_ASSIGN_OR_RETURN(const FormatInfo* format, Lookup(format_name));
+  if (formats::IsZipFile(path)) {
+    TESSERA_ASSIGN_OR_RETURN(auto extracted, formats::ExtractedZip::Open(path, ZipLimits{}));
+    return SuggestLabelingConfig(format->name, extracted->root());
+  }
   formats::DatasetHeader header;
   formats::Tally problems;
   std::set<std::string> box_labels, polygon_labels, span_labels;

@@ -234,6 +234,7 @@ Status ExportLsJson(Store& store, Id project_id, std::ostream& out, const Export
   TaskQuery query;
   query.project_id = project_id;
   query.limit = 1000;  // page size for the store's paging
+  query.only_ids = options.task_ids;
   int64_t written = 0;
   const bool as_array = options.format == ExportFormat::kJson;
   if (as_array) out << '[';

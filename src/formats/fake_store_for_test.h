@@ -131,7 +131,8 @@ class FakeStore : public Store {
   Status UpdateTask(const Task&) override { return No(); }
   Status DeleteTask(Id) override { return No(); }
   Status DeleteAllTasks(Id) override { return No(); }
-  Result<Task> NextTask(Id, Id) override { return No(); }
+  using Store::NextTask;
+  Result<Task> NextTask(Id, Id, Id) override { return No(); }
   Status CreateAnnotation(Annotation*) override { return No(); }
   Result<Annotation> GetAnnotation(Id) override { return No(); }
   Result<std::vector<Annotation>> ListAnnotations(Id) override { return No(); }

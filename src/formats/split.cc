@@ -104,3 +104,12 @@ std::string FirstLabel(const Item& item) {
 }
 
 }  // namespace tessera::formats
+
+namespace tessera {
+
+Status CheckSplit(std::string_view split) {
+  if (split.empty()) return Status::Ok();
+  return formats::SplitAssigner::Parse(split, 0).status();
+}
+
+}  // namespace tessera

@@ -152,6 +152,7 @@ Status ExportTabular(Store& store, Id project_id, const LabelingConfig& config, 
   if (json_min) TESSERA_RETURN_IF_ERROR(file.Write("["));
   TaskQuery query;
   query.project_id = project_id;
+  query.only_ids = options.task_ids;
   Status s = store.ForEachTaskBundle(query, [&](const TaskBundle& bundle) -> Status {
     std::vector<ojson> records = Records(bundle, config, options, annotators, json_min, &results);
     if (records.empty()) return Status::Ok();

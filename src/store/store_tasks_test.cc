@@ -1,7 +1,9 @@
 // Store contract tests, part 2: imports, tasks, annotations (with versions),
 // predictions, drafts, next task, export paging, cascades and concurrency.
+#include <algorithm>
 #include <atomic>
 #include <mutex>
+#include <nlohmann/json.hpp>
 #include <thread>
 
 #include "src/store/store_test_util.h"
@@ -581,6 +583,59 @@ TEST_P(StoreTest, ManyTasksInOneBatch) {
     EXPECT_EQ(task->data, "{\"text\":\"task " + std::to_string(task_idx) + "\"}");
     EXPECT_EQ(task->inner_id, task_idx + 1);
   }
+}
+
+// A batch large enough for the bulk path (COPY on PostgreSQL) keeps every
+// byte of the data, nested annotations and predictions, and the counters.
+TEST_P(StoreTest, LargeBatchKeepsAwkwardDataAndNestedRows) {
+  Id ann = MakeUser("ann@x.org");
+  Id project = MakeProject(ann, /*maximum_annotations=*/1);
+  constexpr size_t kCount = 700;
+  // JSON text that COPY's text format must escape: backslashes (also one
+  // before N, COPY's NULL marker), escaped tab/newline, raw UTF-8.
+  const std::string awkward =
+      R"({"text":"tab\there\nnew line \\N back\\slash \"quoted\" café ✓ 日本"})";
+  std::vector<NewTask> tasks(kCount);
+  Annotation done;
+  done.completed_by = ann;
+  done.result = R"([{"value":{"choices":["a"]}}])";
+  Prediction prediction;
+  prediction.result = R"([{"value":{"choices":["b"]}}])";
+  prediction.score = 0.25;
+  for (size_t task_idx = 0; task_idx < kCount; ++task_idx) {
+    tasks[task_idx].data = task_idx % 2 == 0 ? awkward : "{\"n\":" + std::to_string(task_idx) + "}";
+    if (task_idx % 7 == 0) tasks[task_idx].annotations = {done};
+    if (task_idx % 5 == 0) tasks[task_idx].predictions = {prediction};
+  }
+  tasks[3].meta = R"({"source":"a\tb"})";
+  std::vector<Id> ids;
+  ASSERT_OK(store_->InsertTasks(project, 0, tasks, &ids));
+  ASSERT_EQ(ids.size(), kCount);
+  EXPECT_TRUE(std::is_sorted(ids.begin(), ids.end()));
+  for (size_t task_idx = 0; task_idx < kCount; ++task_idx) {
+    auto task = store_->GetTask(ids[task_idx]);
+    ASSERT_TRUE(task.ok()) << task_idx;
+    ASSERT_EQ(nlohmann::json::parse(task->data), nlohmann::json::parse(tasks[task_idx].data)) << task_idx;
+    EXPECT_EQ(task->inner_id, static_cast<int64_t>(task_idx) + 1);
+    EXPECT_EQ(task->total_annotations, task_idx % 7 == 0 ? 1 : 0);
+    EXPECT_EQ(task->is_labeled, task_idx % 7 == 0);
+    EXPECT_EQ(task->total_predictions, task_idx % 5 == 0 ? 1 : 0);
+  }
+  EXPECT_EQ(nlohmann::json::parse(store_->GetTask(ids[3])->meta)["source"], "a\tb");
+  auto annotations = store_->ListAnnotations(ids[7]);
+  ASSERT_EQ(annotations->size(), 1u);
+  EXPECT_EQ(nlohmann::json::parse((*annotations)[0].result)[0]["value"]["choices"][0], "a");
+  auto predictions = store_->ListPredictions(ids[5]);
+  ASSERT_EQ(predictions->size(), 1u);
+  EXPECT_EQ((*predictions)[0].score, 0.25);
+  auto stats = store_->GetProjectStats(project);
+  EXPECT_EQ(stats->task_number, static_cast<int64_t>(kCount));
+  EXPECT_EQ(stats->total_annotations_number, 100);  // 0, 7, ..., 693
+  EXPECT_EQ(stats->total_predictions_number, 140);
+  // A later small batch continues after it.
+  auto more = MakeTasks(project, 2);
+  EXPECT_GT(more[0], ids.back());
+  EXPECT_EQ(store_->GetTask(more[1])->inner_id, static_cast<int64_t>(kCount) + 2);
 }
 
 }  // namespace

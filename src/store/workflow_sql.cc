@@ -15,10 +15,10 @@ namespace {
 std::string BuildCandidateSql(SqlDialect dialect, NextTaskOrder order) {
   std::string sql =
       "SELECT t.id FROM tasks t "
-      "WHERE t.project_id = ?1 AND NOT t.is_labeled ";
+      "WHERE t.project_id = ?1 AND NOT t.is_labeled AND t.id <> ?6 ";
   // Only the id order takes a starting id: in the priority order the extra
   // range term would lure SQLite onto tasks_open plus a sort of every open task.
-  if (order == NextTaskOrder::kById) sql += "AND t.id >= ?6 ";
+  if (order == NextTaskOrder::kById) sql += "AND t.id >= ?7 ";
   sql +=
       "AND t.total_annotations + (CASE WHEN ?5 = 1 THEN t.cancelled_annotations ELSE 0 END) "
       "  + (SELECT COUNT(*) FROM task_locks l "

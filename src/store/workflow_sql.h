@@ -26,7 +26,8 @@ bool IsRandomSampling(const std::string& sampling);
 // Returns at most one task id. Parameters:
 //   ?1 project_id   ?2 user_id   ?3 now (ms)   ?4 overlap (maximum_annotations)
 //   ?5 1 if skips count toward the overlap, else 0
-//   ?6 lowest task id to consider (NextTaskOrder::kById only; absent otherwise)
+//   ?6 a task to leave out (0 = none; Store::NextTask's exclude_task_id)
+//   ?7 lowest task id to consider (NextTaskOrder::kById only; absent otherwise)
 // A candidate still needs annotations (it is not is_labeled, so the partial
 // indexes tasks_open/tasks_open_priority serve the scan), the user has no
 // annotation on it, nobody holds an open assignment on it, it is not

@@ -14,6 +14,7 @@
 #include <gtest/gtest.h>
 
 #include <array>
+#include <chrono>
 #include <cstdio>
 #include <filesystem>
 #include <fstream>
@@ -22,6 +23,7 @@
 #include <regex>
 #include <set>
 #include <sstream>
+#include <thread>
 
 #include "tests/integration/http_client.h"
 #include "tests/integration/server_process.h"
@@ -181,6 +183,36 @@ class PermissionMatrixTest : public ::testing::Test {
   static int64_t FixtureWebhook() {
     static int64_t id = 0;
     if (id == 0) id = FreshWebhook();
+    return id;
+  }
+  // A JSON export job of the fixture project, waited for until completed
+  // (the server's export thread runs it).
+  static int64_t FreshExport() {
+    std::string base = "/api/projects/" + S(project_) + "/exports";
+    Reply r = As(kOwner).PostJson(base, json{{"exportType", "JSON"}});
+    EXPECT_EQ(r.status, 201) << r.body;
+    int64_t id = r.Json().value("id", int64_t{0});
+    for (int attempt = 0; attempt < 200; ++attempt) {
+      if (As(kOwner).Get(base + "/" + S(id)).Json().value("status", "") == "completed") break;
+      std::this_thread::sleep_for(std::chrono::milliseconds(50));
+    }
+    return id;
+  }
+  static int64_t FixtureExport() {
+    static int64_t id = 0;
+    if (id == 0) id = FreshExport();
+    return id;
+  }
+  // A saved data-manager view of the fixture project.
+  static int64_t FreshView() {
+    Reply r = As(kOwner).PostJson("/api/dm/views", json{{"project", project_},
+                                                         {"data", {{"title", "v" + S(Unique())}}}});
+    EXPECT_EQ(r.status, 201) << r.body;
+    return r.Json().value("id", int64_t{0});
+  }
+  static int64_t FixtureView() {
+    static int64_t id = 0;
+    if (id == 0) id = FreshView();
     return id;
   }
   static void SetToken(RoleIdx role, const std::string& token) { tokens_[role] = token; }
@@ -385,6 +417,30 @@ const std::vector<Row>& Rows() {
       {"DELETE", "/api/predictions/{id}", kProject(kManager, 204),
        [](M& t, RoleIdx) { return Plain("/api/predictions/" + S(t.FreshPrediction())); }},
       // ---- workflow: distribution, review, statistics ----
+      // ---- data manager: saved views and bulk actions ----
+      {"GET", "/api/dm/views", kProject(kAnnotator, 200),
+       [](M&, RoleIdx) { return Plain("/api/dm/views?project=" + S(M::project_)); }},
+      {"POST", "/api/dm/views", kProject(kManager, 201),
+       [](M&, RoleIdx) {
+         return JsonCall("/api/dm/views", {{"project", M::project_}, {"data", {{"title", "tab"}}}});
+       }},
+      {"DELETE", "/api/dm/views/reset", kProject(kManager, 204),
+       [](M& t, RoleIdx) { return Plain("/api/dm/views/reset?project=" + S(t.FreshProject(0))); }},
+      {"GET", "/api/dm/views/{id}", kProject(kAnnotator, 200),
+       [](M& t, RoleIdx) { return Plain("/api/dm/views/" + S(t.FixtureView())); }},
+      {"PATCH", "/api/dm/views/{id}", kProject(kManager, 200),
+       [](M& t, RoleIdx) { return JsonCall("/api/dm/views/" + S(t.FixtureView()), {{"data", {{"title", "t2"}}}}); }},
+      {"PUT", "/api/dm/views/{id}", kProject(kManager, 200),
+       [](M& t, RoleIdx) { return JsonCall("/api/dm/views/" + S(t.FixtureView()), {{"data", {{"title", "t3"}}}}); }},
+      {"DELETE", "/api/dm/views/{id}", kProject(kManager, 204),
+       [](M& t, RoleIdx) { return Plain("/api/dm/views/" + S(t.FreshView())); }},
+      {"GET", "/api/dm/actions", kProject(kAnnotator, 200),
+       [](M&, RoleIdx) { return Plain("/api/dm/actions?project=" + S(M::project_)); }},
+      {"POST", "/api/dm/actions", kProject(kManager, 200),
+       [](M&, RoleIdx) {
+         return JsonCall("/api/dm/actions?id=send_to_review&project=" + S(M::project_),
+                         {{"selectedItems", {{"all", false}, {"included", {M::task_}}}}});
+       }},
       // ---- pre-filtering ----
       {"GET", "/api/projects/{id}/prefilter", kProject(kManager, 200),
        [](M&, RoleIdx) { return Plain("/api/projects/" + S(M::project_) + "/prefilter"); }},
@@ -482,6 +538,19 @@ const std::vector<Row>& Rows() {
        [](M&, RoleIdx) { return Plain("/api/projects/" + S(M::project_) + "/quality/detection"); }},
       {"GET", "/api/projects/{id}/export/formats", kProject(kManager, 200),
        [](M&, RoleIdx) { return Plain("/api/projects/" + S(M::project_) + "/export/formats"); }},
+      // ---- export jobs (issue 6) ----
+      {"POST", "/api/projects/{id}/exports", kProject(kManager, 201),
+       [](M&, RoleIdx) { return JsonCall("/api/projects/" + S(M::project_) + "/exports", {{"exportType", "CSV"}}); }},
+      {"GET", "/api/projects/{id}/exports", kProject(kManager, 200),
+       [](M&, RoleIdx) { return Plain("/api/projects/" + S(M::project_) + "/exports"); }},
+      {"GET", "/api/projects/{id}/exports/{export_pk}", kProject(kManager, 200),
+       [](M& t, RoleIdx) { return Plain("/api/projects/" + S(M::project_) + "/exports/" + S(t.FixtureExport())); }},
+      {"DELETE", "/api/projects/{id}/exports/{export_pk}", kProject(kManager, 204),
+       [](M& t, RoleIdx) { return Plain("/api/projects/" + S(M::project_) + "/exports/" + S(t.FreshExport())); }},
+      {"GET", "/api/projects/{id}/exports/{export_pk}/download", kProject(kManager, 200),
+       [](M& t, RoleIdx) {
+         return Plain("/api/projects/" + S(M::project_) + "/exports/" + S(t.FixtureExport()) + "/download?exportType=JSON");
+       }},
       // ---- media ----
       {"GET", "/data/upload/{project}/{file}", kProject(kAnnotator, 200),
        [](M&, RoleIdx) { return Plain("/data/upload/" + S(M::project_) + "/pic.png"); }},

@@ -256,6 +256,59 @@ TEST_F(WorkflowTest, AbandonedLocksExpire) {
   EXPECT_TRUE(admin.Get(Path(pid, "/locks")).Json().empty());
 }
 
+// The labeling stream's prefetch: `next?exclude=<task on screen>` reserves
+// the following task too; a reload still gives the older one, the submit
+// hands out the prefetched one, nobody else gets either beyond the overlap,
+// and both locks expire when the annotator leaves.
+TEST_F(WorkflowTest, PrefetchNextWithExclude) {
+  StartWith(2);
+  Id pid = MakeProject(4);
+  ASSERT_EQ(task_ids_.size(), 4u);
+  HttpClient admin = As(admin_);
+  Reply w = admin.PatchJson(Path(pid, "/workflow"),
+                            json{{"maximum_annotations", 1}, {"lock_timeout_seconds", 3}});
+  ASSERT_EQ(w.status, 200) << w.body;
+  HttpClient c0 = As(users_[0]), c1 = As(users_[1]);
+  auto id_of = [](const Reply& r) { return r.status == 200 ? r.Json()["id"].get<Id>() : Id{0}; };
+  auto next = [&](HttpClient& c, Id exclude) {
+    return c.Get(Path(pid, exclude ? "/next?exclude=" + std::to_string(exclude) : "/next"));
+  };
+
+  EXPECT_EQ(id_of(next(c0, 0)), task_ids_[0]);
+  Reply ahead = next(c0, task_ids_[0]);
+  ASSERT_EQ(ahead.status, 200) << ahead.body;
+  EXPECT_EQ(id_of(ahead), task_ids_[1]);
+  EXPECT_TRUE(ahead.Json().contains("drafts"));  // the same body as a plain `next`
+  EXPECT_EQ(id_of(next(c0, 0)), task_ids_[0]);               // a reload: the older lock
+  EXPECT_EQ(id_of(next(c0, task_ids_[0])), task_ids_[1]);    // asked twice: no third lock
+  EXPECT_EQ(admin.Get(Path(pid, "/locks")).Json().size(), 2u);
+  // Overlap 1: the other annotator gets neither reserved task.
+  EXPECT_EQ(id_of(next(c1, 0)), task_ids_[2]);
+  EXPECT_EQ(id_of(next(c1, task_ids_[2])), task_ids_[3]);
+  // Leaving out t1 gives c0's other held task, t0; t2 and t3 are c1's.
+  EXPECT_EQ(id_of(next(c0, task_ids_[1])), task_ids_[0]);
+
+  // Submit: the prefetched task comes next, in order.
+  ASSERT_EQ(c0.PostJson("/api/tasks/" + std::to_string(task_ids_[0]) + "/annotations",
+                        json{{"result", Choice("Positive")}, {"lead_time", 1}}).status, 201);
+  EXPECT_EQ(id_of(next(c0, 0)), task_ids_[1]);
+  EXPECT_EQ(admin.Get(Path(pid, "/locks")).Json().size(), 3u);  // t1 (c0), t2 and t3 (c1)
+
+  // Input errors name the field.
+  for (const char* bad : {"abc", "0", "-3", "1.5"}) {
+    Reply r = c0.Get(Path(pid, std::string("/next?exclude=") + bad));
+    EXPECT_EQ(r.status, 400) << bad;
+    EXPECT_NE(r.body.find("exclude"), std::string::npos) << r.body;
+  }
+
+  // Everyone walks away: every lock, prefetched ones included, expires and
+  // the tasks are handed out again.
+  std::this_thread::sleep_for(std::chrono::milliseconds(3100));
+  EXPECT_TRUE(admin.Get(Path(pid, "/locks")).Json().empty());
+  EXPECT_EQ(id_of(next(c1, task_ids_[2])), task_ids_[1]);
+  EXPECT_EQ(id_of(next(c0, 0)), task_ids_[2]);
+}
+
 // Assignment, honeypots, blind mode, review (reject, resubmit, fix), history,
 // statistics, permissions and input errors, on one small project.
 TEST_F(WorkflowTest, AssignHoneypotBlindReviewHistoryStats) {

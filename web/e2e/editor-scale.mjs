@@ -144,7 +144,8 @@ export async function editorScaleScenarios({ page, target, call, test, expect })
     await page.goto(`${target.url}/projects/${p.id}/tasks/${p.tasks[0]}`);
     const canvas = page.getByRole("application", { name: /^Image img: 900 regions/ });
     await canvas.locator("svg").waitFor();
-    await page.waitForFunction(() => document.querySelectorAll(".canvas-host svg polygon").length === 900);
+    // The regions are painted on the canvas under the SVG (its data-regions: how many it drew).
+    await page.waitForFunction(() => document.querySelector(".canvas-host canvas.region-paint")?.dataset.regions === "900");
     expect((await canvas.locator(".region-caption").count()) === 0, "900 captions at fit");
     // Select one: its caption is drawn anyway.
     await page.getByRole("button", { name: /^Region 1: Car/ }).click();

@@ -92,7 +92,8 @@ export function startMock(distDir, { email = "admin@example.com", password = "se
     }
     if ((m = /^\/api\/projects\/(\d+)\/next$/.exec(path))) {
       const done = new Set(state.annotations.map((a) => a.task));
-      const t = state.tasks.find((x) => x.project === +m[1] && !done.has(x.id));
+      const exclude = Number(url.searchParams.get("exclude") ?? 0);  // the task on screen, when prefetching
+      const t = state.tasks.find((x) => x.project === +m[1] && !done.has(x.id) && x.id !== exclude);
       return t ? send(200, { ...t, drafts: state.drafts.filter((d) => d.task === t.id) }) : send(404, { detail: "Nothing left to label." });
     }
     if (path === "/api/tasks") {

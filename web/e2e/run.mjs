@@ -14,8 +14,10 @@ import { editorScenarios } from "./editor-features.mjs";
 import { draftScenarios } from "./drafts.mjs";
 import { guidelineScenarios } from "./guidelines.mjs";
 import { prefilterScenarios } from "./prefilter.mjs";
+import { dataManagerScenarios } from "./datamanager.mjs";
 import { editorGapScenarios } from "./editor-gaps.mjs";
 import { editorScaleScenarios } from "./editor-scale.mjs";
+import { prefetchScenarios } from "./prefetch.mjs";
 
 const here = dirname(fileURLToPath(import.meta.url));
 const dist = join(here, "..", "dist");
@@ -615,6 +617,7 @@ if (process.env.TESSERA_URL) {
 if (process.env.TESSERA_URL) await editorScenarios({ page, target, call, test, expect, problems });
 if (process.env.TESSERA_URL) await editorGapScenarios({ page, target, call, test, expect });
 if (process.env.TESSERA_URL) await editorScaleScenarios({ page, target, call, test, expect });
+if (process.env.TESSERA_URL) await prefetchScenarios({ page, target, call, test, expect });
 else console.log("skip the editor feature scenarios (the mock server keeps no predictions or stored results)");
 
 // --- Draft autosave: reload keeps the work, submit deletes the draft (real server only). ---
@@ -626,6 +629,9 @@ if (process.env.TESSERA_URL) await guidelineScenarios({ page, target, call, test
 // Pre-filtering on import (issue 9): settings, the import message, release.
 if (process.env.TESSERA_URL) await prefilterScenarios({ page, target, call, test, expect, signInAs });
 else console.log("skip the guideline scenarios (the mock server has no guidelines)");
+// Data manager (issue 9): filters, search, saved views, bulk actions, export selection.
+if (process.env.TESSERA_URL) await dataManagerScenarios({ page, target, call, test, expect, signInAs });
+else console.log("skip the data-manager scenarios (the mock server has no filters, views or actions)");
 
 await test("no console errors or CSP violations", async () => {
   // 428: /next asking for a guideline acknowledgement (an expected answer).

@@ -410,6 +410,83 @@ CREATE TABLE task_flags (
 CREATE INDEX task_flags_project ON task_flags(project_id, reason, task_id);
 )sql";
 
+// Migration 10 (issue 6): background export jobs (Label Studio's export
+// snapshots). A runner claims a job by setting `claim` and `claimed_until`
+// (a lease it renews while writing), like the webhook outbox; a job whose
+// lease ran out is claimed again, up to a limit of attempts. `options` is the
+// JSON object of export options; `file` is the finished file's name under
+// data_dir/exports.
+constexpr std::string_view kExportJobs = R"sql(
+CREATE TABLE export_jobs (
+  id ${ID_PK},
+  project_id BIGINT NOT NULL REFERENCES projects(id) ON DELETE CASCADE,
+  title TEXT NOT NULL DEFAULT '',
+  created_by BIGINT REFERENCES users(id) ON DELETE SET NULL,
+  format TEXT NOT NULL,
+  options TEXT NOT NULL DEFAULT '{}',
+  status TEXT NOT NULL DEFAULT 'created'
+    CHECK (status IN ('created', 'in_progress', 'completed', 'failed')),
+  attempts INTEGER NOT NULL DEFAULT 0,
+  claim TEXT NOT NULL DEFAULT '',
+  claimed_until BIGINT NOT NULL DEFAULT 0,
+  tasks_done BIGINT NOT NULL DEFAULT 0,
+  tasks_total BIGINT NOT NULL DEFAULT 0,
+  file TEXT NOT NULL DEFAULT '',
+  file_bytes BIGINT NOT NULL DEFAULT 0,
+  md5 TEXT NOT NULL DEFAULT '',
+  error TEXT NOT NULL DEFAULT '',
+  created_at BIGINT NOT NULL,
+  started_at BIGINT NOT NULL DEFAULT 0,
+  finished_at BIGINT NOT NULL DEFAULT 0
+);
+CREATE INDEX export_jobs_project ON export_jobs(project_id, id);
+CREATE INDEX export_jobs_open ON export_jobs(id) WHERE status IN ('created', 'in_progress');
+)sql";
+
+// Migration 9, the data manager (issue 9): saved views (tabs) per project, and
+// full-text search over the string values of task data. SQLite: a
+// contentless FTS5 table task_search whose rowid is the task id, kept in step
+// by triggers (a contentless table deletes a row given its old text, which
+// the trigger recomputes from OLD.data). PostgreSQL: a GIN index on
+// to_tsvector('simple', data::jsonb), which indexes string values only; the
+// store's query repeats that expression.
+constexpr std::string_view kDataManager = R"sql(
+CREATE TABLE dm_views (
+  id ${ID_PK},
+  project_id BIGINT NOT NULL REFERENCES projects(id) ON DELETE CASCADE,
+  user_id BIGINT REFERENCES users(id) ON DELETE SET NULL,
+  ord BIGINT NOT NULL DEFAULT 0,
+  data TEXT NOT NULL,
+  created_at BIGINT NOT NULL
+);
+CREATE INDEX dm_views_project ON dm_views(project_id, ord, id);
+)sql";
+
+constexpr std::string_view kDataManagerSqlite = R"sql(
+CREATE VIRTUAL TABLE task_search USING fts5(body, content='');
+INSERT INTO task_search (rowid, body)
+  SELECT id, (SELECT group_concat(value, ' ') FROM json_tree(tasks.data) WHERE type = 'text')
+  FROM tasks;
+CREATE TRIGGER task_search_insert AFTER INSERT ON tasks BEGIN
+  INSERT INTO task_search (rowid, body) VALUES (NEW.id,
+    (SELECT group_concat(value, ' ') FROM json_tree(NEW.data) WHERE type = 'text'));
+END;
+CREATE TRIGGER task_search_delete AFTER DELETE ON tasks BEGIN
+  INSERT INTO task_search (task_search, rowid, body) VALUES ('delete', OLD.id,
+    (SELECT group_concat(value, ' ') FROM json_tree(OLD.data) WHERE type = 'text'));
+END;
+CREATE TRIGGER task_search_update AFTER UPDATE OF data ON tasks BEGIN
+  INSERT INTO task_search (task_search, rowid, body) VALUES ('delete', OLD.id,
+    (SELECT group_concat(value, ' ') FROM json_tree(OLD.data) WHERE type = 'text'));
+  INSERT INTO task_search (rowid, body) VALUES (NEW.id,
+    (SELECT group_concat(value, ' ') FROM json_tree(NEW.data) WHERE type = 'text'));
+END;
+)sql";
+
+constexpr std::string_view kDataManagerPostgres = R"sql(
+CREATE INDEX tasks_search ON tasks USING GIN (to_tsvector('simple', CAST(data AS JSONB)));
+)sql";
+
 constexpr Migration kMigrations[] = {
     {1, "initial schema", kInitialSchema},
     {2, "team workflow", kTeamWorkflow},
@@ -419,6 +496,8 @@ constexpr Migration kMigrations[] = {
     {6, "guidelines", kGuidelines},
     {7, "webhooks", kWebhooks},
     {8, "pre-filtering", kPrefilter},
+    {9, "data manager", kDataManager, kDataManagerSqlite, kDataManagerPostgres},
+    {10, "export jobs", kExportJobs},
 };
 
 // The one place where the dialects differ.
@@ -439,6 +518,14 @@ std::string_view SchemaMigrationsTableSql() {
          " version INTEGER PRIMARY KEY,"
          " name TEXT NOT NULL,"
          " applied_at BIGINT NOT NULL)";
+}
+
+std::string MigrationSql(const Migration& migration, SqlDialect dialect) {
+  std::string out = RenderMigrationSql(migration.sql, dialect);
+  std::string_view extra =
+      dialect == SqlDialect::kSqlite ? migration.sqlite_sql : migration.postgres_sql;
+  if (!extra.empty()) out += "\n" + RenderMigrationSql(extra, dialect);
+  return out;
 }
 
 std::string RenderMigrationSql(std::string_view sql, SqlDialect dialect) {

@@ -19,8 +19,10 @@
 #ifndef TESSERA_SRC_STORE_POSTGRES_PG_CONNECTION_H_
 #define TESSERA_SRC_STORE_POSTGRES_PG_CONNECTION_H_
 
+#include <array>
 #include <condition_variable>
 #include <cstdint>
+#include <functional>
 #include <memory>
 #include <mutex>
 #include <optional>
@@ -119,6 +121,16 @@ class Connection {
   Status Commit();
   void Rollback();
   bool in_transaction() const;
+
+  // COPY `table` (`columns`) FROM STDIN in the open transaction: PostgreSQL's
+  // bulk path, an order of magnitude faster than INSERTs for large batches.
+  // `fill(row, fields)` sets the row's fields as C strings in COPY's input
+  // syntax for the column type ("42", "true", JSON text ...; nullptr =
+  // NULL); they are escaped here and must stay valid until fill is called
+  // again. Instantiated for the column counts the stores use (see the .cc).
+  template <size_t N>
+  Status CopyIn(const std::string& table, const std::array<std::string, N>& columns, size_t rows,
+                const std::function<void(size_t row, std::array<const char*, N>& fields)>& fill);
 
   int64_t LastInsertId() const { return last_insert_id_; }
   int64_t Changes() const { return changes_; }

@@ -1,9 +1,11 @@
 #include <algorithm>
 #include <array>
+#include <charconv>
 #include <string>
 
 #include "src/store/postgres/pg_rows.h"
 #include "src/store/postgres/postgres_store.h"
+#include "src/store/task_query_sql.h"
 #include "tessera/util.h"
 
 namespace tessera::postgres {
@@ -49,27 +51,10 @@ const std::string& TaskInsertSql(int rows) {
   return rows == 1 ? kSql[0] : kSql[1];
 }
 
+// Batches of at least this many tasks are written with COPY (CopyTasks).
+constexpr size_t kCopyMinTasks = 256;
+
 std::string TaskNotFound(Id id) { return "task " + std::to_string(id) + " not found"; }
-
-// The SQL condition for TaskQuery::status ("" when no filter).
-Result<std::string_view> StatusFilter(const std::string& status) {
-  if (status.empty()) return std::string_view();
-  if (status == "labeled") return std::string_view(" AND is_labeled");
-  if (status == "unlabeled") return std::string_view(" AND NOT is_labeled");
-  return Status::FieldInvalid("status", "unknown task status filter \"" + status +
-                                            "\"; expected \"labeled\" or \"unlabeled\"");
-}
-
-Result<std::string_view> OrderBy(const std::string& order) {
-  // Ties are broken by id so that offset paging is stable.
-  if (order.empty() || order == "id") return std::string_view("id");
-  if (order == "-id") return std::string_view("id DESC");
-  if (order == "total_annotations") return std::string_view("total_annotations, id");
-  if (order == "-total_annotations") return std::string_view("total_annotations DESC, id");
-  if (order == "updated_at") return std::string_view("updated_at, id");
-  if (order == "-updated_at") return std::string_view("updated_at DESC, id");
-  return Status::FieldInvalid("ordering", "unknown task ordering \"" + order + "\"");
-}
 
 // Inserts the nested annotations and predictions of one new task.
 Status InsertNested(Connection& conn, const NewTask& task, Id task_id, Id project_id,
@@ -110,17 +95,87 @@ Status InsertNested(Connection& conn, const NewTask& task, Id task_id, Id projec
   return Status::Ok();
 }
 
+// Writes a batch of new tasks with COPY, the bulk path: their ids are taken
+// from the tasks' identity sequence first (one round trip), so the copied rows
+// carry them and nested annotations and predictions can follow. The ids
+// ascend with the inner ids, as InsertTasks promises; under concurrent
+// imports into other projects they need not be consecutive.
+Status CopyTasks(Connection& conn, std::span<const NewTask> tasks, Id project_id,
+                 int maximum_annotations, Id import_id, TimeMs now, int64_t next_inner_id,
+                 std::vector<Id>* task_ids) {
+  std::vector<Id> ids;
+  ids.reserve(tasks.size());
+  {
+    TESSERA_ASSIGN_OR_RETURN(
+        Stmt st, conn.Prepare("SELECT nextval(pg_get_serial_sequence('tasks', 'id')) "
+                              "FROM generate_series(1, ?1)"));
+    st.Bind(1, static_cast<int64_t>(tasks.size()));
+    while (true) {
+      TESSERA_ASSIGN_OR_RETURN(bool row, st.Step());
+      if (!row) break;
+      ids.push_back(st.Int(0));
+    }
+  }
+  if (ids.size() != tasks.size()) return Status::Internal("could not reserve task ids");
+  std::sort(ids.begin(), ids.end());
+  using Number = std::array<char, 24>;
+  auto format = [](Number& buf, int64_t value) -> const char* {
+    auto end = std::to_chars(buf.data(), buf.data() + buf.size() - 1, value).ptr;
+    *end = '\0';
+    return buf.data();
+  };
+  Number project_text, overlap_text, import_text, now_text, id_text, inner_text, done_text,
+      cancelled_text, predictions_text;
+  format(project_text, project_id);
+  format(overlap_text, maximum_annotations);
+  format(import_text, import_id);
+  format(now_text, now);
+  static const std::array<std::string, 13> kColumns = {
+      "id", "project_id", "data", "meta", "is_labeled", "overlap", "inner_id",
+      "total_annotations", "cancelled_annotations", "total_predictions", "import_id",
+      "created_at", "updated_at"};
+  TESSERA_RETURN_IF_ERROR(conn.CopyIn<13>(
+      "tasks", kColumns, tasks.size(), [&](size_t row, std::array<const char*, 13>& f) {
+        const NewTask& task = tasks[row];
+        int done = 0, cancelled = 0;
+        for (const Annotation& a : task.annotations) (a.was_cancelled ? cancelled : done)++;
+        f[0] = format(id_text, ids[row]);
+        f[1] = project_text.data();
+        f[2] = task.data.empty() ? "{}" : task.data.c_str();
+        f[3] = task.meta.empty() ? "{}" : task.meta.c_str();
+        f[4] = done >= maximum_annotations ? "true" : "false";
+        f[5] = overlap_text.data();
+        f[6] = format(inner_text, next_inner_id + static_cast<int64_t>(row));
+        f[7] = format(done_text, done);
+        f[8] = format(cancelled_text, cancelled);
+        f[9] = format(predictions_text, static_cast<int64_t>(task.predictions.size()));
+        f[10] = import_id != 0 ? import_text.data() : nullptr;
+        f[11] = now_text.data();
+        f[12] = now_text.data();
+      }));
+  for (size_t row = 0; row < tasks.size(); ++row) {
+    const NewTask& task = tasks[row];
+    if (task_ids != nullptr) task_ids->push_back(ids[row]);
+    if (!task.annotations.empty() || !task.predictions.empty()) {
+      TESSERA_RETURN_IF_ERROR(InsertNested(conn, task, ids[row], project_id, import_id, now));
+    }
+  }
+  return RecordTaskChange(conn, project_id, 0, now);
+}
+
 // Loads up to kBundlePageSize tasks with id > after_id, plus their annotations
 // and predictions (one query each, over the page's id range).
-Status LoadBundlePage(Connection& conn, Id project_id, std::string_view status_sql, Id after_id,
+Status LoadBundlePage(Connection& conn, Id project_id, const TaskQuerySql& filter, Id after_id,
                       std::vector<TaskBundle>* page) {
   page->clear();
-  std::string sql = "SELECT " TESSERA_TASK_COLUMNS " FROM tasks WHERE project_id = ?1 AND id > ?2";
-  sql += status_sql;
-  sql += " ORDER BY id LIMIT ?3";
+  std::string sql =
+      "SELECT " TESSERA_TASK_COLUMNS " FROM tasks t WHERE t.project_id = ?1 AND t.id > ?2";
+  sql += filter.where;
+  sql += " ORDER BY t.id LIMIT ?3";
   {
     TESSERA_ASSIGN_OR_RETURN(Stmt st, conn.Prepare(sql));
     st.Bind(1, project_id).Bind(2, after_id).Bind(3, kBundlePageSize);
+    BindSqlArgs(st, filter.args, 4);
     while (true) {
       TESSERA_ASSIGN_OR_RETURN(bool row, st.Step());
       if (!row) break;
@@ -295,6 +350,10 @@ Status PostgresStore::InsertTasks(Id project_id, Id import_id, std::span<const N
       TESSERA_ASSIGN_OR_RETURN(bool row, st.Step());
       if (row) next_inner_id = st.Int(0) + 1;
     }
+    if (tasks.size() >= kCopyMinTasks) {
+      return CopyTasks(conn, tasks, project_id, maximum_annotations, import_id, now, next_inner_id,
+                       task_ids);
+    }
     // Full groups go through a multi-row INSERT (far less per-row overhead);
     // the remainder through the one-row form.
     TESSERA_ASSIGN_OR_RETURN(Stmt multi, conn.Prepare(TaskInsertSql(kTasksPerInsert)));
@@ -454,17 +513,19 @@ Result<Task> PostgresStore::GetTask(Id id) {
 }
 
 Result<std::vector<Task>> PostgresStore::ListTasks(const TaskQuery& query) {
-  TESSERA_ASSIGN_OR_RETURN(std::string_view status_sql, StatusFilter(query.status));
-  TESSERA_ASSIGN_OR_RETURN(std::string_view order_sql, OrderBy(query.order));
-  std::string sql = "SELECT " TESSERA_TASK_COLUMNS " FROM tasks WHERE project_id = ?1 AND id > ?2";
-  sql += status_sql;
+  TESSERA_ASSIGN_OR_RETURN(TaskQuerySql filter, BuildTaskQuerySql(query, SqlDialect::kPostgres, 5));
+  std::string sql =
+      "SELECT " TESSERA_TASK_COLUMNS " FROM tasks t WHERE t.project_id = ?1 AND t.id > ?2";
+  sql += filter.where;
   sql += " ORDER BY ";
-  sql += order_sql;
+  sql += filter.order_by;
   sql += " LIMIT ?3 OFFSET ?4";
   std::vector<Task> tasks;
   TESSERA_RETURN_IF_ERROR(ReadTxn([&](Connection& conn) -> Status {
     TESSERA_RETURN_IF_ERROR(RequireProject(conn, query.project_id));
     TESSERA_ASSIGN_OR_RETURN(Stmt st, conn.Prepare(sql));
+    BindSqlArgs(st, filter.args, 5);
+    BindSqlArgs(st, filter.order_args, 5 + static_cast<int>(filter.args.size()));
     st.Bind(1, query.project_id).Bind(2, query.after_id)
         .Bind(4, query.offset > 0 ? query.offset : int64_t{0});
     if (query.limit > 0) {
@@ -482,14 +543,15 @@ Result<std::vector<Task>> PostgresStore::ListTasks(const TaskQuery& query) {
 }
 
 Result<int64_t> PostgresStore::CountTasks(const TaskQuery& query) {
-  TESSERA_ASSIGN_OR_RETURN(std::string_view status_sql, StatusFilter(query.status));
-  std::string sql = "SELECT COUNT(*) FROM tasks WHERE project_id = ?1 AND id > ?2";
-  sql += status_sql;
+  TESSERA_ASSIGN_OR_RETURN(TaskQuerySql filter, BuildTaskQuerySql(query, SqlDialect::kPostgres, 3));
+  std::string sql = "SELECT COUNT(*) FROM tasks t WHERE t.project_id = ?1 AND t.id > ?2";
+  sql += filter.where;
   int64_t count = 0;
   TESSERA_RETURN_IF_ERROR(ReadTxn([&](Connection& conn) -> Status {
     TESSERA_RETURN_IF_ERROR(RequireProject(conn, query.project_id));
     TESSERA_ASSIGN_OR_RETURN(Stmt st, conn.Prepare(sql));
     st.Bind(1, query.project_id).Bind(2, query.after_id);
+    BindSqlArgs(st, filter.args, 3);
     TESSERA_ASSIGN_OR_RETURN(bool row, st.Step());
     if (row) count = st.Int(0);
     return Status::Ok();
@@ -532,7 +594,9 @@ Status PostgresStore::DeleteAllTasks(Id project_id) {
 
 Status PostgresStore::ForEachTaskBundle(const TaskQuery& query,
                                       const std::function<Status(const TaskBundle&)>& fn) {
-  TESSERA_ASSIGN_OR_RETURN(std::string_view status_sql, StatusFilter(query.status));
+  TaskQuery by_id = query;
+  by_id.order = "id";
+  TESSERA_ASSIGN_OR_RETURN(TaskQuerySql filter, BuildTaskQuerySql(by_id, SqlDialect::kPostgres, 4));
   std::vector<TaskBundle> page;
   // Calls fn for every bundle, reading pages with `load(after_id)`.
   auto run = [&](auto&& load) -> Status {
@@ -549,7 +613,7 @@ Status PostgresStore::ForEachTaskBundle(const TaskQuery& query,
   return ReadTxn([&](Connection& conn) -> Status {
     TESSERA_RETURN_IF_ERROR(RequireProject(conn, query.project_id));
     return run([&](Id after_id) {
-      return LoadBundlePage(conn, query.project_id, status_sql, after_id, &page);
+      return LoadBundlePage(conn, query.project_id, filter, after_id, &page);
     });
   });
 }

@@ -65,30 +65,33 @@ Result<Id> QueryTaskId(Connection& conn, const char* sql, std::initializer_list<
   return row ? st.Int(0) : Id{0};
 }
 
+// In every source, `exclude` (0 = none) is a task to leave out (the one on
+// the caller's screen, when the stream prefetches the next).
 // (1. A task the user holds a live lock on: in NextTask itself.)
 // 2. The task of the user's oldest rejected annotation.
-Result<Id> RejectedTask(Connection& conn, Id project_id, Id user_id) {
+Result<Id> RejectedTask(Connection& conn, Id project_id, Id user_id, Id exclude) {
   return QueryTaskId(conn,
                      "SELECT task_id FROM annotations WHERE project_id = ?1 AND review_state = "
-                     "'rejected' AND completed_by = ?2 AND NOT was_cancelled ORDER BY id LIMIT 1",
-                     {project_id, user_id});
+                     "'rejected' AND completed_by = ?2 AND NOT was_cancelled AND task_id <> ?3 "
+                     "ORDER BY id LIMIT 1",
+                     {project_id, user_id, exclude});
 }
 
 // 3. The first task assigned to the user that they have not done yet.
-Result<Id> AssignedTask(Connection& conn, Id project_id, Id user_id) {
+Result<Id> AssignedTask(Connection& conn, Id project_id, Id user_id, Id exclude) {
   return QueryTaskId(conn,
                      "SELECT s.task_id FROM task_assignments s WHERE s.project_id = ?1 AND "
-                     "s.user_id = ?2 AND s.kind = 'AN' AND NOT EXISTS (SELECT 1 FROM annotations a "
-                     "WHERE a.task_id = s.task_id AND a.completed_by = ?2) ORDER BY s.task_id "
-                     "LIMIT 1",
-                     {project_id, user_id});
+                     "s.user_id = ?2 AND s.kind = 'AN' AND s.task_id <> ?3 AND NOT EXISTS (SELECT "
+                     "1 FROM annotations a WHERE a.task_id = s.task_id AND a.completed_by = ?2) "
+                     "ORDER BY s.task_id LIMIT 1",
+                     {project_id, user_id, exclude});
 }
 
 // 4. A ground-truth task the user has not done, from a random starting id.
-Result<Id> HoneypotTask(Connection& conn, Id project_id, Id user_id) {
+Result<Id> HoneypotTask(Connection& conn, Id project_id, Id user_id, Id exclude) {
   constexpr char kSql[] =
       "SELECT g.task_id FROM annotations g WHERE g.project_id = ?1 AND g.ground_truth AND "
-      "g.task_id >= ?3 AND NOT EXISTS (SELECT 1 FROM annotations a WHERE a.task_id = g.task_id "
+      "g.task_id >= ?3 AND g.task_id <> ?4 AND NOT EXISTS (SELECT 1 FROM annotations a WHERE a.task_id = g.task_id "
       "AND a.completed_by = ?2) ORDER BY g.task_id LIMIT 1";
   TESSERA_ASSIGN_OR_RETURN(Id last, QueryTaskId(conn,
                                                 "SELECT task_id FROM annotations WHERE project_id "
@@ -96,14 +99,15 @@ Result<Id> HoneypotTask(Connection& conn, Id project_id, Id user_id) {
                                                 {project_id}));
   if (last == 0) return Id{0};
   Id pivot = std::uniform_int_distribution<Id>(1, last)(Rng());
-  TESSERA_ASSIGN_OR_RETURN(Id found, QueryTaskId(conn, kSql, {project_id, user_id, pivot}));
+  TESSERA_ASSIGN_OR_RETURN(Id found,
+                           QueryTaskId(conn, kSql, {project_id, user_id, pivot, exclude}));
   if (found != 0) return found;
-  return QueryTaskId(conn, kSql, {project_id, user_id, 0});
+  return QueryTaskId(conn, kSql, {project_id, user_id, 0, exclude});
 }
 
 // 5. The next task in the project's order that still needs annotations.
 Result<Id> QueuedTask(Connection& conn, Id project_id, Id user_id, TimeMs now,
-                      const Distribution& d) {
+                      const Distribution& d, Id exclude) {
   NextTaskOrder order = NextTaskOrderFor(d.sampling);
   // `wait`: the candidate SQL with plain FOR UPDATE instead of SKIP LOCKED.
   auto candidate = [&](Id from_id, bool wait) -> Result<Id> {
@@ -111,8 +115,8 @@ Result<Id> QueuedTask(Connection& conn, Id project_id, Id user_id, TimeMs now,
         Stmt st, conn.Prepare(wait ? WaitingCandidateSql(order)
                                    : NextTaskCandidateSql(SqlDialect::kPostgres, order)));
     st.Bind(1, project_id).Bind(2, user_id).Bind(3, now).Bind(4, d.overlap)
-        .Bind(5, d.settings.skip_queue == SkipQueue::kIgnoreSkipped);
-    if (order == NextTaskOrder::kById) st.Bind(6, from_id);
+        .Bind(5, d.settings.skip_queue == SkipQueue::kIgnoreSkipped).Bind(6, exclude);
+    if (order == NextTaskOrder::kById) st.Bind(7, from_id);
     TESSERA_ASSIGN_OR_RETURN(bool row, st.Step());
     return row ? st.Int(0) : Id{0};
   };
@@ -233,7 +237,7 @@ Status PostgresStore::SetTaskPriorities(Id project_id,
 // folded into few statements: the settings in one join, the garbage
 // collection of expired locks into the held-lock query, and the new lock into
 // the query that reads the task back.
-Result<Task> PostgresStore::NextTask(Id project_id, Id user_id) {
+Result<Task> PostgresStore::NextTask(Id project_id, Id user_id, Id exclude_task_id) {
   TimeMs now = NowMs();
   Result<Task> out = Status::Internal("unset");
   // The only rows this transaction writes are task locks, leases that may
@@ -278,10 +282,11 @@ Result<Task> PostgresStore::NextTask(Id project_id, Id user_id) {
           Stmt st, conn.Prepare("WITH gc AS (DELETE FROM task_locks WHERE project_id = ?1 AND "
                                 "expires_at <= ?3) SELECT l.task_id, l.expires_at FROM task_locks l "
                                 "WHERE l.project_id = ?1 AND l.user_id = ?2 AND l.expires_at > ?3 "
-                                "AND NOT EXISTS (SELECT 1 FROM annotations a WHERE a.task_id = "
-                                "l.task_id AND a.completed_by = ?2 AND a.review_state <> 'rejected') "
+                                "AND l.task_id <> ?4 AND NOT EXISTS (SELECT 1 FROM annotations a "
+                                "WHERE a.task_id = l.task_id AND a.completed_by = ?2 AND "
+                                "a.review_state <> 'rejected') "
                                 "ORDER BY l.created_at, l.task_id LIMIT 1"));
-      st.Bind(1, project_id).Bind(2, user_id).Bind(3, now);
+      st.Bind(1, project_id).Bind(2, user_id).Bind(3, now).Bind(4, exclude_task_id);
       TESSERA_ASSIGN_OR_RETURN(bool row, st.Step());
       if (row && st.Int(1) > now + d.settings.lock_timeout_ms / 2) {
         out = LoadTask(conn, st.Int(0));
@@ -295,10 +300,12 @@ Result<Task> PostgresStore::NextTask(Id project_id, Id user_id) {
     for (int source = 1; source < 5 && task_id == 0; ++source) {
       Result<Id> found = Id{0};
       switch (source) {
-        case 1: found = RejectedTask(conn, project_id, user_id); break;
-        case 2: found = AssignedTask(conn, project_id, user_id); break;
-        case 3: if (honeypot_turn) found = HoneypotTask(conn, project_id, user_id); break;
-        default: found = QueuedTask(conn, project_id, user_id, now, d); break;
+        case 1: found = RejectedTask(conn, project_id, user_id, exclude_task_id); break;
+        case 2: found = AssignedTask(conn, project_id, user_id, exclude_task_id); break;
+        case 3:
+          if (honeypot_turn) found = HoneypotTask(conn, project_id, user_id, exclude_task_id);
+          break;
+        default: found = QueuedTask(conn, project_id, user_id, now, d, exclude_task_id); break;
       }
       TESSERA_RETURN_IF_ERROR(found.status());
       task_id = *found;

@@ -45,7 +45,7 @@ Status PostgresStore::Migrate() {
       TESSERA_ASSIGN_OR_RETURN(int64_t current, SchemaVersion(c));
       if (current > LatestSchemaVersion()) return Status::FailedPrecondition(NewerSchemaMessage(current));
       if (current >= migration.version) return Status::Ok();
-      Status applied = c.Exec(RenderMigrationSql(migration.sql, SqlDialect::kPostgres));
+      Status applied = c.Exec(MigrationSql(migration, SqlDialect::kPostgres));
       if (!applied.ok()) {
         return applied.WithPrefix("applying migration " + std::to_string(migration.version) +
                                   " (" + std::string(migration.name) + ")");

@@ -102,7 +102,8 @@ class PostgresStore final : public Store {
                            const std::function<Status(const TaskBundle&)>& fn) override;
 
   // ---- team workflow (pg_workflow.cc, pg_assignments.cc, pg_review.cc) ----
-  Result<Task> NextTask(Id project_id, Id user_id) override;
+  using Store::NextTask;
+  Result<Task> NextTask(Id project_id, Id user_id, Id exclude_task_id) override;
   Result<WorkflowSettings> GetWorkflowSettings(Id project_id) override;
   Status SetWorkflowSettings(Id project_id, const WorkflowSettings& settings) override;
   Status SetTaskPriorities(Id project_id,
@@ -183,6 +184,30 @@ class PostgresStore final : public Store {
   Result<std::vector<std::pair<std::string, int64_t>>> CountTaskFlags(Id project_id) override;
   Result<int64_t> ReleaseTaskFlags(Id project_id, const TaskSelection& selection,
                                    std::string_view reason) override;
+
+  // ---- data manager (pg_dm.cc) ----
+  Result<std::vector<Id>> ListTaskIds(const TaskQuery& query) override;
+  Result<std::vector<TaskColumns>> ListTaskColumns(std::span<const Id> task_ids) override;
+  Result<int64_t> ApplyTaskAction(Id project_id, TaskAction action,
+                                  std::span<const Id> task_ids) override;
+  Status CreateDmView(DmView* view) override;
+  Result<DmView> GetDmView(Id id) override;
+  Result<std::vector<DmView>> ListDmViews(Id project_id) override;
+  Status UpdateDmView(const DmView& view) override;
+  Status DeleteDmView(Id id) override;
+  Result<int64_t> DeleteDmViews(Id project_id) override;
+
+  // ---- export jobs (pg_export_jobs.cc) ----
+  Status CreateExportJob(ExportJob* job) override;
+  Result<ExportJob> GetExportJob(Id id) override;
+  Result<std::vector<ExportJob>> ListExportJobs(Id project_id) override;
+  Status DeleteExportJob(Id id) override;
+  Result<std::optional<ExportJob>> ClaimExportJob(const std::string& claim, TimeMs now,
+                                                  TimeMs lease_ms) override;
+  Status UpdateExportJobProgress(Id job_id, const std::string& claim, int64_t tasks_done,
+                                 int64_t tasks_total, TimeMs now, TimeMs lease_ms) override;
+  Status FinishExportJob(const ExportJobOutcome& outcome) override;
+  Status ReleaseExportJob(Id job_id, const std::string& claim) override;
 
  private:
   // Runs `fn(Connection&)` (returning Status) inside one read-write

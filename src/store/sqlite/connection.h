@@ -70,6 +70,8 @@ class Stmt {
   bool Bool(int col) const { return sqlite3_column_int(stmt_, col) != 0; }
   double Double(int col) const { return sqlite3_column_double(stmt_, col); }
   bool IsNull(int col) const { return sqlite3_column_type(stmt_, col) == SQLITE_NULL; }
+  // SQLITE_INTEGER, SQLITE_FLOAT, SQLITE_TEXT, SQLITE_BLOB or SQLITE_NULL.
+  int Type(int col) const { return sqlite3_column_type(stmt_, col); }
   std::string Text(int col) const;
   std::optional<int64_t> OptInt(int col) const;
   std::optional<double> OptDouble(int col) const;

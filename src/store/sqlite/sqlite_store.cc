@@ -48,7 +48,7 @@ Status SqliteStore::Migrate() {
             "); upgrade Tessera or open a different database");
       }
       if (current >= migration.version) return Status::Ok();
-      Status applied = c.Exec(RenderMigrationSql(migration.sql, SqlDialect::kSqlite));
+      Status applied = c.Exec(MigrationSql(migration, SqlDialect::kSqlite));
       if (!applied.ok()) {
         return applied.WithPrefix("applying migration " + std::to_string(migration.version) +
                                   " (" + std::string(migration.name) + ")");

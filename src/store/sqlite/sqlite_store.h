@@ -12,6 +12,7 @@
 //   sqlite_workflow.cc     workflow settings, next task with locks, assignment
 //   sqlite_review.cc       reviews, review queue, statistics facts
 //   sqlite_webhooks.cc     webhooks and their delivery outbox
+//   sqlite_export_jobs.cc  background export jobs
 //
 // Ownership: owns its ConnectionPool. Thread-safety: safe for concurrent use
 // (the Store contract); the writer mutex serializes writes.
@@ -82,7 +83,8 @@ class SqliteStore final : public Store {
                            const std::function<Status(const TaskBundle&)>& fn) override;
 
   // ---- team workflow (sqlite_workflow.cc, sqlite_review.cc) ----
-  Result<Task> NextTask(Id project_id, Id user_id) override;
+  using Store::NextTask;
+  Result<Task> NextTask(Id project_id, Id user_id, Id exclude_task_id) override;
   Result<WorkflowSettings> GetWorkflowSettings(Id project_id) override;
   Status SetWorkflowSettings(Id project_id, const WorkflowSettings& settings) override;
   Status SetTaskPriorities(Id project_id,
@@ -161,6 +163,30 @@ class SqliteStore final : public Store {
   Result<std::vector<std::pair<std::string, int64_t>>> CountTaskFlags(Id project_id) override;
   Result<int64_t> ReleaseTaskFlags(Id project_id, const TaskSelection& selection,
                                    std::string_view reason) override;
+
+  // ---- data manager (sqlite_dm.cc) ----
+  Result<std::vector<Id>> ListTaskIds(const TaskQuery& query) override;
+  Result<std::vector<TaskColumns>> ListTaskColumns(std::span<const Id> task_ids) override;
+  Result<int64_t> ApplyTaskAction(Id project_id, TaskAction action,
+                                  std::span<const Id> task_ids) override;
+  Status CreateDmView(DmView* view) override;
+  Result<DmView> GetDmView(Id id) override;
+  Result<std::vector<DmView>> ListDmViews(Id project_id) override;
+  Status UpdateDmView(const DmView& view) override;
+  Status DeleteDmView(Id id) override;
+  Result<int64_t> DeleteDmViews(Id project_id) override;
+
+  // ---- export jobs (sqlite_export_jobs.cc) ----
+  Status CreateExportJob(ExportJob* job) override;
+  Result<ExportJob> GetExportJob(Id id) override;
+  Result<std::vector<ExportJob>> ListExportJobs(Id project_id) override;
+  Status DeleteExportJob(Id id) override;
+  Result<std::optional<ExportJob>> ClaimExportJob(const std::string& claim, TimeMs now,
+                                                  TimeMs lease_ms) override;
+  Status UpdateExportJobProgress(Id job_id, const std::string& claim, int64_t tasks_done,
+                                 int64_t tasks_total, TimeMs now, TimeMs lease_ms) override;
+  Status FinishExportJob(const ExportJobOutcome& outcome) override;
+  Status ReleaseExportJob(Id job_id, const std::string& claim) override;
 
  private:
   // Runs `fn(Connection&)` (returning Status) inside one write transaction on

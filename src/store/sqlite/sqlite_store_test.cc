@@ -125,6 +125,47 @@ TEST_F(SqliteFileTest, MigrationFourCarriesDraftsOver) {
   EXPECT_EQ(RawQuery("SELECT COUNT(*) FROM sqlite_master WHERE name = 'drafts'"), "0");
 }
 
+// Migration 9 indexes the tasks already there for full-text search (the
+// FTS5 table is filled from the string values of their data), and its
+// triggers keep it in step with later deletes.
+TEST_F(SqliteFileTest, MigrationNineIndexesExistingTasks) {
+  {
+    sqlite3* db = nullptr;
+    ASSERT_EQ(sqlite3_open(options_.path.c_str(), &db), SQLITE_OK);
+    std::string sql = std::string(SchemaMigrationsTableSql()) + ";";
+    for (const Migration& migration : Migrations()) {
+      if (migration.version > 8) break;
+      sql += MigrationSql(migration, SqlDialect::kSqlite) + ";";
+      sql += "INSERT INTO schema_migrations VALUES (" + std::to_string(migration.version) + ", 'm', 0);";
+    }
+    sql += "INSERT INTO users (id, email, created_at) VALUES (1, 'a@x.org', 0);"
+           "INSERT INTO projects (id, created_by, created_at, updated_at) VALUES (5, 1, 0, 0);"
+           "INSERT INTO tasks (id, project_id, data, inner_id, created_at, updated_at) VALUES "
+           "(9, 5, '{\"text\":\"legacy words\",\"n\":7,\"meta\":{\"by\":\"curator\"}}', 1, 0, 0),"
+           "(10, 5, '{\"text\":\"other\"}', 2, 0, 0);";
+    char* error = nullptr;
+    ASSERT_EQ(sqlite3_exec(db, sql.c_str(), nullptr, nullptr, &error), SQLITE_OK) << error;
+    sqlite3_close(db);
+  }
+  auto store = OpenSqliteStore(options_);
+  ASSERT_TRUE(store.ok()) << store.status().ToString();
+  TaskQuery query;
+  query.project_id = 5;
+  query.search = "legac";
+  auto found = (*store)->ListTaskIds(query);
+  ASSERT_TRUE(found.ok()) << found.status().ToString();
+  EXPECT_EQ(*found, (std::vector<Id>{9}));
+  query.search = "curator";
+  EXPECT_EQ(*(*store)->ListTaskIds(query), (std::vector<Id>{9}));
+  query.search = "7";  // numbers are not text
+  EXPECT_TRUE((*store)->ListTaskIds(query)->empty());
+  ASSERT_TRUE((*store)->DeleteTask(9).ok());
+  query.search = "legacy";
+  EXPECT_TRUE((*store)->ListTaskIds(query)->empty());
+  store->reset();
+  EXPECT_EQ(RawQuery("SELECT COUNT(*) FROM task_search WHERE task_search MATCH 'other'"), "1");
+}
+
 // Two stores (as two processes would) writing the same file: SQLite's busy
 // timeout serializes them; no SQLITE_BUSY reaches the caller.
 TEST_F(SqliteFileTest, TwoStoresOnOneFile) {

@@ -4,6 +4,7 @@
 
 #include "src/store/sqlite/rows.h"
 #include "src/store/sqlite/sqlite_store.h"
+#include "src/store/task_query_sql.h"
 #include "tessera/util.h"
 
 namespace tessera::sqlite {
@@ -49,26 +50,6 @@ const std::string& TaskInsertSql(int rows) {
 
 std::string TaskNotFound(Id id) { return "task " + std::to_string(id) + " not found"; }
 
-// The SQL condition for TaskQuery::status ("" when no filter).
-Result<std::string_view> StatusFilter(const std::string& status) {
-  if (status.empty()) return std::string_view();
-  if (status == "labeled") return std::string_view(" AND is_labeled");
-  if (status == "unlabeled") return std::string_view(" AND NOT is_labeled");
-  return Status::FieldInvalid("status", "unknown task status filter \"" + status +
-                                            "\"; expected \"labeled\" or \"unlabeled\"");
-}
-
-Result<std::string_view> OrderBy(const std::string& order) {
-  // Ties are broken by id so that offset paging is stable.
-  if (order.empty() || order == "id") return std::string_view("id");
-  if (order == "-id") return std::string_view("id DESC");
-  if (order == "total_annotations") return std::string_view("total_annotations, id");
-  if (order == "-total_annotations") return std::string_view("total_annotations DESC, id");
-  if (order == "updated_at") return std::string_view("updated_at, id");
-  if (order == "-updated_at") return std::string_view("updated_at DESC, id");
-  return Status::FieldInvalid("ordering", "unknown task ordering \"" + order + "\"");
-}
-
 // Inserts the nested annotations and predictions of one new task.
 Status InsertNested(Connection& conn, const NewTask& task, Id task_id, Id project_id,
                     Id import_id, TimeMs now) {
@@ -110,15 +91,17 @@ Status InsertNested(Connection& conn, const NewTask& task, Id task_id, Id projec
 
 // Loads up to kBundlePageSize tasks with id > after_id, plus their annotations
 // and predictions (one query each, over the page's id range).
-Status LoadBundlePage(Connection& conn, Id project_id, std::string_view status_sql, Id after_id,
+Status LoadBundlePage(Connection& conn, Id project_id, const TaskQuerySql& filter, Id after_id,
                       std::vector<TaskBundle>* page) {
   page->clear();
-  std::string sql = "SELECT " TESSERA_TASK_COLUMNS " FROM tasks WHERE project_id = ?1 AND id > ?2";
-  sql += status_sql;
-  sql += " ORDER BY id LIMIT ?3";
+  std::string sql =
+      "SELECT " TESSERA_TASK_COLUMNS " FROM tasks t WHERE t.project_id = ?1 AND t.id > ?2";
+  sql += filter.where;
+  sql += " ORDER BY t.id LIMIT ?3";
   {
     TESSERA_ASSIGN_OR_RETURN(Stmt st, conn.Prepare(sql));
     st.Bind(1, project_id).Bind(2, after_id).Bind(3, kBundlePageSize);
+    BindSqlArgs(st, filter.args, 4);
     while (true) {
       TESSERA_ASSIGN_OR_RETURN(bool row, st.Step());
       if (!row) break;
@@ -374,17 +357,19 @@ Result<Task> SqliteStore::GetTask(Id id) {
 }
 
 Result<std::vector<Task>> SqliteStore::ListTasks(const TaskQuery& query) {
-  TESSERA_ASSIGN_OR_RETURN(std::string_view status_sql, StatusFilter(query.status));
-  TESSERA_ASSIGN_OR_RETURN(std::string_view order_sql, OrderBy(query.order));
-  std::string sql = "SELECT " TESSERA_TASK_COLUMNS " FROM tasks WHERE project_id = ?1 AND id > ?2";
-  sql += status_sql;
+  TESSERA_ASSIGN_OR_RETURN(TaskQuerySql filter, BuildTaskQuerySql(query, SqlDialect::kSqlite, 5));
+  std::string sql =
+      "SELECT " TESSERA_TASK_COLUMNS " FROM tasks t WHERE t.project_id = ?1 AND t.id > ?2";
+  sql += filter.where;
   sql += " ORDER BY ";
-  sql += order_sql;
+  sql += filter.order_by;
   sql += " LIMIT ?3 OFFSET ?4";
   std::vector<Task> tasks;
   TESSERA_RETURN_IF_ERROR(ReadTxn([&](Connection& conn) -> Status {
     TESSERA_RETURN_IF_ERROR(RequireProject(conn, query.project_id));
     TESSERA_ASSIGN_OR_RETURN(Stmt st, conn.Prepare(sql));
+    BindSqlArgs(st, filter.args, 5);
+    BindSqlArgs(st, filter.order_args, 5 + static_cast<int>(filter.args.size()));
     st.Bind(1, query.project_id).Bind(2, query.after_id)
         .Bind(3, query.limit > 0 ? query.limit : int64_t{-1})
         .Bind(4, query.offset > 0 ? query.offset : int64_t{0});
@@ -398,14 +383,15 @@ Result<std::vector<Task>> SqliteStore::ListTasks(const TaskQuery& query) {
 }
 
 Result<int64_t> SqliteStore::CountTasks(const TaskQuery& query) {
-  TESSERA_ASSIGN_OR_RETURN(std::string_view status_sql, StatusFilter(query.status));
-  std::string sql = "SELECT COUNT(*) FROM tasks WHERE project_id = ?1 AND id > ?2";
-  sql += status_sql;
+  TESSERA_ASSIGN_OR_RETURN(TaskQuerySql filter, BuildTaskQuerySql(query, SqlDialect::kSqlite, 3));
+  std::string sql = "SELECT COUNT(*) FROM tasks t WHERE t.project_id = ?1 AND t.id > ?2";
+  sql += filter.where;
   int64_t count = 0;
   TESSERA_RETURN_IF_ERROR(ReadTxn([&](Connection& conn) -> Status {
     TESSERA_RETURN_IF_ERROR(RequireProject(conn, query.project_id));
     TESSERA_ASSIGN_OR_RETURN(Stmt st, conn.Prepare(sql));
     st.Bind(1, query.project_id).Bind(2, query.after_id);
+    BindSqlArgs(st, filter.args, 3);
     TESSERA_ASSIGN_OR_RETURN(bool row, st.Step());
     if (row) count = st.Int(0);
     return Status::Ok();
@@ -449,7 +435,9 @@ Status SqliteStore::DeleteAllTasks(Id project_id) {
 
 Status SqliteStore::ForEachTaskBundle(const TaskQuery& query,
                                       const std::function<Status(const TaskBundle&)>& fn) {
-  TESSERA_ASSIGN_OR_RETURN(std::string_view status_sql, StatusFilter(query.status));
+  TaskQuery by_id = query;
+  by_id.order = "id";
+  TESSERA_ASSIGN_OR_RETURN(TaskQuerySql filter, BuildTaskQuerySql(by_id, SqlDialect::kSqlite, 4));
   std::vector<TaskBundle> page;
   // Calls fn for every bundle, reading pages with `load(after_id)`.
   auto run = [&](auto&& load) -> Status {
@@ -471,7 +459,7 @@ Status SqliteStore::ForEachTaskBundle(const TaskQuery& query,
     }
     return run([&](Id after_id) {
       return Read([&](Connection& conn) {
-        return LoadBundlePage(conn, query.project_id, status_sql, after_id, &page);
+        return LoadBundlePage(conn, query.project_id, filter, after_id, &page);
       });
     });
   }
@@ -480,7 +468,7 @@ Status SqliteStore::ForEachTaskBundle(const TaskQuery& query,
   return ReadTxn([&](Connection& conn) -> Status {
     TESSERA_RETURN_IF_ERROR(RequireProject(conn, query.project_id));
     return run([&](Id after_id) {
-      return LoadBundlePage(conn, query.project_id, status_sql, after_id, &page);
+      return LoadBundlePage(conn, query.project_id, filter, after_id, &page);
     });
   });
 }

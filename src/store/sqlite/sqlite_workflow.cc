@@ -69,17 +69,20 @@ Result<Id> QueryTaskId(Connection& conn, const char* sql, std::initializer_list<
   return row ? st.Int(0) : Id{0};
 }
 
+// In every source below, `exclude` (0 = none) is a task to leave out (the
+// one on the caller's screen, when the stream prefetches the next).
 // 1. A task the user holds a live lock on and still has to do (no annotation
 //    of theirs, or only a rejected one), and when that lock expires; {0, 0}
 //    when there is none.
-Result<std::pair<Id, TimeMs>> HeldTask(Connection& conn, Id project_id, Id user_id, TimeMs now) {
+Result<std::pair<Id, TimeMs>> HeldTask(Connection& conn, Id project_id, Id user_id, TimeMs now,
+                                       Id exclude) {
   TESSERA_ASSIGN_OR_RETURN(
       Stmt st, conn.Prepare("SELECT l.task_id, l.expires_at FROM task_locks l WHERE l.project_id = "
-                            "?1 AND l.user_id = ?2 AND l.expires_at > ?3 AND NOT EXISTS (SELECT 1 "
+                            "?1 AND l.user_id = ?2 AND l.expires_at > ?3 AND l.task_id <> ?4 AND NOT EXISTS (SELECT 1 "
                             "FROM annotations a WHERE a.task_id = l.task_id AND a.completed_by = ?2 "
                             "AND a.review_state <> 'rejected') ORDER BY l.created_at, l.task_id "
                             "LIMIT 1"));
-  st.Bind(1, project_id).Bind(2, user_id).Bind(3, now);
+  st.Bind(1, project_id).Bind(2, user_id).Bind(3, now).Bind(4, exclude);
   TESSERA_ASSIGN_OR_RETURN(bool row, st.Step());
   if (!row) return std::pair<Id, TimeMs>{0, 0};
   return std::pair<Id, TimeMs>{st.Int(0), st.Int(1)};
@@ -91,28 +94,29 @@ Result<std::pair<Id, TimeMs>> HeldTask(Connection& conn, Id project_id, Id user_
 // with the project) on every `next`. annotations_review_queue (project_id,
 // review_state, id) visits only the project's rejected annotations, a small
 // set that empties as annotators fix them, in the order wanted.
-Result<Id> RejectedTask(Connection& conn, Id project_id, Id user_id) {
+Result<Id> RejectedTask(Connection& conn, Id project_id, Id user_id, Id exclude) {
   return QueryTaskId(conn,
                      "SELECT task_id FROM annotations WHERE project_id = ?1 AND review_state = "
-                     "'rejected' AND +completed_by = ?2 AND NOT was_cancelled ORDER BY id LIMIT 1",
-                     {project_id, user_id});
+                     "'rejected' AND +completed_by = ?2 AND NOT was_cancelled AND task_id <> ?3 "
+                     "ORDER BY id LIMIT 1",
+                     {project_id, user_id, exclude});
 }
 
 // 3. The first task assigned to the user that they have not done yet.
-Result<Id> AssignedTask(Connection& conn, Id project_id, Id user_id) {
+Result<Id> AssignedTask(Connection& conn, Id project_id, Id user_id, Id exclude) {
   return QueryTaskId(conn,
                      "SELECT s.task_id FROM task_assignments s WHERE s.project_id = ?1 AND "
-                     "s.user_id = ?2 AND s.kind = 'AN' AND NOT EXISTS (SELECT 1 FROM annotations a "
-                     "WHERE a.task_id = s.task_id AND a.completed_by = ?2) ORDER BY s.task_id "
-                     "LIMIT 1",
-                     {project_id, user_id});
+                     "s.user_id = ?2 AND s.kind = 'AN' AND s.task_id <> ?3 AND NOT EXISTS (SELECT "
+                     "1 FROM annotations a WHERE a.task_id = s.task_id AND a.completed_by = ?2) "
+                     "ORDER BY s.task_id LIMIT 1",
+                     {project_id, user_id, exclude});
 }
 
 // 4. A ground-truth task the user has not done, from a random starting id.
-Result<Id> HoneypotTask(Connection& conn, Id project_id, Id user_id) {
+Result<Id> HoneypotTask(Connection& conn, Id project_id, Id user_id, Id exclude) {
   constexpr char kSql[] =
       "SELECT g.task_id FROM annotations g WHERE g.project_id = ?1 AND g.ground_truth AND "
-      "g.task_id >= ?3 AND NOT EXISTS (SELECT 1 FROM annotations a WHERE a.task_id = g.task_id "
+      "g.task_id >= ?3 AND g.task_id <> ?4 AND NOT EXISTS (SELECT 1 FROM annotations a WHERE a.task_id = g.task_id "
       "AND a.completed_by = ?2) ORDER BY g.task_id LIMIT 1";
   TESSERA_ASSIGN_OR_RETURN(Id last, QueryTaskId(conn,
                                                 "SELECT task_id FROM annotations WHERE project_id "
@@ -120,20 +124,21 @@ Result<Id> HoneypotTask(Connection& conn, Id project_id, Id user_id) {
                                                 {project_id}));
   if (last == 0) return Id{0};
   Id pivot = std::uniform_int_distribution<Id>(1, last)(Rng());
-  TESSERA_ASSIGN_OR_RETURN(Id found, QueryTaskId(conn, kSql, {project_id, user_id, pivot}));
+  TESSERA_ASSIGN_OR_RETURN(Id found,
+                           QueryTaskId(conn, kSql, {project_id, user_id, pivot, exclude}));
   if (found != 0) return found;
-  return QueryTaskId(conn, kSql, {project_id, user_id, 0});
+  return QueryTaskId(conn, kSql, {project_id, user_id, 0, exclude});
 }
 
 // 5. The next task in the project's order that still needs annotations.
 Result<Id> QueuedTask(Connection& conn, Id project_id, Id user_id, TimeMs now,
-                      const Distribution& d) {
+                      const Distribution& d, Id exclude) {
   NextTaskOrder order = NextTaskOrderFor(d.sampling);
   auto pick = [&](Id from_id) -> Result<Id> {
     TESSERA_ASSIGN_OR_RETURN(Stmt st, conn.Prepare(NextTaskCandidateSql(SqlDialect::kSqlite, order)));
     st.Bind(1, project_id).Bind(2, user_id).Bind(3, now).Bind(4, d.overlap)
-        .Bind(5, d.settings.skip_queue == SkipQueue::kIgnoreSkipped);
-    if (order == NextTaskOrder::kById) st.Bind(6, from_id);
+        .Bind(5, d.settings.skip_queue == SkipQueue::kIgnoreSkipped).Bind(6, exclude);
+    if (order == NextTaskOrder::kById) st.Bind(7, from_id);
     TESSERA_ASSIGN_OR_RETURN(bool row, st.Step());
     return row ? st.Int(0) : Id{0};
   };
@@ -260,7 +265,7 @@ Status SqliteStore::SetTaskPriorities(Id project_id,
 
 // ---- next task and locks ----
 
-Result<Task> SqliteStore::NextTask(Id project_id, Id user_id) {
+Result<Task> SqliteStore::NextTask(Id project_id, Id user_id, Id exclude_task_id) {
   TimeMs now = NowMs();
   Result<Task> out = Status::Internal("unset");
   // A reload: the caller holds a live lock on a task they still have to do
@@ -272,7 +277,8 @@ Result<Task> SqliteStore::NextTask(Id project_id, Id user_id) {
   bool reloaded = false;
   TESSERA_RETURN_IF_ERROR(ReadTxn([&](Connection& conn) -> Status {
     TESSERA_ASSIGN_OR_RETURN(Distribution d, LoadDistribution(conn, project_id));
-    TESSERA_ASSIGN_OR_RETURN(auto held, HeldTask(conn, project_id, user_id, now));
+    TESSERA_ASSIGN_OR_RETURN(auto held,
+                             HeldTask(conn, project_id, user_id, now, exclude_task_id));
     if (held.first == 0 || held.second <= now + d.settings.lock_timeout_ms / 2) return Status::Ok();
     out = LoadTask(conn, held.first);
     reloaded = out.ok();
@@ -303,14 +309,16 @@ Result<Task> SqliteStore::NextTask(Id project_id, Id user_id) {
       Result<Id> found = Id{0};
       switch (source) {
         case 0: {
-          auto held = HeldTask(conn, project_id, user_id, now);
+          auto held = HeldTask(conn, project_id, user_id, now, exclude_task_id);
           found = held.ok() ? Result<Id>(held->first) : Result<Id>(held.status());
           break;
         }
-        case 1: found = RejectedTask(conn, project_id, user_id); break;
-        case 2: found = AssignedTask(conn, project_id, user_id); break;
-        case 3: if (honeypot_turn) found = HoneypotTask(conn, project_id, user_id); break;
-        default: found = QueuedTask(conn, project_id, user_id, now, d); break;
+        case 1: found = RejectedTask(conn, project_id, user_id, exclude_task_id); break;
+        case 2: found = AssignedTask(conn, project_id, user_id, exclude_task_id); break;
+        case 3:
+          if (honeypot_turn) found = HoneypotTask(conn, project_id, user_id, exclude_task_id);
+          break;
+        default: found = QueuedTask(conn, project_id, user_id, now, d, exclude_task_id); break;
       }
       TESSERA_RETURN_IF_ERROR(found.status());
       task_id = *found;

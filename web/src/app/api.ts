@@ -4,7 +4,7 @@
 import type {
   GuidelineDiff, GuidelineExampleInput, GuidelineList, GuidelineVersion, GuidelineVersionStats,
   AgreementCoefficient, AgreementLevel, AgreementMetric, AgreementWeights, Annotation, AnnotationHistory, AnnotatorRanking,
-  AnnotatorStats, ApiError, AssignReply, AssignRequest, Draft, FlaggedPage, ImportReply, PrefilterReason, PrefilterSettings, PrefilterState, Member, Project, ProjectPage, ProjectStats, QualitySummary,
+  AnnotatorStats, ApiError, AssignReply, AssignRequest, DmAction, DmActionReply, DmActionRequest, DmView, DmViewData, Draft, ExportFormat, FlaggedPage, ImportReply, PrefilterReason, PrefilterSettings, PrefilterState, Member, Project, ProjectPage, ProjectStats, QualitySummary,
   QualityTaskPage, ResultEntry, ReviewQueuePage, ReviewReply, ReviewRequest, ReviewState, Task, TaskPage, UnassignReply, User,
 } from "../model";
 
@@ -83,13 +83,14 @@ export const api = {
   validateConfig: (label_config: string) => request<unknown>("POST", "/api/projects/validate", { label_config }),
   members: (id: number) => request<readonly Member[]>("GET", `/api/projects/${id}/members`),
   addMember: (id: number, email: string, role: string) => request<Member>("POST", `/api/projects/${id}/members`, { email, role }),
-  tasks: (project: number, page: number, pageSize: number, opts: { ordering?: string; status?: string } = {}) =>
+  tasks: (project: number, page: number, pageSize: number, opts: { ordering?: string; status?: string; query?: string; view?: number; fields?: "task_only" } = {}) =>
     request<TaskPage>("GET", `/api/tasks${queryString({ project, page, page_size: pageSize, ...opts })}`),
   /** Every task of a project without annotations or predictions, in id order (for previous/next). */
   taskList: (project: number) =>
     request<TaskPage>("GET", `/api/tasks?project=${project}&page=1&page_size=10000&fields=task_only&ordering=id`),
   task: (id: number) => request<Task>("GET", `/api/tasks/${id}`),
-  next: (project: number) => request<Task>("GET", `/api/projects/${project}/next`),
+  /** The caller's next task, reserved for them; `exclude`: the task on screen, to prefetch the one after it. */
+  next: (project: number, exclude?: number) => request<Task>("GET", `/api/projects/${project}/next${queryString({ exclude })}`),
   importFiles: (project: number, files: readonly File[]) => {
     const form = new FormData();
     for (const f of files) form.append("file", f, f.name);
@@ -155,6 +156,15 @@ export const api = {
   releaseFlagged: (project: number, body: { selectedItems: { all: boolean; included?: readonly number[]; excluded?: readonly number[] }; reason?: PrefilterReason }) =>
     request<{ released: number }>("POST", `/api/projects/${project}/prefilter/release`, body),
   runPrefilter: (project: number) => request<PrefilterState>("POST", `/api/projects/${project}/prefilter/run`, {}),
+  // The data manager: saved views (members read, managers write) and bulk actions (managers).
+  views: (project: number) => request<readonly DmView[]>("GET", `/api/dm/views${queryString({ project })}`),
+  createView: (project: number, data: DmViewData) => request<DmView>("POST", "/api/dm/views", { project, data }),
+  updateView: (id: number, data: Partial<DmViewData>) => request<DmView>("PATCH", `/api/dm/views/${id}`, { data }),
+  deleteView: (id: number) => request<void>("DELETE", `/api/dm/views/${id}`),
+  actions: (project: number) => request<readonly DmAction[]>("GET", `/api/dm/actions${queryString({ project })}`),
+  runAction: (project: number, action: string, body: DmActionRequest) =>
+    request<DmActionReply>("POST", `/api/dm/actions${queryString({ id: action, project })}`, body),
+  exportFormats: (project: number) => request<readonly ExportFormat[]>("GET", `/api/projects/${project}/export/formats`),
   guidelineStats: (project: number) =>
     request<{ versions: readonly GuidelineVersionStats[] }>("GET", `/api/projects/${project}/stats/guidelines`),
 };

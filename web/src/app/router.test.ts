@@ -6,7 +6,7 @@ describe("routes", () => {
     expect(parseRoute("/login", "?next=/projects/3")).toEqual({ page: "login", next: "/projects/3" });
     expect(parseRoute("/")).toEqual({ page: "projects" });
     expect(parseRoute("/projects/")).toEqual({ page: "projects" });
-    expect(parseRoute("/projects/7", "?page=3")).toEqual({ page: "project", id: 7, pageNo: 3, query: { ordering: undefined, status: undefined } });
+    expect(parseRoute("/projects/7", "?page=3")).toEqual({ page: "project", id: 7, pageNo: 3, query: { view: undefined, filters: [], conjunction: "and", search: "", ordering: undefined, status: undefined, explicit: false } });
     expect(parseRoute("/projects/7/settings")).toEqual({ page: "settings", id: 7 });
     expect(parseRoute("/projects/7/label")).toEqual({ page: "label", id: 7 });
     expect(parseRoute("/projects/7/tasks/42")).toEqual({ page: "task", id: 7, taskId: 42 });

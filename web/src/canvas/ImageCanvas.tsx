@@ -10,19 +10,22 @@ import {
 } from "../geometry";
 import type { Region, RegionId, Shape } from "../model";
 import { boxTool } from "./box";
-import { rectToPx } from "./hit";
+import { ellipseToPx, rectToPx } from "./hit";
 import { ellipseTool } from "./ellipse";
 import { keypointTool } from "./keypoint";
 import { EllipseView, RotateHandle } from "./parts";
 import { closePolygon, dropLastVertex, polygonTool } from "./polygon";
 import { selectTool } from "./select";
 import { type Box, captionArea, captioned, inside, shapeBounds, viewBox } from "./cull";
+import { type PaintItem, paintRegions } from "./paint";
 import type { Draft, Intent, Pointer, Tool, ToolEnv, ToolName } from "./types";
 
 const TOOLS: Readonly<Record<ToolName, Tool>> = { select: selectTool, rect: boxTool, polygon: polygonTool, ellipse: ellipseTool, keypoint: keypointTool };
 const HIT_SCREEN_PX = 8;
 /** A wheel zoom is drawn by scaling the rendered layer until the wheel has been still this long. */
 const ZOOM_SETTLE_MS = 150;
+/** The region canvas reaches this fraction of the view beyond each edge, so a pan seldom needs a redraw. */
+const PAINT_MARGIN = 0.25;
 
 export interface ImageCanvasProps {
   readonly name: string;
@@ -53,9 +56,51 @@ function draftShape(d: Draft | null): Shape | null {
   }
 }
 
+/** The region a draft is changing (moving, resizing, turning, a vertex), if any. */
+function editedId(d: Draft | null): RegionId | null {
+  return d && (d.kind === "move" || d.kind === "resize" || d.kind === "resizeEllipse" || d.kind === "rotate" || d.kind === "vertex") ? d.id : null;
+}
+
 function editedShape(r: Region, d: Draft | null): Shape {
   if (d && (d.kind === "move" || d.kind === "resize" || d.kind === "resizeEllipse" || d.kind === "rotate" || d.kind === "vertex") && d.id === r.id) return d.shape;
   return r.shape;
+}
+
+/** Where a shape's caption goes (image px) and its offset in em of the caption's size. */
+function captionAnchor(shape: Shape, size: Size): { x: number; y: number; dx?: string; dy: string } | null {
+  switch (shape.kind) {
+    case "rect": {
+      const r = rectToPx(shape, size);
+      return { x: r.x, y: r.y, dy: "-0.2308em" };
+    }
+    case "ellipse": {
+      const e = ellipseToPx(shape, size);
+      return { x: e.x - e.radiusX, y: e.y - e.radiusY, dy: "-0.2308em" };
+    }
+    case "polygon": {
+      const first = shape.points[0];
+      return first ? { ...percentToPixel(first, size), dy: "-0.2308em" } : null;
+    }
+    case "keypoint":
+      return { ...percentToPixel(shape, size), dx: "0.6154em", dy: "-0.4615em" };
+    default:
+      return null;
+  }
+}
+
+type CaptionProps = { shape: Shape; size: Size; color: string; scale: number; caption: string };
+
+/** The caption of a region drawn on the canvas (the shape itself is painted there, not in SVG). */
+class RegionCaption extends Component<CaptionProps> {
+  override shouldComponentUpdate(next: CaptionProps): boolean {
+    const p = this.props;
+    return next.shape !== p.shape || next.size !== p.size || next.color !== p.color || next.scale !== p.scale || next.caption !== p.caption;
+  }
+  override render(): JSX.Element | null {
+    const { shape, size, color, scale, caption } = this.props;
+    const a = captionAnchor(shape, size);
+    return a && <text x={a.x} y={a.y} dx={a.dx} dy={a.dy} style={captionFont(scale)} fill={color} class="region-caption">{caption}</text>;
+  }
 }
 
 // Sizes that stay constant on screen (captions, handles, points) are divided
@@ -137,6 +182,27 @@ class RegionShape extends Component<ShapeProps> {
   }
 }
 
+const sameView = (a: Viewport, b: Viewport): boolean => a.scale === b.scale && a.offsetX === b.offsetX && a.offsetY === b.offsetY;
+
+/**
+ * Whether a region canvas drawn for `drawn` (reaching mx, my beyond a host of
+ * `box`) still covers the part of the picture (`size`) that `view` shows.
+ */
+function covers(drawn: Viewport, view: Viewport, size: Size, box: Size, mx: number, my: number): boolean {
+  const k = view.scale / drawn.scale;
+  // The canvas's edges on screen now.
+  const x0 = view.offsetX - k * (drawn.offsetX + mx);
+  const y0 = view.offsetY - k * (drawn.offsetY + my);
+  const x1 = x0 + k * (box.width + 2 * mx);
+  const y1 = y0 + k * (box.height + 2 * my);
+  // The picture's part of the screen.
+  const px0 = Math.max(0, view.offsetX);
+  const py0 = Math.max(0, view.offsetY);
+  const px1 = Math.min(box.width, view.offsetX + size.width * view.scale);
+  const py1 = Math.min(box.height, view.offsetY + size.height * view.scale);
+  return px0 >= px1 || py0 >= py1 || (x0 <= px0 && y0 <= py0 && x1 >= px1 && y1 >= py1);
+}
+
 export function ImageCanvas(props: ImageCanvasProps): JSX.Element {
   const host = useRef<HTMLDivElement>(null);
   const [size, setSize] = useState<Size | null>(null);
@@ -151,11 +217,15 @@ export function ImageCanvas(props: ImageCanvasProps): JSX.Element {
   const settleTimer = useRef(0);
   useEffect(() => () => window.clearTimeout(settleTimer.current), []);
   const pan = useRef<{ last: Point } | null>(null);
+  // Whether a pan is under way (the region canvas is redrawn when it ends).
+  const [panning, setPanning] = useState(false);
   const spaceDown = useRef(false);
   const tool = TOOLS[props.tool];
 
-  // Load the image to learn its natural size.
-  useEffect(() => {
+  // Load the image to learn its natural size. Layout effects (this one and the
+  // two below): a picture that is already cached is drawn, fitted, in the
+  // first frame.
+  useLayoutEffect(() => {
     setSize(null);
     setError("");
     const img = new Image();
@@ -166,10 +236,18 @@ export function ImageCanvas(props: ImageCanvasProps): JSX.Element {
     };
     img.onerror = () => setError(`The image could not be loaded: ${props.src}`);
     img.src = props.src;
+    // A picture already in the page's memory cache (the stream prefetches the
+    // next task's) is complete at once: draw it in this frame, not after onload.
+    if (img.complete && img.naturalWidth > 0) {
+      img.onload = null;
+      const s = { width: img.naturalWidth, height: img.naturalHeight };
+      setSize(s);
+      props.onSize(s);
+    }
   }, [props.src]);
 
   // Track the host's size and fit the image when either changes.
-  useEffect(() => {
+  useLayoutEffect(() => {
     const el = host.current;
     if (!el) return;
     const measure = () => setBox({ width: el.clientWidth || 800, height: el.clientHeight || 500 });
@@ -178,7 +256,7 @@ export function ImageCanvas(props: ImageCanvasProps): JSX.Element {
     ro.observe(el);
     return () => ro.disconnect();
   }, []);
-  useEffect(() => {
+  useLayoutEffect(() => {
     if (size) setView(fitViewport(size, box));
   }, [size, box.width, box.height]);
   // A layout effect: a passive one could run after the next press and drop the draft it starts.
@@ -204,6 +282,7 @@ export function ImageCanvas(props: ImageCanvasProps): JSX.Element {
     const { screen, p } = pointerOf(e);
     if (e.button === 1 || (e.button === 0 && spaceDown.current)) {
       pan.current = { last: screen };
+      setPanning(true);
       (e.currentTarget as Element).setPointerCapture(e.pointerId);
       return;
     }
@@ -225,6 +304,7 @@ export function ImageCanvas(props: ImageCanvasProps): JSX.Element {
   const onPointerUp = (e: PointerEvent) => {
     if (pan.current) {
       pan.current = null;
+      setPanning(false);
       return;
     }
     const { p } = pointerOf(e);
@@ -272,13 +352,13 @@ export function ImageCanvas(props: ImageCanvasProps): JSX.Element {
   };
 
   const preview = draftShape(draft);
-  // The regions are drawn at `layoutScale` into an <svg> of the image's size at
-  // that scale plus a margin of one host size on each side (for captions and
-  // drafts beyond the image's edge), and the view's offset (and, during a
-  // wheel zoom, the rest of the scale) is a CSS transform of that <svg>:
-  // panning moves an already painted layer and re-renders nothing. Its paint
-  // containment bounds the layer; without it Chrome re-layerizes every shape
-  // on each frame of a pan (150-190 ms a frame with 5,000 boxes).
+  // The selected (or edited) region, captions, the draft and the overlay are
+  // drawn at `layoutScale` into an <svg> of the image's size at that scale
+  // plus a margin of one host size on each side (for captions and drafts
+  // beyond the image's edge), and the view's offset (and, during a wheel zoom,
+  // the rest of the scale) is a CSS transform of that <svg>: panning moves an
+  // already painted layer and re-renders nothing. Its paint containment bounds
+  // the layer. The other regions are painted on the canvas below it.
   const layoutScale = gestureScale ?? view.scale;
   const k = view.scale / layoutScale;
   const marginX = box.width;
@@ -300,14 +380,63 @@ export function ImageCanvas(props: ImageCanvasProps): JSX.Element {
       return b;
     });
     const withCaption = captionsAt ? captioned(bounds, captionsAt.box, captionsAt.seen) : bounds.map(() => false);
+    const edited = editedId(draft);
     return props.regions.map((r, i) => {
       const selected = r.id === props.selected;
       const caption = selected || withCaption[i] ? props.captionOf(r) : "";
-      const sized = selected || caption !== "" || r.shape.kind === "keypoint";
-      return <RegionShape key={r.id} shape={shapes[i] as Shape} size={size} color={props.colorOf(r)} selected={selected} scale={sized ? layoutScale : 1} caption={caption}
+      // The others' shapes are painted on the canvas below; only their captions are SVG.
+      if (!selected && r.id !== edited) {
+        return caption ? <RegionCaption key={r.id} shape={shapes[i] as Shape} size={size} color={props.colorOf(r)} scale={layoutScale} caption={caption} /> : null;
+      }
+      return <RegionShape key={r.id} shape={shapes[i] as Shape} size={size} color={props.colorOf(r)} selected={selected} scale={layoutScale} caption={caption}
         vertex={selected ? props.activeVertex ?? null : null} />;
     });
   }, [size, props.regions, props.selected, props.activeVertex, draft, layoutScale, props.colorOf, props.captionOf, captionsAt, boundsOf]);
+
+  // The region canvas: every region but the selected and the edited one. It
+  // covers the view plus PAINT_MARGIN on each side and is drawn for `drawn`
+  // (a viewport); a CSS transform maps that to the current view. At rest it is
+  // drawn for the exact view; during a pan or a wheel zoom it is only redrawn
+  // when the part of the picture in view is no longer covered, and once more
+  // when the gesture ends.
+  const edited = editedId(draft);
+  const painted = useMemo<readonly PaintItem[]>(
+    () => props.regions.filter((r) => r.id !== props.selected && r.id !== edited).map((r) => ({ shape: r.shape, color: props.colorOf(r) })),
+    [props.regions, props.selected, edited, props.colorOf],
+  );
+  const paintCanvas = useRef<HTMLCanvasElement>(null);
+  const drawn = useRef<{ view: Viewport; items: readonly PaintItem[]; size: Size; box: Size } | null>(null);
+  const mx = Math.round(box.width * PAINT_MARGIN);
+  const my = Math.round(box.height * PAINT_MARGIN);
+  const cw = box.width + 2 * mx;
+  const ch = box.height + 2 * my;
+  const moving = gestureScale !== null || panning;
+  const last = drawn.current;
+  const fresh =
+    last !== null && size !== null && last.items === painted && last.size === size && last.box === box &&
+    (moving ? covers(last.view, view, size, box, mx, my) : sameView(last.view, view));
+  const paintView = fresh && last ? last.view : view;
+  useLayoutEffect(() => {
+    const c = paintCanvas.current;
+    if (!c) drawn.current = null;  // none (nothing to paint): a new one starts blank
+    if (!c || !size || fresh) return;
+    const ctx = c.getContext("2d");
+    if (!ctx) return;
+    const dpr = window.devicePixelRatio || 1;
+    const at = { scale: paintView.scale, offsetX: paintView.offsetX + mx, offsetY: paintView.offsetY + my };
+    c.dataset.regions = String(paintRegions(ctx, painted, size, at, cw, ch, dpr));
+    drawn.current = { view: paintView, items: painted, size, box };
+  });
+  const kp = view.scale / paintView.scale;
+  const paintStyle = {
+    position: "absolute", left: 0, top: 0, width: `${cw}px`, height: `${ch}px`, transformOrigin: "0 0", willChange: "transform", pointerEvents: "none",
+    transform: `translate(${view.offsetX - kp * (paintView.offsetX + mx)}px, ${view.offsetY - kp * (paintView.offsetY + my)}px) scale(${kp})`,
+  };
+  const dprNow = typeof window === "undefined" ? 1 : window.devicePixelRatio || 1;
+  const pictureStyle = {
+    position: "absolute", left: 0, top: 0, transformOrigin: "0 0", willChange: "transform", maxWidth: "none",
+    transform: `translate(${view.offsetX}px, ${view.offsetY}px) scale(${view.scale})`,
+  };
   const layerStyle = {
     position: "absolute", left: 0, top: 0, contain: "paint", transformOrigin: "0 0", willChange: "transform",
     transform: `translate(${view.offsetX - k * marginX}px, ${view.offsetY - k * marginY}px) scale(${k})`,
@@ -334,10 +463,13 @@ export function ImageCanvas(props: ImageCanvasProps): JSX.Element {
         onKeyUp={onKeyUp}
       >
         {error && <p class="error" role="alert">{error}</p>}
+        {size && <img class="canvas-picture" src={props.src} width={size.width} height={size.height} alt="" aria-hidden="true" draggable={false} style={pictureStyle} />}
+        {/* Only when there is something to paint: a new task without regions
+            then allocates no bitmap (a canvas costs its first commit). */}
+        {size && painted.length > 0 && <canvas ref={paintCanvas} class="region-paint" width={Math.round(cw * dprNow)} height={Math.round(ch * dprNow)} aria-hidden="true" style={paintStyle} />}
         {size && (
           <svg width={size.width * layoutScale + 2 * marginX} height={size.height * layoutScale + 2 * marginY} aria-hidden="true" style={layerStyle}>
             <g transform={`translate(${marginX} ${marginY}) scale(${layoutScale})`}>
-              <image href={props.src} x={0} y={0} width={size.width} height={size.height} />
               {layer}
               {props.overlay?.(size, layoutScale)}
               {preview && <ShapeView shape={preview} size={size} color="#ff9800" selected={false} scale={layoutScale} caption="" />}

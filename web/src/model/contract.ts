@@ -136,6 +136,20 @@ export interface Task {
   readonly predictions?: readonly Prediction[];
   /** The caller's drafts (GET /api/tasks/{id} and /next). */
   readonly drafts?: readonly Draft[];
+  // Data-manager columns (GET /api/tasks list rows).
+  /** Per-task agreement 0..100; null with fewer than two annotators. */
+  readonly agreement?: number | null;
+  /** Ids of the users who annotated. */
+  readonly annotators?: readonly number[];
+  /** Distinct guideline versions of the task's annotations. */
+  readonly guideline_versions?: readonly number[];
+  readonly prefilter_flags?: readonly PrefilterReason[];
+  /** The highest prediction score, or null. */
+  readonly predictions_score?: number | null;
+  readonly completed_at?: string | null;
+  readonly reviews_accepted?: number;
+  readonly reviews_rejected?: number;
+  readonly ground_truth?: boolean;
 }
 
 export interface ImportReply {
@@ -584,4 +598,76 @@ export interface GuidelineVersionStats {
   readonly tasks: number;
   readonly agreement: { readonly tasks_scored: number; readonly mean_task_score: number | null };
   readonly honeypot: { readonly answered: number; readonly correct: number; readonly accuracy: number | null };
+}
+
+// ---- Data manager (Label Studio's /api/dm shapes) ----
+
+export type DmType = "Number" | "String" | "Datetime" | "List" | "Boolean";
+export type DmOperator =
+  | "equal" | "not_equal" | "contains" | "not_contains" | "less" | "greater" | "less_or_equal" | "greater_or_equal"
+  | "in" | "not_in" | "empty";
+export type DmValue = string | number | boolean | { readonly min: number | string; readonly max: number | string };
+
+/** One filter: {"filter": "filter:tasks:data.text", "operator": "contains", "type": "String", "value": "cat"}. */
+export interface DmFilterItem {
+  readonly filter: string;
+  readonly operator: DmOperator;
+  readonly type: DmType;
+  readonly value: DmValue;
+}
+export interface DmFilters {
+  readonly conjunction: "and" | "or";
+  readonly items: readonly DmFilterItem[];
+}
+
+/** The task list's `query` parameter and a view's filter part. */
+export interface DmQuery {
+  readonly filters?: DmFilters;
+  /** ["tasks:id"] or ["-tasks:data.score"]. */
+  readonly ordering?: readonly string[];
+  readonly search?: string;
+}
+
+/** A saved view's data, as posted. */
+export interface DmViewData extends DmQuery {
+  readonly title?: string;
+  readonly hiddenColumns?: JsonObject;
+}
+
+/** GET /api/dm/views?project=P */
+export interface DmView {
+  readonly id: number;
+  readonly project: number;
+  readonly user: number | null;
+  readonly order: number;
+  readonly data: DmViewData;
+}
+
+/** GET /api/dm/actions?project=P */
+export interface DmAction {
+  readonly id: string;
+  readonly title: string;
+  readonly order: number;
+  readonly dialog?: { readonly text: string; readonly type: string };
+}
+
+/** POST /api/dm/actions?id=A&project=P */
+export interface DmActionRequest extends DmQuery {
+  readonly selectedItems: SelectedItems;
+  /** `assign` only. */
+  readonly type?: AssignmentType;
+  readonly users?: readonly number[];
+}
+export interface DmActionReply {
+  readonly processed_items: number;
+  readonly detail?: string;
+}
+
+/** GET /api/projects/{id}/export/formats */
+export interface ExportFormat {
+  readonly name: string;
+  readonly title: string;
+  readonly description?: string;
+  readonly extension?: string;
+  readonly disabled?: boolean;
 }

@@ -1,7 +1,11 @@
-// The labeling stream: GET /next, submit or skip, and move on. The next task
-// is fetched while the current one is being labeled, so moving on is instant
-// (the server hands it out again if it is not submitted). Work in progress is
-// autosaved as a draft (drafts.ts) and comes back with the task after a reload.
+// The labeling stream: GET /next, submit or skip, and move on. Once a task is
+// on screen the one after it is prefetched (GET /next?exclude=<on screen>:
+// the server reserves it for this user, like any task it hands out) and its
+// pictures are loaded and decoded (prefetch.ts). After the submit, a plain
+// GET /next gives that reserved task (the server's answer decides: the lock
+// may have expired meanwhile), and the canvas finds its picture in the memory
+// cache. Reserved tasks the user never reaches expire with their lock. Work in
+// progress is autosaved as a draft (drafts.ts) and comes back after a reload.
 import type { JSX } from "preact";
 import { useEffect, useRef, useState } from "preact/hooks";
 import { ApiFailure, api } from "../api";
@@ -12,13 +16,14 @@ import { ErrorBox, errorText, useLoad } from "./common";
 import { rememberSubmitted } from "../taskNav";
 import { StreamNav } from "./TaskNav";
 import { AcknowledgePrompt, GuidelinePanel } from "../guidelineView";
+import { mediaUrls, preloadImages } from "../prefetch";
 
 /** What /next gave: a task, nothing left (null), or a guideline version to acknowledge first (428). */
 type Next = Task | null | { readonly acknowledge: number };
 
-async function nextTask(project: number): Promise<Next> {
+async function nextTask(project: number, exclude?: number): Promise<Next> {
   try {
-    return await api.next(project);
+    return await api.next(project, exclude);
   } catch (e: unknown) {
     if (e instanceof ApiFailure && e.status === 404) return null;
     if (e instanceof ApiFailure && e.status === 428) {
@@ -46,6 +51,9 @@ export function LabelPage(props: { id: number }): JSX.Element {
   const [busy, setBusy] = useState(false);
   const [done, setDone] = useState(0);
   const preloaded = useRef<Promise<Next> | null>(null);
+  // The prefetched next task's pictures, kept alive (so decoded and cached)
+  // until the task after it is prefetched.
+  const ahead = useRef<{ after: number; images: HTMLImageElement[] } | null>(null);
   const { saver, status: draftStatus } = useDraftAutosave(task, null);
   const draft = task ? draftFor(task, null) : undefined;
 
@@ -68,6 +76,24 @@ export function LabelPage(props: { id: number }): JSX.Element {
   useEffect(() => {
     void advance();
   }, [props.id]);
+  // Prefetch once a task is on screen (effects run after its first paint).
+  // `config` is parsed anew on each render: read it through a ref.
+  const configNow = useRef(config);
+  configNow.current = config;
+  useEffect(() => {
+    const config = configNow.current;
+    if (!task || !config) return;
+    const entry = { after: task.id, images: [] as HTMLImageElement[] };
+    const previous = ahead.current;
+    ahead.current = entry;
+    nextTask(props.id, task.id)
+      .then((t) => {
+        if (ahead.current !== entry || t === null || "acknowledge" in t) return;
+        entry.images = preloadImages(mediaUrls(config, t));
+        if (previous) previous.images = [];  // on screen by now: the canvas holds them
+      })
+      .catch(() => undefined);  // a failed prefetch only costs the speed-up
+  }, [task?.id, config !== undefined, props.id]);
 
   const send = async (result: readonly ResultEntry[], opts: { was_cancelled?: boolean; lead_time?: number; parent_prediction?: number }) => {
     if (!task) return;

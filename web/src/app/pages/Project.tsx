@@ -1,30 +1,51 @@
-// A project's task table (paged, sortable, filtered by status; all in the URL), import by file picker or drag-and-drop,
-// and for managers bulk assignment: tick tasks (per row, the whole page, or
-// every task of the project) and assign them to members, or unassign them.
+// A project's data manager: the task table (paged; sorted by any column header,
+// data columns included; narrowed by a status, filter rows and a full-text
+// search, all in the URL), saved views as tabs, import by file picker or
+// drag-and-drop, and for managers a selection (per row, the page, or every
+// matching task) with bulk actions, assignment and export. The filter model
+// is ../dmFilters.ts, its URL form ../taskTable.ts.
 import type { JSX } from "preact";
-import { useEffect, useRef, useState } from "preact/hooks";
+import { useEffect, useMemo, useRef, useState } from "preact/hooks";
 import { ApiFailure, api } from "../api";
 import { navigate } from "../router";
-import type { AssignmentType, Member, TaskPage, User } from "../../model";
+import { type Member, type Task, type TaskPage, type User, parseLabelingConfig } from "../../model";
+import { type Column, type FilterState, columnCatalogue, dataKeys, fromDmData, labelValues, sameQuery, toDmQuery } from "../dmFilters";
 import { filteredSummary } from "../prefilter";
 import { mayViewQuality } from "../quality";
 import { mayManage, mayReview, personName } from "../roles";
+import { NOTHING, type Selection, everything, isSelected, offerSelectAll, pageState, selectedCount, setSelected, toggle } from "../selection";
 import {
-  NOTHING, type Selection, everything, isSelected, offerSelectAll, pageState, selectedCount, selectedItems, selectionText,
-  setSelected, toggle,
-} from "../selection";
-import { type TaskQuery, ariaSort, nextOrdering, taskTableHref } from "../taskTable";
+  EMPTY_QUERY, type TaskQuery, actionQuery, ariaSort, isFiltered, nextOrdering, queryOfView, taskListParams, taskTableHref,
+} from "../taskTable";
+import { FilterBar } from "./FilterBar";
+import { SelectionBar } from "./TaskActions";
+import { ViewTabs } from "./ViewTabs";
 import { ErrorBox, errorText, useLoad } from "./common";
 
 const PAGE_SIZE = 30;
+/** Data columns shown in the table (all of them can be filtered). */
+const MAX_DATA_COLUMNS = 6;
 
-async function loadPage(project: number, page: number, query: TaskQuery): Promise<TaskPage> {
+type ListParams = ReturnType<typeof taskListParams> & { fields?: "task_only" };
+
+async function loadPage(project: number, page: number, params: ListParams | undefined, size = PAGE_SIZE): Promise<TaskPage | undefined> {
+  if (!params) return undefined; // a saved view's filters are still loading
   try {
-    return await api.tasks(project, page, PAGE_SIZE, { ordering: query.ordering, status: query.status });
+    return await api.tasks(project, page, size, params);
   } catch (e: unknown) {
     // The server answers 404 past the last page: show an empty page.
     if (e instanceof ApiFailure && e.status === 404) return { tasks: [], total: 0 };
     throw e;
+  }
+}
+
+/** Every task id matching `params` (for exporting "all but some"). */
+async function matchingIds(project: number, params: ReturnType<typeof taskListParams>): Promise<number[]> {
+  const ids: number[] = [];
+  for (let page = 1; ; page++) {
+    const batch = await loadPage(project, page, { ...params, fields: "task_only" }, 10000);
+    ids.push(...(batch?.tasks ?? []).map((t) => t.id));
+    if (!batch || batch.tasks.length < 10000) return ids;
   }
 }
 
@@ -37,10 +58,29 @@ export function ProjectPage(props: { id: number; pageNo: number; query: TaskQuer
   const showQuality = roleKnown && mayViewQuality(props.user, members);
   const showReview = roleKnown && mayReview(props.user, members);
   const manager = roleKnown && mayManage(props.user, members);
+  const [views, viewsError, reloadViews] = useLoad(() => api.views(props.id), [props.id]);
+  const [actions] = useLoad(() => (manager ? api.actions(props.id) : Promise.resolve(undefined)), [props.id, manager]);
+  // The filterable columns: the config's $variables and the first task's data keys.
+  const [first, , reloadFirst] = useLoad(() => loadPage(props.id, 1, { fields: "task_only" }, 1).then((p) => p?.tasks[0]), [props.id]);
+  const config = useMemo(() => {
+    const parsed = project ? parseLabelingConfig(project.label_config) : undefined;
+    return parsed?.ok ? parsed.config : undefined;
+  }, [project?.label_config]);
+  const catalogue = useMemo(() => columnCatalogue(dataKeys(config?.dataKeys ?? [], first?.data)), [config, first]);
+  const labels = useMemo(() => labelValues(config?.controls.flatMap((c) => c.options.filter((o) => o.tag !== "Relation")) ?? []), [config]);
+
+  // A bare ?view=V opens the view's saved filters once the views are loaded.
+  const saved = views?.find((v) => v.id === props.query.view);
+  const pendingView = props.query.view !== undefined && !props.query.explicit;
+  const missingView = props.query.view !== undefined && views !== undefined && !saved;
+  const query: TaskQuery | undefined = pendingView ? (saved ? queryOfView(saved, catalogue) : missingView ? EMPTY_QUERY : undefined) : props.query;
+  const params = query ? taskListParams(query, catalogue) : undefined;
+  const paramsKey = JSON.stringify(params ?? null);
+  const [page, error, reload] = useLoad(() => loadPage(props.id, props.pageNo, params), [props.id, props.pageNo, paramsKey]);
+
   const [selection, setSelection] = useState<Selection>(NOTHING);
-  useEffect(() => setSelection(NOTHING), [props.id]);
-  const { ordering, status } = props.query;
-  const [page, error, reload] = useLoad(() => loadPage(props.id, props.pageNo, props.query), [props.id, props.pageNo, ordering, status]);
+  const setKey = query ? JSON.stringify([toDmQuery({ ...query, ordering: undefined }, catalogue), query.status]) : "";
+  useEffect(() => setSelection(NOTHING), [props.id, setKey]);
   const [importMsg, setImportMsg] = useState("");
   const [importError, setImportError] = useState("");
   const [dragging, setDragging] = useState(false);
@@ -55,31 +95,45 @@ export function ProjectPage(props: { id: number; pageNo: number; query: TaskQuer
       setImportMsg(`Imported ${r.task_count ?? 0} tasks.${filtered ? ` Pre-filtering: ${filtered}.` : ""}`);
       reload();
       reloadProject();
+      if (!first) reloadFirst();
     } catch (e: unknown) {
       setImportMsg("");
       setImportError(errorText(e));
     }
   };
+  const q = query ?? EMPTY_QUERY;
+  const go = (next: TaskQuery, pageNo = 1) => navigate(taskTableHref(props.id, pageNo, { ...next, explicit: true }));
   const total = project?.task_number ?? page?.total ?? 0;
-  // With a status filter the pages count the matching tasks only.
-  const shown = status ? page?.total ?? 0 : total;
+  // Narrowed, the pages (and "select all") count the matching tasks only.
+  const filtered = isFiltered(q, catalogue);
+  const narrowed = filtered || q.status !== undefined;
+  const shown = narrowed ? page?.total ?? 0 : total;
   const pages = Math.max(1, Math.ceil(shown / PAGE_SIZE));
-  const go = (n: number) => navigate(taskTableHref(props.id, n, props.query));
-  const sortButton = (column: "id" | "total_annotations", text: string) => (
-    <th scope="col" aria-sort={ariaSort(ordering, column)}>
-      <button type="button" class="sort" onClick={() => navigate(taskTableHref(props.id, 1, { ordering: nextOrdering(ordering, column), status }))}
-        aria-label={`Sort by ${text.toLowerCase()}`}>
-        {text} {ariaSort(ordering, column) === "ascending" ? "▲" : ariaSort(ordering, column) === "descending" ? "▼" : ""}
-      </button>
-    </th>
-  );
+  const savedState: FilterState | undefined = saved ? fromDmData(saved.data, catalogue) : undefined;
+  const dirty = savedState !== undefined && query !== undefined && (q.status !== undefined || !sameQuery(q, savedState, catalogue));
+  const forAction = actionQuery(q, catalogue);
+  const names = useMemo(() => new Map((members ?? []).map((m: Member) => [m.user.id, personName(m.user)])), [members]);
+
   const pageIds = page?.tasks.map((t) => t.id) ?? [];
   const headState = pageState(selection, pageIds);
   const headBox = useRef<HTMLInputElement>(null);
   useEffect(() => {
     if (headBox.current) headBox.current.indeterminate = headState === "some";
   }, [headState]);
-  const nSelected = selectedCount(selection, total);
+  const nSelected = selectedCount(selection, shown);
+  const dataCols = catalogue.filter((c) => c.id.startsWith("data.")).slice(0, MAX_DATA_COLUMNS);
+  const sortHeader = (column: string, text: string) => (
+    <th scope="col" aria-sort={ariaSort(q.ordering, column)} key={column}>
+      <button type="button" class="sort" onClick={() => go({ ...q, ordering: nextOrdering(q.ordering, column) })}
+        aria-label={`Sort by ${text.toLowerCase()}`}>
+        {text} {ariaSort(q.ordering, column) === "ascending" ? "▲" : ariaSort(q.ordering, column) === "descending" ? "▼" : ""}
+      </button>
+    </th>
+  );
+  const nColumns = (manager ? 1 : 0) + 1 + dataCols.length + 7;
+  const statusText = q.status === "labeled" ? "labeled" : "open";
+  const caption = filtered ? `(${shown} matching${q.status ? `, ${statusText}` : ""}, of ${total})`
+    : q.status ? `(${shown} ${statusText} of ${total})` : total ? `(${total})` : "";
   return (
     <main
       class={dragging ? "dropping" : ""}
@@ -113,148 +167,105 @@ export function ProjectPage(props: { id: number; pageNo: number; query: TaskQuer
         <p aria-live="polite">{importMsg}</p>
         <ErrorBox error={importError} />
       </section>
+      {views && (
+        <ViewTabs projectId={props.id} views={views} selected={missingView ? undefined : props.query.view} manager={manager}
+          current={"problem" in forAction ? forAction : { query: forAction.query, conjunction: q.conjunction }} dirty={dirty}
+          panelId="task-table" onOpen={(v) => go(v ? queryOfView(v, catalogue) : EMPTY_QUERY)}
+          onChanged={(open) => {
+            reloadViews();
+            if (open) go(queryOfView(open, catalogue));
+            else if (open === null) go(EMPTY_QUERY);
+          }} />
+      )}
+      <ErrorBox error={missingView ? `View ${props.query.view} does not exist (any more): showing all tasks.` : props.query.view !== undefined ? viewsError : ""} />
+      <FilterBar catalogue={catalogue} state={q} members={members ?? []} labels={labels} onApply={(s) => go({ ...q, ...s })} />
       {manager && (
-        <AssignBar projectId={props.id} members={members ?? []} selection={selection} total={total} count={nSelected}
-          offerAll={offerSelectAll(selection, pageIds, total)} onSelectAll={() => setSelection(everything())}
-          onClear={() => setSelection(NOTHING)} />
+        <SelectionBar projectId={props.id} members={members ?? []} selection={selection} total={shown} count={nSelected}
+          offerAll={offerSelectAll(selection, pageIds, shown)} onSelectAll={() => setSelection(everything())}
+          onClear={() => setSelection(NOTHING)} actions={actions} query={forAction} narrowed={narrowed}
+          matchingIds={() => matchingIds(props.id, params ?? {})}
+          onChanged={() => {
+            reload();
+            reloadProject();
+          }} />
       )}
       <label class="status-filter">Status{" "}
-        <select value={status ?? ""} onChange={(e) => {
+        <select value={q.status ?? ""} onChange={(e) => {
           const v = e.currentTarget.value;
-          navigate(taskTableHref(props.id, 1, { ordering, status: v === "labeled" || v === "unlabeled" ? v : undefined }));
+          go({ ...q, status: v === "labeled" || v === "unlabeled" ? v : undefined });
         }}>
           <option value="">All</option><option value="labeled">Labeled</option><option value="unlabeled">Open (unlabeled)</option>
         </select>
       </label>
-      <table class="tasks">
-        <caption>Tasks {status ? `(${shown} ${status === "labeled" ? "labeled" : "open"} of ${total})` : total ? `(${total})` : ""}</caption>
-        <thead><tr>{manager && (
-          <th scope="col" class="check-cell">
-            <input ref={headBox} type="checkbox" aria-label="Select all tasks on this page" checked={headState === "all"}
-              disabled={pageIds.length === 0} onChange={() => setSelection((sel) => setSelected(sel, pageIds, headState !== "all"))} />
-          </th>
-        )}{sortButton("id", "ID")}<th scope="col">Data</th>{sortButton("total_annotations", "Annotations")}<th scope="col">Status</th></tr></thead>
-        <tbody>
-          {page?.tasks.map((t) => (
-            <tr key={t.id} class={manager && isSelected(selection, t.id) ? "selected" : ""}>
-              {manager && (
-                <td class="check-cell">
-                  <input type="checkbox" aria-label={`Select task ${t.id}`} checked={isSelected(selection, t.id)}
-                    onChange={() => setSelection((sel) => toggle(sel, t.id))} />
-                </td>
-              )}
-              <td><a href={`/projects/${props.id}/tasks/${t.id}`}>{t.id}</a></td>
-              <td class="data-cell">{JSON.stringify(t.data).slice(0, 120)}</td>
-              <td>{t.total_annotations ?? 0}{t.cancelled_annotations ? ` (+${t.cancelled_annotations} skipped)` : ""}</td>
-              <td>{t.is_labeled ? "labeled" : "open"}</td>
-            </tr>
-          ))}
-          {page && page.tasks.length === 0 && <tr><td colSpan={manager ? 5 : 4}>No tasks on this page.</td></tr>}
-        </tbody>
-      </table>
+      <div id="task-table" role={views ? "tabpanel" : undefined} class="table-wrap">
+        <table class="tasks">
+          <caption>Tasks {caption}</caption>
+          <thead><tr>{manager && (
+            <th scope="col" class="check-cell">
+              <input ref={headBox} type="checkbox" aria-label="Select all tasks on this page" checked={headState === "all"}
+                disabled={pageIds.length === 0} onChange={() => setSelection((sel) => setSelected(sel, pageIds, headState !== "all"))} />
+            </th>
+          )}
+          {sortHeader("id", "ID")}
+          {dataCols.map((c) => sortHeader(c.id, c.title))}
+          {sortHeader("total_annotations", "Annotations")}
+          {sortHeader("agreement", "Agreement")}
+          <th scope="col">Annotators</th>
+          <th scope="col">Guideline</th>
+          <th scope="col">Flags</th>
+          {sortHeader("predictions_score", "Prediction score")}
+          <th scope="col">Status</th></tr></thead>
+          <tbody>
+            {page?.tasks.map((t) => (
+              <TaskRow key={t.id} task={t} projectId={props.id} dataCols={dataCols} names={names}
+                selectable={manager} selected={isSelected(selection, t.id)} onToggle={() => setSelection((sel) => toggle(sel, t.id))} />
+            ))}
+            {page && page.tasks.length === 0 && (
+              <tr><td colSpan={nColumns}>{narrowed ? "No tasks match these filters." : "No tasks on this page."}</td></tr>
+            )}
+            {!page && !error && <tr><td colSpan={nColumns}>Loading…</td></tr>}
+          </tbody>
+        </table>
+      </div>
       <nav class="pager" aria-label="Pages">
-        <button type="button" disabled={props.pageNo <= 1} onClick={() => go(props.pageNo - 1)}>Previous page</button>
+        <button type="button" disabled={props.pageNo <= 1} onClick={() => go(q, props.pageNo - 1)}>Previous page</button>
         <span>Page {props.pageNo} of {pages}</span>
-        <button type="button" disabled={props.pageNo >= pages} onClick={() => go(props.pageNo + 1)}>Next page</button>
+        <button type="button" disabled={props.pageNo >= pages} onClick={() => go(q, props.pageNo + 1)}>Next page</button>
       </nav>
     </main>
   );
 }
 
-/** The selection's toolbar and the assignment form: members to assign to (or
- *  unassign), and whether they annotate or review; the server's counts confirm. */
-function AssignBar(props: {
+const cellText = (v: unknown): string => (typeof v === "string" ? v : v === undefined ? "" : JSON.stringify(v)).slice(0, 120);
+
+function TaskRow(props: {
+  task: Task;
   projectId: number;
-  members: readonly Member[];
-  selection: Selection;
-  total: number;
-  count: number;
-  offerAll: boolean;
-  onSelectAll: () => void;
-  onClear: () => void;
-}): JSX.Element | null {
-  const [open, setOpen] = useState(false);
-  const [users, setUsers] = useState<readonly number[]>([]);
-  const [type, setType] = useState<AssignmentType>("AN");
-  const [busy, setBusy] = useState(false);
-  const [message, setMessage] = useState("");
-  const [error, setError] = useState("");
-  useEffect(() => {
-    if (props.count === 0) setOpen(false);
-  }, [props.count]);
-  if (props.count === 0 && !message && !error) return null;
-  const tasksText = (n: number) => `${n} ${n === 1 ? "task" : "tasks"}`;
-  const run = async (what: "assign" | "unassign") => {
-    setBusy(true);
-    setError("");
-    setMessage("");
-    const body = { type, ...(users.length ? { users } : {}), selectedItems: selectedItems(props.selection) };
-    try {
-      if (what === "assign") {
-        const r = await api.assign(props.projectId, body);
-        const kind = r.type === "RE" ? "review" : "annotate";
-        setMessage(`Assigned ${tasksText(r.tasks)} to ${r.users} ${r.users === 1 ? "member" : "members"} to ${kind}: ` +
-          `${r.assignments} new ${r.assignments === 1 ? "assignment" : "assignments"}.`);
-      } else {
-        const r = await api.unassign(props.projectId, body);
-        setMessage(`Removed ${r.removed} ${r.removed === 1 ? "assignment" : "assignments"}.`);
-      }
-      setOpen(false);
-    } catch (e: unknown) {
-      setError(errorText(e));
-    } finally {
-      setBusy(false);
-    }
-  };
-  const pick = (id: number, on: boolean) => setUsers((u) => (on ? [...u, id] : u.filter((x) => x !== id)));
-  const members = props.members.slice().sort((a, b) => personName(a.user).localeCompare(personName(b.user)));
+  dataCols: readonly Column[];
+  names: ReadonlyMap<number, string>;
+  selectable: boolean;
+  selected: boolean;
+  onToggle: () => void;
+}): JSX.Element {
+  const t = props.task;
+  const value = (key: string): unknown => key.split(".").reduce<unknown>((v, k) => (typeof v === "object" && v !== null ? (v as Record<string, unknown>)[k] : undefined), t.data);
+  const flags = (t.prefilter_flags ?? []).map((f) => f.replace("_", " "));
   return (
-    <section class="assign-bar panel" aria-label="Selected tasks">
-      <div class="row">
-        {props.count > 0 && (
-          <>
-            <strong>{selectionText(props.selection, props.total)}</strong>
-            {props.offerAll && (
-              <button type="button" onClick={props.onSelectAll}>Select all {props.total} tasks</button>
-            )}
-            <button type="button" class="primary" aria-expanded={open} onClick={() => setOpen(!open)}>Assign to…</button>
-            <button type="button" onClick={props.onClear}>Clear selection</button>
-          </>
-        )}
-      </div>
-      {open && props.count > 0 && (
-        <form class="assign-form" aria-label="Assign tasks" onSubmit={(e) => {
-          e.preventDefault();
-          void run("assign");
-        }}>
-          <fieldset>
-            <legend>Members</legend>
-            {members.length === 0 && <p class="hint">This project has no members yet: add them in Settings.</p>}
-            {members.map((m) => (
-              <label key={m.user.id} class="check">
-                <input type="checkbox" checked={users.includes(m.user.id)} onChange={(e) => pick(m.user.id, e.currentTarget.checked)} />
-                {personName(m.user)} <span class="hint">({m.role})</span>
-              </label>
-            ))}
-          </fieldset>
-          <fieldset>
-            <legend>Assignment</legend>
-            <label class="check"><input type="radio" name="assign-type" checked={type === "AN"} onChange={() => setType("AN")} /> Annotate (AN)</label>
-            <label class="check"><input type="radio" name="assign-type" checked={type === "RE"} onChange={() => setType("RE")} /> Review (RE)</label>
-          </fieldset>
-          <div class="row">
-            <button type="submit" class="primary" disabled={busy || users.length === 0}>
-              Assign {props.count === props.total && props.selection.all ? `all ${props.total}` : props.count} {props.count === 1 ? "task" : "tasks"}
-            </button>
-            <button type="button" disabled={busy} onClick={() => void run("unassign")}>
-              Unassign {users.length ? "the ticked members" : "everyone"}
-            </button>
-            <span class="hint">Assigned tasks come first in each assignee's queue and go to nobody else.</span>
-          </div>
-        </form>
+    <tr class={props.selectable && props.selected ? "selected" : ""}>
+      {props.selectable && (
+        <td class="check-cell">
+          <input type="checkbox" aria-label={`Select task ${t.id}`} checked={props.selected} onChange={props.onToggle} />
+        </td>
       )}
-      <p role="status" aria-live="polite" class="ok">{message}</p>
-      <ErrorBox error={error} />
-    </section>
+      <td><a href={`/projects/${props.projectId}/tasks/${t.id}`}>{t.id}</a></td>
+      {props.dataCols.map((c) => <td key={c.id} class="data-cell">{cellText(value(c.id.slice(5)))}</td>)}
+      <td>{t.total_annotations ?? 0}{t.cancelled_annotations ? ` (+${t.cancelled_annotations} skipped)` : ""}</td>
+      <td class="num">{t.agreement === null || t.agreement === undefined ? "—" : `${Math.round(t.agreement)}%`}</td>
+      <td>{(t.annotators ?? []).map((id) => props.names.get(id) ?? `user ${id}`).join(", ")}</td>
+      <td>{(t.guideline_versions ?? []).map((v) => `v${v}`).join(", ")}</td>
+      <td>{flags.join(", ")}</td>
+      <td class="num">{t.predictions_score === null || t.predictions_score === undefined ? "—" : t.predictions_score.toFixed(2)}</td>
+      <td>{t.is_labeled ? "labeled" : "open"}{t.ground_truth ? " · ground truth" : ""}</td>
+    </tr>
   );
 }

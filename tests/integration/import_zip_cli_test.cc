@@ -1,0 +1,157 @@
+// `tessera import --format F PATH.zip` (issue 6): real Datumaro datasets from
+// ../shared/conformance/datumaro, zipped here with Tessera's own ZipSink,
+// import exactly as their folders do; a zip-slip archive is refused with the
+// entry named and nothing written outside the temporary folder.
+#include <gtest/gtest.h>
+
+#include <cstdlib>
+#include <filesystem>
+#include <fstream>
+#include <sstream>
+
+#include "tessera/formats.h"
+#include "tests/integration/server_process.h"
+
+namespace tessera::testing {
+namespace {
+
+namespace fs = std::filesystem;
+
+const fs::path kDatumaro = "../shared/conformance/datumaro";
+
+constexpr char kImageConfig[] = R"(<View>
+  <Image name="image" value="$image"/>
+  <RectangleLabels name="label" toName="image">
+    <Label value="a"/><Label value="b"/><Label value="c"/><Label value="person"/><Label value="car"/>
+    <Label value="label_0"/><Label value="label_2"/><Label value="label_4"/><Label value="label1"/>
+  </RectangleLabels>
+  <PolygonLabels name="polygon" toName="image"><Label value="a"/><Label value="b"/><Label value="c"/></PolygonLabels>
+</View>)";
+
+std::string ReadFile(const fs::path& path) {
+  std::ifstream in(path, std::ios::binary);
+  std::stringstream bytes;
+  bytes << in.rdbuf();
+  return bytes.str();
+}
+
+// Zips every file under `folder` into `zip`, names prefixed with `prefix`.
+void ZipFolder(const fs::path& folder, const fs::path& zip, const std::string& prefix) {
+  std::ofstream out(zip, std::ios::binary);
+  auto sink = NewZipSink(out);
+  for (const auto& entry : fs::recursive_directory_iterator(folder)) {
+    if (!entry.is_regular_file()) continue;
+    ASSERT_TRUE(sink->BeginFile(prefix + fs::relative(entry.path(), folder).generic_string()).ok());
+    ASSERT_TRUE(sink->Write(ReadFile(entry.path())).ok());
+    ASSERT_TRUE(sink->EndFile().ok());
+  }
+  ASSERT_TRUE(sink->Finish().ok());
+}
+
+class ImportZipCliTest : public ::testing::Test {
+ protected:
+  void SetUp() override {
+    server_.AddUser("admin@example.com", "correct horse", true);
+    tmp_ = server_.data_dir() / "tmp-extract";
+    fs::create_directories(tmp_);
+    const char* old = std::getenv("TMPDIR");
+    old_tmpdir_ = old ? old : "";
+    setenv("TMPDIR", tmp_.c_str(), 1);  // the CLI extracts under it
+    std::ofstream(server_.data_dir() / "config.xml") << kImageConfig;
+  }
+  void TearDown() override {
+    if (old_tmpdir_.empty()) unsetenv("TMPDIR");
+    else setenv("TMPDIR", old_tmpdir_.c_str(), 1);
+  }
+  std::vector<std::string> With(std::vector<std::string> args) {
+    args.push_back("--data");
+    args.push_back(server_.data_dir().string());
+    for (const std::string& arg : server_.DatabaseArgs()) args.push_back(arg);
+    return args;
+  }
+  std::string NewProject() {
+    std::string out, err;
+    int rc = RunTessera(With({"project", "create", "--title", "zip",
+                              "--config", (server_.data_dir() / "config.xml").string()}),
+                        &out, &err);
+    EXPECT_EQ(rc, 0) << err;
+    while (!out.empty() && out.back() == '\n') out.pop_back();
+    return out.substr(out.find_last_of(' ') + 1);
+  }
+  // Runs the import; returns stdout with the path replaced by "PATH".
+  std::string Import(const std::string& format, const fs::path& path, int want_code = 0, std::string* err = nullptr) {
+    std::string out, e;
+    int rc = RunTessera(With({"import", "--project", NewProject(), "--format", format, path.string()}), &out, &e);
+    EXPECT_EQ(rc, want_code) << out << e;
+    if (err) *err = e;
+    for (size_t at = out.find(path.string()); at != std::string::npos; at = out.find(path.string())) {
+      out.replace(at, path.string().size(), "PATH");
+    }
+    return out;
+  }
+
+  ServerProcess server_;
+  fs::path tmp_;
+  std::string old_tmpdir_;
+};
+
+TEST_F(ImportZipCliTest, ZippedDatasetsImportLikeTheirFolders) {
+  struct Case {
+    std::string format, folder, prefix, expect;
+  };
+  const std::vector<Case> cases = {
+      {"COCO", "coco_dataset/coco_instances", "", "PATH: 2 tasks, "},
+      {"VOC", "voc_dataset/voc_dataset1", "voc_dataset1/", "PATH: 1 tasks, "},
+      {"YOLO", "yolo_dataset/yolo", "", "PATH: 1 tasks, "},
+      {"CVAT", "cvat_dataset/for_images", "for_images/", "PATH: "},
+  };
+  for (const Case& c : cases) {
+    SCOPED_TRACE(c.format);
+    const fs::path folder = fs::absolute(kDatumaro / c.folder);
+    const fs::path zip = server_.data_dir() / (c.format + ".zip");
+    ZipFolder(folder, zip, c.prefix);
+    std::string from_folder = Import(c.format, folder);
+    std::string from_zip = Import(c.format, zip);
+    EXPECT_EQ(from_zip, from_folder);
+    EXPECT_EQ(from_zip.rfind(c.expect, 0), 0u) << from_zip;
+    EXPECT_EQ(from_zip.find(" 0 regions"), std::string::npos) << from_zip;
+    EXPECT_TRUE(fs::is_empty(tmp_)) << "extracted files left behind";
+  }
+}
+
+TEST_F(ImportZipCliTest, ZipSlipIsRefused) {
+  // A zip whose entry name is patched to climb out: "xx/evil.txt" ->
+  // "../evil.txt" (same length, so the archive stays well-formed; the CRC
+  // covers only the data).
+  const fs::path zip = server_.data_dir() / "slip.zip";
+  {
+    std::ofstream out(zip, std::ios::binary);
+    auto sink = NewZipSink(out);
+    ASSERT_TRUE(sink->BeginFile("annotations/instances_default.json").ok());
+    ASSERT_TRUE(sink->Write(R"({"images": [], "annotations": [], "categories": []})").ok());
+    ASSERT_TRUE(sink->EndFile().ok());
+    ASSERT_TRUE(sink->BeginFile("xx/evil.txt").ok());
+    ASSERT_TRUE(sink->Write("pwned").ok());
+    ASSERT_TRUE(sink->EndFile().ok());
+    ASSERT_TRUE(sink->Finish().ok());
+  }
+  std::string bytes = ReadFile(zip);
+  int patched = 0;
+  for (size_t at = bytes.find("xx/evil.txt"); at != std::string::npos; at = bytes.find("xx/evil.txt")) {
+    bytes.replace(at, 2, "..");
+    ++patched;
+  }
+  ASSERT_EQ(patched, 2);  // local header and central directory
+  std::ofstream(zip, std::ios::binary | std::ios::trunc) << bytes;
+
+  std::string err;
+  std::string out = Import("COCO", zip, 1, &err);
+  EXPECT_NE(err.find("\"../evil.txt\""), std::string::npos) << err;
+  EXPECT_NE(err.find("refusing to extract"), std::string::npos) << err;
+  EXPECT_FALSE(fs::exists(tmp_ / "evil.txt"));
+  EXPECT_FALSE(fs::exists(tmp_.parent_path() / "evil.txt"));
+  EXPECT_TRUE(fs::is_empty(tmp_)) << "extracted files left behind";
+}
+
+}  // namespace
+}  // namespace tessera::testing
