@@ -23,6 +23,7 @@ constexpr SkippedTable kSkippedTables[] = {
     {"sessions", "sign-in sessions: people sign in again on the new database"},
     {"task_locks", "leases of `next` on the old server; they expire anyway"},
     {"task_changes", "change log of the statistics caches; the target starts its own"},
+    {"task_search_state", "how far SQLite's full-text index has got; PostgreSQL keeps its own"},
 };
 
 // Columns that hold a user id without a FOREIGN KEY saying so.

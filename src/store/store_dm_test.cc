@@ -256,6 +256,27 @@ TEST_P(DataManagerTest, FullTextSearch) {
   auto found = store_->ListTaskIds(q);
   ASSERT_TRUE(found.ok()) << found.status().ToString();
   EXPECT_EQ(*found, added);
+  // Tasks added, changed and deleted between searches (not yet indexed on
+  // SQLite, which indexes before the next search) are found, or not, as they
+  // are when the search runs.
+  std::vector<NewTask> later(3);
+  later[0].data = R"({"text":"quince jelly"})";
+  later[1].data = R"({"text":"quince tart"})";
+  later[2].data = R"({"text":"quince paste"})";
+  std::vector<Id> later_ids;
+  ASSERT_OK(store_->InsertTasks(project_, 0, later, &later_ids));
+  ASSERT_OK(store_->DeleteTask(later_ids[0]));
+  Task tart = *store_->GetTask(later_ids[1]);
+  tart.data = R"({"text":"plum tart"})";
+  ASSERT_OK(store_->UpdateTask(tart));
+  q.search = "quince";
+  found = store_->ListTaskIds(q);
+  ASSERT_TRUE(found.ok());
+  EXPECT_EQ(*found, (std::vector<Id>{later_ids[2]}));
+  q.search = "plum";
+  EXPECT_EQ(*store_->ListTaskIds(q), (std::vector<Id>{later_ids[1]}));
+  ASSERT_OK(store_->DeleteTask(later_ids[1]));  // indexed now: the trigger removes it
+  EXPECT_EQ(*store_->CountTasks(q), 0);
   // Search combines with filters.
   q.search = "apple";
   q.filters = {Num("data.score", "greater", 1)};

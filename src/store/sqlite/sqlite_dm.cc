@@ -31,7 +31,38 @@ constexpr char kViewColumns[] = "id, project_id, user_id, ord, data, created_at"
 
 }  // namespace
 
+Status SqliteStore::CatchUpSearchIndex(const TaskQuery& query) {
+  if (SearchQueryText(query.search, kDialect).empty()) return Status::Ok();
+  // Tasks get ever larger ids (AUTOINCREMENT) from the one writer, so every
+  // task with an id above the watermark is unindexed, and one taken in the
+  // write transaction below covers every committed task.
+  constexpr char kBehind[] =
+      "SELECT (SELECT upto FROM task_search_state), (SELECT COALESCE(MAX(id), 0) FROM tasks)";
+  bool behind = false;
+  TESSERA_RETURN_IF_ERROR(Read([&](Connection& conn) -> Status {
+    TESSERA_ASSIGN_OR_RETURN(Stmt st, conn.Prepare(kBehind));
+    TESSERA_ASSIGN_OR_RETURN(bool row, st.Step());
+    behind = row && st.Int(1) > st.Int(0);
+    return Status::Ok();
+  }));
+  if (!behind) return Status::Ok();
+  return WriteTxn([&](Connection& conn) -> Status {
+    TESSERA_ASSIGN_OR_RETURN(Stmt st, conn.Prepare(kBehind));
+    TESSERA_ASSIGN_OR_RETURN(bool row, st.Step());
+    if (!row || st.Int(1) <= st.Int(0)) return Status::Ok();
+    const int64_t upto = st.Int(0), max_id = st.Int(1);
+    TESSERA_ASSIGN_OR_RETURN(
+        Stmt index, conn.Prepare("INSERT INTO task_search (rowid, body) SELECT id, (SELECT "
+                                 "group_concat(value, ' ') FROM json_tree(tasks.data) WHERE "
+                                 "type = 'text') FROM tasks WHERE id > ?1 AND id <= ?2"));
+    TESSERA_RETURN_IF_ERROR(index.Bind(1, upto).Bind(2, max_id).Run());
+    TESSERA_ASSIGN_OR_RETURN(Stmt mark, conn.Prepare("UPDATE task_search_state SET upto = ?1"));
+    return mark.Bind(1, max_id).Run();
+  });
+}
+
 Result<std::vector<Id>> SqliteStore::ListTaskIds(const TaskQuery& query) {
+  TESSERA_RETURN_IF_ERROR(CatchUpSearchIndex(query));
   TESSERA_ASSIGN_OR_RETURN(TaskQuerySql filter, BuildTaskQuerySql(query, kDialect, 5));
   std::string sql = "SELECT t.id FROM tasks t WHERE t.project_id = ?1 AND t.id > ?2";
   sql += filter.where;

@@ -189,6 +189,12 @@ class SqliteStore final : public Store {
   Status ReleaseExportJob(Id job_id, const std::string& claim) override;
 
  private:
+  // Full-text search indexes tasks lazily (migration 9): before a query with
+  // search words runs, the tasks added since the last search are indexed in
+  // one write transaction, so imports do not pay for the index. No-op for a
+  // query without search words.
+  Status CatchUpSearchIndex(const TaskQuery& query);
+
   // Runs `fn(Connection&)` (returning Status) inside one write transaction on
   // the writer connection; commits if it returns OK, else rolls back.
   template <typename Fn>

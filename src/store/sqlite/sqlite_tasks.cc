@@ -357,6 +357,7 @@ Result<Task> SqliteStore::GetTask(Id id) {
 }
 
 Result<std::vector<Task>> SqliteStore::ListTasks(const TaskQuery& query) {
+  TESSERA_RETURN_IF_ERROR(CatchUpSearchIndex(query));
   TESSERA_ASSIGN_OR_RETURN(TaskQuerySql filter, BuildTaskQuerySql(query, SqlDialect::kSqlite, 5));
   std::string sql =
       "SELECT " TESSERA_TASK_COLUMNS " FROM tasks t WHERE t.project_id = ?1 AND t.id > ?2";
@@ -383,6 +384,7 @@ Result<std::vector<Task>> SqliteStore::ListTasks(const TaskQuery& query) {
 }
 
 Result<int64_t> SqliteStore::CountTasks(const TaskQuery& query) {
+  TESSERA_RETURN_IF_ERROR(CatchUpSearchIndex(query));
   TESSERA_ASSIGN_OR_RETURN(TaskQuerySql filter, BuildTaskQuerySql(query, SqlDialect::kSqlite, 3));
   std::string sql = "SELECT COUNT(*) FROM tasks t WHERE t.project_id = ?1 AND t.id > ?2";
   sql += filter.where;
@@ -435,6 +437,7 @@ Status SqliteStore::DeleteAllTasks(Id project_id) {
 
 Status SqliteStore::ForEachTaskBundle(const TaskQuery& query,
                                       const std::function<Status(const TaskBundle&)>& fn) {
+  TESSERA_RETURN_IF_ERROR(CatchUpSearchIndex(query));
   TaskQuery by_id = query;
   by_id.order = "id";
   TESSERA_ASSIGN_OR_RETURN(TaskQuerySql filter, BuildTaskQuerySql(by_id, SqlDialect::kSqlite, 4));
