@@ -27,8 +27,8 @@
 //    annotations, nobody annotated a task twice.
 //
 // Usage: next_bench [--tasks N] [--done D] [--annotators N] [--seconds S] [--warmup S]
-//                   [--mode next|submit|both] [--server PATH] [--server-threads N]
-//                   [--client-threads N] [--dir DIR] [--keep]
+//                   [--mode next|submit|both|none] [--server PATH] [--server-threads N]
+//                   [--client-threads N] [--pages N] [--dir DIR] [--keep]
 // Exit status 0 only when no request failed and the checks passed.
 #include <fcntl.h>
 #include <signal.h>
@@ -61,6 +61,7 @@
 #include <thread>
 #include <vector>
 
+#include "bench/page_timing.h"
 #include "tessera/store.h"
 #include "tessera/util.h"
 
@@ -98,6 +99,8 @@ struct Options {
   double sample = 0;  // seconds between server RSS samples in the window; 0 = start and end only
   std::string dir = "/tmp";
   bool keep = false;
+  int pages = 0;
+  std::string reuse;  // a folder kept by an earlier run (--keep): skip seeding
 };
 
 Options ParseOptions(int argc, char** argv) {
@@ -121,16 +124,21 @@ Options ParseOptions(int argc, char** argv) {
     else if (arg == "--sample") o.sample = std::stod(value());
     else if (arg == "--dir") o.dir = value();
     else if (arg == "--keep") o.keep = true;
+    else if (arg == "--pages") o.pages = std::stoi(value());
+    else if (arg == "--reuse") o.reuse = value();
     else if (arg == "--help" || arg == "-h") {
       std::printf(
           "usage: next_bench [--tasks N=1000000] [--done D=0] [--annotators N=200] [--seconds S=20]\n"
-          "                  [--warmup S=3] [--mode next|submit|both] [--server PATH=build/tessera]\n"
+          "                  [--warmup S=3] [--mode next|submit|both|none] [--server PATH=build/tessera]\n"
           "                  [--server-threads N=4] [--client-threads N=1] [--rate R=0]\n"
-          "                  [--sample S=0] [--dir DIR=/tmp] [--keep]\n"
+          "                  [--sample S=0] [--pages N=0] [--dir DIR=/tmp] [--keep] [--reuse DIR]\n"
           "--rate R: the annotators together send R requests/s, each on a fixed schedule, and\n"
           "latency counts from the scheduled time (no coordinated omission); 0: each sends its\n"
           "next request as soon as the previous one is answered (saturation).\n"
-          "--sample S: print the server's resident memory every S seconds of the window (a soak).\n");
+          "--sample S: print the server's resident memory every S seconds of the window (a soak).\n"
+          "--pages N: afterwards, time N loads of each request the project pages make.\n"
+          "--reuse DIR: run on a folder an earlier --keep run left (seeding 10M tasks takes minutes);\n"
+          "             --tasks/--done/--annotators are then those of that run.\n");
       std::exit(0);
     } else {
       Die("unknown option " + arg + " (see --help)");
@@ -142,8 +150,8 @@ Options ParseOptions(int argc, char** argv) {
   }
   if (o.done < 0 || o.done > o.tasks) Die("--done must be from 0 to --tasks");
   if (o.done > 0 && o.annotators < 3) Die("--done needs at least 3 annotators");
-  if (o.mode != "next" && o.mode != "submit" && o.mode != "both") {
-    Die("--mode must be next, submit or both");
+  if (o.mode != "next" && o.mode != "submit" && o.mode != "both" && o.mode != "none") {
+    Die("--mode must be next, submit, both or none (only the --pages timings)");
   }
   return o;
 }
@@ -278,6 +286,7 @@ constexpr char kConfig[] = R"(<View>
 
 struct Seeded {
   Id project_id = 0;
+  std::string admin_token;
   std::vector<std::pair<Id, std::string>> annotators;  // user id, API token
 };
 
@@ -303,6 +312,7 @@ Seeded Seed(const fs::path& db, const Options& o) {
   };
   Seeded out;
   auto admin = add_user("admin@bench.org", true);
+  out.admin_token = admin.second;
   tessera::Project project;
   project.title = "next bench";
   project.label_config = kConfig;
@@ -341,6 +351,29 @@ Seeded Seed(const fs::path& db, const Options& o) {
   }
   check(store.FinishImport(*import_id, o.tasks, 3 * o.done, 0), "finish import");
   return out;
+}
+
+// What a kept folder needs to be run again: the ids and tokens of the seed.
+constexpr char kSeedFile[] = "next-bench-seed.json";
+
+void SaveSeeded(const fs::path& data, const Seeded& seeded) {
+  json annotators = json::array();
+  for (const auto& [id, token] : seeded.annotators) annotators.push_back({id, token});
+  std::ofstream((data / kSeedFile).string())
+      << json{{"project_id", seeded.project_id}, {"admin_token", seeded.admin_token},
+              {"annotators", annotators}}.dump();
+}
+
+Seeded LoadSeeded(const fs::path& data) {
+  std::ifstream in((data / kSeedFile).string());
+  if (!in) Die("--reuse: " + (data / kSeedFile).string() + " not found (was the folder kept by --keep?)");
+  json j = json::parse(in, nullptr, false);
+  if (j.is_discarded() || !j.contains("annotators")) Die("--reuse: unreadable " + std::string(kSeedFile));
+  Seeded seeded;
+  seeded.project_id = j.value("project_id", Id{0});
+  seeded.admin_token = j.value("admin_token", std::string());
+  for (const json& a : j["annotators"]) seeded.annotators.emplace_back(a[0].get<Id>(), a[1].get<std::string>());
+  return seeded;
 }
 
 // ---------------------------------------------------------------- server
@@ -766,12 +799,21 @@ int main(int argc, char** argv) {
   std::printf("machine: %u cores, load %s (start)\n", std::thread::hardware_concurrency(),
               LoadAverage().c_str());
 
-  fs::path data = fs::path(o.dir) / ("tessera-next-bench-" + tessera::RandomHex(4));
-  fs::create_directories(data);
+  fs::path data;
+  Seeded seeded;
+  if (!o.reuse.empty()) {
+    data = o.reuse;
+    seeded = LoadSeeded(data);
+    std::printf("reusing %s\n", data.c_str());
+  } else {
+    data = fs::path(o.dir) / ("tessera-next-bench-" + tessera::RandomHex(4));
+    fs::create_directories(data);
+    Clock::time_point seed_start = Clock::now();
+    seeded = Seed(data / "tessera.db", o);
+    SaveSeeded(data, seeded);
+    std::printf("seeded %s in %.1f s\n", data.c_str(), Seconds(Clock::now() - seed_start));
+  }
   fs::path db = data / "tessera.db";
-  Clock::time_point seed_start = Clock::now();
-  Seeded seeded = Seed(db, o);
-  std::printf("seeded %s in %.1f s\n", data.c_str(), Seconds(Clock::now() - seed_start));
   std::fflush(stdout);
 
   bool ok = true;
@@ -788,10 +830,14 @@ int main(int argc, char** argv) {
       ModeResult r = RunMode(true, o, seeded, server, &done);
       ok &= Report("mode submit (GET next -> POST annotation -> GET next ...)", r);
     }
+    if (o.pages > 0) {
+      ok &= tessera::bench::TimeProjectPages(server.port(), seeded.admin_token, seeded.project_id,
+                                             o.pages);
+    }
     server.Stop();
   }
-  if (o.mode != "next") ok &= CheckStore(db, seeded.project_id);
-  if (!o.keep) {
+  if (o.mode == "submit" || o.mode == "both") ok &= CheckStore(db, seeded.project_id);
+  if (!o.keep && o.reuse.empty()) {
     std::error_code ec;
     fs::remove_all(data, ec);
   } else {

@@ -4,6 +4,7 @@
 
 #include "cli/common.h"
 #include "server/app.h"
+#include "server/net/http_client.h"
 #include "server/net/http_server.h"
 #include "server/request_log.h"
 
@@ -35,6 +36,7 @@ int RunServe(const ServeOptions& o) {
   server::SetAccessLogEnabled(o.access_log);
   server::App app(**store, app_options);
   server::WebhookDeliveryOptions webhooks = o.webhooks;
+  if (Status trust = server::CheckTlsTrust(webhooks.ca_file); !trust.ok()) return Fail(trust);
   webhooks.poll_ms = std::min<int64_t>(webhooks.poll_ms, webhooks.base_delay_ms);
   app.StartWebhookDelivery(webhooks);
   app.StartExportJobs(server::ExportRunnerOptions{});
@@ -91,6 +93,11 @@ void RegisterServe(CLI::App& app) {
                   "Time-out of one webhook delivery attempt")
       ->check(CLI::Range(100, 600000))
       ->capture_default_str();
+  cmd->add_option("--webhook-ca-file", opts->webhooks.ca_file,
+                  "PEM file of CA certificates to trust for https webhook receivers, besides "
+                  "the system store (for receivers with a private CA); certificates are always "
+                  "verified")
+      ->envname("TESSERA_WEBHOOK_CA_FILE");
   cmd->callback([opts] { std::exit(RunServe(*opts)); });
 }
 

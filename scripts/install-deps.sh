@@ -13,11 +13,12 @@ DEB_PACKAGES=(
   nginx  # the load-balancer test (tests/integration/lb_test.cc); no service is started
   libsimdjson-dev nlohmann-json3-dev libpugixml-dev zlib1g-dev
   libzip-dev  # datasets imported from a .zip (src/formats/zip_input.cc)
-  libssl-dev  # libcrypto: the MD5 of an export (src/util/md5.cc)
+  libssl-dev  # libcrypto: the MD5 of an export (src/util/md5.cc); libssl: https webhooks
   libsodium-dev libspdlog-dev libfmt-dev libcli11-dev
   libopencv-core-dev libopencv-imgproc-dev libopencv-imgcodecs-dev
   libgtest-dev libgmock-dev libbenchmark-dev
-  curl ca-certificates
+  curl ca-certificates  # the system CA store that https webhook deliveries verify against
+  openssl  # the openssl command: server/net/https_delivery_test.cc makes a throw-away CA with it
   wrk  # bench/limits.sh: the HTTP limit of this machine (nginx serving a static file)
   chromium chromium-driver
   clang libclang-rt-14-dev

@@ -107,6 +107,7 @@ DeliveryAttempt WebhookDispatcher::Attempt(const WebhookDelivery& delivery, cons
   request.url = hook.url;
   request.body = delivery.payload;
   request.timeout_ms = options_.timeout_ms;
+  request.ca_file = options_.ca_file;
   json custom = json::parse(hook.headers, nullptr, false);
   if (custom.is_object()) {
     for (const auto& [name, value] : custom.items()) {

@@ -4,7 +4,8 @@
 // share a database never send a row twice while it lasts), POSTs each body
 // with Content-Type application/json, the webhook's own headers and
 // `X-Tessera-Signature: sha256=<hex HMAC-SHA256 of the body, keyed with the
-// webhook's secret>`, and records the attempt: a 2xx reply is delivered;
+// webhook's secret>` (http or https; see http_client.h for certificate
+// checks), and records the attempt: a 2xx reply is delivered;
 // anything else is retried after base_delay * 2^(attempts-1) (capped at
 // max_delay) until max_attempts, then marked failed. Redirects are not
 // followed. Request handlers only write outbox rows and call Wake(); they never
@@ -33,6 +34,7 @@ struct WebhookDeliveryOptions {
   int timeout_ms = 10000;           // per attempt: connect, send, reply header
   int64_t poll_ms = 1000;           // how often to look for due rows when not woken
   int batch = 8;                    // rows claimed at a time
+  std::string ca_file;              // extra CA certificates (PEM) for https receivers
 };
 
 // The signature header's value for `body`: "sha256=" + hex HMAC-SHA256.

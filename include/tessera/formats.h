@@ -54,6 +54,9 @@ enum class FormatFit {
   kTextSpans,    // a Text with Labels (CoNLL, spaCy)
   kText,         // a Text with Labels or Choices (Hugging Face text)
   kImage,        // an Image with shapes or Choices (Hugging Face ImageFolder)
+  kImageShapesMasks,  // an Image with RectangleLabels, PolygonLabels, KeyPointLabels or BrushLabels (COCO)
+  kImageMasks,   // an Image with BrushLabels (BRUSH_TO_PNG)
+  kImageAreas,   // an Image with BrushLabels, PolygonLabels or RectangleLabels (SEMANTIC_PNG)
 };
 
 struct FormatInfo {
@@ -106,6 +109,11 @@ struct DatasetExportOptions {
   // local_files_root/<path>. Empty: images are not read.
   std::filesystem::path media_root;
   std::filesystem::path local_files_root;
+  // Put the task images (files on this machine, found as for media_root and
+  // local_files_root) into the export, as Label Studio's download_resources
+  // does (COCO: images/ beside annotations/); images elsewhere are counted
+  // in the report's skipped.
+  bool include_images = false;
   // Train/val/test split: "0.8,0.1,0.1" (or "0.9,0.1": train and val), the
   // ratios summing to 1; "" writes one split as the format's default. The
   // split is deterministic for a given seed and stratified by each task's

@@ -79,6 +79,7 @@ struct ProjectStats {
   int64_t skipped_annotations_number = 0;  // cancelled annotations
   int64_t total_predictions_number = 0;
   int64_t ground_truth_number = 0;
+  int64_t skipped_only_task_number = 0;    // tasks with skips but no completed annotation
 };
 
 struct Membership {

@@ -23,6 +23,8 @@ TimeMs NowMs();
 // ISO 8601 UTC with microseconds and a trailing 'Z', as Label Studio prints
 // times: 2024-01-31T12:00:00.000000Z.
 std::string FormatIsoTime(TimeMs ms);
+// The same, appended to `out` (no locale, no allocation beyond `out`'s own).
+void AppendIsoTime(std::string& out, TimeMs ms);
 
 // `bytes` bytes from the OS CSPRNG, hex-encoded (2*bytes characters).
 std::string RandomHex(size_t bytes);

@@ -90,6 +90,11 @@ HttpResponse Export(RequestContext& ctx) {
   if (!seed.ok()) return ErrorResponse(seed.status());
   options.seed = static_cast<uint64_t>(*seed);
   options.media_root = ctx.app().media_root();  // formats that embed images read uploads from here
+  // Label Studio's download_resources: the task images (uploads) go into the
+  // export (COCO: images/). Default false: LS's default fetches remote URLs too.
+  auto resources = QueryBool(ctx.request(), "download_resources", false);
+  if (!resources.ok()) return ErrorResponse(resources.status());
+  options.include_images = *resources;
   // The data manager's "export selection": ids=1,2,3 (or repeated ids=, or
   // LS's ids[]=), else the tasks matching view=/query= when given.
   auto task_ids = ExportSelection(ctx, *id);

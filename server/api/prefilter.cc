@@ -8,8 +8,6 @@
 #include "server/api/prefilter.h"
 
 #include <atomic>
-#include <fstream>
-#include <iterator>
 #include <thread>
 
 #include "server/api/selection.h"
@@ -73,10 +71,8 @@ Item Collect(App& app, Id project_id, const LabelingConfig* config, const Task& 
     } else if (obj.type == ObjectType::kImage && item.images.empty()) {
       auto path = UploadPath(app, project_id, value->get<std::string>());
       if (!path) continue;
-      std::ifstream in(*path, std::ios::binary);
       // A missing file is measured as empty: "unreadable", which it is.
-      item.image_bytes.emplace_back(std::istreambuf_iterator<char>(in),
-                                    std::istreambuf_iterator<char>());
+      item.image_bytes.push_back(ReadWholeFile(*path).value_or(std::string()));
       item.images.push_back(item.image_bytes.back());
     }
   }

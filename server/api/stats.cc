@@ -284,15 +284,29 @@ HttpResponse ProjectStatsRoute(RequestContext& ctx) {
   if (!id.ok()) return ErrorResponse(id.status());
   Status s = ctx.RequireProjectRole(*id, Role::kManager);
   if (!s.ok()) return ErrorResponse(s);
+  // The task counts come from the store's counters; only tasks that have an
+  // annotation (submitted or skipped) are read, a page at a time, for the
+  // rest (a 10M-task project 10% done reads 1M tasks, not 10M).
+  auto counters = ctx.store().GetProjectStats(*id);
+  if (!counters.ok()) return ErrorResponse(counters.status());
   ProjectTally tally;
   TaskQuery query;
   query.project_id = *id;
-  // A page of tasks at a time: a project of any size fits in memory.
+  query.filters_any = true;
+  for (const char* column : {"total_annotations", "cancelled_annotations"}) {
+    TaskFilter annotated;
+    annotated.column = column;
+    annotated.op = "greater";
+    annotated.number = 0;
+    query.filters.push_back(annotated);
+  }
   s = ctx.store().ForEachTaskBundle(query, [&](const TaskBundle& bundle) -> Status {
     tally.Add(bundle);
     return Status::Ok();
   });
   if (!s.ok()) return ErrorResponse(s);
+  tally.tasks = counters->task_number;
+  tally.done = counters->finished_task_number;
   json review = json::object();
   for (ReviewState state : {ReviewState::kPending, ReviewState::kAccepted, ReviewState::kRejected,
                             ReviewState::kFixed}) {

@@ -2,10 +2,16 @@
 // no Boost types; http_client.cc is the only file that includes Beast for it.
 //
 // Policy: one request per connection (Connection: close), an overall
-// deadline that covers resolving, connecting, sending and reading the reply
-// header, and no redirects followed (a 3xx is returned like any other status,
-// with its Location). Plain http only: https needs a TLS client, which this
-// build does not have yet (PostOnce answers FailedPrecondition).
+// deadline that covers resolving, connecting, the TLS handshake, sending and
+// reading the reply header, and no redirects followed (a 3xx is returned like
+// any other status, with its Location).
+//
+// https (OpenSSL through Boost.Asio): TLS 1.2 or later; the receiver's
+// certificate must chain to the system CA store (set_default_verify_paths)
+// or to the certificates of an optional extra CA file, and must name the
+// URL's host (a DNS name, or the address for an IP literal); SNI is sent for
+// DNS names. There is no switch to turn verification off: a receiver with a
+// private CA is trusted by adding that CA (`tessera serve --webhook-ca-file`).
 //
 // Thread-safety: PostOnce may be called from any thread; each call has its
 // own io_context.
@@ -38,6 +44,7 @@ struct OutgoingRequest {
   std::vector<std::pair<std::string, std::string>> headers;
   std::string body;
   int timeout_ms = 10000;
+  std::string ca_file;  // PEM file of CA certificates trusted besides the system store
 };
 
 struct OutgoingResponse {
@@ -46,8 +53,15 @@ struct OutgoingResponse {
 };
 
 // POSTs `request`. A reply of any status is OK (the caller judges it);
-// Unavailable for network failures and time-outs, with the reason.
+// Unavailable for network failures, refused certificates ("TLS handshake
+// (self-signed certificate): certificate verify failed") and time-outs, with
+// the reason; FailedPrecondition when the CA file cannot be loaded.
 Result<OutgoingResponse> PostOnce(const OutgoingRequest& request);
+
+// Loads the system CA store plus `ca_file` ("" = none) as https deliveries
+// will: FailedPrecondition naming the file when it cannot be read or holds no
+// certificate. For checking a setting at start-up.
+Status CheckTlsTrust(const std::string& ca_file);
 
 }  // namespace tessera::server
 

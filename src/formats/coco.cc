@@ -3,17 +3,22 @@
 // Export: one COCO annotation per object (a group of regions, or a single
 // region): bbox from its box (else the bounds of its polygons), polygons as
 // "segmentation", keypoints in the order of the category's keypoint list.
+// A brush mask is an annotation of its own: "segmentation" {"size": [h, w],
+// "counts": [...]} (uncompressed column-major RLE), iscrowd 1, area its
+// pixel count, bbox its pixels' bounds. With include_images the image files
+// on this machine go to images/ (images/<split>/ with splits).
 // Categories are the config's labels in config order, ids from 1. The file is
 // streamed: images in order, annotations spilled to a temporary file and
 // appended after them.
 // Import: every annotations/*.json (or the given .json file); the subset is
 // the file name's suffix after the last '_' ("instances_train" -> "train").
-// RLE masks (iscrowd) are counted as not imported.
+// RLE masks (counts as a list or pycocotools' string) become masks.
 #include <cmath>
 #include <map>
 #include <memory>
 #include <nlohmann/json.hpp>
 
+#include "src/formats/brush_rle.h"
 #include "src/formats/dataset_io.h"
 #include "tessera/util.h"
 
@@ -51,10 +56,14 @@ class CocoWriter : public DatasetWriter {
     if (!part) part = std::make_unique<Part>();
     int64_t image_id = ++images_written_;
     ParseInt64(item.id, &image_id);
-    json image = {{"id", image_id},
-                  {"width", item.width},
-                  {"height", item.height},
-                  {"file_name", names_.Unique(item)}};
+    std::string file_name = names_.Unique(item);
+    json image = {{"id", image_id}, {"width", item.width}, {"height", item.height}, {"file_name", file_name}};
+    if (ctx_.include_images) {
+      bool copied = false;
+      const std::string path = item.subset.empty() ? "images/" + file_name : "images/" + item.subset + "/" + file_name;
+      TESSERA_RETURN_IF_ERROR(CopyLocalImage(ctx_, item, path, file_, &copied));
+      if (!copied) ctx_.skipped->Add("COCO: image file not on this machine (not included)");
+    }
     TESSERA_RETURN_IF_ERROR(part->images.Append((part->image_count++ ? ",\n" : "\n") +
                                                 image.dump(-1, ' ', false, json::error_handler_t::replace)));
     // Objects: shapes sharing a group, else each shape alone.
@@ -72,6 +81,7 @@ class CocoWriter : public DatasetWriter {
       object_groups.push_back(shape.group);
     }
     for (const auto& object : objects) TESSERA_RETURN_IF_ERROR(AddObject(*part, image["id"].get<int64_t>(), object));
+    for (const MaskRegion& mask : item.masks) TESSERA_RETURN_IF_ERROR(AddMask(*part, image_id, item, mask));
     return Status::Ok();
   }
 
@@ -174,6 +184,34 @@ class CocoWriter : public DatasetWriter {
     if (points) ann += KeypointsJson(*points, category_id);
     if (!lead->attributes.empty()) {
       ann += ",\"attributes\":" + lead->attributes.dump(-1, ' ', false, json::error_handler_t::replace);
+    }
+    ann += "}";
+    return part.annotations.Append((part.annotation_count++ ? ",\n" : "\n") + ann);
+  }
+
+  Status AddMask(Part& part, int64_t image_id, const Item& item, const MaskRegion& mask) {
+    int category_id = CategoryId(mask.label);
+    if (category_id == 0) {
+      ctx_.skipped->Add("COCO: label not in the config: " + mask.label);
+      return Status::Ok();
+    }
+    if (item.width <= 0 || mask.pixels.size() != static_cast<size_t>(item.width * item.height)) {
+      ctx_.skipped->Add("COCO: mask of another size than its image");
+      return Status::Ok();
+    }
+    std::vector<uint32_t> counts = CocoCountsFromMask(mask.pixels, item.width, item.height);
+    std::array<double, 4> bbox = MaskBbox(mask.pixels, item.width, item.height);
+    std::string ann = "{\"id\":" + std::to_string(++annotation_id_) + ",\"image_id\":" + std::to_string(image_id) +
+                      ",\"category_id\":" + std::to_string(category_id) + ",\"segmentation\":{\"size\":[" +
+                      std::to_string(item.height) + "," + std::to_string(item.width) + "],\"counts\":[";
+    for (size_t k = 0; k < counts.size(); ++k) {
+      if (k) ann += ',';
+      ann += std::to_string(counts[k]);
+    }
+    ann += "]},\"area\":" + std::to_string(MaskArea(mask.pixels)) + ",\"bbox\":" +
+           NumberList({bbox[0], bbox[1], bbox[2], bbox[3]}) + ",\"iscrowd\":1";
+    if (!mask.attributes.empty()) {
+      ann += ",\"attributes\":" + mask.attributes.dump(-1, ' ', false, json::error_handler_t::replace);
     }
     ann += "}";
     return part.annotations.Append((part.annotation_count++ ? ",\n" : "\n") + ann);
@@ -317,8 +355,20 @@ Status ReadCocoFile(const fs::path& root, const fs::path& file, const ReadOption
       ++group;
       json attributes = ann.contains("attributes") && ann["attributes"].is_object() ? ann["attributes"] : json::object();
       const json& seg = ann.contains("segmentation") ? ann["segmentation"] : json();
+      bool has_mask = false;
       if (seg.is_object()) {
-        problems->Add("COCO RLE mask (iscrowd) not imported; its bbox is kept");
+        auto pixels = MaskFromCocoSegmentation(seg, item.width, item.height);
+        if (pixels.ok()) {
+          if (item.width <= 0) item.width = seg["size"][1].get<int64_t>(), item.height = seg["size"][0].get<int64_t>();
+          MaskRegion mask;
+          mask.label = category.name;
+          mask.pixels = std::move(*pixels);
+          mask.attributes = attributes;
+          item.masks.push_back(std::move(mask));
+          has_mask = true;
+        } else {
+          problems->Add("COCO RLE mask not imported (malformed or not the image's size); its bbox is kept");
+        }
       } else if (seg.is_array()) {
         for (const json& poly : seg) {
           std::vector<double> pts = Doubles(poly);
@@ -359,7 +409,10 @@ Status ReadCocoFile(const fs::path& root, const fs::path& file, const ReadOption
         has_polygons |= shape.type == ShapeType::kPolygon;
         has_points |= shape.type == ShapeType::kPoints;
       }
-      if (bbox.size() == 4 && !has_polygons && !(has_points && bbox[2] == 0 && bbox[3] == 0)) {
+      // A mask outlines its object too, unless keypoints need the box to hold
+      // the object's bbox (the mask is exported as an annotation of its own).
+      if (bbox.size() == 4 && !has_polygons && !(has_mask && !has_points) &&
+          !(has_points && bbox[2] == 0 && bbox[3] == 0)) {
         Shape box;
         box.type = ShapeType::kBox;
         box.label = category.name;

@@ -42,6 +42,20 @@ struct Shape {
   nlohmann::json attributes = nlohmann::json::object();  // format extras (occluded, difficult, ...)
 };
 
+// A raster region (a Label Studio brush, a COCO RLE mask): one byte per pixel
+// of its item (item.width x item.height, row-major); 0 is outside, any other
+// value inside (Label Studio's alpha, usually 255).
+struct MaskRegion {
+  std::string label;
+  std::vector<uint8_t> pixels;
+  double score = -1;
+  nlohmann::json attributes = nlohmann::json::object();
+  // Export only: where it came from (BRUSH_TO_PNG names its files by them).
+  int64_t annotation_id = 0;
+  int64_t author = 0;  // the annotation's completed_by
+  std::string from_name;
+};
+
 // A labeled character range of an item's text.
 struct Span {
   int64_t start = 0;  // characters (Unicode code points), as Label Studio counts them
@@ -56,6 +70,7 @@ struct Item {
   int64_t width = 0;     // pixels; 0 when unknown
   int64_t height = 0;
   std::vector<Shape> shapes;
+  std::vector<MaskRegion> masks;
   std::string text;      // text items
   std::vector<Span> spans;
   // Whole-item classes: the choices of the mapping's Choices control, in

@@ -28,6 +28,13 @@ class SinkStreamBuf : public std::streambuf {
     }
     return traits_type::not_eof(ch);
   }
+  // A write as large as the buffer goes to the sink as it is, not copied.
+  std::streamsize xsputn(const char* s, std::streamsize n) override {
+    if (n < static_cast<std::streamsize>(sizeof(buf_))) return std::streambuf::xsputn(s, n);
+    if (sync() != 0) return 0;
+    status_ = sink_.Write(std::string_view(s, static_cast<size_t>(n)));
+    return status_.ok() ? n : 0;
+  }
   int sync() override {
     if (!status_.ok()) return -1;
     std::ptrdiff_t n = pptr() - pbase();
@@ -77,6 +84,8 @@ std::unique_ptr<DatasetWriter> NewWriter(const std::string& name, const WriterCo
   if (name == "TFRECORD") return formats::NewTfRecordWriter(ctx);
   if (name == "HF_JSONL") return formats::NewHfTextWriter(ctx);
   if (name == "HF_IMAGEFOLDER") return formats::NewHfImageFolderWriter(ctx);
+  if (name == "BRUSH_TO_PNG") return formats::NewBrushPngWriter(ctx);
+  if (name == "SEMANTIC_PNG") return formats::NewSemanticPngWriter(ctx);
   return nullptr;
 }
 
@@ -94,7 +103,7 @@ Result<DatasetExportReport> ExportDataset(Store& store, Id project_id, std::stri
   std::optional<formats::SplitAssigner> splitter;
   if (!options.split.empty()) {
     if (format->fit == FormatFit::kAny || format->name == "CVAT" || format->name == "CONLL2003" ||
-        format->name == "SPACY") {
+        format->name == "SPACY" || format->name == "BRUSH_TO_PNG" || format->name == "SEMANTIC_PNG") {
       return Status::FieldInvalid("split", format->name + " has no splits; formats that write them: COCO, VOC, YOLO, "
                                            "YOLOV8, YOLOV8_SEG, TFRECORD, HF_JSONL, HF_IMAGEFOLDER");
     }
@@ -129,6 +138,15 @@ Result<DatasetExportReport> ExportDataset(Store& store, Id project_id, std::stri
   ctx.skipped = &skipped;
   ctx.media_root = options.media_root;
   ctx.local_files_root = options.local_files_root;
+  if (options.include_images && format->name != "COCO" && format->name != "HF_IMAGEFOLDER" &&
+      format->name != "TFRECORD") {
+    return Status::FieldInvalid("download_resources", "download_resources puts images into COCO exports only "
+                                                      "(HF_IMAGEFOLDER and TFRECORD always carry them); got exportType " +
+                                                          format->name);
+  }
+  ctx.include_images = options.include_images;
+  // Formats that hold brush masks; the others count them as skipped.
+  const bool holds_masks = format->name == "COCO" || format->name == "BRUSH_TO_PNG" || format->name == "SEMANTIC_PNG";
   std::unique_ptr<DatasetWriter> writer = NewWriter(format->name, ctx);
   if (!writer) return Status::Internal("no writer for " + format->name);
 
@@ -140,7 +158,11 @@ Result<DatasetExportReport> ExportDataset(Store& store, Id project_id, std::stri
     if (annotations.empty() && !options.download_all_tasks) return Status::Ok();
     formats::Item item = formats::ItemFromTask(bundle, annotations, *mapping, skipped);
     if (splitter) item.subset = splitter->Assign(formats::FirstLabel(item));
-    report.regions += static_cast<int64_t>(item.shapes.size() + item.spans.size());
+    if (!holds_masks && !item.masks.empty()) {
+      skipped.Add(format->name + ": brush mask (formats with masks: COCO, BRUSH_TO_PNG, SEMANTIC_PNG)",
+                  static_cast<int64_t>(item.masks.size()));
+    }
+    report.regions += static_cast<int64_t>(item.shapes.size() + item.masks.size() + item.spans.size());
     TESSERA_RETURN_IF_ERROR(writer->Add(item));
     ++report.tasks;
     if (options.progress && options.progress_every > 0 && report.tasks % options.progress_every == 0) {

@@ -2,6 +2,7 @@
 // reader and store each item as a task with an annotation (or prediction).
 #include <set>
 
+#include "src/formats/brush_rle.h"
 #include "src/formats/dataset_io.h"
 #include "src/formats/zip_input.h"
 #include "tessera/util.h"
@@ -82,6 +83,20 @@ Result<DatasetImportReport> ImportDataset(Store& store, Id project_id, Id user_i
     if (!text_format && item.width <= 0 && !item.image.empty() && item.image.find("://") == std::string::npos) {
       std::tie(item.width, item.height) = formats::ImageSizeFromFile(root / item.image);
     }
+    if (!mapping->brushes && mapping->boxes && !item.masks.empty()) {
+      // No BrushLabels to hold a mask: keep its bounds as a box.
+      for (const formats::MaskRegion& mask : item.masks) {
+        std::array<double, 4> bbox = formats::MaskBbox(mask.pixels, item.width, item.height);
+        formats::Shape box;
+        box.label = mask.label;
+        box.points = {bbox[0], bbox[1], bbox[0] + bbox[2], bbox[1] + bbox[3]};
+        box.attributes = mask.attributes;
+        item.shapes.push_back(std::move(box));
+      }
+      problems.Add("mask stored as its bounding box (the labeling config has no BrushLabels)",
+                   static_cast<int64_t>(item.masks.size()));
+      item.masks.clear();
+    }
     NewTask task;
     json data = json::object();
     data[object->data_key] = text_format ? item.text : options.image_prefix + item.image;
@@ -129,7 +144,7 @@ Result<std::string> SuggestLabelingConfig(std::string_view format_name, const fs
   }
   formats::DatasetHeader header;
   formats::Tally problems;
-  std::set<std::string> box_labels, polygon_labels, span_labels;
+  std::set<std::string> box_labels, polygon_labels, brush_labels, span_labels;
   std::vector<std::pair<std::string, std::string>> points;  // (point label, category or "")
   std::set<std::pair<std::string, std::string>> seen_points;
   auto add_point = [&](const std::string& label, const std::string& category) {
@@ -149,6 +164,7 @@ Result<std::string> SuggestLabelingConfig(std::string_view format_name, const fs
         }
       }
     }
+    for (const formats::MaskRegion& mask : item.masks) brush_labels.insert(mask.label);
     for (const formats::Span& span : item.spans) span_labels.insert(span.label);
     return Status::Ok();
   }));
@@ -177,7 +193,7 @@ Result<std::string> SuggestLabelingConfig(std::string_view format_name, const fs
     return xml + "</View>\n";
   }
   xml += "  <Image name=\"image\" value=\"$image\"/>\n";
-  bool any = !polygon_labels.empty() || !points.empty();
+  bool any = !polygon_labels.empty() || !points.empty() || !brush_labels.empty();
   if (!box_labels.empty() || !any) {
     xml += "  <RectangleLabels name=\"label\" toName=\"image\">\n" + labels(ordered(box_labels, true)) +
            "  </RectangleLabels>\n";
@@ -185,6 +201,10 @@ Result<std::string> SuggestLabelingConfig(std::string_view format_name, const fs
   if (!polygon_labels.empty()) {
     xml += "  <PolygonLabels name=\"polygon\" toName=\"image\">\n" + labels(ordered(polygon_labels, false)) +
            "  </PolygonLabels>\n";
+  }
+  if (!brush_labels.empty()) {
+    xml += "  <BrushLabels name=\"brush\" toName=\"image\">\n" + labels(ordered(brush_labels, false)) +
+           "  </BrushLabels>\n";
   }
   if (!points.empty()) {
     // Declared keypoint names first, in category order, so COCO keeps its point order.

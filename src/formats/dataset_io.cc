@@ -2,6 +2,7 @@
 // image headers, XML escaping.
 #include "src/formats/dataset_io.h"
 
+#include <algorithm>
 #include <cctype>
 #include <cmath>
 #include <fstream>
@@ -160,6 +161,39 @@ fs::path LocalImageFile(std::string_view url, const fs::path& media_root, const 
     return UnderRoot(local_files_root, UrlDecode(value));
   }
   return {};
+}
+
+Status CopyLocalImage(const WriterContext& ctx, const Item& item, const std::string& path, SinkFile& file,
+                      bool* copied) {
+  *copied = false;
+  fs::path local = LocalImageFile(item.image, ctx.media_root, ctx.local_files_root);
+  if (local.empty()) return Status::Ok();
+  std::error_code ec;
+  fs::path real = fs::weakly_canonical(local, ec);
+  if (ec || !fs::is_regular_file(real, ec)) return Status::Ok();
+  bool inside = false;
+  for (const fs::path& root : {ctx.media_root.empty() ? fs::path() : ctx.media_root / "upload", ctx.local_files_root}) {
+    if (root.empty()) continue;
+    std::error_code root_ec;
+    fs::path real_root = fs::weakly_canonical(root, root_ec);
+    if (root_ec) continue;
+    auto [root_end, unused] = std::mismatch(real_root.begin(), real_root.end(), real.begin(), real.end());
+    inside |= root_end == real_root.end();
+  }
+  if (!inside) return Status::Ok();
+  std::ifstream in(real, std::ios::binary);
+  if (!in) return Status::Ok();
+  TESSERA_RETURN_IF_ERROR(file.Open(path));
+  std::string buf(1 << 16, '\0');
+  while (in) {
+    in.read(buf.data(), static_cast<std::streamsize>(buf.size()));
+    if (in.gcount() > 0) {
+      TESSERA_RETURN_IF_ERROR(file.Write(std::string_view(buf.data(), static_cast<size_t>(in.gcount()))));
+    }
+  }
+  if (in.bad()) return Status::IOError("reading " + real.string() + " failed");
+  *copied = true;
+  return file.Close();
 }
 
 std::string XmlEscape(std::string_view text) {

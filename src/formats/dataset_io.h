@@ -31,6 +31,7 @@ struct WriterContext {
   // Where image URLs point on this machine (see LocalImageFile); empty: nowhere.
   std::filesystem::path media_root;
   std::filesystem::path local_files_root;
+  bool include_images = false;  // DatasetExportOptions::include_images
 };
 
 class DatasetWriter {
@@ -49,6 +50,8 @@ std::unique_ptr<DatasetWriter> NewSpacyWriter(const WriterContext& ctx);
 std::unique_ptr<DatasetWriter> NewTfRecordWriter(const WriterContext& ctx);
 std::unique_ptr<DatasetWriter> NewHfTextWriter(const WriterContext& ctx);
 std::unique_ptr<DatasetWriter> NewHfImageFolderWriter(const WriterContext& ctx);
+std::unique_ptr<DatasetWriter> NewBrushPngWriter(const WriterContext& ctx);     // png_masks.cc
+std::unique_ptr<DatasetWriter> NewSemanticPngWriter(const WriterContext& ctx);  // png_masks.cc
 
 // Label Studio's record-per-annotation exports (tabular.cc): JSON_MIN
 // (result.json), CSV (result.csv), TSV (result.tsv). Fills report->tasks and
@@ -172,6 +175,12 @@ std::pair<int64_t, int64_t> ImageSizeFromBytes(std::string_view head);
 // set, or the path would leave the root (no "..", no absolute paths).
 std::filesystem::path LocalImageFile(std::string_view url, const std::filesystem::path& media_root,
                                      const std::filesystem::path& local_files_root);
+
+// Streams the file behind item.image into `path` of `file`'s sink when it is
+// on this machine and stays, symbolic links resolved, inside the upload or
+// local-files folder; *copied says whether it was.
+Status CopyLocalImage(const WriterContext& ctx, const Item& item, const std::string& path, SinkFile& file,
+                      bool* copied);
 
 // XML text escaping for element text and attribute values.
 std::string XmlEscape(std::string_view text);

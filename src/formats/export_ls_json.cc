@@ -5,11 +5,15 @@
 // it. The stored JSON texts (task data and meta, results) are spliced in as
 // they are, after simdjson has checked that they are valid JSON (a text that
 // is not becomes null, as before); building a JSON tree of every task and
-// printing it again cost about 90% of the export's time.
+// printing it again cost about 90% of the export's time. The store is read
+// on a second thread (bundle_read_ahead.h) while this one writes.
 #include <simdjson.h>
 
+#include <algorithm>
+#include <charconv>
 #include <unordered_map>
 
+#include "src/formats/bundle_read_ahead.h"
 #include "tessera/export.h"
 #include "tessera/ls_json.h"
 #include "tessera/util.h"
@@ -77,19 +81,38 @@ class Writer {
  public:
   explicit Writer(std::string& out) : out_(out) {}
 
+  // Keys are short literals: one append of `,"key":` rather than four.
   void Key(std::string_view key, bool first = false) {
-    if (!first) out_ += ',';
-    out_ += '"';
-    out_ += key;
-    out_ += "\":";
+    char buf[64];
+    if (key.size() > sizeof buf - 4) {
+      out_ += first ? "\"" : ",\"";
+      out_ += key;
+      out_ += "\":";
+      return;
+    }
+    char* at = buf;
+    if (!first) *at++ = ',';
+    *at++ = '"';
+    at = std::copy(key.begin(), key.end(), at);
+    *at++ = '"';
+    *at++ = ':';
+    out_.append(buf, static_cast<size_t>(at - buf));
   }
-  void Int(int64_t v) { out_ += std::to_string(v); }
+  void Int(int64_t v) {
+    char buf[24];
+    out_.append(buf, static_cast<size_t>(std::to_chars(buf, buf + sizeof buf, v).ptr - buf));
+  }
   void Bool(bool v) { out_ += v ? "true" : "false"; }
   void Null() { out_ += "null"; }
   void Double(double v) { out_ += json(v).dump(); }
   void IdOrNull(Id id) { id > 0 ? Int(id) : Null(); }
   void OptionalId(const std::optional<Id>& id) { id ? Int(*id) : Null(); }
-  void TimeOrNull(TimeMs ms) { ms > 0 ? String(FormatIsoTime(ms)) : Null(); }
+  void TimeOrNull(TimeMs ms) {
+    if (ms <= 0) return Null();
+    out_ += '"';
+    AppendIsoTime(out_, ms);  // digits and punctuation only: nothing to escape
+    out_ += '"';
+  }
   void String(std::string_view s) {
     bool plain = true;
     for (unsigned char c : s) plain &= c >= 0x20 && c < 0x80 && c != '"' && c != '\\';
@@ -229,6 +252,9 @@ std::string ExportTaskText(Store& store, const TaskBundle& bundle, bool referenc
   return out;
 }
 
+// The text buffer goes to `out` in pieces of about this size.
+constexpr size_t kFlushBytes = size_t{1} << 18;
+
 Status ExportLsJson(Store& store, Id project_id, std::ostream& out, const ExportOptions& options) {
   AuthorCache authors(store);
   TaskQuery query;
@@ -240,14 +266,15 @@ Status ExportLsJson(Store& store, Id project_id, std::ostream& out, const Export
   if (as_array) out << '[';
   std::string buffer;
   Writer w(buffer);
-  Status st = store.ForEachTaskBundle(query, [&](const TaskBundle& bundle) -> Status {
-    if (!options.download_all_tasks && bundle.annotations.empty()) return Status::Ok();
+  formats::ReadAheadOptions read_ahead;
+  read_ahead.skip_unannotated = !options.download_all_tasks;
+  Status st = formats::ForEachTaskBundleReadAhead(store, query, read_ahead, [&](const TaskBundle& bundle) -> Status {
     if (as_array && written > 0) buffer += ',';
     if (as_array) buffer += '\n';
     WriteTask(w, bundle, authors);
     if (!as_array) buffer += '\n';
     ++written;
-    if (buffer.size() >= (1 << 16)) {
+    if (buffer.size() >= kFlushBytes) {
       out.write(buffer.data(), static_cast<std::streamsize>(buffer.size()));
       buffer.clear();
     }

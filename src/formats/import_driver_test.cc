@@ -291,5 +291,62 @@ TEST(ExportLsJsonTest, FastWriterMatchesTheJsonTree) {
   EXPECT_EQ(ExportTaskText(store, b, false), ExportTaskText(store, b, true));
 }
 
+// The whole export (read ahead on a second thread, batched, buffered) says
+// byte for byte what the reference tree says for each task, in id order,
+// over more tasks than a read-ahead batch holds.
+TEST(ExportLsJsonTest, WholeExportMatchesTheReferenceTaskByTask) {
+  FakeStore store;
+  User author;
+  author.id = 2;
+  author.email = "a@example.com";
+  store.users[2] = author;
+  for (Id task_id = 1; task_id <= 1500; ++task_id) {
+    TaskBundle b;
+    b.task.id = task_id;
+    b.task.project_id = 3;
+    b.task.inner_id = task_id;
+    // Compact and key-sorted, as nlohmann prints: the reference reprints the same bytes.
+    b.task.data = R"({"image":"/data/upload/3/)" + std::to_string(task_id) + R"(.png"})";
+    b.task.meta = "{}";
+    b.task.created_at = 1'600'000'000'000 + task_id * 86'399'997;
+    b.task.updated_at = task_id % 5 == 0 ? 0 : b.task.created_at + 1;
+    if (task_id % 4 != 0) {
+      Annotation a;
+      a.id = task_id * 10;
+      a.task_id = task_id;
+      a.project_id = 3;
+      a.completed_by = task_id % 2 == 0 ? 2 : 0;
+      a.result = R"([{"id":"r)" + std::to_string(task_id) + R"(","value":{"x":)" + std::to_string(task_id) + ".5}}]";
+      a.lead_time = 0.1 * static_cast<double>(task_id);
+      a.created_at = a.updated_at = b.task.created_at + 999;
+      b.annotations.push_back(a);
+      b.task.total_annotations = 1;
+    }
+    store.bundles[task_id] = b;
+  }
+  for (ExportFormat format : {ExportFormat::kJson, ExportFormat::kJsonl}) {
+    std::string expected = format == ExportFormat::kJson ? "[" : "";
+    int64_t count = 0;
+    for (const auto& [id, bundle] : store.bundles) {
+      if (bundle.annotations.empty()) continue;
+      if (format == ExportFormat::kJson) expected += count > 0 ? ",\n" : "\n";
+      expected += ExportTaskText(store, bundle, /*reference=*/true);
+      if (format == ExportFormat::kJsonl) expected += "\n";
+      ++count;
+    }
+    if (format == ExportFormat::kJson) expected += "\n]\n";
+    ASSERT_EQ(count, 1125);
+    std::ostringstream out;
+    ExportOptions options;
+    options.format = format;
+    int64_t reported = 0;
+    options.progress = [&](int64_t done) { reported = done; };
+    ASSERT_TRUE(ExportLsJson(store, 3, out, options).ok());
+    EXPECT_EQ(reported, count);
+    ASSERT_EQ(out.str().size(), expected.size());
+    EXPECT_TRUE(out.str() == expected);
+  }
+}
+
 }  // namespace
 }  // namespace tessera

@@ -5,6 +5,7 @@
 #include <cmath>
 #include <unordered_map>
 
+#include "src/formats/brush_rle.h"
 #include "tessera/util.h"
 
 namespace tessera::formats {
@@ -74,6 +75,9 @@ LsMapping LsMapping::FromParsed(const LabelingConfig& config) {
       if (!m.keypoints && IsShapeControl(control, ControlType::kKeyPointLabels, ControlType::kKeyPoint)) {
         m.keypoints = &control;
       }
+      if (!m.brushes && IsShapeControl(control, ControlType::kBrushLabels, ControlType::kBrush)) {
+        m.brushes = &control;
+      }
     }
     if (m.text && !m.spans && control.type == ControlType::kLabels && Targets(control, m.text->name)) {
       m.spans = &control;
@@ -95,7 +99,7 @@ std::vector<Category> LsMapping::ImageCategories() const {
     categories.push_back(Category{name, {}, {}});
     return &categories.back();
   };
-  for (const ControlTag* control : {boxes, polygons}) {
+  for (const ControlTag* control : {boxes, polygons, brushes}) {
     if (!control) continue;
     for (const LabelOption& option : control->options) add(option.ResultValue());
   }
@@ -213,6 +217,10 @@ class ItemBuilder {
       AddClasses(value);
       return;
     }
+    if (type == "brushlabels" || type == "brush") {
+      AddMask(region, value, type);
+      return;
+    }
     bool is_box = type == "rectanglelabels" || type == "rectangle";
     bool is_polygon = type == "polygonlabels" || type == "polygon";
     bool is_point = type == "keypointlabels" || type == "keypoint";
@@ -314,6 +322,42 @@ class ItemBuilder {
     points.names.push_back(category.empty() && points.label == label ? "" : label);
   }
 
+  // A brush region; its pixels must be the item's size (the first region's).
+  void AddMask(const json& region, const json& value, const std::string& type) {
+    std::string label = FirstLabel(value, type);
+    if (label.empty()) label = FirstLabel(value, "labels");
+    bool ok = true;
+    double width = Num(region, "original_width", &ok);
+    double height = Num(region, "original_height", &ok);
+    if (label.empty() || !ok || width < 1 || height < 1 || width > 1e9 || height > 1e9) {
+      skipped_.Add(type + " without a label or original_width/original_height");
+      return;
+    }
+    int64_t w = static_cast<int64_t>(std::llround(width)), h = static_cast<int64_t>(std::llround(height));
+    if (item_.width == 0) item_.width = w, item_.height = h;
+    if (w != item_.width || h != item_.height) {
+      skipped_.Add(type + " of another size than the image's other regions");
+      return;
+    }
+    if (StringField(value, "format") != "rle" || !value.contains("rle")) {
+      skipped_.Add(type + " not in format rle");
+      return;
+    }
+    auto pixels = MaskFromLsRle(value["rle"], w, h);
+    if (!pixels.ok()) {
+      skipped_.Add(type + " with a malformed rle");
+      return;
+    }
+    MaskRegion mask;
+    mask.label = label;
+    mask.pixels = std::move(*pixels);
+    mask.from_name = StringField(region, "from_name");
+    if (auto attrs = region.find("attributes"); attrs != region.end() && attrs->is_object()) {
+      mask.attributes = *attrs;
+    }
+    item_.masks.push_back(std::move(mask));
+  }
+
   void AddClasses(const json& value) {
     auto found = value.find("choices");
     if (found == value.end() || !found->is_array()) return;
@@ -361,7 +405,12 @@ Item ItemFromTask(const TaskBundle& bundle, const std::vector<const Annotation*>
   ItemBuilder builder(mapping, skipped, item);
   for (size_t ann_idx = 0; ann_idx < annotations.size(); ++ann_idx) {
     json result = json::parse(annotations[ann_idx]->result, nullptr, false);
+    size_t masks_before = item.masks.size();
     builder.AddResult(result, ann_idx);
+    for (size_t m = masks_before; m < item.masks.size(); ++m) {
+      item.masks[m].annotation_id = annotations[ann_idx]->id;
+      item.masks[m].author = annotations[ann_idx]->completed_by;
+    }
   }
   builder.Finish();
   return item;
@@ -376,6 +425,7 @@ class ResultBuilder {
 
   json Build() {
     for (const Shape& shape : item_.shapes) AddShape(shape);
+    for (const MaskRegion& mask : item_.masks) AddMask(mask);
     for (const Span& span : item_.spans) AddSpan(span);
     return std::move(result_);
   }
@@ -462,6 +512,24 @@ class ResultBuilder {
     } else {
       AddPoints(shape, sx, sy);
     }
+  }
+
+  void AddMask(const MaskRegion& mask) {
+    if (!mapping_.image || !mapping_.brushes) {
+      unmatched_.Add("mask: the labeling config has no BrushLabels on the image");
+      return;
+    }
+    if (item_.width <= 0 || item_.height <= 0 ||
+        mask.pixels.size() != static_cast<size_t>(item_.width * item_.height)) {
+      unmatched_.Add("mask of another size than its image");
+      return;
+    }
+    if (!LabelKnown(*mapping_.brushes, mask.label, "mask")) return;
+    json value = {{"format", "rle"}, {"rle", LsRleFromMask(mask.pixels)}, {"brushlabels", json::array({mask.label})}};
+    Shape info;  // Region() takes the attributes and score from a Shape
+    info.attributes = mask.attributes;
+    info.score = mask.score;
+    result_.push_back(Region(*mapping_.brushes, "brushlabels", std::move(value), info));
   }
 
   void AddPoints(const Shape& shape, double sx, double sy) {

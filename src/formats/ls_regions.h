@@ -12,6 +12,7 @@
 //   group      -> "parentID" from the object's other regions to its first one
 //   attributes -> "attributes" object on the result item
 //   span       -> labels {start, end, text}
+//   mask       -> brushlabels {format: "rle", rle, brushlabels} (brush_rle.h)
 // A keypoint label names its object class through the <Label category="...">
 // attribute (SuggestLabelingConfig writes it); COCO reads a category's
 // keypoint list from it, in config order.
@@ -39,6 +40,7 @@ struct LsMapping {
   const ControlTag* boxes = nullptr;     // RectangleLabels (or Rectangle) on it
   const ControlTag* polygons = nullptr;  // PolygonLabels (or Polygon)
   const ControlTag* keypoints = nullptr; // KeyPointLabels (or KeyPoint)
+  const ControlTag* brushes = nullptr;   // BrushLabels (or Brush)
   const ObjectTag* text = nullptr;       // first <Text>/<HyperText>
   const ControlTag* spans = nullptr;     // Labels on it
   const ControlTag* choices = nullptr;   // first Choices on the image or the text
@@ -48,7 +50,7 @@ struct LsMapping {
   static LsMapping FromParsed(const LabelingConfig& config);
 
   // Categories in config order: box labels, then polygon labels not seen yet,
-  // then keypoint labels without a category= attribute. Each category's
+  // then brush labels not seen yet, then keypoint labels without a category= attribute. Each category's
   // keypoints are the keypoint labels whose category= names it.
   std::vector<Category> ImageCategories() const;
   // Labels of the span control, in config order.

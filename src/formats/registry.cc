@@ -21,8 +21,15 @@ const std::vector<FormatInfo>& Formats() {
       {"TSV", "TSV", "JSON-MIN's records as tab-separated values, one row per annotation.", "tsv", false, false,
        FormatFit::kAny, {}},
       {"COCO", "COCO",
-       "COCO JSON: boxes, polygons as segmentation, keypoints; categories from the config's labels.", "zip",
-       true, true, FormatFit::kImageShapes, {"image segmentation", "object detection", "keypoints"}},
+       "COCO JSON: boxes, polygons as segmentation, keypoints, brush masks as RLE; categories from the config's "
+       "labels.",
+       "zip", true, true, FormatFit::kImageShapesMasks, {"image segmentation", "object detection", "keypoints"}},
+      {"BRUSH_TO_PNG", "Brush labels to PNG",
+       "One grayscale PNG per brush region (its alpha channel), named by task, annotation and label.", "zip", true,
+       false, FormatFit::kImageMasks, {"image segmentation"}},
+      {"SEMANTIC_PNG", "Semantic segmentation PNG",
+       "One PNG per image whose pixels are class indexes (brushes, polygons and boxes filled), and classes.txt.",
+       "zip", true, false, FormatFit::kImageAreas, {"semantic segmentation"}},
       {"VOC", "Pascal VOC XML", "One Pascal VOC XML file per image with its boxes.", "zip", true, true,
        FormatFit::kImageBoxes, {"object detection"}},
       {"YOLO", "YOLO (Darknet)", "obj.names, obj.data, train.txt and one label file per image (boxes).", "zip",
@@ -63,6 +70,8 @@ const FormatInfo* FindFormat(std::string_view name) {
   if (wanted == "huggingface" || wanted == "hf_text") wanted = "hf_jsonl";
   if (wanted == "imagefolder" || wanted == "hf_images") wanted = "hf_imagefolder";
   if (wanted == "tf_detection_api" || wanted == "tf_record") wanted = "tfrecord";
+  if (wanted == "png_masks" || wanted == "brush_png") wanted = "brush_to_png";
+  if (wanted == "segmentation_png" || wanted == "semantic_segmentation") wanted = "semantic_png";
   for (const FormatInfo& format : Formats()) {
     if (ToLower(format.name) == wanted) return &format;
   }
@@ -79,6 +88,9 @@ bool Fits(FormatFit fit, const formats::LsMapping& m) {
     case FormatFit::kTextSpans: return m.text && m.spans;
     case FormatFit::kText: return m.text && (m.spans || m.choices);
     case FormatFit::kImage: return m.image && (m.boxes || m.polygons || m.keypoints || m.choices);
+    case FormatFit::kImageShapesMasks: return m.image && (m.boxes || m.polygons || m.keypoints || m.brushes);
+    case FormatFit::kImageMasks: return m.image && m.brushes;
+    case FormatFit::kImageAreas: return m.image && (m.brushes || m.polygons || m.boxes);
   }
   return false;
 }
@@ -91,6 +103,10 @@ const char* FitText(FormatFit fit) {
     case FormatFit::kTextSpans: return "a <Text> with <Labels>";
     case FormatFit::kText: return "a <Text> with <Labels> or <Choices>";
     case FormatFit::kImage: return "an <Image> with RectangleLabels, PolygonLabels, KeyPointLabels or <Choices>";
+    case FormatFit::kImageShapesMasks:
+      return "an <Image> with RectangleLabels, PolygonLabels, KeyPointLabels or BrushLabels";
+    case FormatFit::kImageMasks: return "an <Image> with BrushLabels";
+    case FormatFit::kImageAreas: return "an <Image> with BrushLabels, PolygonLabels or RectangleLabels";
   }
   return "";
 }

@@ -50,17 +50,24 @@ struct ImageMeasure {
   int height = 0;
   uint64_t phash = 0;       // DCT perceptual hash (similar images: small Hamming distance)
   double sharpness = 0;     // variance of the Laplacian of the grayscale image
-                            // scaled to at most 512 px on its long side
+                            // scaled down to 256 px on its long side (smaller
+                            // images as they are), so it does not depend on
+                            // the resolution the photograph was saved at
 };
 
 // Decodes an encoded image (JPEG, PNG, BMP, WebP, TIFF, ...) and measures it.
-// JPEGs are decoded at a reduced scale when they are large, which is several
-// times faster and does not change what is measured (both the hash and the
-// sharpness work on a downscaled image).
+// JPEGs are decoded at a reduced scale (libjpeg's 1/2, 1/4, 1/8 DCT scaling,
+// chosen from the size in the header) when the result still has 256 px on its
+// long side: several times faster on large photos, and it does not change what
+// is measured (the hash and the sharpness both work on the 256 px image).
 ImageMeasure MeasureImage(std::string_view encoded);
 
 // The same for a file; an unreadable file gives readable = false.
 ImageMeasure MeasureImageFile(const std::filesystem::path& path);
+
+// A whole file in one read (no per-character stream copying); nullopt when it
+// cannot be opened or read.
+std::optional<std::string> ReadWholeFile(const std::filesystem::path& path);
 
 // 64-bit SimHash over the text's lower-cased word 3-shingles (words alone
 // when the text has fewer than three). Near-identical texts differ in few bits.

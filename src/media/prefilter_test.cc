@@ -98,6 +98,64 @@ TEST(PrefilterTest, BlurLowersSharpnessBelowTheDefaultThreshold) {
   EXPECT_GE(sharp * 4, static_cast<int>(paths.size()) * 3);
 }
 
+// Sharpness is measured on the image scaled to 256 px, so a photograph saved
+// at full and at half size scores about the same, and a blurred copy is
+// flagged at both sizes.
+TEST(PrefilterTest, SharpnessIsTheSameAtFullAndHalfSize) {
+  const double threshold = PrefilterConfig{}.blur_threshold;
+  int compared = 0;
+  for (const fs::path& path : SampleImages()) {
+    cv::Mat image = cv::imread(path.string());
+    if (std::max(image.cols, image.rows) < 512) continue;  // half would be under 256 px
+    ++compared;
+    cv::Mat half, blurred, blurred_half;
+    cv::resize(image, half, cv::Size(), 0.5, 0.5, cv::INTER_AREA);
+    // A blur of 1.2% of the long side: 6 px on a 512 px photo.
+    cv::GaussianBlur(image, blurred, cv::Size(0, 0), 0.012 * std::max(image.cols, image.rows));
+    cv::resize(blurred, blurred_half, cv::Size(), 0.5, 0.5, cv::INTER_AREA);
+    for (const char* ext : {".png", ".jpg"}) {
+      ImageMeasure full = MeasureImage(Encode(image, ext));
+      ImageMeasure small = MeasureImage(Encode(half, ext));
+      ASSERT_TRUE(full.readable && small.readable) << path;
+      EXPECT_GE(full.sharpness, threshold) << path << ext;
+      EXPECT_GE(small.sharpness, threshold) << path << ext;
+      EXPECT_LT(small.sharpness, full.sharpness * 2) << path << ext;
+      EXPECT_GT(small.sharpness, full.sharpness / 2) << path << ext;
+      EXPECT_LT(MeasureImage(Encode(blurred, ext)).sharpness, threshold) << path << ext;
+      EXPECT_LT(MeasureImage(Encode(blurred_half, ext)).sharpness, threshold) << path << ext;
+    }
+  }
+  if (compared == 0) GTEST_SKIP() << "no sample image of 512 px or more";
+  EXPECT_GE(compared, 8);
+}
+
+// A large JPEG is decoded at 1/8 scale: it still reports its full size, and
+// measures like the same picture saved small.
+TEST(PrefilterTest, LargeJpegIsDecodedReducedAndMeasuredAlike) {
+  fs::path path = kImages / "baboon.jpg";
+  if (!fs::exists(path)) GTEST_SKIP() << "no " << path;
+  cv::Mat image = cv::imread(path.string());
+  cv::Mat large;
+  cv::resize(image, large, cv::Size(image.cols * 4, image.rows * 4 + 8), 0, 0, cv::INTER_CUBIC);
+  ImageMeasure big = MeasureImage(Encode(large, ".jpg", {cv::IMWRITE_JPEG_QUALITY, 95}));
+  ImageMeasure original = MeasureImage(Encode(image, ".png"));
+  ASSERT_TRUE(big.readable) << big.error;
+  EXPECT_EQ(big.width, image.cols * 4);
+  EXPECT_EQ(big.height, image.rows * 4 + 8);
+  EXPECT_LE(HammingDistance(big.phash, original.phash), 2);
+  EXPECT_GT(big.sharpness, original.sharpness / 2);
+  EXPECT_LT(big.sharpness, original.sharpness * 2);
+  // A progressive JPEG has its size in a different frame header (SOF2).
+  ImageMeasure progressive =
+      MeasureImage(Encode(large, ".jpg", {cv::IMWRITE_JPEG_PROGRESSIVE, 1}));
+  ASSERT_TRUE(progressive.readable) << progressive.error;
+  EXPECT_EQ(progressive.width, image.cols * 4);
+  EXPECT_EQ(progressive.height, image.rows * 4 + 8);
+  // Cut inside the header: unreadable, not a crash.
+  std::string jpeg = Encode(large, ".jpg");
+  EXPECT_FALSE(MeasureImage(jpeg.substr(0, 100)).readable);
+}
+
 TEST(PrefilterTest, UnreadableInputsSayWhy) {
   EXPECT_FALSE(MeasureImage("").readable);
   ImageMeasure garbage = MeasureImage("this is not an image at all");

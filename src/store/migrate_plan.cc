@@ -24,6 +24,7 @@ constexpr SkippedTable kSkippedTables[] = {
     {"task_locks", "leases of `next` on the old server; they expire anyway"},
     {"task_changes", "change log of the statistics caches; the target starts its own"},
     {"task_search_state", "how far SQLite's full-text index has got; PostgreSQL keeps its own"},
+    {"project_counters", "derived from the tasks: the target's triggers count them as they are copied"},
 };
 
 // Columns that hold a user id without a FOREIGN KEY saying so.

@@ -1,5 +1,6 @@
 #include <string>
 
+#include "src/store/project_counters_sql.h"
 #include "src/store/sqlite/rows.h"
 #include "src/store/sqlite/sqlite_store.h"
 #include "tessera/util.h"
@@ -136,29 +137,8 @@ Result<ProjectStats> SqliteStore::GetProjectStats(Id project_id) {
   ProjectStats stats;
   TESSERA_RETURN_IF_ERROR(ReadTxn([&](Connection& conn) -> Status {
     TESSERA_RETURN_IF_ERROR(RequireProject(conn, project_id));
-    TESSERA_ASSIGN_OR_RETURN(
-        Stmt st, conn.Prepare("SELECT COUNT(*), "
-                              "COALESCE(SUM(CASE WHEN total_annotations > 0 THEN 1 ELSE 0 END), 0), "
-                              "COALESCE(SUM(CASE WHEN is_labeled THEN 1 ELSE 0 END), 0), "
-                              "COALESCE(SUM(total_annotations), 0), "
-                              "COALESCE(SUM(cancelled_annotations), 0), "
-                              "COALESCE(SUM(total_predictions), 0) "
-                              "FROM tasks WHERE project_id = ?1"));
-    st.Bind(1, project_id);
-    TESSERA_ASSIGN_OR_RETURN(bool row, st.Step());
-    if (row) {
-      stats.task_number = st.Int(0);
-      stats.num_tasks_with_annotations = st.Int(1);
-      stats.finished_task_number = st.Int(2);
-      stats.total_annotations_number = st.Int(3);
-      stats.skipped_annotations_number = st.Int(4);
-      stats.total_predictions_number = st.Int(5);
-    }
-    TESSERA_ASSIGN_OR_RETURN(
-        Stmt gt, conn.Prepare("SELECT COUNT(*) FROM annotations WHERE project_id = ?1 AND ground_truth"));
-    gt.Bind(1, project_id);
-    TESSERA_ASSIGN_OR_RETURN(bool gt_row, gt.Step());
-    if (gt_row) stats.ground_truth_number = gt.Int(0);
+    TESSERA_ASSIGN_OR_RETURN(stats, project_counters_sql::ReadProjectStats(conn, project_id,
+                                                                          SqlDialect::kSqlite, nullptr));
     return Status::Ok();
   }));
   return stats;

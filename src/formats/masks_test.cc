@@ -1,0 +1,279 @@
+// Mask exports through a real store: COCO RLE segmentations, BRUSH_TO_PNG,
+// SEMANTIC_PNG (brushes, polygons and boxes rasterized), which configs they
+// fit, and COCO with the task images included (download_resources).
+#include <gmock/gmock.h>
+#include <gtest/gtest.h>
+
+#include <fstream>
+#include <opencv2/imgcodecs.hpp>
+#include <random>
+
+#include "src/formats/brush_rle.h"
+#include "src/formats/dataset_io.h"
+#include "tessera/import.h"
+#include "tessera/store.h"
+
+namespace tessera::formats {
+namespace {
+
+namespace fs = std::filesystem;
+using nlohmann::json;
+using ::testing::HasSubstr;
+
+constexpr char kConfig[] = R"(<View><Image name="img" value="$image"/>
+  <RectangleLabels name="box" toName="img"><Label value="car"/></RectangleLabels>
+  <PolygonLabels name="poly" toName="img"><Label value="tree"/></PolygonLabels>
+  <BrushLabels name="brush" toName="img"><Label value="road"/><Label value="sky"/></BrushLabels></View>)";
+
+std::string ReadAll(const fs::path& path) {
+  std::ifstream in(path, std::ios::binary);
+  return std::string((std::istreambuf_iterator<char>(in)), {});
+}
+
+// 7 wide, 5 high: "road" is the lower two rows and the pixel (6, 0).
+std::vector<uint8_t> RoadMask() {
+  std::vector<uint8_t> mask(35);
+  for (int x = 0; x < 7; ++x) mask[3 * 7 + x] = mask[4 * 7 + x] = 255;
+  mask[6] = 255;
+  return mask;
+}
+
+json Brush(const std::string& label, const std::vector<uint8_t>& mask) {
+  return {{"from_name", "brush"}, {"to_name", "img"}, {"type", "brushlabels"}, {"original_width", 7},
+          {"original_height", 5}, {"value", {{"format", "rle"}, {"rle", LsRleFromMask(mask)}, {"brushlabels", {label}}}}};
+}
+
+class MaskExportTest : public ::testing::Test {
+ protected:
+  void SetUp() override {
+    dir_ = fs::temp_directory_path() / ("tessera_masks_" + std::to_string(std::random_device()()));
+    fs::create_directories(dir_);
+    SqliteOptions options;
+    options.path = (dir_ / "store.db").string();
+    options.full_sync = false;
+    store_ = std::move(OpenSqliteStore(options).value());
+    User user;
+    user.email = "masks@example.com";
+    user.username = "masks";
+    ASSERT_TRUE(store_->CreateUser(&user).ok());
+    user_id_ = user.id;
+  }
+  void TearDown() override {
+    store_.reset();
+    std::error_code ec;
+    fs::remove_all(dir_, ec);
+  }
+
+  Id Project(const std::string& config, const json& tasks) {
+    tessera::Project project;
+    project.title = "masks";
+    project.label_config = config;
+    project.created_by = user_id_;
+    EXPECT_TRUE(store_->CreateProject(&project).ok());
+    std::string body = tasks.dump();
+    EXPECT_TRUE(ImportTasks(*store_, project.id, user_id_, ImportSource::Buffer(body, ImportFormat::kJson), {}).ok());
+    return project.id;
+  }
+
+  // One task: a road brush, a car box (1,1)-(3,3) px and a tree triangle.
+  Id MixedProject(const std::string& image = "/data/upload/1/street.png") {
+    json box = {{"from_name", "box"}, {"to_name", "img"}, {"type", "rectanglelabels"}, {"original_width", 7},
+                {"original_height", 5},
+                {"value", {{"x", 100.0 / 7}, {"y", 20}, {"width", 200.0 / 7}, {"height", 40}, {"rectanglelabels", {"car"}}}}};
+    json tree = {{"from_name", "poly"}, {"to_name", "img"}, {"type", "polygonlabels"}, {"original_width", 7},
+                 {"original_height", 5},
+                 {"value", {{"points", {{500.0 / 7, 0}, {100, 0}, {100, 60}}}, {"polygonlabels", {"tree"}}}}};
+    json tasks = json::array({{{"data", {{"image", image}}},
+                               {"annotations", json::array({{{"result", {box, tree, Brush("road", RoadMask())}}}})}}});
+    return Project(kConfig, tasks);
+  }
+
+  Result<DatasetExportReport> Export(Id project, const std::string& format, fs::path* out,
+                                     DatasetExportOptions options = {}) {
+    *out = dir_ / (format + "-" + std::to_string(++exports_));
+    auto sink = NewFolderSink(*out);
+    return ExportDataset(*store_, project, format, *sink, options);
+  }
+
+  fs::path dir_;
+  std::unique_ptr<Store> store_;
+  Id user_id_ = 0;
+  int exports_ = 0;
+};
+
+TEST_F(MaskExportTest, CocoWritesBrushesAsUncompressedRle) {
+  Id project = MixedProject();
+  fs::path out;
+  auto report = Export(project, "COCO", &out);
+  ASSERT_TRUE(report.ok()) << report.status().ToString();
+  json doc = json::parse(ReadAll(out / "annotations/instances_default.json"));
+  std::vector<std::string> names;
+  for (const json& c : doc["categories"]) names.push_back(c["name"]);
+  EXPECT_THAT(names, ::testing::ElementsAre("car", "tree", "road", "sky"));
+  const json* road = nullptr;
+  for (const json& ann : doc["annotations"]) {
+    if (ann["category_id"] == 3) road = &ann;
+  }
+  ASSERT_NE(road, nullptr) << doc.dump();
+  EXPECT_EQ((*road)["iscrowd"], 1);
+  EXPECT_EQ((*road)["segmentation"]["size"], json({5, 7}));
+  // Column-major: columns 0-5 are 0 0 0 1 1 each; column 6 is 1 0 0 1 1.
+  EXPECT_EQ((*road)["segmentation"]["counts"], json({3, 2, 3, 2, 3, 2, 3, 2, 3, 2, 3, 3, 2, 2}));
+  EXPECT_EQ((*road)["area"], 15);
+  EXPECT_EQ((*road)["bbox"], json({0, 0, 7, 5}));
+  // Read back: the same pixels.
+  DatasetHeader header;
+  Tally problems;
+  std::vector<Item> items;
+  ASSERT_TRUE(ReadCoco(out, {}, &header, &problems, [&](Item&& item) {
+                items.push_back(std::move(item));
+                return Status::Ok();
+              }).ok());
+  ASSERT_EQ(items.size(), 1u);
+  ASSERT_EQ(items[0].masks.size(), 1u);
+  std::vector<uint8_t> expected = RoadMask();
+  for (uint8_t& v : expected) v = v ? 1 : 0;
+  EXPECT_EQ(items[0].masks[0].pixels, expected);
+  EXPECT_EQ(items[0].masks[0].label, "road");
+}
+
+TEST_F(MaskExportTest, BrushToPngWritesEachRegionsAlpha) {
+  json tasks = json::array({{{"data", {{"image", "a.png"}}},
+                             {"annotations", json::array({{{"result", {Brush("road", RoadMask()), Brush("road", RoadMask()),
+                                                                       Brush("sky", std::vector<uint8_t>(35, 128))}}}})}}});
+  Id project = Project(kConfig, tasks);
+  fs::path out;
+  auto report = Export(project, "BRUSH_TO_PNG", &out);
+  ASSERT_TRUE(report.ok()) << report.status().ToString();
+  std::vector<std::string> files;
+  for (const auto& entry : fs::directory_iterator(out)) files.push_back(entry.path().filename().string());
+  std::sort(files.begin(), files.end());
+  ASSERT_EQ(files.size(), 3u);
+  EXPECT_THAT(files[0], ::testing::MatchesRegex("task-1-annotation-[0-9]+-by-[0-9]+-brush-road-0\\.png"));
+  EXPECT_THAT(files[1], ::testing::EndsWith("-brush-road-1.png"));
+  EXPECT_THAT(files[2], ::testing::EndsWith("-brush-sky-0.png"));
+  cv::Mat road = cv::imread((out / files[0]).string(), cv::IMREAD_UNCHANGED);
+  ASSERT_EQ(road.type(), CV_8UC1);
+  ASSERT_EQ(road.cols, 7);
+  ASSERT_EQ(road.rows, 5);
+  EXPECT_EQ(std::vector<uint8_t>(road.data, road.data + 35), RoadMask());
+  cv::Mat sky = cv::imread((out / files[2]).string(), cv::IMREAD_UNCHANGED);
+  EXPECT_EQ(sky.at<uint8_t>(2, 3), 128);
+}
+
+TEST_F(MaskExportTest, SemanticPngPaintsClassIndexes) {
+  Id project = MixedProject();
+  fs::path out;
+  auto report = Export(project, "SEMANTIC_PNG", &out);
+  ASSERT_TRUE(report.ok()) << report.status().ToString();
+  EXPECT_EQ(ReadAll(out / "classes.txt"), "background\ncar\ntree\nroad\nsky\n");
+  cv::Mat image = cv::imread((out / "SegmentationClass/street.png").string(), cv::IMREAD_UNCHANGED);
+  ASSERT_EQ(image.type(), CV_8UC1);
+  ASSERT_EQ(image.cols, 7);
+  // Box (1,1)-(3,3): pixels 1..2 (class 1); triangle (5,0) (7,0) (7,3)
+  // (class 2): centres right of the line from (5,0) to (7,3); road (3)
+  // painted last, over both.
+  std::vector<std::string> expected = {
+      "0000023",
+      "0110002",
+      "0110000",
+      "3333333",
+      "3333333",
+  };
+  std::vector<std::string> got;
+  for (int y = 0; y < image.rows; ++y) {
+    std::string row;
+    for (int x = 0; x < image.cols; ++x) row += static_cast<char>('0' + image.at<uint8_t>(y, x));
+    got.push_back(row);
+  }
+  EXPECT_EQ(got, expected);
+}
+
+TEST_F(MaskExportTest, FormatsFitTheConfigsTheyNeed) {
+  auto brush_only = ParseLabelingConfig(R"(<View><Image name="i" value="$image"/>
+    <BrushLabels name="b" toName="i"><Label value="x"/></BrushLabels></View>)");
+  auto polygons = ParseLabelingConfig(R"(<View><Image name="i" value="$image"/>
+    <PolygonLabels name="p" toName="i"><Label value="x"/></PolygonLabels></View>)");
+  ASSERT_TRUE(brush_only.ok() && polygons.ok());
+  EXPECT_TRUE(FormatFits(*FindFormat("BRUSH_TO_PNG"), **brush_only));
+  EXPECT_TRUE(FormatFits(*FindFormat("SEMANTIC_PNG"), **brush_only));
+  EXPECT_TRUE(FormatFits(*FindFormat("COCO"), **brush_only));
+  EXPECT_FALSE(FormatFits(*FindFormat("YOLO"), **brush_only));
+  EXPECT_FALSE(FormatFits(*FindFormat("BRUSH_TO_PNG"), **polygons));
+  EXPECT_TRUE(FormatFits(*FindFormat("SEMANTIC_PNG"), **polygons));
+  Status s = CheckFormatFits(*FindFormat("BRUSH_TO_PNG"), **polygons);
+  EXPECT_THAT(s.message(), HasSubstr("BrushLabels"));
+  EXPECT_THAT(s.message(), HasSubstr("SEMANTIC_PNG"));
+  // Masks in a format without them are counted.
+  Id project = MixedProject();
+  fs::path out;
+  auto report = Export(project, "YOLO", &out);
+  ASSERT_TRUE(report.ok());
+  bool counted = false;
+  for (const auto& [reason, n] : report->skipped) counted |= reason.find("brush mask") != std::string::npos && n == 1;
+  EXPECT_TRUE(counted);
+}
+
+TEST_F(MaskExportTest, CocoIncludesLocalImagesOnlyInsideTheirFolder) {
+  fs::path media = dir_ / "media";
+  fs::create_directories(media / "upload/1");
+  fs::create_directories(dir_ / "secret");
+  std::string png(3000, '\0');
+  for (size_t k = 0; k < png.size(); ++k) png[k] = static_cast<char>(k * 7);
+  std::ofstream(media / "upload/1/street.png", std::ios::binary) << png;
+  std::ofstream(dir_ / "secret/key.png", std::ios::binary) << "secret";
+  fs::create_symlink(dir_ / "secret/key.png", media / "upload/1/link.png");
+  Id ok_project = MixedProject("/data/upload/1/street.png");
+  DatasetExportOptions options;
+  options.include_images = true;
+  options.media_root = media;
+  fs::path out;
+  auto report = Export(ok_project, "COCO", &out, options);
+  ASSERT_TRUE(report.ok()) << report.status().ToString();
+  EXPECT_EQ(ReadAll(out / "images/street.png"), png);
+  json doc = json::parse(ReadAll(out / "annotations/instances_default.json"));
+  EXPECT_EQ(doc["images"][0]["file_name"], "street.png");
+  // Not without the option.
+  fs::path plain;
+  ASSERT_TRUE(Export(ok_project, "COCO", &plain).ok());
+  EXPECT_FALSE(fs::exists(plain / "images"));
+  // A path that climbs out, and a symbolic link out of the folder: left out, counted.
+  for (const char* url : {"/data/upload/1/../../../secret/key.png", "/data/upload/1/link.png"}) {
+    Id project = MixedProject(url);
+    fs::path escaped;
+    auto escaped_report = Export(project, "COCO", &escaped, options);
+    ASSERT_TRUE(escaped_report.ok());
+    EXPECT_FALSE(fs::exists(escaped / "images")) << url;
+    EXPECT_THAT(escaped_report->skipped, ::testing::Contains(::testing::Pair(HasSubstr("not on this machine"), 1)));
+  }
+  // Other formats refuse the option, naming it.
+  auto yolo = Export(ok_project, "YOLO", &out, options);
+  EXPECT_EQ(yolo.status().code(), Code::kInvalidArgument);
+  EXPECT_THAT(yolo.status().message(), HasSubstr("download_resources"));
+}
+
+TEST_F(MaskExportTest, CocoMasksWithoutBrushLabelsImportAsTheirBounds) {
+  tessera::Project project;
+  project.title = "boxes";
+  project.label_config = R"(<View><Image name="img" value="$image"/><RectangleLabels name="box" toName="img">
+    <Label value="a"/><Label value="b"/></RectangleLabels><PolygonLabels name="poly" toName="img">
+    <Label value="a"/></PolygonLabels></View>)";
+  project.created_by = user_id_;
+  ASSERT_TRUE(store_->CreateProject(&project).ok());
+  auto report = ImportDataset(*store_, project.id, user_id_, "COCO",
+                              "../shared/conformance/datumaro/coco_dataset/coco_instances", {});
+  ASSERT_TRUE(report.ok()) << report.status().ToString();
+  EXPECT_THAT(report->unmatched, ::testing::Contains(HasSubstr("bounding box")));
+  fs::path out;
+  ASSERT_TRUE(Export(project.id, "COCO", &out).ok());
+  json doc = json::parse(ReadAll(out / "annotations/instances_default.json"));
+  bool found = false;
+  for (const json& ann : doc["annotations"]) {
+    // b's mask (the first two columns of a 5x10 image) became the box 0,0 2x10.
+    if (ann["bbox"] == json({0, 0, 2, 10})) found = true;
+  }
+  EXPECT_TRUE(found) << doc["annotations"].dump();
+}
+
+}  // namespace
+}  // namespace tessera::formats
