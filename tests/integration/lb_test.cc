@@ -267,7 +267,12 @@ AnnotatorRun Annotate(int port, const Account& who, Id project, int skip_every) 
       Reply next = c.Request(http::verb::get, Path(project, "/next"));
       if (next.status == 404) {
         if (!next.Json().contains("detail")) fail("404 without detail: " + next.body);
-        if (++empty_in_a_row >= 5) break;
+        // "Nothing for you now" can change while others hold locks they are
+        // about to give back (a skip re-queues a task): like a real client,
+        // keep looking for a while (3 s: one next + submit of another
+        // annotator on a loaded CI machine can take more than the 0.5 s
+        // this used to wait) before calling it a day.
+        if (++empty_in_a_row >= 30) break;
         std::this_thread::sleep_for(std::chrono::milliseconds(100));
         continue;
       }
