@@ -101,6 +101,36 @@ inline std::optional<int64_t> CountFromStats(const TaskQuery& query, const Proje
   return std::nullopt;
 }
 
+// SQLite: what a batch of new tasks adds to project_counters (InsertTasks
+// is the only statement that inserts tasks there, and adds them itself).
+struct BatchCounts {
+  int64_t tasks = 0, with_annotations = 0, labeled = 0, annotations = 0, cancelled = 0, predictions = 0,
+          skipped_only = 0;
+
+  void Add(int64_t done, int64_t skipped, int64_t task_predictions, int64_t maximum_annotations) {
+    ++tasks;
+    with_annotations += done > 0;
+    labeled += done >= maximum_annotations;
+    annotations += done;
+    cancelled += skipped;
+    predictions += task_predictions;
+    skipped_only += skipped > 0 && done == 0;
+  }
+
+  template <typename Conn>
+  Status Apply(Conn& conn, Id project_id) const {
+    if (tasks == 0) return Status::Ok();
+    TESSERA_ASSIGN_OR_RETURN(
+        auto st, conn.Prepare("UPDATE project_counters SET tasks = tasks + ?2, "
+                              "with_annotations = with_annotations + ?3, labeled = labeled + ?4, "
+                              "annotations = annotations + ?5, cancelled = cancelled + ?6, "
+                              "predictions = predictions + ?7, skipped_only = skipped_only + ?8 "
+                              "WHERE project_id = ?1"));
+    return st.Bind(1, project_id).Bind(2, tasks).Bind(3, with_annotations).Bind(4, labeled)
+        .Bind(5, annotations).Bind(6, cancelled).Bind(7, predictions).Bind(8, skipped_only).Run();
+  }
+};
+
 inline bool IsPlainCount(const TaskQuery& query) {
   ProjectStats probe;
   return CountFromStats(query, probe).has_value();

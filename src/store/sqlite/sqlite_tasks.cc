@@ -231,6 +231,9 @@ Status SqliteStore::InsertTasks(Id project_id, Id import_id, std::span<const New
       st->Bind(1, project_id).Bind(2, maximum_annotations).BindId(3, import_id).Bind(4, now);
     }
     if (task_ids != nullptr) task_ids->reserve(task_ids->size() + tasks.size());
+    // What the batch adds to project_counters, written once at the end (a
+    // row trigger cost a fifth of the import; migration 12).
+    project_counters_sql::BatchCounts counts;
     size_t pos = 0;
     while (pos < tasks.size()) {
       size_t rows = tasks.size() - pos >= static_cast<size_t>(kTasksPerInsert) ? kTasksPerInsert : 1;
@@ -239,6 +242,7 @@ Status SqliteStore::InsertTasks(Id project_id, Id import_id, std::span<const New
         const NewTask& task = tasks[pos + row_idx];
         int done = 0, cancelled = 0;
         for (const Annotation& a : task.annotations) (a.was_cancelled ? cancelled : done)++;
+        counts.Add(done, cancelled, static_cast<int64_t>(task.predictions.size()), maximum_annotations);
         int param = kTaskSharedParams + 1 + static_cast<int>(row_idx) * kTaskRowParams;
         insert.Bind(param, task.data.empty() ? std::string_view("{}") : std::string_view(task.data))
             .Bind(param + 1, task.meta.empty() ? std::string_view("{}") : std::string_view(task.meta))
@@ -263,6 +267,7 @@ Status SqliteStore::InsertTasks(Id project_id, Id import_id, std::span<const New
       }
       pos += rows;
     }
+    TESSERA_RETURN_IF_ERROR(counts.Apply(conn, project_id));
     return RecordTaskChange(conn, project_id, 0, now);
   };
   return import_id != 0 ? WriteTxnDeferredSync(body) : WriteTxn(body);
