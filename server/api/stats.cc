@@ -208,20 +208,16 @@ struct ProjectDay {
   int64_t submitted = 0, skipped = 0;
 };
 
-// Counts gathered in one pass over the project's tasks.
+// Annotation counts gathered in one pass over the project's annotated tasks
+// (the task counts come from the store's project counters).
 struct ProjectTally {
-  int64_t tasks = 0, done = 0, with_annotations = 0, skipped_only = 0;
   int64_t submitted = 0, skipped = 0, ground_truth = 0;
   // (from_name, type) -> label -> count.
   std::map<std::pair<std::string, std::string>, std::map<std::string, int64_t>> labels;
   std::map<std::string, ProjectDay> per_day;  // UTC date -> counts
 
   void Add(const TaskBundle& bundle) {
-    ++tasks;
-    if (bundle.task.is_labeled) ++done;
-    bool completed = false, cancelled = false;
     for (const Annotation& a : bundle.annotations) {
-      (a.was_cancelled ? cancelled : completed) = true;
       // The same split as /stats/annotators: ground truth apart, then skips.
       std::string date = FormatIsoTime(a.created_at).substr(0, 10);
       if (a.ground_truth) {
@@ -235,8 +231,6 @@ struct ProjectTally {
       }
       if (!a.was_cancelled) AddLabels(a.result);
     }
-    if (completed) ++with_annotations;
-    if (cancelled && !completed) ++skipped_only;
   }
 
   // The current state of a non-cancelled annotation, one count per label
@@ -305,8 +299,6 @@ HttpResponse ProjectStatsRoute(RequestContext& ctx) {
     return Status::Ok();
   });
   if (!s.ok()) return ErrorResponse(s);
-  tally.tasks = counters->task_number;
-  tally.done = counters->finished_task_number;
   json review = json::object();
   for (ReviewState state : {ReviewState::kPending, ReviewState::kAccepted, ReviewState::kRejected,
                             ReviewState::kFixed}) {
@@ -335,11 +327,11 @@ HttpResponse ProjectStatsRoute(RequestContext& ctx) {
   }
   return JsonResponse(
       200, json{{"project", *id},
-                {"tasks", json{{"total", tally.tasks},
-                               {"done", tally.done},
-                               {"remaining", tally.tasks - tally.done},
-                               {"with_annotations", tally.with_annotations},
-                               {"skipped_only", tally.skipped_only}}},
+                {"tasks", json{{"total", counters->task_number},
+                               {"done", counters->finished_task_number},
+                               {"remaining", counters->task_number - counters->finished_task_number},
+                               {"with_annotations", counters->num_tasks_with_annotations},
+                               {"skipped_only", counters->skipped_only_task_number}}},
                 {"annotations", json{{"submitted", tally.submitted},
                                      {"skipped", tally.skipped},
                                      {"ground_truth", tally.ground_truth}}},

@@ -91,14 +91,16 @@ Status FoldCounterDeltas(Conn& conn, Id project_id) {
 // A count the counters answer without touching the tasks: the whole project,
 // or only its labeled or unlabeled tasks. nullopt when the query filters any
 // other way.
+inline bool IsPlainCount(const TaskQuery& query) {
+  return query.filters.empty() && query.search.empty() && !query.only_ids && query.after_id == 0 &&
+         (query.status.empty() || query.status == "labeled" || query.status == "unlabeled");
+}
+
 inline std::optional<int64_t> CountFromStats(const TaskQuery& query, const ProjectStats& stats) {
-  if (!query.filters.empty() || !query.search.empty() || query.only_ids || query.after_id != 0) {
-    return std::nullopt;
-  }
-  if (query.status.empty()) return stats.task_number;
+  if (!IsPlainCount(query)) return std::nullopt;
   if (query.status == "labeled") return stats.finished_task_number;
   if (query.status == "unlabeled") return stats.task_number - stats.finished_task_number;
-  return std::nullopt;
+  return stats.task_number;
 }
 
 // SQLite: what a batch of new tasks adds to project_counters (InsertTasks
@@ -130,11 +132,6 @@ struct BatchCounts {
         .Bind(5, annotations).Bind(6, cancelled).Bind(7, predictions).Bind(8, skipped_only).Run();
   }
 };
-
-inline bool IsPlainCount(const TaskQuery& query) {
-  ProjectStats probe;
-  return CountFromStats(query, probe).has_value();
-}
 
 }  // namespace tessera::project_counters_sql
 
