@@ -43,11 +43,11 @@ quality::TableStatistic MakeStatistic(const QualityAgreementArgs& args,
     };
   }
   using Kappa = Result<quality::Coefficient> (*)(const RatingTable&, const quality::CategoryOptions&);
-  Kappa kappa = metric == "cohen"    ? &quality::CohenKappa
-                : metric == "scott"  ? &quality::ScottPi
-                : metric == "fleiss" ? &quality::FleissKappa
-                : metric == "gwet"   ? &quality::GwetAC
-                                     : &quality::BrennanPrediger;
+  Kappa kappa = metric == "cohen"    ? Kappa{&quality::CohenKappa}
+                : metric == "scott"  ? Kappa{&quality::ScottPi}
+                : metric == "fleiss" ? Kappa{&quality::FleissKappa}
+                : metric == "gwet"   ? Kappa{&quality::GwetAC}
+                                     : Kappa{&quality::BrennanPrediger};
   return [kappa, options](const RatingTable& t) -> Result<double> {
     TESSERA_ASSIGN_OR_RETURN(quality::Coefficient coefficient, kappa(t, options));
     return coefficient.value;

@@ -30,7 +30,8 @@ void AddSecurityHeaders(HttpResponse& res) {
 
 }  // namespace
 
-App::App(Store& store, AppOptions options) : store_(store), options_(std::move(options)) {
+App::App(Store& store, AppOptions options)
+    : store_(store), options_(std::move(options)), quality_cache_(32, &lane_), stats_cache_(16, &lane_) {
   InitCrypto();
   RegisterSystemRoutes(router_);
   RegisterAuthRoutes(router_);

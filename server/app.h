@@ -14,7 +14,9 @@
 #include "server/auth/login_limiter.h"
 #include "server/export_runner.h"
 #include "server/net/http_types.h"
+#include "server/low_priority_lane.h"
 #include "server/quality_cache.h"
+#include "server/stats_cache.h"
 #include "server/router.h"
 #include "server/webhook_dispatcher.h"
 #include "tessera/store.h"
@@ -41,6 +43,7 @@ class App {
   const Router& router() const { return router_; }
   LoginLimiter& login_limiter() { return limiter_; }
   QualityCache& quality_cache() { return quality_cache_; }
+  StatsCache& stats_cache() { return stats_cache_; }
   // Starts delivering the webhook outbox on a background thread (`tessera
   // serve` does; tests and fuzzers that only handle requests need not).
   // Call before serving. The dispatcher stops when the App is destroyed.
@@ -63,7 +66,9 @@ class App {
   AppOptions options_;
   Router router_;
   LoginLimiter limiter_;
+  LowPriorityLane lane_;  // before the caches that use it
   QualityCache quality_cache_;
+  StatsCache stats_cache_;
   std::unique_ptr<WebhookDispatcher> webhooks_;  // null until StartWebhookDelivery
   std::unique_ptr<ExportRunner> exports_;        // null until StartExportJobs
 };

@@ -2,12 +2,16 @@
 
 #include <algorithm>
 
+#include "server/bundle_slices.h"
+
 namespace tessera::server {
 
 namespace {
-// Beyond this many changed tasks one streaming pass over the project is
-// cheaper than three point reads per task.
+// Beyond this many changed tasks (or a quarter of the tasks held, if more)
+// one streaming pass over the project is cheaper than point reads per task.
 constexpr size_t kMaxIncrementalTasks = 2000;
+// Tasks per read of a full pass (server/bundle_slices.h).
+constexpr size_t kSliceTasks = 20000;
 constexpr size_t kMaxMemos = 256;
 }  // namespace
 
@@ -36,13 +40,19 @@ std::shared_ptr<QualityCache::Entry> QualityCache::Acquire(const Key& key) {
 
 Status QualityCache::With(Store& store, const Project& project, const AgreementOptions& options,
                           const std::function<Status(const QualitySnapshot&)>& fn) {
+  if (lane_ == nullptr) return Update(store, project, options, fn);
+  return lane_->Run([&] { return Update(store, project, options, fn); });
+}
+
+Status QualityCache::Update(Store& store, const Project& project, const AgreementOptions& options,
+                            const std::function<Status(const QualitySnapshot&)>& fn) {
   std::shared_ptr<Entry> entry = Acquire({project.id, options.iou_threshold});
   std::lock_guard<std::mutex> lock(entry->mu);
   // Read the position first: anything that changes after it is seen (again)
   // next time, and re-reading a task is idempotent.
   TESSERA_ASSIGN_OR_RETURN(TaskChanges changes, store.TaskChangesSince(project.id, entry->seq));
   bool rebuild = !entry->builder || entry->config_xml != project.label_config || changes.everything ||
-                 changes.task_ids.size() > kMaxIncrementalTasks;
+                 changes.task_ids.size() > std::max(kMaxIncrementalTasks, entry->builder->task_count() / 4);
   size_t reloaded = 0;
   if (rebuild) {
     auto parsed = ParseLabelingConfig(project.label_config);
@@ -56,13 +66,23 @@ Status QualityCache::With(Store& store, const Project& project, const AgreementO
     entry->config = std::move(*parsed);
     entry->config_xml = project.label_config;
     auto builder = std::make_unique<AgreementBuilder>(*entry->config, options);
+    // Only tasks with an annotation have a share (AgreementBuilder keeps no
+    // other): a 10M-task project 10% done reads 1M tasks.
     TaskQuery query;
     query.project_id = project.id;
-    TESSERA_RETURN_IF_ERROR(store.ForEachTaskBundle(query, [&](const TaskBundle& bundle) {
-      builder->AddTask(bundle);
-      ++reloaded;
-      return Status::Ok();
-    }));
+    TaskFilter annotated;
+    annotated.column = "total_annotations";
+    annotated.op = "greater";
+    annotated.number = 0;
+    query.filters.push_back(annotated);
+    auto read_all = [&]() -> Status {
+      return ForEachTaskBundleSliced(store, query, kSliceTasks, [&](const TaskBundle& bundle) {
+        builder->AddTask(bundle);
+        ++reloaded;
+        return Status::Ok();
+      });
+    };
+    TESSERA_RETURN_IF_ERROR(read_all());
     entry->builder = std::move(builder);
   } else {
     for (Id task_id : changes.task_ids) {

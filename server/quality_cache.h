@@ -25,6 +25,7 @@
 #include <string>
 #include <utility>
 
+#include "server/low_priority_lane.h"
 #include "tessera/agreement.h"
 #include "tessera/store.h"
 
@@ -41,7 +42,9 @@ struct QualitySnapshot {
 class QualityCache {
  public:
   // Entries kept (least recently used dropped beyond it).
-  explicit QualityCache(size_t capacity = 32) : capacity_(capacity) {}
+  // With a lane, the update and `fn` run on it (see low_priority_lane.h).
+  explicit QualityCache(size_t capacity = 32, LowPriorityLane* lane = nullptr)
+      : capacity_(capacity), lane_(lane) {}
 
   // Brings the entry for (project, options) up to date and calls fn with it
   // while holding the entry's lock. FailedPrecondition when the project's
@@ -56,9 +59,12 @@ class QualityCache {
  private:
   struct Entry;
   using Key = std::pair<Id, double>;  // project, IoU threshold
+  Status Update(Store& store, const Project& project, const AgreementOptions& options,
+                const std::function<Status(const QualitySnapshot&)>& fn);
   std::shared_ptr<Entry> Acquire(const Key& key);
 
   const size_t capacity_;
+  LowPriorityLane* const lane_;
   std::mutex mu_;
   uint64_t clock_ = 0;
   std::map<Key, std::shared_ptr<Entry>> entries_;

@@ -18,7 +18,8 @@
 // among its annotators; tasks with fewer than two annotators have no score.
 //
 // Only non-cancelled annotations count; when one person annotated a task more
-// than once, their latest annotation (highest id) stands.
+// than once, their latest annotation (highest id) stands. Tasks without such
+// an annotation are left out of the report (and not kept by the builder).
 //
 #ifndef TESSERA_AGREEMENT_H_
 #define TESSERA_AGREEMENT_H_
@@ -77,11 +78,14 @@ struct ControlTable {
   std::string result_type;
   std::string method;                   // "categorical", "ordinal" or "interval"
   std::vector<Id> annotators;           // column j rates as annotators[j]
-  std::vector<Id> task_ids;             // row i is task task_ids[i]; tasks with >= 1 rating
+  std::vector<Id> task_ids;             // tasks with >= 1 rating
   std::vector<std::string> categories;  // categorical: code k is categories[k]; config
                                         // options first, in document order, then
                                         // other observed answers sorted
-  quality::RatingTable table;
+  // Row i is task task_ids[i]; only the ratings given are stored (a project
+  // with many annotators and a few on each task stays small). Call
+  // quality::ToDense for the functions that take a dense table.
+  quality::SparseRatingTable ratings;
 };
 
 // Accumulates tasks one at a time (so a project streams through), then
@@ -105,6 +109,11 @@ class AgreementBuilder {
   size_t task_count() const;
 
   Result<AgreementReport> Finish() const;
+  // PeerAgreement(Finish()) by annotator id (annotators with no defined
+  // value left out), from per-pair totals the builder keeps up to date as
+  // tasks are added and removed: its cost follows the pairs of annotators
+  // who share tasks, not the number of tasks.
+  std::map<Id, double> PeerAgreementByAnnotator() const;
   // NotFound for an unknown control; FailedPrecondition for a control whose
   // results are regions or text (they have no rating table).
   Result<ControlTable> Table(std::string_view from_name) const;

@@ -129,10 +129,7 @@ std::vector<double> CategoryCodes(const ControlTable& table) {
     for (size_t k = 0; k < table.categories.size(); ++k) out.push_back(static_cast<double>(k));
     return out;
   }
-  std::set<double> seen;
-  for (const auto& row : table.table)
-    for (const auto& r : row)
-      if (r) seen.insert(*r);
+  std::set<double> seen(table.ratings.value.begin(), table.ratings.value.end());
   return {seen.begin(), seen.end()};
 }
 
@@ -325,6 +322,8 @@ HttpResponse Agreement(RequestContext& ctx) {
   if (!ci.ok()) return ErrorResponse(ci.status());
   return WithQuality(ctx, AgreementOptions{}, [&](const Project&, const QualitySnapshot& snap) -> Result<json> {
     TESSERA_ASSIGN_OR_RETURN(ControlTable table, ControlFromQuery(req, snap));
+    // These statistics take the dense table (items x annotators).
+    const q::RatingTable dense = q::ToDense(table.ratings);
     std::string level = *level_raw;
     if (level.empty()) level = table.method == "categorical" ? "nominal" : table.method;
     q::CategoryOptions options;
@@ -348,13 +347,13 @@ HttpResponse Agreement(RequestContext& ctx) {
       if (!c.ok()) return c.status();
       return c->value;
     };
-    auto value = statistic(table.table);
+    auto value = statistic(dense);
     if (!value.ok()) return DataProblem(value.status(), *metric + " agreement on '" + table.from_name + "'");
     const size_t pairs_on_full = pairs_used;
     json out = {{"control", table.from_name},
                 {"metric", *metric},
                 {"value", Num(*value)},
-                {"items", table.table.size()},
+                {"items", dense.size()},
                 {"annotators", table.annotators.size()}};
     if (*metric == "krippendorff") out["level"] = level;
     if (*metric != "krippendorff" && *metric != "percent") out["weights"] = *weights_raw;
@@ -363,7 +362,7 @@ HttpResponse Agreement(RequestContext& ctx) {
       out["note"] = "mean over annotator pairs (Light's kappa for cohen)";
     }
     if (*ci) {
-      auto interval = q::BootstrapCI(table.table, statistic);
+      auto interval = q::BootstrapCI(dense, statistic);
       if (!interval.ok()) return DataProblem(interval.status(), "the bootstrap interval");
       out["ci95"] = {Num(interval->lower), Num(interval->upper)};
       out["ci_replicates"] = interval->valid_replicates;
@@ -386,16 +385,18 @@ HttpResponse Aggregate(RequestContext& ctx) {
   if (!offset.ok()) return ErrorResponse(offset.status());
   return WithQuality(ctx, AgreementOptions{}, [&](const Project&, const QualitySnapshot& snap) -> Result<json> {
     TESSERA_ASSIGN_OR_RETURN(ControlTable table, ControlFromQuery(req, snap));
+    // These statistics take the dense table (items x annotators).
+    const q::RatingTable dense = q::ToDense(table.ratings);
     json items = json::array();
     json annotators = json::array();
-    json out = {{"control", table.from_name}, {"method", *method}, {"total", table.table.size()}};
-    const size_t first = std::min(static_cast<size_t>(*offset), table.table.size());
-    const size_t last = std::min(first + static_cast<size_t>(*limit), table.table.size());
+    json out = {{"control", table.from_name}, {"method", *method}, {"total", dense.size()}};
+    const size_t first = std::min(static_cast<size_t>(*offset), dense.size());
+    const size_t last = std::min(first + static_cast<size_t>(*limit), dense.size());
     if (*method == "majority") {
       q::TiePolicy policy = *ties == "lowest" ? q::TiePolicy::kLowestValue
                             : *ties == "first" ? q::TiePolicy::kFirstAnnotator
                                                : q::TiePolicy::kMissing;
-      auto votes = q::MajorityVote(table.table, policy);
+      auto votes = q::MajorityVote(dense, policy);
       if (!votes.ok()) return DataProblem(votes.status(), "the majority vote");
       for (size_t i = first; i < last; ++i) {
         const q::Vote& v = (*votes)[i];
@@ -406,8 +407,8 @@ HttpResponse Aggregate(RequestContext& ctx) {
       // Per annotator: how often they agree with the majority label.
       for (size_t j = 0; j < table.annotators.size(); ++j) {
         size_t rated = 0, agree = 0;
-        for (size_t i = 0; i < table.table.size(); ++i) {
-          const auto& r = table.table[i][j];
+        for (size_t i = 0; i < dense.size(); ++i) {
+          const auto& r = dense[i][j];
           if (!r || !(*votes)[i].label) continue;
           ++rated;
           agree += *r == *(*votes)[i].label;
@@ -422,7 +423,7 @@ HttpResponse Aggregate(RequestContext& ctx) {
     }
     q::DawidSkeneOptions options;
     options.categories = CategoryCodes(table);
-    auto ds = q::DawidSkene(table.table, options);
+    auto ds = q::DawidSkene(dense, options);
     if (!ds.ok()) return DataProblem(ds.status(), "Dawid-Skene");
     std::vector<std::string> names;
     for (double code : ds->categories) names.push_back(CategoryName(table, code));
@@ -466,9 +467,11 @@ HttpResponse Annotators(RequestContext& ctx) {
   const HttpRequest& req = ctx.request();
   return WithQuality(ctx, AgreementOptions{}, [&](const Project&, const QualitySnapshot& snap) -> Result<json> {
     TESSERA_ASSIGN_OR_RETURN(ControlTable table, ControlFromQuery(req, snap));
+    // These statistics take the dense table (items x annotators).
+    const q::RatingTable dense = q::ToDense(table.ratings);
     q::DawidSkeneOptions options;
     options.categories = CategoryCodes(table);
-    auto ranked = q::RankAnnotators(table.table, options);
+    auto ranked = q::RankAnnotators(dense, options);
     if (!ranked.ok()) return DataProblem(ranked.status(), "annotator ranking");
     json out = json::array();
     for (size_t r = 0; r < ranked->size(); ++r) {
@@ -499,19 +502,21 @@ HttpResponse LabelIssues(RequestContext& ctx) {
   if (!limit.ok()) return ErrorResponse(limit.status());
   return WithQuality(ctx, AgreementOptions{}, [&](const Project&, const QualitySnapshot& snap) -> Result<json> {
     TESSERA_ASSIGN_OR_RETURN(ControlTable table, ControlFromQuery(req, snap));
+    // These statistics take the dense table (items x annotators).
+    const q::RatingTable dense = q::ToDense(table.ratings);
     q::DawidSkeneOptions options;
     options.categories = CategoryCodes(table);
-    auto ds = q::DawidSkene(table.table, options);
+    auto ds = q::DawidSkene(dense, options);
     if (!ds.ok()) return DataProblem(ds.status(), "label issues");
     std::map<double, size_t> class_of;
     for (size_t k = 0; k < ds->categories.size(); ++k) class_of[ds->categories[k]] = k;
     std::vector<size_t> labels;
     std::vector<std::vector<double>> probs;
     std::vector<std::pair<size_t, size_t>> where;  // (row, annotator column)
-    for (size_t i = 0; i < table.table.size(); ++i) {
-      for (size_t j = 0; j < table.table[i].size(); ++j) {
-        if (!table.table[i][j]) continue;
-        labels.push_back(class_of[*table.table[i][j]]);
+    for (size_t i = 0; i < dense.size(); ++i) {
+      for (size_t j = 0; j < dense[i].size(); ++j) {
+        if (!dense[i][j]) continue;
+        labels.push_back(class_of[*dense[i][j]]);
         probs.push_back(ds->posteriors[i]);
         where.emplace_back(i, j);
       }

@@ -18,8 +18,13 @@
 // work (reviewers get per-annotation views through the review queue and the
 // quality endpoints instead), and it reads the whole project, which is worth
 // doing for the few who plan the work, not on every reviewer's page load.
+//
+// Both take their annotation counts from the dashboard cache
+// (server/stats_cache.h), which re-reads only the tasks changed since the
+// last request; the first request after a start reads every annotated task.
 #include <algorithm>
 #include <map>
+#include <set>
 #include <utility>
 
 #include "server/api/honeypot_score.h"
@@ -34,27 +39,6 @@ namespace tessera::server {
 using nlohmann::json;
 
 namespace {
-
-struct DayCounts {
-  int64_t submitted = 0, skipped = 0;
-};
-
-struct AnnotatorTally {
-  int64_t submitted = 0, skipped = 0, ground_truth = 0;
-  std::vector<double> lead_times;
-  std::map<std::string, DayCounts> per_day;
-  int64_t honeypot_answered = 0, honeypot_correct = 0;
-};
-
-double Median(std::vector<double> values) {
-  if (values.empty()) return 0;
-  size_t mid = values.size() / 2;
-  std::nth_element(values.begin(), values.begin() + static_cast<std::ptrdiff_t>(mid), values.end());
-  double upper = values[mid];
-  if (values.size() % 2 == 1) return upper;
-  double lower = *std::max_element(values.begin(), values.begin() + static_cast<std::ptrdiff_t>(mid));
-  return (lower + upper) / 2;
-}
 
 json PerDayJson(const std::map<std::string, DayCounts>& days) {
   json out = json::array();
@@ -85,57 +69,48 @@ HttpResponse AnnotatorStats(RequestContext& ctx) {
   {
     auto project = ctx.store().GetProject(*id);
     if (!project.ok()) return ErrorResponse(project.status());
+    // From the builder's running per-pair totals: no pass over the tasks.
     s = ctx.app().quality_cache().With(ctx.store(), *project, AgreementOptions{},
                                        [&](const QualitySnapshot& snap) -> Status {
-                                         TESSERA_ASSIGN_OR_RETURN(AgreementReport report, snap.builder.Finish());
-                                         auto peer = PeerAgreement(report);
-                                         for (size_t a = 0; a < peer.size(); ++a)
-                                           if (peer[a]) peer_agreement[report.annotators[a]] = *peer[a];
+                                         peer_agreement = snap.builder.PeerAgreementByAnnotator();
                                          return Status::Ok();
                                        });
     // A config that does not parse leaves agreement unknown, not the page broken.
     if (!s.ok() && s.code() != Code::kFailedPrecondition) return ErrorResponse(s);
   }
-  std::map<Id, AnnotatorTally> tallies;
-  std::map<std::string, DayCounts> project_days;
-  s = ctx.store().ForEachAnnotationFact(*id, [&](const AnnotationFact& f) -> Status {
-    if (f.completed_by <= 0) return Status::Ok();  // imported without an author
-    AnnotatorTally& t = tallies[f.completed_by];
-    std::string date = FormatIsoTime(f.created_at).substr(0, 10);
-    if (f.ground_truth) {
-      ++t.ground_truth;
-    } else if (f.was_cancelled) {
-      ++t.skipped;
-      ++t.per_day[date].skipped;
-      ++project_days[date].skipped;
-    } else {
-      ++t.submitted;
-      t.lead_times.push_back(f.lead_time);
-      ++t.per_day[date].submitted;
-      ++project_days[date].submitted;
-    }
-    return Status::Ok();
-  });
-  if (!s.ok()) return ErrorResponse(s);
+  // Counts, lead times and days from the dashboard cache (only tasks changed
+  // since the last call are re-read); honeypot answers from the store (they
+  // read only ground-truth tasks).
+  auto stats = ctx.app().stats_cache().Get(ctx.store(), *id);
+  if (!stats.ok()) return ErrorResponse(stats.status());
+  struct Honeypot {
+    int64_t answered = 0, correct = 0;
+  };
+  std::map<Id, Honeypot> honeypots;
   auto answers = ctx.store().ListHoneypotAnswers(*id);
   if (!answers.ok()) return ErrorResponse(answers.status());
   for (const HoneypotAnswer& answer : *answers) {
-    AnnotatorTally& t = tallies[answer.completed_by];
-    ++t.honeypot_answered;
+    Honeypot& h = honeypots[answer.completed_by];
+    ++h.answered;
     if (HoneypotCorrect(json::parse(answer.ground_truth_result, nullptr, false),
                         json::parse(answer.result, nullptr, false))) {
-      ++t.honeypot_correct;
+      ++h.correct;
     }
   }
+  std::set<Id> people;
+  for (const auto& [user_id, a] : (*stats)->annotators) people.insert(user_id);
+  for (const auto& [user_id, h] : honeypots) people.insert(user_id);
   json annotators = json::array();
-  for (auto& [user_id, t] : tallies) {
+  const DashboardStats::Annotator none;
+  for (Id user_id : people) {
+    auto found = (*stats)->annotators.find(user_id);
+    const DashboardStats::Annotator& t = found != (*stats)->annotators.end() ? found->second : none;
+    const Honeypot h = honeypots.count(user_id) ? honeypots[user_id] : Honeypot{};
     auto user = ctx.store().GetUser(user_id);
-    double lead_hours = 0;
-    for (double seconds : t.lead_times) lead_hours += seconds / 3600.0;
     json accuracy = nullptr;
     bool red_flag = false;
-    if (t.honeypot_answered > 0) {
-      double value = static_cast<double>(t.honeypot_correct) / static_cast<double>(t.honeypot_answered);
+    if (h.answered > 0) {
+      double value = static_cast<double>(h.correct) / static_cast<double>(h.answered);
       accuracy = value;
       red_flag = value < threshold;
     }
@@ -149,12 +124,12 @@ HttpResponse AnnotatorStats(RequestContext& ctx) {
         {"submitted", t.submitted},
         {"skipped", t.skipped},
         {"ground_truth", t.ground_truth},
-        {"lead_time_median", Median(t.lead_times)},
-        {"items_per_hour", lead_hours > 0 ? json(static_cast<double>(t.submitted) / lead_hours)
-                                          : json(nullptr)},
+        {"lead_time_median", t.lead_time_median},
+        {"items_per_hour", t.lead_hours > 0 ? json(static_cast<double>(t.submitted) / t.lead_hours)
+                                            : json(nullptr)},
         {"per_day", PerDayJson(t.per_day)},
-        {"honeypot", json{{"answered", t.honeypot_answered},
-                          {"correct", t.honeypot_correct},
+        {"honeypot", json{{"answered", h.answered},
+                          {"correct", h.correct},
                           {"accuracy", accuracy}}},
         {"agreement", agreement},
         {"red_flag", red_flag}});
@@ -163,98 +138,10 @@ HttpResponse AnnotatorStats(RequestContext& ctx) {
                                 {"accuracy_threshold", threshold},
                                 {"agreement_threshold", *agreement_threshold},
                                 {"annotators", annotators},
-                                {"per_day", PerDayJson(project_days)}});
+                                {"per_day", PerDayJson((*stats)->authored_per_day)}});
 }
 
 // ---- /stats/project ----
-
-// Appends the label values one result item contributes to the distribution:
-// choices (each chosen value), taxonomy (each path, joined by " / "), any
-// *labels type (each region label: labels, rectanglelabels, polygonlabels,
-// ...) and rating (the number). Other types (text areas, numbers, relations)
-// carry no categorical label and add nothing.
-void ItemLabels(const json& item, const std::string& type, std::vector<std::string>* out) {
-  auto value = item.find("value");
-  if (value == item.end() || !value->is_object()) return;
-  auto strings = [&](const char* key) {
-    auto list = value->find(key);
-    if (list == value->end() || !list->is_array()) return;
-    for (const json& v : *list)
-      if (v.is_string()) out->push_back(v.get<std::string>());
-  };
-  if (type == "choices") {
-    strings("choices");
-  } else if (type == "taxonomy") {
-    auto paths = value->find("taxonomy");
-    if (paths == value->end() || !paths->is_array()) return;
-    for (const json& path : *paths) {
-      if (!path.is_array() || path.empty()) continue;
-      std::string joined;
-      for (const json& part : path) {
-        if (!part.is_string()) continue;
-        joined += (joined.empty() ? "" : " / ") + part.get<std::string>();
-      }
-      if (!joined.empty()) out->push_back(std::move(joined));
-    }
-  } else if (type == "rating") {
-    auto rating = value->find("rating");
-    if (rating != value->end() && rating->is_number()) out->push_back(rating->dump());
-  } else if (type.size() >= 6 && type.compare(type.size() - 6, 6, "labels") == 0) {
-    strings(value->contains(type) ? type.c_str() : "labels");
-  }
-}
-
-struct ProjectDay {
-  int64_t submitted = 0, skipped = 0;
-};
-
-// Annotation counts gathered in one pass over the project's annotated tasks
-// (the task counts come from the store's project counters).
-struct ProjectTally {
-  int64_t submitted = 0, skipped = 0, ground_truth = 0;
-  // (from_name, type) -> label -> count.
-  std::map<std::pair<std::string, std::string>, std::map<std::string, int64_t>> labels;
-  std::map<std::string, ProjectDay> per_day;  // UTC date -> counts
-
-  void Add(const TaskBundle& bundle) {
-    for (const Annotation& a : bundle.annotations) {
-      // The same split as /stats/annotators: ground truth apart, then skips.
-      std::string date = FormatIsoTime(a.created_at).substr(0, 10);
-      if (a.ground_truth) {
-        ++ground_truth;
-      } else if (a.was_cancelled) {
-        ++skipped;
-        ++per_day[date].skipped;
-      } else {
-        ++submitted;
-        ++per_day[date].submitted;
-      }
-      if (!a.was_cancelled) AddLabels(a.result);
-    }
-  }
-
-  // The current state of a non-cancelled annotation, one count per label
-  // value of each result item.
-  void AddLabels(const std::string& result_text) {
-    json result = json::parse(result_text, nullptr, false);
-    if (!result.is_array()) return;
-    std::vector<std::string> values;
-    for (const json& item : result) {
-      if (!item.is_object()) continue;
-      auto from = item.find("from_name");
-      auto type = item.find("type");
-      if (from == item.end() || !from->is_string() || type == item.end() || !type->is_string()) {
-        continue;
-      }
-      std::string type_name = ToLower(type->get<std::string>());
-      values.clear();
-      ItemLabels(item, type_name, &values);
-      if (values.empty()) continue;
-      auto& counts = labels[{from->get<std::string>(), type_name}];
-      for (const std::string& v : values) ++counts[v];
-    }
-  }
-};
 
 // {"project", "tasks": {"total", "done", "remaining", "with_annotations",
 //  "skipped_only"}, "annotations": {"submitted", "skipped", "ground_truth"},
@@ -278,37 +165,31 @@ HttpResponse ProjectStatsRoute(RequestContext& ctx) {
   if (!id.ok()) return ErrorResponse(id.status());
   Status s = ctx.RequireProjectRole(*id, Role::kManager);
   if (!s.ok()) return ErrorResponse(s);
-  // The task counts come from the store's counters; only tasks that have an
-  // annotation (submitted or skipped) are read, a page at a time, for the
-  // rest (a 10M-task project 10% done reads 1M tasks, not 10M).
+  // The task counts come from the store's counters, the annotation counts,
+  // labels and days from the dashboard cache (server/stats_cache.h).
   auto counters = ctx.store().GetProjectStats(*id);
   if (!counters.ok()) return ErrorResponse(counters.status());
-  ProjectTally tally;
-  TaskQuery query;
-  query.project_id = *id;
-  query.filters_any = true;
-  for (const char* column : {"total_annotations", "cancelled_annotations"}) {
-    TaskFilter annotated;
-    annotated.column = column;
-    annotated.op = "greater";
-    annotated.number = 0;
-    query.filters.push_back(annotated);
-  }
-  s = ctx.store().ForEachTaskBundle(query, [&](const TaskBundle& bundle) -> Status {
-    tally.Add(bundle);
-    return Status::Ok();
-  });
-  if (!s.ok()) return ErrorResponse(s);
+  auto stats = ctx.app().stats_cache().Get(ctx.store(), *id);
+  if (!stats.ok()) return ErrorResponse(stats.status());
+  const DashboardStats& tally = **stats;
+  // Every reviewable annotation (not cancelled, not ground truth: the
+  // dashboard's "submitted") is in exactly one review state, so the pending
+  // ones, usually nearly all of them, are what the other three leave; those
+  // three are counted on the review index (as many entries as reviews done).
   json review = json::object();
-  for (ReviewState state : {ReviewState::kPending, ReviewState::kAccepted, ReviewState::kRejected,
-                            ReviewState::kFixed}) {
+  int64_t reviewed = 0;
+  for (ReviewState state : {ReviewState::kAccepted, ReviewState::kRejected, ReviewState::kFixed}) {
     ReviewQuery q;
     q.project_id = *id;
     q.state = state;
     auto count = ctx.store().CountReviewQueue(q);
     if (!count.ok()) return ErrorResponse(count.status());
     review[ReviewStateName(state)] = *count;
+    reviewed += *count;
   }
+  // (A write between the two reads can leave them a step apart until the
+  // next request; never below zero.)
+  review[ReviewStateName(ReviewState::kPending)] = std::max<int64_t>(0, tally.submitted - reviewed);
   json labels = json::array();
   for (const auto& [control, counts] : tally.labels) {
     json counts_json = json::object();

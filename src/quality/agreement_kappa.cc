@@ -70,8 +70,8 @@ struct MultiRaterParts {
   size_t items = 0;
 };
 
-Result<MultiRaterParts> ComputeMultiRater(const RatingTable& table,
-                                          const CategoryOptions& options) {
+template <typename Table>
+Result<MultiRaterParts> ComputeMultiRater(const Table& table, const CategoryOptions& options) {
   TESSERA_ASSIGN_OR_RETURN(internal::CountTable counts, internal::CountRatings(table, options));
   const size_t q = counts.categories.size();
   MultiRaterParts out;
@@ -111,12 +111,13 @@ double WeightSum(const std::vector<std::vector<double>>& weights) {
   return total;
 }
 
-}  // namespace
-
-Result<double> PercentAgreement(const RatingTable& table) {
+template <typename Table>
+Result<double> Percent(const Table& table) {
   TESSERA_ASSIGN_OR_RETURN(MultiRaterParts parts, ComputeMultiRater(table, CategoryOptions{}));
   return parts.observed;
 }
+
+}  // namespace
 
 Result<Coefficient> CohenKappa(const RatingTable& table, const CategoryOptions& options) {
   TESSERA_ASSIGN_OR_RETURN(PairTable pair, BuildPairTable(table, options));
@@ -149,7 +150,10 @@ Result<Coefficient> ScottPi(const RatingTable& table, const CategoryOptions& opt
   return out;
 }
 
-Result<Coefficient> FleissKappa(const RatingTable& table, const CategoryOptions& options) {
+namespace {
+
+template <typename Table>
+Result<Coefficient> Fleiss(const Table& table, const CategoryOptions& options) {
   TESSERA_ASSIGN_OR_RETURN(MultiRaterParts parts, ComputeMultiRater(table, options));
   Coefficient out;
   out.observed = parts.observed;
@@ -162,7 +166,8 @@ Result<Coefficient> FleissKappa(const RatingTable& table, const CategoryOptions&
   return out;
 }
 
-Result<Coefficient> GwetAC(const RatingTable& table, const CategoryOptions& options) {
+template <typename Table>
+Result<Coefficient> Gwet(const Table& table, const CategoryOptions& options) {
   TESSERA_ASSIGN_OR_RETURN(MultiRaterParts parts, ComputeMultiRater(table, options));
   const size_t q = parts.pi.size();
   if (q < 2) {
@@ -180,7 +185,8 @@ Result<Coefficient> GwetAC(const RatingTable& table, const CategoryOptions& opti
   return out;
 }
 
-Result<Coefficient> BrennanPrediger(const RatingTable& table, const CategoryOptions& options) {
+template <typename Table>
+Result<Coefficient> Brennan(const Table& table, const CategoryOptions& options) {
   TESSERA_ASSIGN_OR_RETURN(MultiRaterParts parts, ComputeMultiRater(table, options));
   const double q = static_cast<double>(parts.pi.size());
   Coefficient out;
@@ -189,6 +195,29 @@ Result<Coefficient> BrennanPrediger(const RatingTable& table, const CategoryOpti
   out.expected = WeightSum(parts.weights) / (q * q);
   out.value = ChanceCorrected(out.observed, out.expected);
   return out;
+}
+
+}  // namespace
+
+Result<double> PercentAgreement(const RatingTable& table) { return Percent(table); }
+Result<double> PercentAgreement(const SparseRatingTable& table) { return Percent(table); }
+Result<Coefficient> FleissKappa(const RatingTable& table, const CategoryOptions& options) {
+  return Fleiss(table, options);
+}
+Result<Coefficient> FleissKappa(const SparseRatingTable& table, const CategoryOptions& options) {
+  return Fleiss(table, options);
+}
+Result<Coefficient> GwetAC(const RatingTable& table, const CategoryOptions& options) {
+  return Gwet(table, options);
+}
+Result<Coefficient> GwetAC(const SparseRatingTable& table, const CategoryOptions& options) {
+  return Gwet(table, options);
+}
+Result<Coefficient> BrennanPrediger(const RatingTable& table, const CategoryOptions& options) {
+  return Brennan(table, options);
+}
+Result<Coefficient> BrennanPrediger(const SparseRatingTable& table, const CategoryOptions& options) {
+  return Brennan(table, options);
 }
 
 }  // namespace tessera::quality

@@ -1,8 +1,10 @@
 // Pairwise annotator agreement and the percentile bootstrap over items.
 #include <algorithm>
 #include <cmath>
+#include <map>
 #include <random>
 #include <string>
+#include <unordered_map>
 
 #include "src/quality/rating_counts.h"
 #include "tessera/quality.h"
@@ -12,36 +14,81 @@ namespace tessera::quality {
 Result<PairwiseMatrix> PairwiseAgreement(const RatingTable& table, PairMetric metric,
                                          const CategoryOptions& options) {
   TESSERA_RETURN_IF_ERROR(internal::CheckTable(table));
-  // Resolve categories once on the whole table so every pair shares them.
-  CategoryOptions shared = options;
-  TESSERA_ASSIGN_OR_RETURN(shared.categories,
-                           internal::ResolveCategories(table, options.categories));
-  const size_t annotators = table.front().size();
+  return PairwiseAgreement(ToSparse(table), metric, options);
+}
+
+Result<PairwiseMatrix> PairwiseAgreement(const SparseRatingTable& table, PairMetric metric,
+                                         const CategoryOptions& options) {
+  // Codes are ranks in the categories resolved on the whole table, so every
+  // pair shares them (and the weights).
+  TESSERA_ASSIGN_OR_RETURN(internal::CodedRatings coded,
+                           internal::EncodeRatings(table, options.categories));
+  const size_t n = table.annotators;
+  const size_t q = coded.categories.size();
   PairwiseMatrix out;
-  out.value.assign(annotators, std::vector<double>(annotators, internal::kNaN));
-  out.common_items.assign(annotators, std::vector<size_t>(annotators, 0));
-  for (size_t first = 0; first < annotators; ++first) {
-    for (size_t second = first; second < annotators; ++second) {
-      RatingTable pair;
-      for (const auto& row : table) {
-        if (row[first] && row[second]) pair.push_back({row[first], row[second]});
+  out.value.assign(n, std::vector<double>(n, internal::kNaN));
+  out.common_items.assign(n, std::vector<size_t>(n, 0));
+  // The joint counts of each pair that shares an item: (first, second, first's
+  // code, second's code) -> items, first < second.
+  std::unordered_map<uint64_t, size_t> joint;
+  auto key = [&](uint64_t a, uint64_t b, uint64_t ca, uint64_t cb) {
+    return ((a * n + b) * q + ca) * q + cb;
+  };
+  for (size_t item = 0; item < table.items(); ++item) {
+    const size_t begin = table.item_start[item], end = table.item_start[item + 1];
+    for (size_t i = begin; i < end; ++i) {
+      const uint32_t a = table.annotator[i];
+      ++out.common_items[a][a];
+      for (size_t j = i + 1; j < end; ++j) {
+        ++joint[key(a, table.annotator[j], coded.codes[i], coded.codes[j])];
       }
-      out.common_items[first][second] = out.common_items[second][first] = pair.size();
-      if (first == second) {
-        out.value[first][first] = 1.0;
-        continue;
-      }
-      if (pair.empty()) continue;
-      double value = internal::kNaN;
-      if (metric == PairMetric::kPercentAgreement) {
-        TESSERA_ASSIGN_OR_RETURN(value, PercentAgreement(pair));
-      } else {
-        TESSERA_ASSIGN_OR_RETURN(Coefficient kappa, CohenKappa(pair, shared));
-        value = kappa.value;
-      }
-      out.value[first][second] = out.value[second][first] = value;
     }
   }
+  // Gather each pair's cells.
+  struct Cell {
+    uint32_t first_code, second_code;
+    double items;
+  };
+  std::map<std::pair<size_t, size_t>, std::vector<Cell>> pairs;
+  for (const auto& [k, count] : joint) {
+    const uint64_t cb = k % q, ca = (k / q) % q, pair = k / q / q;
+    pairs[{pair / n, pair % n}].push_back(
+        {static_cast<uint32_t>(ca), static_cast<uint32_t>(cb), static_cast<double>(count)});
+  }
+  const auto weights = internal::WeightMatrix(options.weighting, q);
+  std::vector<double> first(q, 0.0), second(q, 0.0);
+  for (auto& [pair, cells] : pairs) {
+    const auto [a, b] = pair;
+    double items = 0;
+    for (const Cell& c : cells) items += c.items;
+    out.common_items[a][b] = out.common_items[b][a] = static_cast<size_t>(items);
+    double value = internal::kNaN;
+    if (metric == PairMetric::kPercentAgreement) {
+      double agree = 0;
+      for (const Cell& c : cells) agree += c.first_code == c.second_code ? c.items : 0;
+      value = agree / items;
+    } else {
+      // Cohen's kappa on the pair's items: p_a = sum w_kl p_kl and
+      // p_e = sum w_kl p_k. p_.l over the categories either one used.
+      double observed = 0;
+      std::vector<uint32_t> used_first, used_second;
+      for (const Cell& c : cells) {
+        observed += weights[c.first_code][c.second_code] * c.items / items;
+        if (first[c.first_code] == 0) used_first.push_back(c.first_code);
+        if (second[c.second_code] == 0) used_second.push_back(c.second_code);
+        first[c.first_code] += c.items / items;
+        second[c.second_code] += c.items / items;
+      }
+      double expected = 0;
+      for (uint32_t k : used_first)
+        for (uint32_t l : used_second) expected += weights[k][l] * first[k] * second[l];
+      value = internal::ChanceCorrected(observed, expected);
+      for (uint32_t k : used_first) first[k] = 0;
+      for (uint32_t l : used_second) second[l] = 0;
+    }
+    out.value[a][b] = out.value[b][a] = value;
+  }
+  for (size_t a = 0; a < n; ++a) out.value[a][a] = 1.0;
   return out;
 }
 

@@ -41,6 +41,11 @@ std::vector<std::vector<double>> Distances(const std::vector<double>& values,
   return delta;
 }
 
+// alpha from the coincidences o_ck (by_code[c * q + k]) of the values
+// `categories` (by code, any order).
+Result<Alpha> AlphaFromCoincidences(const std::vector<double>& categories,
+                                    const std::vector<double>& by_code, Level level);
+
 }  // namespace
 
 Result<Alpha> KrippendorffAlpha(const RatingTable& table, Level level) {
@@ -107,14 +112,56 @@ Result<Alpha> KrippendorffAlpha(const RatingTable& table, Level level) {
       for (size_t i = 0; i < values; ++i) unit_counts[present[i]] = 0;
     }
   }
+  return AlphaFromCoincidences(coded.categories, by_code, level);
+}
+
+Result<Alpha> KrippendorffAlpha(const SparseRatingTable& table, Level level) {
+  TESSERA_ASSIGN_OR_RETURN(internal::CodedRatings coded,
+                           internal::EncodeRatings(table, {}, internal::CodeOrder::kFirstSeen));
+  const size_t q = coded.categories.size();
+  std::vector<double> by_code(q * q, 0.0);  // [c * q + k], by code, as above
+  std::vector<uint32_t> unit_counts(q, 0);
+  std::vector<uint32_t> present;
+  for (size_t unit = 0; unit < table.items(); ++unit) {
+    const size_t begin = table.item_start[unit], end = table.item_start[unit + 1];
+    const double m = static_cast<double>(end - begin);
+    if (m < 2) continue;
+    present.clear();
+    for (size_t e = begin; e < end; ++e) {
+      const uint32_t c = coded.codes[e];
+      if (unit_counts[c]++ == 0) present.push_back(c);
+    }
+    // Values in ascending code order, as the dense loop's packed path adds them.
+    std::sort(present.begin(), present.end());
+    for (size_t i = 0; i < present.size(); ++i) {
+      const uint32_t c = present[i];
+      const double n_c = unit_counts[c];
+      if (n_c > 1) by_code[c * q + c] += n_c * (n_c - 1.0) / (m - 1.0);
+      for (size_t j = i + 1; j < present.size(); ++j) {
+        const uint32_t k = present[j];
+        const double term = n_c * unit_counts[k] / (m - 1.0);
+        by_code[c * q + k] += term;
+        by_code[k * q + c] += term;
+      }
+    }
+    for (uint32_t c : present) unit_counts[c] = 0;
+  }
+  return AlphaFromCoincidences(coded.categories, by_code, level);
+}
+
+namespace {
+
+Result<Alpha> AlphaFromCoincidences(const std::vector<double>& categories,
+                                    const std::vector<double>& by_code, Level level) {
+  const size_t q = categories.size();
   // The values in ascending order and the matrix in that order.
   std::vector<uint32_t> order(q);
   std::iota(order.begin(), order.end(), 0u);
   std::sort(order.begin(), order.end(),
-            [&](uint32_t a, uint32_t b) { return coded.categories[a] < coded.categories[b]; });
+            [&](uint32_t a, uint32_t b) { return categories[a] < categories[b]; });
   std::vector<double> values(q), coincidence(q * q);
   for (size_t c = 0; c < q; ++c) {
-    values[c] = coded.categories[order[c]];
+    values[c] = categories[order[c]];
     for (size_t k = 0; k < q; ++k) coincidence[c * q + k] = by_code[order[c] * q + order[k]];
   }
   if (level == Level::kRatio && !values.empty() && values.front() < 0) {
@@ -147,5 +194,7 @@ Result<Alpha> KrippendorffAlpha(const RatingTable& table, Level level) {
                   : 1.0 - out.observed_disagreement / out.expected_disagreement;
   return out;
 }
+
+}  // namespace
 
 }  // namespace tessera::quality

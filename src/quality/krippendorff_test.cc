@@ -49,7 +49,7 @@ TEST(KrippendorffAlphaTest, DegenerateInputsAndNegativeValues) {
   // No unit with two values.
   EXPECT_EQ(KrippendorffAlpha({{1.0, std::nullopt}}, Level::kNominal).status().code(),
             Code::kInvalidArgument);
-  EXPECT_EQ(KrippendorffAlpha({}, Level::kNominal).status().code(), Code::kInvalidArgument);
+  EXPECT_EQ(KrippendorffAlpha(RatingTable{}, Level::kNominal).status().code(), Code::kInvalidArgument);
   EXPECT_EQ(KrippendorffAlpha({{-1.0, 2.0}}, Level::kRatio).status().code(),
             Code::kInvalidArgument);
 }

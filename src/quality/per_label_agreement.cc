@@ -4,9 +4,10 @@
 #include "tessera/quality.h"
 
 namespace tessera::quality {
+namespace {
 
-Result<std::vector<LabelAgreement>> PerLabelAgreement(const RatingTable& table,
-                                                      const CategoryOptions& options) {
+template <typename Table>
+Result<std::vector<LabelAgreement>> PerLabel(const Table& table, const CategoryOptions& options) {
   TESSERA_ASSIGN_OR_RETURN(internal::CountTable counts, internal::CountRatings(table, options));
   const size_t q = counts.categories.size();
   std::vector<LabelAgreement> out(q);
@@ -38,6 +39,17 @@ Result<std::vector<LabelAgreement>> PerLabelAgreement(const RatingTable& table,
     label.kappa = internal::ChanceCorrected(observed, share * share + (1 - share) * (1 - share));
   }
   return out;
+}
+
+}  // namespace
+
+Result<std::vector<LabelAgreement>> PerLabelAgreement(const RatingTable& table,
+                                                      const CategoryOptions& options) {
+  return PerLabel(table, options);
+}
+Result<std::vector<LabelAgreement>> PerLabelAgreement(const SparseRatingTable& table,
+                                                      const CategoryOptions& options) {
+  return PerLabel(table, options);
 }
 
 }  // namespace tessera::quality

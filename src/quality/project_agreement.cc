@@ -4,7 +4,9 @@
 #include <cmath>
 #include <set>
 #include <tuple>
+#include <unordered_map>
 
+#include "src/quality/rating_counts.h"
 #include "tessera/agreement.h"
 #include "tessera/quality.h"
 
@@ -173,9 +175,63 @@ struct EligibleControl {
   Method method = Method::kNone;
 };
 
+// Running per-pair totals over every task's share, for PeerAgreement without
+// a full Finish: nominal controls keep each pair's joint answers (items both
+// answered, items they agreed on, each one's answer counts on those items);
+// region and text controls each pair's summed similarity. Shares are added
+// with sign +1 and taken back with -1 when replaced or removed.
+struct PairTotals {
+  struct Answers {
+    int64_t items = 0, agree = 0;
+    std::map<std::string, int64_t> first, second;  // answer -> items
+  };
+  struct Scores {
+    double sum = 0;
+    int64_t count = 0;
+  };
+  std::vector<std::map<std::pair<Id, Id>, Answers>> answers;  // per control
+  std::vector<std::map<std::pair<Id, Id>, Scores>> scores;    // per control
+};
+
 struct AgreementBuilder::State {
   std::vector<EligibleControl> controls;
   std::map<Id, TaskShare> tasks;
+  PairTotals pairs;
+
+  void Apply(const TaskShare& share, int sign) {
+    for (size_t c = 0; c < controls.size(); ++c) {
+      const ControlShare& cs = share.controls[c];
+      if (controls[c].method == Method::kCategorical) {
+        // cs.categories is in ascending annotator order.
+        for (size_t i = 0; i < cs.categories.size(); ++i) {
+          for (size_t j = i + 1; j < cs.categories.size(); ++j) {
+            const auto key = std::make_pair(cs.categories[i].first, cs.categories[j].first);
+            PairTotals::Answers& t = pairs.answers[c][key];
+            t.items += sign;
+            t.agree += sign * (cs.categories[i].second == cs.categories[j].second);
+            t.first[cs.categories[i].second] += sign;
+            t.second[cs.categories[j].second] += sign;
+            if (t.items == 0) pairs.answers[c].erase(key);
+          }
+        }
+      } else if (controls[c].method == Method::kRegions || controls[c].method == Method::kText) {
+        for (const auto& [a, b, score] : cs.pairs) {
+          const auto key = std::make_pair(a, b);
+          PairTotals::Scores& t = pairs.scores[c][key];
+          t.sum += sign * score;
+          t.count += sign;
+          if (t.count == 0) pairs.scores[c].erase(key);  // no rounding left behind
+        }
+      }
+    }
+  }
+
+  void Erase(Id task_id) {
+    auto it = tasks.find(task_id);
+    if (it == tasks.end()) return;
+    Apply(it->second, -1);
+    tasks.erase(it);
+  }
 };
 
 AgreementBuilder::AgreementBuilder(const LabelingConfig& config, AgreementOptions options)
@@ -185,13 +241,15 @@ AgreementBuilder::AgreementBuilder(const LabelingConfig& config, AgreementOption
     if (method == Method::kNone || control.name.empty()) continue;
     state_->controls.push_back({&control, method});
   }
+  state_->pairs.answers.resize(state_->controls.size());
+  state_->pairs.scores.resize(state_->controls.size());
 }
 
 AgreementBuilder::~AgreementBuilder() = default;
 
 size_t AgreementBuilder::task_count() const { return state_->tasks.size(); }
 
-void AgreementBuilder::RemoveTask(Id task_id) { state_->tasks.erase(task_id); }
+void AgreementBuilder::RemoveTask(Id task_id) { state_->Erase(task_id); }
 
 void AgreementBuilder::AddTask(const TaskBundle& bundle) {
   std::map<Id, std::pair<Id, json>> latest;  // annotator -> (annotation id, result)
@@ -204,6 +262,12 @@ void AgreementBuilder::AddTask(const TaskBundle& bundle) {
     json result = json::parse(a.result, nullptr, false);
     if (result.is_discarded()) continue;
     latest[who] = {a.id, std::move(result)};
+  }
+  // A task nobody annotated has no agreement to report: it is not kept (a
+  // 10M-task project 10% done holds 1M shares, not 10M).
+  if (latest.empty()) {
+    state_->Erase(bundle.task.id);
+    return;
   }
   TaskShare share;
   share.annotators = static_cast<int>(latest.size());
@@ -242,7 +306,9 @@ void AgreementBuilder::AddTask(const TaskBundle& bundle) {
       }
     }
   }
-  state_->tasks.insert_or_assign(bundle.task.id, std::move(share));
+  state_->Erase(bundle.task.id);
+  state_->Apply(share, +1);
+  state_->tasks.emplace(bundle.task.id, std::move(share));
 }
 
 namespace {
@@ -289,42 +355,49 @@ Result<ControlTable> AgreementBuilder::Table(std::string_view from_name) const {
   out.from_name = control.tag->name;
   out.result_type = std::string(control.tag->result_type());
   out.method = MethodName(control.method);
-  std::set<Id> people;
   for (const auto& [task_id, share] : state_->tasks) {
-    for (const auto& [who, key] : share.controls[index].categories) people.insert(who);
-    for (const auto& [who, v] : share.controls[index].numbers) people.insert(who);
+    for (const auto& [who, key] : share.controls[index].categories) out.annotators.push_back(who);
+    for (const auto& [who, v] : share.controls[index].numbers) out.annotators.push_back(who);
   }
-  out.annotators.assign(people.begin(), people.end());
-  std::map<Id, size_t> column;
-  for (size_t j = 0; j < out.annotators.size(); ++j) column[out.annotators[j]] = j;
+  std::sort(out.annotators.begin(), out.annotators.end());
+  out.annotators.erase(std::unique(out.annotators.begin(), out.annotators.end()), out.annotators.end());
+  std::unordered_map<Id, uint32_t> column;
+  for (size_t j = 0; j < out.annotators.size(); ++j) column[out.annotators[j]] = static_cast<uint32_t>(j);
   std::map<std::string, double> codes;
   if (control.method == Method::kCategorical) {
     out.categories = CategoryNames(*control.tag, state_->tasks, index);
     for (size_t k = 0; k < out.categories.size(); ++k) codes[out.categories[k]] = static_cast<double>(k);
   }
+  out.ratings.annotators = out.annotators.size();
+  std::vector<std::pair<uint32_t, double>> row;
   for (const auto& [task_id, share] : state_->tasks) {
     const ControlShare& cs = share.controls[index];
     if (cs.categories.empty() && cs.numbers.empty()) continue;
-    std::vector<q::Rating> row(out.annotators.size());
-    for (const auto& [who, key] : cs.categories) row[column[who]] = codes[key];
-    for (const auto& [who, v] : cs.numbers) row[column[who]] = v;
+    row.clear();
+    for (const auto& [who, key] : cs.categories) row.emplace_back(column[who], codes[key]);
+    for (const auto& [who, v] : cs.numbers) row.emplace_back(column[who], v);
+    std::sort(row.begin(), row.end());
+    for (const auto& [col, v] : row) out.ratings.Add(col, v);
+    out.ratings.EndItem();
     out.task_ids.push_back(task_id);
-    out.table.push_back(std::move(row));
   }
   return out;
 }
 
 Result<AgreementReport> AgreementBuilder::Finish() const {
   AgreementReport report;
-  std::set<Id> people;
-  for (const auto& [task_id, share] : state_->tasks) people.insert(share.people.begin(), share.people.end());
-  report.annotators.assign(people.begin(), people.end());
+  for (const auto& [task_id, share] : state_->tasks)
+    report.annotators.insert(report.annotators.end(), share.people.begin(), share.people.end());
+  std::sort(report.annotators.begin(), report.annotators.end());
+  report.annotators.erase(std::unique(report.annotators.begin(), report.annotators.end()),
+                          report.annotators.end());
   std::map<Id, size_t> column;
   for (size_t idx = 0; idx < report.annotators.size(); ++idx) column[report.annotators[idx]] = idx;
   const size_t n = report.annotators.size();
 
   // Per task (in task id order): sum and count of per-control pairwise agreement.
-  std::map<Id, std::pair<double, int>> task_scores;
+  std::unordered_map<Id, std::pair<double, int>> task_scores;
+  task_scores.reserve(state_->tasks.size());
 
   for (size_t c = 0; c < state_->controls.size(); ++c) {
     const EligibleControl& control = state_->controls[c];
@@ -341,16 +414,15 @@ Result<AgreementReport> AgreementBuilder::Finish() const {
       // Columns of the control's table are a subset of the report's.
       std::vector<size_t> to_report;
       for (Id who : table->annotators) to_report.push_back(column[who]);
-      std::vector<std::vector<double>> agree_sum(n, std::vector<double>(n, 0.0));
-      for (size_t row_idx = 0; row_idx < table->table.size(); ++row_idx) {
-        const auto& row = table->table[row_idx];
+      const q::SparseRatingTable& ratings = table->ratings;
+      for (size_t row_idx = 0; row_idx < ratings.items(); ++row_idx) {
+        const size_t begin = ratings.item_start[row_idx], end = ratings.item_start[row_idx + 1];
         int agree = 0, pairs = 0;
-        for (size_t a = 0; a < row.size(); ++a)
-          for (size_t b = a + 1; b < row.size(); ++b)
-            if (row[a] && row[b]) {
-              ++pairs;
-              agree += *row[a] == *row[b];
-            }
+        for (size_t a = begin; a < end; ++a)
+          for (size_t b = a + 1; b < end; ++b) {
+            ++pairs;
+            agree += ratings.value[a] == ratings.value[b];
+          }
         if (pairs == 0) continue;
         ++ca.tasks;
         auto& ts = task_scores[table->task_ids[row_idx]];
@@ -358,15 +430,15 @@ Result<AgreementReport> AgreementBuilder::Finish() const {
         ++ts.second;
       }
       if (ca.tasks > 0) {
-        if (auto p = q::PercentAgreement(table->table); p.ok()) ca.percent_agreement = Optional(*p);
+        if (auto p = q::PercentAgreement(ratings); p.ok()) ca.percent_agreement = Optional(*p);
         q::Level level = method == Method::kCategorical ? q::Level::kNominal
                          : method == Method::kOrdinal  ? q::Level::kOrdinal
                                                        : q::Level::kInterval;
-        if (auto a = q::KrippendorffAlpha(table->table, level); a.ok())
+        if (auto a = q::KrippendorffAlpha(ratings, level); a.ok())
           ca.krippendorff_alpha = Optional(a->value);
         if (method == Method::kCategorical) {
-          if (auto k = q::FleissKappa(table->table); k.ok()) ca.fleiss_kappa = Optional(k->value);
-          if (auto labels = q::PerLabelAgreement(table->table); labels.ok()) {
+          if (auto k = q::FleissKappa(ratings); k.ok()) ca.fleiss_kappa = Optional(k->value);
+          if (auto labels = q::PerLabelAgreement(ratings); labels.ok()) {
             for (const auto& la : *labels) {
               size_t code = static_cast<size_t>(la.category);
               if (code >= table->categories.size()) continue;
@@ -378,7 +450,7 @@ Result<AgreementReport> AgreementBuilder::Finish() const {
             }
           }
           if (table->annotators.size() >= 2) {
-            if (auto m = q::PairwiseAgreement(table->table, q::PairMetric::kCohenKappa); m.ok()) {
+            if (auto m = q::PairwiseAgreement(ratings, q::PairMetric::kCohenKappa); m.ok()) {
               ca.pairwise.assign(n, std::vector<std::optional<double>>(n));
               for (size_t a = 0; a < to_report.size(); ++a)
                 for (size_t b = 0; b < to_report.size(); ++b)
@@ -436,6 +508,36 @@ Result<AgreementReport> AgreementBuilder::Finish() const {
   }
   if (scored > 0) report.mean_task_score = total / scored;
   return report;
+}
+
+std::map<Id, double> AgreementBuilder::PeerAgreementByAnnotator() const {
+  std::map<Id, std::pair<double, int>> totals;  // annotator -> (sum, count)
+  auto add = [&](Id a, Id b, double value) {
+    if (!std::isfinite(value)) return;
+    totals[a].first += value;
+    ++totals[a].second;
+    totals[b].first += value;
+    ++totals[b].second;
+  };
+  for (size_t c = 0; c < state_->controls.size(); ++c) {
+    // Cohen's kappa of each pair on the items both answered, as the report's
+    // pairwise matrix has it (nominal, unweighted).
+    for (const auto& [pair, t] : state_->pairs.answers[c]) {
+      const double n = static_cast<double>(t.items);
+      double expected = 0;
+      for (const auto& [answer, count] : t.first) {
+        auto other = t.second.find(answer);
+        if (other != t.second.end()) expected += (count / n) * (other->second / n);
+      }
+      add(pair.first, pair.second, q::internal::ChanceCorrected(t.agree / n, expected));
+    }
+    for (const auto& [pair, t] : state_->pairs.scores[c]) {
+      add(pair.first, pair.second, t.sum / static_cast<double>(t.count));
+    }
+  }
+  std::map<Id, double> out;
+  for (const auto& [who, total] : totals) out[who] = total.first / total.second;
+  return out;
 }
 
 std::vector<std::optional<double>> PeerAgreement(const AgreementReport& report) {

@@ -1,5 +1,7 @@
 #include <gtest/gtest.h>
 
+#include <map>
+
 #include "tessera/agreement.h"
 
 namespace tessera {
@@ -123,13 +125,69 @@ TEST(ProjectAgreementTest, TableUsesConfigOrderForCategoryCodes) {
   EXPECT_EQ(table->categories, (std::vector<std::string>{"A", "B", "Z"}));
   EXPECT_EQ(table->annotators, (std::vector<Id>{5, 9}));
   EXPECT_EQ(table->task_ids, (std::vector<Id>{7, 8}));
-  ASSERT_EQ(table->table.size(), 2u);
-  EXPECT_EQ(table->table[0][0], 1.0);  // annotator 5 said B
-  EXPECT_EQ(table->table[0][1], 0.0);  // annotator 9 said A
-  EXPECT_FALSE(table->table[1][0].has_value());
-  EXPECT_EQ(table->table[1][1], 2.0);
+  const quality::RatingTable dense = quality::ToDense(table->ratings);
+  ASSERT_EQ(dense.size(), 2u);
+  EXPECT_EQ(dense[0][0], 1.0);  // annotator 5 said B
+  EXPECT_EQ(dense[0][1], 0.0);  // annotator 9 said A
+  EXPECT_FALSE(dense[1][0].has_value());
+  EXPECT_EQ(dense[1][1], 2.0);
+  EXPECT_EQ(table->ratings.ratings(), 3u);  // only the ratings given are stored
   EXPECT_EQ(builder.Table("ner").status().code(), Code::kFailedPrecondition);
   EXPECT_EQ(builder.Table("nope").status().code(), Code::kNotFound);
+}
+
+// An annotation with a sentiment answer and, for some, one NER span (so the
+// region control has pairwise scores as well).
+Annotation Mixed(Id id, Id who, const char* value, int span_start) {
+  Annotation a = Choice(id, who, value);
+  if (span_start >= 0) {
+    a.result = std::string(R"([{"from_name":"sentiment","to_name":"text","type":"choices","value":{"choices":[")") +
+               value + R"("]}},{"id":"s","from_name":"ner","to_name":"text","type":"labels","value":{"start":)" +
+               std::to_string(span_start) + R"(,"end":)" + std::to_string(span_start + 3) +
+               R"(,"labels":["PER"]}}])";
+  }
+  return a;
+}
+
+TEST(ProjectAgreementTest, RunningPeerAgreementEqualsTheReportsAfterEveryChange) {
+  auto cfg = ParseLabelingConfig(kConfig);
+  ASSERT_TRUE(cfg.ok());
+  AgreementBuilder builder(**cfg);
+  uint64_t state = 12345;
+  auto next = [&](uint64_t bound) {
+    state = state * 6364136223846793005ull + 1442695040888963407ull;
+    return (state >> 33) % bound;
+  };
+  Id annotation_id = 0;
+  for (int step = 0; step < 400; ++step) {
+    const Id task_id = static_cast<Id>(1 + next(40));
+    if (next(6) == 0) {
+      builder.RemoveTask(task_id);
+    } else {
+      std::vector<Annotation> annotations;
+      for (Id who = 1; who <= 6; ++who) {
+        if (next(3) != 0) continue;
+        const char* value = next(3) == 0 ? "B" : "A";
+        int span = next(2) == 0 ? -1 : static_cast<int>(next(3)) * 4;
+        annotations.push_back(Mixed(++annotation_id, who, value, span));
+      }
+      builder.AddTask(Task(task_id, std::move(annotations)));
+    }
+    if (step % 20 != 19) continue;
+    auto report = builder.Finish();
+    ASSERT_TRUE(report.ok());
+    std::map<Id, double> expected;
+    auto peer = PeerAgreement(*report);
+    for (size_t a = 0; a < peer.size(); ++a)
+      if (peer[a]) expected[report->annotators[a]] = *peer[a];
+    std::map<Id, double> running = builder.PeerAgreementByAnnotator();
+    ASSERT_EQ(running.size(), expected.size()) << "step " << step;
+    ASSERT_FALSE(expected.empty());
+    for (const auto& [who, value] : expected) {
+      ASSERT_TRUE(running.count(who)) << who;
+      EXPECT_NEAR(running[who], value, 1e-9) << "annotator " << who << " at step " << step;
+    }
+  }
 }
 
 }  // namespace

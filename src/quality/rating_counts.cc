@@ -124,6 +124,24 @@ std::vector<double> SortedCategories(const std::vector<double>& given) {
   return categories;
 }
 
+// Codes given in order of first appearance -> ranks: sorts `categories`
+// (by code) ascending and renumbers `codes` to match (kMissingCode stays).
+void RenumberByRank(std::vector<double>* categories, std::vector<uint32_t>* codes) {
+  const std::vector<double> values = *categories;
+  std::vector<uint32_t> by_value(values.size());
+  std::iota(by_value.begin(), by_value.end(), 0u);
+  std::sort(by_value.begin(), by_value.end(),
+            [&](uint32_t a, uint32_t b) { return values[a] < values[b]; });
+  std::vector<uint32_t> rank(values.size());
+  for (uint32_t r = 0; r < by_value.size(); ++r) {
+    rank[by_value[r]] = r;
+    (*categories)[r] = values[by_value[r]];
+  }
+  for (uint32_t& c : *codes) {
+    if (c != kMissingCode) c = rank[c];
+  }
+}
+
 }  // namespace
 
 Status CheckTable(const RatingTable& table) {
@@ -201,23 +219,67 @@ Result<CodedTable> EncodeRatings(const RatingTable& table, const std::vector<dou
   }
   if (unknown) return UnknownCategoryError(*unknown);
   if (fixed) return out;
-  const std::vector<double>& values = codes.values();
-  if (order == CodeOrder::kFirstSeen) {
-    out.categories = values;
+  out.categories = codes.values();
+  if (order == CodeOrder::kRanked) RenumberByRank(&out.categories, &out.codes);
+  return out;
+}
+
+Status CheckTable(const SparseRatingTable& table) {
+  if (table.items() == 0) return EmptyTableError();
+  if (table.annotator.size() != table.value.size() || table.item_start.back() != table.value.size()) {
+    return Status::InvalidArgument("sparse rating table: item offsets, columns and values disagree");
+  }
+  for (size_t item = 0; item < table.items(); ++item) {
+    const size_t begin = table.item_start[item], end = table.item_start[item + 1];
+    if (end < begin || end > table.value.size()) {
+      return Status::InvalidArgument("sparse rating table: item " + std::to_string(item) +
+                                     " has offsets out of order");
+    }
+    for (size_t e = begin; e < end; ++e) {
+      if (table.annotator[e] >= table.annotators || (e > begin && table.annotator[e] <= table.annotator[e - 1])) {
+        return Status::InvalidArgument("rating table row " + std::to_string(item) +
+                                       " has an annotator column out of range or repeated (columns "
+                                       "must ascend below " + std::to_string(table.annotators) + ")");
+      }
+      if (!std::isfinite(table.value[e])) return NonFiniteError(item);
+    }
+  }
+  return Status::Ok();
+}
+
+Result<CodedRatings> EncodeRatings(const SparseRatingTable& table, const std::vector<double>& given,
+                                   CodeOrder order) {
+  TESSERA_RETURN_IF_ERROR(CheckTable(table));
+  CodedRatings out;
+  out.codes.resize(table.value.size());
+  ValueCodes codes;
+  if (!given.empty()) {
+    out.categories = SortedCategories(given);
+    for (double value : out.categories) codes.Insert(value);
+    for (size_t e = 0; e < table.value.size(); ++e) {
+      out.codes[e] = codes.Find(table.value[e]);
+      if (out.codes[e] == kMissingCode) return UnknownCategoryError(table.value[e]);
+    }
     return out;
   }
-  std::vector<uint32_t> by_value(values.size());
-  std::iota(by_value.begin(), by_value.end(), 0u);
-  std::sort(by_value.begin(), by_value.end(),
-            [&](uint32_t a, uint32_t b) { return values[a] < values[b]; });
-  std::vector<uint32_t> rank(values.size());
-  out.categories.resize(values.size());
-  for (uint32_t r = 0; r < by_value.size(); ++r) {
-    rank[by_value[r]] = r;
-    out.categories[r] = values[by_value[r]];
-  }
-  for (uint32_t& c : out.codes) {
-    if (c != kMissingCode) c = rank[c];
+  for (size_t e = 0; e < table.value.size(); ++e) out.codes[e] = codes.Insert(table.value[e]);
+  out.categories = codes.values();
+  if (order == CodeOrder::kRanked) RenumberByRank(&out.categories, &out.codes);
+  return out;
+}
+
+Result<CountTable> CountRatings(const SparseRatingTable& table, const CategoryOptions& options) {
+  TESSERA_ASSIGN_OR_RETURN(CodedRatings coded, EncodeRatings(table, options.categories));
+  CountTable out;
+  out.categories = std::move(coded.categories);
+  const size_t q = out.categories.size();
+  out.counts.assign(table.items(), std::vector<double>(q, 0.0));
+  out.totals.assign(table.items(), 0.0);
+  for (size_t item = 0; item < table.items(); ++item) {
+    for (size_t e = table.item_start[item]; e < table.item_start[item + 1]; ++e) {
+      out.counts[item][coded.codes[e]] += 1;
+    }
+    out.totals[item] = static_cast<double>(table.item_start[item + 1] - table.item_start[item]);
   }
   return out;
 }
@@ -268,3 +330,30 @@ double ChanceCorrected(double observed, double expected) {
 }
 
 }  // namespace tessera::quality::internal
+
+namespace tessera::quality {
+
+SparseRatingTable ToSparse(const RatingTable& table) {
+  SparseRatingTable out;
+  out.annotators = table.empty() ? 0 : table.front().size();
+  out.item_start.reserve(table.size() + 1);
+  for (const auto& row : table) {
+    for (size_t col = 0; col < row.size(); ++col) {
+      if (row[col]) out.Add(static_cast<uint32_t>(col), *row[col]);
+    }
+    out.EndItem();
+  }
+  return out;
+}
+
+RatingTable ToDense(const SparseRatingTable& table) {
+  RatingTable out(table.items(), std::vector<Rating>(table.annotators));
+  for (size_t item = 0; item < table.items(); ++item) {
+    for (size_t e = table.item_start[item]; e < table.item_start[item + 1]; ++e) {
+      if (table.annotator[e] < table.annotators) out[item][table.annotator[e]] = table.value[e];
+    }
+  }
+  return out;
+}
+
+}  // namespace tessera::quality

@@ -51,6 +51,19 @@ enum class CodeOrder { kRanked, kFirstSeen };
 Result<CodedTable> EncodeRatings(const RatingTable& table, const std::vector<double>& given,
                                  CodeOrder order = CodeOrder::kRanked);
 
+// The sparse table's checks: items, columns in range and ascending within an
+// item, finite ratings.
+Status CheckTable(const SparseRatingTable& table);
+
+// A sparse table's ratings as codes, one per entry (parallel to
+// table.value), numbered as EncodeRatings numbers them.
+struct CodedRatings {
+  std::vector<double> categories;  // by code
+  std::vector<uint32_t> codes;     // per entry
+};
+Result<CodedRatings> EncodeRatings(const SparseRatingTable& table, const std::vector<double>& given,
+                                   CodeOrder order = CodeOrder::kRanked);
+
 // r_ik: how many annotators put item i in category k, and r_i = sum_k r_ik.
 struct CountTable {
   std::vector<double> categories;
@@ -58,6 +71,7 @@ struct CountTable {
   std::vector<double> totals;               // [item]
 };
 Result<CountTable> CountRatings(const RatingTable& table, const CategoryOptions& options);
+Result<CountTable> CountRatings(const SparseRatingTable& table, const CategoryOptions& options);
 
 // q x q agreement weights for category ranks (see Weighting in quality.h).
 std::vector<std::vector<double>> WeightMatrix(Weighting weighting, size_t q);

@@ -212,6 +212,43 @@ TEST_F(ProjectStatsTest, CountsByHand) {
   EXPECT_EQ(skipped, 3);
   EXPECT_EQ(per_day.back()["done_total"], 4);
   EXPECT_EQ(stats["review"], (json{{"pending", 1}, {"accepted", 1}, {"rejected", 1}, {"fixed", 1}}));
+
+  // ---- later writes reach the dashboards through the change log ----
+  std::string annotators_path = "/api/projects/" + std::to_string(pid) + "/stats/annotators";
+  ASSERT_EQ(ac.Get(annotators_path).status, 200);
+  // ann1 relabels t3 (Positive -> Neutral), ann2 labels t6, t4 is deleted
+  // (its two skips go), and ann2's annotation on t1 is deleted.
+  ASSERT_EQ(c1.PatchJson("/api/annotations/" + std::to_string(a3_id),
+                         json{{"result", {Sentiment("Neutral")}}}).status, 200);
+  ASSERT_EQ(c2.PostJson(Tasks(t[5]), json{{"result", {Sentiment("Negative")}}}).status, 201);
+  ASSERT_EQ(ac.Request("DELETE", "/api/tasks/" + std::to_string(t[3])).status, 204);
+  ASSERT_EQ(ac.Request("DELETE", "/api/annotations/" + std::to_string(author_of(t1, ann2.id))).status, 204);
+  json later = ac.Get(path).Json();
+  EXPECT_EQ(later["annotations"], (json{{"submitted", 4}, {"skipped", 2}, {"ground_truth", 1}}));
+  EXPECT_EQ(later["labels"][1], (json{{"from_name", "sentiment"}, {"type", "choices"},
+                                      {"counts", {{"Negative", 1}, {"Neutral", 2}, {"Positive", 1}}}}))
+      << later["labels"].dump(2);
+  // The fixed PER span went with its annotation.
+  EXPECT_EQ(later["labels"][0]["counts"], (json{{"ORG", 2}}));
+  json later_annotators = ac.Get(annotators_path).Json();
+  // A restarted server builds both dashboards from scratch: the same numbers.
+  server_.Stop();
+  server_.Start();
+  HttpClient fresh = As(admin);
+  EXPECT_EQ(fresh.Get(path).Json(), later);
+  EXPECT_EQ(fresh.Get(annotators_path).Json(), later_annotators);
+  // ann1, ann2 and the admin (the ground truth's author), by user id.
+  ASSERT_EQ(later_annotators["annotators"].size(), 3u) << later_annotators.dump(2);
+  const json& first = later_annotators["annotators"][0];
+  EXPECT_EQ(first["user"]["id"], admin.id);
+  EXPECT_EQ(first["ground_truth"], 1);
+  const json& second = later_annotators["annotators"][1];
+  EXPECT_EQ(second["user"]["id"], ann1.id);
+  EXPECT_EQ(second["submitted"], 3);  // t1, t2, t3
+  EXPECT_EQ(second["skipped"], 0);    // t4's skip went with the task
+  const json& third = later_annotators["annotators"][2];
+  EXPECT_EQ(third["submitted"], 1);   // t6; t1's was deleted
+  EXPECT_EQ(third["skipped"], 2);     // t2, t3
 }
 
 }  // namespace

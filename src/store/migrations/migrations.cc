@@ -646,6 +646,17 @@ constexpr std::string_view kProjectCountersBatchSqlite = R"sql(
 DROP TRIGGER tasks_count_insert;
 )sql";
 
+// Migration 13: the review queue lists and counts only reviewable
+// annotations (not skips, not ground truth). Its index (migration 2) holds
+// every annotation, so counting the pending ones read each row to test the
+// two flags: 0.9 s at 3M annotations, four counts on every manager dashboard.
+// This partial index answers the counts from the index alone. The old index
+// stays: the rejected-work lookup of the labeling stream reads it.
+constexpr std::string_view kReviewableIndex = R"sql(
+CREATE INDEX annotations_reviewable ON annotations(project_id, review_state, id)
+  WHERE NOT was_cancelled AND NOT ground_truth;
+)sql";
+
 constexpr Migration kMigrations[] = {
     {1, "initial schema", kInitialSchema},
     {2, "team workflow", kTeamWorkflow},
@@ -659,6 +670,7 @@ constexpr Migration kMigrations[] = {
     {10, "export jobs", kExportJobs},
     {11, "project counters", kProjectCounters, kProjectCountersSqlite, kProjectCountersPostgres},
     {12, "project counters: SQLite imports add their own", kNothingPortable, kProjectCountersBatchSqlite},
+    {13, "reviewable annotations index", kReviewableIndex},
 };
 
 // The one place where the dialects differ.

@@ -218,13 +218,17 @@ Status SqliteStore::ForEachAnnotationFact(Id project_id,
   return Status::Ok();
 }
 
+// The ground-truth index is named: left to itself the planner walks every
+// annotation of the project by creation time (0.66 s at 3M annotations, 4 ms
+// this way).
 Result<std::vector<HoneypotAnswer>> SqliteStore::ListHoneypotAnswers(Id project_id) {
   std::vector<HoneypotAnswer> out;
   TESSERA_RETURN_IF_ERROR(ReadTxn([&](Connection& conn) -> Status {
     TESSERA_RETURN_IF_ERROR(RequireProject(conn, project_id));
     TESSERA_ASSIGN_OR_RETURN(
         Stmt st, conn.Prepare("SELECT a.task_id, a.id, a.completed_by, a.result, g.result "
-                              "FROM annotations g JOIN annotations a ON a.task_id = g.task_id "
+                              "FROM annotations g INDEXED BY annotations_ground_truth "
+                              "JOIN annotations a ON a.task_id = g.task_id "
                               "WHERE g.project_id = ?1 AND g.ground_truth AND a.id <> g.id "
                               "AND NOT a.was_cancelled AND NOT a.ground_truth "
                               "AND a.completed_by IS NOT NULL "

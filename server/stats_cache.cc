@@ -1,0 +1,334 @@
+#include "server/stats_cache.h"
+
+#include <algorithm>
+#include <tuple>
+#include <unordered_map>
+
+#include "server/bundle_slices.h"
+#include "tessera/util.h"
+
+namespace tessera::server {
+
+using nlohmann::json;
+
+namespace {
+
+// Beyond this many changed tasks (or a quarter of the tasks held, if more)
+// one pass over the annotated tasks is cheaper than a read per task (the
+// same bound as QualityCache).
+constexpr size_t kMaxIncrementalTasks = 2000;
+// Tasks per read of a full pass (server/bundle_slices.h).
+constexpr size_t kSliceTasks = 20000;
+constexpr int64_t kDayMs = 86'400'000;
+
+enum class Kind : uint8_t { kSubmitted, kSkipped, kGroundTruth };
+
+// One annotation as the dashboards count it.
+struct Record {
+  Id user = 0;               // completed_by; 0 when imported without an author
+  int32_t day = 0;           // UTC days since 1970-01-01 of created_at
+  Kind kind = Kind::kSubmitted;
+  uint16_t label_count = 0;  // label ids at labels_[label_begin ...]
+  uint32_t label_begin = 0;
+  double lead_time = 0;
+};
+
+int32_t DayOf(TimeMs ms) {
+  int64_t day = ms / kDayMs;
+  if (ms % kDayMs < 0) --day;
+  return static_cast<int32_t>(day);
+}
+
+std::string DayName(int32_t day) { return FormatIsoTime(static_cast<TimeMs>(day) * kDayMs).substr(0, 10); }
+
+}  // namespace
+
+void ResultItemLabels(const json& item, const std::string& type, std::vector<std::string>* out) {
+  auto value = item.find("value");
+  if (value == item.end() || !value->is_object()) return;
+  auto strings = [&](const char* key) {
+    auto list = value->find(key);
+    if (list == value->end() || !list->is_array()) return;
+    for (const json& v : *list)
+      if (v.is_string()) out->push_back(v.get<std::string>());
+  };
+  if (type == "choices") {
+    strings("choices");
+  } else if (type == "taxonomy") {
+    auto paths = value->find("taxonomy");
+    if (paths == value->end() || !paths->is_array()) return;
+    for (const json& path : *paths) {
+      if (!path.is_array() || path.empty()) continue;
+      std::string joined;
+      for (const json& part : path) {
+        if (!part.is_string()) continue;
+        joined += (joined.empty() ? "" : " / ") + part.get<std::string>();
+      }
+      if (!joined.empty()) out->push_back(std::move(joined));
+    }
+  } else if (type == "rating") {
+    auto rating = value->find("rating");
+    if (rating != value->end() && rating->is_number()) out->push_back(rating->dump());
+  } else if (type.size() >= 6 && type.compare(type.size() - 6, 6, "labels") == 0) {
+    strings(value->contains(type) ? type.c_str() : "labels");
+  }
+}
+
+struct StatsCache::Entry {
+  std::mutex mu;
+  uint64_t used = 0;  // guarded by StatsCache::mu_
+  int64_t seq = 0;
+  bool built = false;
+  // Per task: its records, at records[begin, begin + count). Replaced tasks
+  // leave their old records behind as garbage until the next compaction.
+  std::unordered_map<Id, std::pair<size_t, uint32_t>> tasks;
+  std::vector<Record> records;
+  std::vector<uint32_t> labels;  // label ids, referenced by records
+  size_t live_records = 0, live_labels = 0;
+  // Label id -> (from_name, type, value).
+  std::vector<std::tuple<std::string, std::string, std::string>> label_names;
+  std::map<std::tuple<std::string, std::string, std::string>, uint32_t> label_ids;
+  std::shared_ptr<const DashboardStats> totals;  // at `seq`, or null
+
+  void Clear() {
+    tasks.clear();
+    records.clear();
+    labels.clear();
+    live_records = live_labels = 0;
+    totals.reset();
+  }
+
+  uint32_t LabelId(const std::string& from_name, const std::string& type, const std::string& value) {
+    auto key = std::make_tuple(from_name, type, value);
+    auto [it, inserted] = label_ids.emplace(key, static_cast<uint32_t>(label_names.size()));
+    if (inserted) label_names.push_back(std::move(key));
+    return it->second;
+  }
+
+  void RemoveTask(Id task_id) {
+    auto it = tasks.find(task_id);
+    if (it == tasks.end()) return;
+    for (size_t r = it->second.first; r < it->second.first + it->second.second; ++r) {
+      live_labels -= records[r].label_count;
+    }
+    live_records -= it->second.second;
+    tasks.erase(it);
+  }
+
+  // Replaces what the task contributes with its current annotations.
+  void SetTask(Id task_id, const std::vector<Annotation>& annotations) {
+    RemoveTask(task_id);
+    if (annotations.empty()) return;
+    const size_t begin = records.size();
+    std::vector<std::string> values;
+    for (const Annotation& a : annotations) {
+      Record rec;
+      rec.user = a.completed_by;
+      rec.day = DayOf(a.created_at);
+      rec.kind = a.ground_truth ? Kind::kGroundTruth : a.was_cancelled ? Kind::kSkipped : Kind::kSubmitted;
+      rec.lead_time = a.lead_time;
+      rec.label_begin = static_cast<uint32_t>(labels.size());
+      if (!a.was_cancelled) {
+        json result = json::parse(a.result, nullptr, false);
+        if (result.is_array()) {
+          for (const json& item : result) {
+            if (!item.is_object()) continue;
+            auto from = item.find("from_name");
+            auto type = item.find("type");
+            if (from == item.end() || !from->is_string() || type == item.end() || !type->is_string()) {
+              continue;
+            }
+            std::string type_name = ToLower(type->get<std::string>());
+            values.clear();
+            ResultItemLabels(item, type_name, &values);
+            for (const std::string& v : values) {
+              labels.push_back(LabelId(from->get<std::string>(), type_name, v));
+            }
+          }
+        }
+      }
+      rec.label_count = static_cast<uint16_t>(
+          std::min<size_t>(labels.size() - rec.label_begin, UINT16_MAX));
+      labels.resize(rec.label_begin + rec.label_count);
+      live_labels += rec.label_count;
+      records.push_back(rec);
+    }
+    tasks[task_id] = {begin, static_cast<uint32_t>(annotations.size())};
+    live_records += annotations.size();
+  }
+
+  // Drops the garbage replaced tasks left once it outweighs the live records.
+  void Compact() {
+    if (records.size() < 1024 || records.size() < 2 * live_records) return;
+    std::vector<Record> kept;
+    std::vector<uint32_t> kept_labels;
+    kept.reserve(live_records);
+    kept_labels.reserve(live_labels);
+    for (auto& [task_id, span] : tasks) {
+      const size_t begin = kept.size();
+      for (size_t r = span.first; r < span.first + span.second; ++r) {
+        Record rec = records[r];
+        const uint32_t label_begin = static_cast<uint32_t>(kept_labels.size());
+        kept_labels.insert(kept_labels.end(), labels.begin() + rec.label_begin,
+                           labels.begin() + rec.label_begin + rec.label_count);
+        rec.label_begin = label_begin;
+        kept.push_back(rec);
+      }
+      span.first = begin;
+    }
+    records = std::move(kept);
+    labels = std::move(kept_labels);
+  }
+
+  std::shared_ptr<DashboardStats> Sum() const {
+    auto out = std::make_shared<DashboardStats>();
+    std::map<int32_t, DayCounts> days, authored_days;
+    std::vector<int64_t> label_counts(label_names.size(), 0);
+    struct Tally {
+      DashboardStats::Annotator totals;
+      std::vector<double> lead_times;
+      std::map<int32_t, DayCounts> days;
+    };
+    std::unordered_map<Id, Tally> people;
+    for (const auto& [task_id, span] : tasks) {
+      for (size_t r = span.first; r < span.first + span.second; ++r) {
+        const Record& rec = records[r];
+        Tally* who = rec.user > 0 ? &people[rec.user] : nullptr;
+        switch (rec.kind) {
+          case Kind::kGroundTruth:
+            ++out->ground_truth;
+            if (who) ++who->totals.ground_truth;
+            break;
+          case Kind::kSkipped:
+            ++out->skipped;
+            ++days[rec.day].skipped;
+            if (who) {
+              ++who->totals.skipped;
+              ++who->days[rec.day].skipped;
+              ++authored_days[rec.day].skipped;
+            }
+            break;
+          case Kind::kSubmitted:
+            ++out->submitted;
+            ++days[rec.day].submitted;
+            if (who) {
+              ++who->totals.submitted;
+              ++who->days[rec.day].submitted;
+              ++authored_days[rec.day].submitted;
+              who->lead_times.push_back(rec.lead_time);
+            }
+            break;
+        }
+        for (uint32_t l = rec.label_begin; l < rec.label_begin + rec.label_count; ++l) ++label_counts[labels[l]];
+      }
+    }
+    for (const auto& [day, counts] : days) out->per_day[DayName(day)] = counts;
+    for (const auto& [day, counts] : authored_days) out->authored_per_day[DayName(day)] = counts;
+    for (size_t l = 0; l < label_counts.size(); ++l) {
+      if (label_counts[l] == 0) continue;
+      const auto& [from_name, type, value] = label_names[l];
+      out->labels[{from_name, type}][value] = label_counts[l];
+    }
+    for (auto& [user, tally] : people) {
+      DashboardStats::Annotator& a = out->annotators[user];
+      a = tally.totals;
+      for (double seconds : tally.lead_times) a.lead_hours += seconds / 3600.0;
+      std::vector<double>& v = tally.lead_times;
+      if (!v.empty()) {
+        const size_t mid = v.size() / 2;
+        std::nth_element(v.begin(), v.begin() + static_cast<std::ptrdiff_t>(mid), v.end());
+        a.lead_time_median = v[mid];
+        if (v.size() % 2 == 0) {
+          a.lead_time_median =
+              (*std::max_element(v.begin(), v.begin() + static_cast<std::ptrdiff_t>(mid)) + v[mid]) / 2;
+        }
+      }
+      for (const auto& [day, counts] : tally.days) a.per_day[DayName(day)] = counts;
+    }
+    return out;
+  }
+};
+
+StatsCache::~StatsCache() = default;
+
+std::shared_ptr<StatsCache::Entry> StatsCache::Acquire(Id project_id) {
+  std::lock_guard<std::mutex> lock(mu_);
+  auto& slot = entries_[project_id];
+  if (!slot) slot = std::make_shared<Entry>();
+  slot->used = ++clock_;
+  if (entries_.size() > capacity_) {
+    auto oldest = std::min_element(entries_.begin(), entries_.end(), [](const auto& a, const auto& b) {
+      return a.second->used < b.second->used;
+    });
+    if (oldest->first != project_id) entries_.erase(oldest);  // in-flight users keep their shared_ptr
+  }
+  return slot;
+}
+
+Result<std::shared_ptr<const DashboardStats>> StatsCache::Get(Store& store, Id project_id) {
+  if (lane_ == nullptr) return Update(store, project_id);
+  Result<std::shared_ptr<const DashboardStats>> out = Status::Internal("not run");
+  Status s = lane_->Run([&]() -> Status {
+    out = Update(store, project_id);
+    return out.status();
+  });
+  if (!s.ok()) return s;
+  return out;
+}
+
+Result<std::shared_ptr<const DashboardStats>> StatsCache::Update(Store& store, Id project_id) {
+  std::shared_ptr<Entry> entry = Acquire(project_id);
+  std::lock_guard<std::mutex> lock(entry->mu);
+  // The position first: whatever changes after it is read again next time,
+  // and re-reading a task is idempotent.
+  TESSERA_ASSIGN_OR_RETURN(TaskChanges changes, store.TaskChangesSince(project_id, entry->seq));
+  const bool rebuild = !entry->built || changes.everything ||
+                       changes.task_ids.size() > std::max(kMaxIncrementalTasks, entry->tasks.size() / 4);
+  if (!rebuild && entry->totals && changes.task_ids.empty()) return entry->totals;
+  size_t reloaded = 0;
+  if (rebuild) {
+    entry->built = false;
+    entry->Clear();
+    // Only tasks with an annotation, submitted or skipped, contribute.
+    TaskQuery query;
+    query.project_id = project_id;
+    query.filters_any = true;
+    for (const char* column : {"total_annotations", "cancelled_annotations"}) {
+      TaskFilter annotated;
+      annotated.column = column;
+      annotated.op = "greater";
+      annotated.number = 0;
+      query.filters.push_back(annotated);
+    }
+    auto read_all = [&]() -> Status {
+      return ForEachTaskBundleSliced(store, query, kSliceTasks, [&](const TaskBundle& bundle) {
+        entry->SetTask(bundle.task.id, bundle.annotations);
+        ++reloaded;
+        return Status::Ok();
+      });
+    };
+    TESSERA_RETURN_IF_ERROR(read_all());
+    entry->built = true;
+  } else {
+    for (Id task_id : changes.task_ids) {
+      auto annotations = store.ListAnnotations(task_id);
+      if (!annotations.ok() && annotations.status().code() == Code::kNotFound) {
+        entry->RemoveTask(task_id);
+        continue;
+      }
+      TESSERA_RETURN_IF_ERROR(annotations.status());
+      entry->SetTask(task_id, *annotations);
+      ++reloaded;
+    }
+    entry->Compact();
+  }
+  entry->seq = changes.seq;
+  std::shared_ptr<DashboardStats> totals = entry->Sum();
+  totals->seq = changes.seq;
+  totals->full_rebuild = rebuild;
+  totals->reloaded_tasks = reloaded;
+  entry->totals = totals;
+  return entry->totals;
+}
+
+}  // namespace tessera::server
