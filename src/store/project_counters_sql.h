@@ -88,16 +88,30 @@ Status FoldCounterDeltas(Conn& conn, Id project_id) {
   return st.Bind(1, project_id).Run();
 }
 
+// The task table's "completed" filter set to empty or not empty: tasks with
+// no non-cancelled annotation, or with one (with_annotations counts those).
+inline bool IsAnnotatedFilter(const TaskFilter& filter) {
+  return filter.column == "completed_at" && filter.op == "empty";
+}
+
 // A count the counters answer without touching the tasks: the whole project,
-// or only its labeled or unlabeled tasks. nullopt when the query filters any
-// other way.
+// only its labeled or unlabeled tasks, or only the tasks with or without an
+// annotation (the "not labeled yet" view: a 3.4 s scan at 10M tasks).
+// nullopt when the query filters any other way.
 inline bool IsPlainCount(const TaskQuery& query) {
-  return query.filters.empty() && query.search.empty() && !query.only_ids && query.after_id == 0 &&
+  const bool plain_filters =
+      query.filters.empty() ||
+      (query.filters.size() == 1 && IsAnnotatedFilter(query.filters[0]) && query.status.empty());
+  return plain_filters && query.search.empty() && !query.only_ids && query.after_id == 0 &&
          (query.status.empty() || query.status == "labeled" || query.status == "unlabeled");
 }
 
 inline std::optional<int64_t> CountFromStats(const TaskQuery& query, const ProjectStats& stats) {
   if (!IsPlainCount(query)) return std::nullopt;
+  if (!query.filters.empty()) {
+    return query.filters[0].empty ? stats.task_number - stats.num_tasks_with_annotations
+                                  : stats.num_tasks_with_annotations;
+  }
   if (query.status == "labeled") return stats.finished_task_number;
   if (query.status == "unlabeled") return stats.task_number - stats.finished_task_number;
   return stats.task_number;

@@ -216,12 +216,15 @@ TEST_F(WorkflowTest, AbandonedLocksExpire) {
   StartWith(kWorkers + kQuitters);
   Id pid = MakeProject(kTasks);
   HttpClient admin = As(admin_);
+  // Long enough for the first round below to end before the quitters' locks
+  // expire, also on a loaded PostgreSQL run (1.5 s was not, now and then).
   Reply w = admin.PatchJson(Path(pid, "/workflow"),
-                            json{{"maximum_annotations", kOverlap}, {"lock_timeout_seconds", 1.5}});
+                            json{{"maximum_annotations", kOverlap}, {"lock_timeout_seconds", 5}});
   ASSERT_EQ(w.status, 200) << w.body;
-  EXPECT_EQ(w.Json()["lock_timeout_seconds"], 1.5);
+  EXPECT_EQ(w.Json()["lock_timeout_seconds"], 5);
 
   // The quitters each take a task and leave; reloading gives the same task.
+  const auto taken = std::chrono::steady_clock::now();
   std::set<Id> abandoned;
   for (int idx = kWorkers; idx < kWorkers + kQuitters; ++idx) {
     HttpClient c = As(users_[idx]);
@@ -254,7 +257,9 @@ TEST_F(WorkflowTest, AbandonedLocksExpire) {
   }
   EXPECT_EQ(incomplete, abandoned.size());
 
-  std::this_thread::sleep_for(std::chrono::milliseconds(1600));  // the locks expire
+  // The locks expire 5 s after the quitters took them (a little later here).
+  std::this_thread::sleep_for(std::chrono::milliseconds(5300) -
+                              (std::chrono::steady_clock::now() - taken));
   work();
   for (const auto& [tid, authors] : Authors(pid)) {
     EXPECT_EQ(authors.size(), static_cast<size_t>(kOverlap)) << "task " << tid;

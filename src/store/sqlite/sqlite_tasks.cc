@@ -391,8 +391,8 @@ Result<std::vector<Task>> SqliteStore::ListTasks(const TaskQuery& query) {
 
 Result<int64_t> SqliteStore::CountTasks(const TaskQuery& query) {
   if (project_counters_sql::IsPlainCount(query)) {
-    // The whole project or one labeling state: the counters know (10M tasks
-    // take seconds to count).
+    // The whole project, one labeling state, or the tasks with or without an
+    // annotation: the counters know (10M tasks take seconds to count).
     TESSERA_ASSIGN_OR_RETURN(ProjectStats stats, GetProjectStats(query.project_id));
     return *project_counters_sql::CountFromStats(query, stats);
   }
