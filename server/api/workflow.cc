@@ -51,6 +51,20 @@ HttpResponse TaskAssignees(RequestContext& ctx) {
   return JsonResponse(200, out);
 }
 
+// DELETE /api/tasks/{id}/lock: gives back the caller's own reservation of
+// the task, so someone else may have it before it expires (the labeling
+// stream sends it for its prefetched task when the page closes). 204 whether
+// or not the caller held one; other people's locks are never touched.
+HttpResponse ReleaseLock(RequestContext& ctx) {
+  auto id = ctx.IdParam("id");
+  if (!id.ok()) return ErrorResponse(id.status());
+  auto task = LoadTask(ctx, *id, Role::kAnnotator);
+  if (!task.ok()) return ErrorResponse(task.status());
+  Status s = ctx.store().ReleaseTaskLock(task->id, ctx.user_id());
+  if (!s.ok()) return ErrorResponse(s);
+  return NoContent();
+}
+
 HttpResponse GetWorkflow(RequestContext& ctx) {
   auto id = ctx.IdParam("id");
   if (!id.ok()) return ErrorResponse(id.status());
@@ -260,6 +274,7 @@ void RegisterWorkflowRoutes(Router& r) {
   r.Add("DELETE", "/api/projects/{id}/tasks/assignees", Access::kAuthenticated, UnassignTasks);
   r.Add("GET", "/api/projects/{id}/locks", Access::kAuthenticated, ListLocks);
   r.Add("GET", "/api/tasks/{id}/assignees", Access::kAuthenticated, TaskAssignees);
+  r.Add("DELETE", "/api/tasks/{id}/lock", Access::kAuthenticated, ReleaseLock);
   r.Add("POST", "/api/projects/{id}/tasks/priorities", Access::kAuthenticated, SetPriorities);
 }
 

@@ -377,6 +377,9 @@ const std::vector<Row>& Rows() {
        [](M&, RoleIdx) { return JsonCall("/api/tasks", {{"project", M::project_}, {"data", {{"text", "new"}}}}); }},
       {"GET", "/api/tasks/{id}", kProject(kAnnotator, 200), [](M&, RoleIdx) { return Plain("/api/tasks/" + S(M::task_)); }},
       {"GET", "/api/tasks/{id}/assignees", kProject(kManager, 200), [](M&, RoleIdx) { return Plain("/api/tasks/" + S(M::task_) + "/assignees"); }},
+      // Gives back only the caller's own reservation (204 with none held).
+      {"DELETE", "/api/tasks/{id}/lock", kProject(kAnnotator, 204),
+       [](M&, RoleIdx) { return Plain("/api/tasks/" + S(M::task_) + "/lock"); }},
       {"PATCH", "/api/tasks/{id}", kProject(kManager, 200),
        [](M&, RoleIdx) { return JsonCall("/api/tasks/" + S(M::task_), {{"meta", {{"k", 1}}}}); }},
       {"DELETE", "/api/tasks/{id}", kProject(kManager, 204), [](M& t, RoleIdx) { return Plain("/api/tasks/" + S(t.FreshTask())); }},

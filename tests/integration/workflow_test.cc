@@ -267,6 +267,38 @@ TEST_F(WorkflowTest, AbandonedLocksExpire) {
   EXPECT_TRUE(admin.Get(Path(pid, "/locks")).Json().empty());
 }
 
+// DELETE /api/tasks/{id}/lock gives back the caller's own reservation (the
+// stream sends it for its prefetched task when the page closes): someone
+// else gets the task at once; another user's release leaves the lock alone.
+TEST_F(WorkflowTest, ReleasingOwnLockHandsTheTaskOn) {
+  StartWith(3);
+  Id pid = MakeProject(2);
+  ASSERT_EQ(task_ids_.size(), 2u);
+  HttpClient admin = As(admin_);
+  ASSERT_EQ(admin.PatchJson(Path(pid, "/workflow"),
+                            json{{"maximum_annotations", 1}, {"lock_timeout_seconds", 600}}).status, 200);
+  HttpClient c0 = As(users_[0]), c1 = As(users_[1]), c2 = As(users_[2]);
+  auto id_of = [](const Reply& r) { return r.status == 200 ? r.Json()["id"].get<Id>() : Id{0}; };
+  auto release = [&](HttpClient& c, Id task) {
+    return c.Request("DELETE", "/api/tasks/" + std::to_string(task) + "/lock").status;
+  };
+  EXPECT_EQ(id_of(c0.Get(Path(pid, "/next"))), task_ids_[0]);
+  EXPECT_EQ(id_of(c1.Get(Path(pid, "/next"))), task_ids_[1]);
+  EXPECT_EQ(c2.Get(Path(pid, "/next")).status, 404);  // both held, overlap 1
+
+  EXPECT_EQ(release(c1, task_ids_[0]), 204);  // not c1's lock: nothing changes
+  EXPECT_EQ(admin.Get(Path(pid, "/locks")).Json().size(), 2u);
+  EXPECT_EQ(c2.Get(Path(pid, "/next")).status, 404);
+
+  EXPECT_EQ(release(c0, task_ids_[0]), 204);
+  json locks = admin.Get(Path(pid, "/locks")).Json();
+  ASSERT_EQ(locks.size(), 1u) << locks.dump();
+  EXPECT_EQ(locks[0]["task"], task_ids_[1]);
+  EXPECT_EQ(id_of(c2.Get(Path(pid, "/next"))), task_ids_[0]);  // handed on at once
+  EXPECT_EQ(release(c0, task_ids_[0]), 204);                    // none held: still 204
+  EXPECT_EQ(release(c0, 999999), 404);
+}
+
 // The labeling stream's prefetch: `next?exclude=<task on screen>` reserves
 // the following task too; a reload still gives the older one, the submit
 // hands out the prefetched one, nobody else gets either beyond the overlap,

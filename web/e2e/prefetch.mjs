@@ -65,6 +65,23 @@ export async function prefetchScenarios({ page, target, call, test, expect }) {
       await until(() => seen("finished", url(t2)), `the image of task ${t2.id} loaded`);
       const locks2 = (await call("GET", `/api/projects/${p.id}/locks`)).map((l) => l.task ?? l.task_id).sort((a, b) => a - b);
       expect(JSON.stringify(locks2) === JSON.stringify([t1.id, t2.id]), `locks after the submit ${JSON.stringify(locks2)}`);
+      // Leaving the stream gives back the prefetched task (t2) at once; the task
+      // on screen (t1) stays reserved for when the annotator comes back.
+      const held = async () => (await call("GET", `/api/projects/${p.id}/locks`)).map((l) => l.task ?? l.task_id).sort((a, b) => a - b);
+      const waitLocks = async (want, what) => {
+        let got = [];
+        for (let k = 0; k < 200; k++) {
+          got = await held();
+          if (JSON.stringify(got) === JSON.stringify(want)) return;
+          await sleep(25);
+        }
+        throw new Error(`${what}: locks ${JSON.stringify(got)}, expected ${JSON.stringify(want)}`);
+      };
+      await page.getByRole("link", { name: "Back to tasks" }).click();
+      await waitLocks([t1.id], "after leaving the stream");
+      await page.goto(`${target.url}/projects/${p.id}/label`);
+      await page.locator(".task-title").filter({ hasText: `Task ${t1.id}` }).waitFor();
+      await waitLocks([t1.id, t2.id], "back in the stream (t2 prefetched again)");
       // A reload keeps the order: the older reserved task (t1) first.
       await page.reload();
       await page.locator(".task-title").filter({ hasText: `Task ${t1.id}` }).waitFor();

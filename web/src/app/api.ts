@@ -91,6 +91,8 @@ export const api = {
   task: (id: number) => request<Task>("GET", `/api/tasks/${id}`),
   /** The caller's next task, reserved for them; `exclude`: the task on screen, to prefetch the one after it. */
   next: (project: number, exclude?: number) => request<Task>("GET", `/api/projects/${project}/next${queryString({ exclude })}`),
+  /** Gives back the caller's reservation of `task` (keepalive: it may be sent as the page closes). */
+  releaseLock: (task: number) => request<void>("DELETE", `/api/tasks/${task}/lock`, undefined, { keepalive: true }),
   importFiles: (project: number, files: readonly File[]) => {
     const form = new FormData();
     for (const f of files) form.append("file", f, f.name);

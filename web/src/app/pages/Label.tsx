@@ -4,8 +4,11 @@
 // pictures are loaded and decoded (prefetch.ts). After the submit, a plain
 // GET /next gives that reserved task (the server's answer decides: the lock
 // may have expired meanwhile), and the canvas finds its picture in the memory
-// cache. Reserved tasks the user never reaches expire with their lock. Work in
-// progress is autosaved as a draft (drafts.ts) and comes back after a reload.
+// cache. When the page closes or the user leaves the stream, the prefetched
+// task's reservation is given back (DELETE /api/tasks/{id}/lock) so someone
+// else can have it at once; the task on screen keeps its lock, so a reload
+// comes back to it. Work in progress is autosaved as a draft (drafts.ts) and
+// comes back after a reload.
 import type { JSX } from "preact";
 import { useEffect, useRef, useState } from "preact/hooks";
 import { ApiFailure, api } from "../api";
@@ -53,7 +56,9 @@ export function LabelPage(props: { id: number }): JSX.Element {
   const preloaded = useRef<Promise<Next> | null>(null);
   // The prefetched next task's pictures, kept alive (so decoded and cached)
   // until the task after it is prefetched.
-  const ahead = useRef<{ after: number; images: HTMLImageElement[] } | null>(null);
+  const ahead = useRef<{ after: number; images: HTMLImageElement[]; task?: number } | null>(null);
+  const onScreen = useRef<number | null>(null);
+  onScreen.current = task ? task.id : null;
   const { saver, status: draftStatus } = useDraftAutosave(task, null);
   const draft = task ? draftFor(task, null) : undefined;
 
@@ -83,17 +88,33 @@ export function LabelPage(props: { id: number }): JSX.Element {
   useEffect(() => {
     const config = configNow.current;
     if (!task || !config) return;
-    const entry = { after: task.id, images: [] as HTMLImageElement[] };
+    const entry: { after: number; images: HTMLImageElement[]; task?: number } = { after: task.id, images: [] };
     const previous = ahead.current;
     ahead.current = entry;
     nextTask(props.id, task.id)
       .then((t) => {
         if (ahead.current !== entry || t === null || "acknowledge" in t) return;
+        entry.task = t.id;
         entry.images = preloadImages(mediaUrls(config, t));
         if (previous) previous.images = [];  // on screen by now: the canvas holds them
       })
       .catch(() => undefined);  // a failed prefetch only costs the speed-up
   }, [task?.id, config !== undefined, props.id]);
+  // Leaving (closing the page or going elsewhere in the app): give back the
+  // prefetched task unless it is the one on screen by now.
+  useEffect(() => {
+    const giveBack = () => {
+      const reserved = ahead.current?.task;
+      if (reserved === undefined || reserved === onScreen.current) return;
+      ahead.current = null;
+      api.releaseLock(reserved).catch(() => undefined);  // it expires on its own otherwise
+    };
+    window.addEventListener("pagehide", giveBack);
+    return () => {
+      window.removeEventListener("pagehide", giveBack);
+      giveBack();
+    };
+  }, [props.id]);
 
   const send = async (result: readonly ResultEntry[], opts: { was_cancelled?: boolean; lead_time?: number; parent_prediction?: number }) => {
     if (!task) return;
