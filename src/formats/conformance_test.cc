@@ -9,11 +9,11 @@
 
 #include <cmath>
 #include <fstream>
-#include <random>
 #include <sstream>
 
 #include "src/formats/dataset_io.h"
 #include "tessera/import.h"
+#include "src/formats/sqlite_fixture_for_test.h"
 #include "tessera/store.h"
 
 namespace tessera::formats {
@@ -115,29 +115,9 @@ void ExpectSameItems(const Dataset& original, const Dataset& exported, size_t ex
   EXPECT_EQ(compared, expected_shapes);
 }
 
-class ConformanceTest : public ::testing::Test {
+class ConformanceTest : public SqliteStoreTest {
  protected:
-  void SetUp() override {
-    std::random_device rd;
-    dir_ = fs::temp_directory_path() / ("tessera_conformance_" + std::to_string(rd()));
-    fs::create_directories(dir_);
-    SqliteOptions options;
-    options.path = (dir_ / "store.db").string();
-    options.full_sync = false;
-    auto store = OpenSqliteStore(options);
-    ASSERT_TRUE(store.ok()) << store.status().ToString();
-    store_ = std::move(*store);
-    User user;
-    user.email = "formats@example.com";
-    user.username = "formats";
-    ASSERT_TRUE(store_->CreateUser(&user).ok());
-    user_id_ = user.id;
-  }
-  void TearDown() override {
-    store_.reset();
-    std::error_code ec;
-    fs::remove_all(dir_, ec);
-  }
+  ConformanceTest() : SqliteStoreTest("formats") {}
 
   Id NewProject(const std::string& config) {
     Project project;
@@ -167,9 +147,6 @@ class ConformanceTest : public ::testing::Test {
     return out;
   }
 
-  fs::path dir_;
-  std::unique_ptr<Store> store_;
-  Id user_id_ = 0;
   int exports_ = 0;
 };
 

@@ -6,11 +6,11 @@
 #include <filesystem>
 #include <fstream>
 #include <nlohmann/json.hpp>
-#include <random>
 #include <sstream>
 
 #include "tessera/export.h"
 #include "tessera/import.h"
+#include "src/formats/sqlite_fixture_for_test.h"
 #include "tessera/store.h"
 
 namespace tessera {
@@ -20,29 +20,10 @@ namespace fs = std::filesystem;
 using ::testing::HasSubstr;
 using nlohmann::json;
 
-class FormatsStoreTest : public ::testing::Test {
+class FormatsStoreTest : public SqliteStoreTest {
  protected:
-  void SetUp() override {
-    std::random_device rd;
-    dir_ = fs::temp_directory_path() / ("tessera_formats_store_" + std::to_string(rd()));
-    fs::create_directories(dir_);
-    SqliteOptions options;
-    options.path = (dir_ / "store.db").string();
-    options.full_sync = false;
-    auto store = OpenSqliteStore(options);
-    ASSERT_TRUE(store.ok()) << store.status().ToString();
-    store_ = std::move(*store);
-    User user;
-    user.email = "importer@example.com";
-    user.username = "importer";
-    ASSERT_TRUE(store_->CreateUser(&user).ok());
-    user_id_ = user.id;
-  }
-  void TearDown() override {
-    store_.reset();
-    std::error_code ec;
-    fs::remove_all(dir_, ec);
-  }
+  FormatsStoreTest() : SqliteStoreTest("importer") {}
+
   Id NewProject() {
     Project project;
     project.title = "formats test";
@@ -57,10 +38,6 @@ class FormatsStoreTest : public ::testing::Test {
     EXPECT_TRUE(count.ok()) << count.status().ToString();
     return count.ok() ? *count : -1;
   }
-
-  fs::path dir_;
-  std::unique_ptr<Store> store_;
-  Id user_id_ = 0;
 };
 
 std::string Lines(int count) {

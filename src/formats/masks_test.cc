@@ -6,11 +6,11 @@
 
 #include <fstream>
 #include <opencv2/imgcodecs.hpp>
-#include <random>
 
 #include "src/formats/brush_rle.h"
 #include "src/formats/dataset_io.h"
 #include "tessera/import.h"
+#include "src/formats/sqlite_fixture_for_test.h"
 #include "tessera/store.h"
 
 namespace tessera::formats {
@@ -43,26 +43,9 @@ json Brush(const std::string& label, const std::vector<uint8_t>& mask) {
           {"original_height", 5}, {"value", {{"format", "rle"}, {"rle", LsRleFromMask(mask)}, {"brushlabels", {label}}}}};
 }
 
-class MaskExportTest : public ::testing::Test {
+class MaskExportTest : public SqliteStoreTest {
  protected:
-  void SetUp() override {
-    dir_ = fs::temp_directory_path() / ("tessera_masks_" + std::to_string(std::random_device()()));
-    fs::create_directories(dir_);
-    SqliteOptions options;
-    options.path = (dir_ / "store.db").string();
-    options.full_sync = false;
-    store_ = std::move(OpenSqliteStore(options).value());
-    User user;
-    user.email = "masks@example.com";
-    user.username = "masks";
-    ASSERT_TRUE(store_->CreateUser(&user).ok());
-    user_id_ = user.id;
-  }
-  void TearDown() override {
-    store_.reset();
-    std::error_code ec;
-    fs::remove_all(dir_, ec);
-  }
+  MaskExportTest() : SqliteStoreTest("masks") {}
 
   Id Project(const std::string& config, const json& tasks) {
     tessera::Project project;
@@ -95,9 +78,6 @@ class MaskExportTest : public ::testing::Test {
     return ExportDataset(*store_, project, format, *sink, options);
   }
 
-  fs::path dir_;
-  std::unique_ptr<Store> store_;
-  Id user_id_ = 0;
   int exports_ = 0;
 };
 

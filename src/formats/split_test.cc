@@ -6,12 +6,12 @@
 
 #include <fstream>
 #include <map>
-#include <random>
 #include <set>
 #include <sstream>
 
 #include "src/formats/dataset_io.h"
 #include "tessera/import.h"
+#include "src/formats/sqlite_fixture_for_test.h"
 #include "tessera/store.h"
 
 namespace tessera::formats {
@@ -86,26 +86,9 @@ TEST(SplitAssignerTest, RejectsBadSpecsNamingTheField) {
   EXPECT_TRUE(SplitAssigner::Parse(" 0.7, 0.2, 0.1", 0).ok());
 }
 
-class SplitExportTest : public ::testing::Test {
+class SplitExportTest : public SqliteStoreTest {
  protected:
-  void SetUp() override {
-    dir_ = fs::temp_directory_path() / ("tessera_split_" + std::to_string(std::random_device()()));
-    fs::create_directories(dir_);
-    SqliteOptions options;
-    options.path = (dir_ / "store.db").string();
-    options.full_sync = false;
-    store_ = std::move(OpenSqliteStore(options).value());
-    User user;
-    user.email = "split@example.com";
-    user.username = "split";
-    ASSERT_TRUE(store_->CreateUser(&user).ok());
-    user_id_ = user.id;
-  }
-  void TearDown() override {
-    store_.reset();
-    std::error_code ec;
-    fs::remove_all(dir_, ec);
-  }
+  SplitExportTest() : SqliteStoreTest("split") {}
 
   // 40 images: 30 with a "cat" box, 10 with a "dog" box.
   Id ImageProject() {
@@ -144,9 +127,6 @@ class SplitExportTest : public ::testing::Test {
     return out;
   }
 
-  fs::path dir_;
-  std::unique_ptr<Store> store_;
-  Id user_id_ = 0;
   int exports_ = 0;
 };
 

@@ -5,11 +5,11 @@
 #include <gtest/gtest.h>
 
 #include <fstream>
-#include <random>
 #include <sstream>
 
 #include "src/formats/dataset_io.h"
 #include "tessera/import.h"
+#include "src/formats/sqlite_fixture_for_test.h"
 #include "tessera/store.h"
 
 namespace tessera::formats {
@@ -67,26 +67,9 @@ std::vector<std::vector<std::string>> ParseDelimited(const std::string& text, ch
   return rows;
 }
 
-class TabularTest : public ::testing::Test {
+class TabularTest : public SqliteStoreTest {
  protected:
-  void SetUp() override {
-    dir_ = fs::temp_directory_path() / ("tessera_tabular_" + std::to_string(std::random_device()()));
-    fs::create_directories(dir_);
-    SqliteOptions options;
-    options.path = (dir_ / "store.db").string();
-    options.full_sync = false;
-    store_ = std::move(OpenSqliteStore(options).value());
-    User user;
-    user.email = "ann@example.com";
-    user.username = "ann";
-    ASSERT_TRUE(store_->CreateUser(&user).ok());
-    user_id_ = user.id;
-  }
-  void TearDown() override {
-    store_.reset();
-    std::error_code ec;
-    fs::remove_all(dir_, ec);
-  }
+  TabularTest() : SqliteStoreTest("ann") {}
 
   Id ProjectWith(const std::string& config, const json& tasks) {
     Project project;
@@ -107,10 +90,6 @@ class TabularTest : public ::testing::Test {
     EXPECT_TRUE(report.ok()) << report.status().ToString();
     return out.str();
   }
-
-  fs::path dir_;
-  std::unique_ptr<Store> store_;
-  Id user_id_ = 0;
 };
 
 TEST_F(TabularTest, SentimentExampleAsJsonMinCsvTsv) {

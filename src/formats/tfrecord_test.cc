@@ -11,6 +11,7 @@
 
 #include "src/formats/dataset_io.h"
 #include "src/formats/tfrecord_io.h"
+#include "src/formats/sqlite_fixture_for_test.h"
 #include "tessera/store.h"
 
 namespace tessera::formats {
@@ -180,32 +181,9 @@ TEST(TfRecordReadTest, CorruptRecordsAreReportedByIndex) {
   fs::remove_all(dir);
 }
 
-class TfRecordStoreTest : public ::testing::Test {
+class TfRecordStoreTest : public SqliteStoreTest {
  protected:
-  void SetUp() override {
-    dir_ = fs::temp_directory_path() / ("tessera_tfrecord_" + std::to_string(std::random_device()()));
-    fs::create_directories(dir_);
-    SqliteOptions options;
-    options.path = (dir_ / "store.db").string();
-    options.full_sync = false;
-    auto store = OpenSqliteStore(options);
-    ASSERT_TRUE(store.ok()) << store.status().ToString();
-    store_ = std::move(*store);
-    User user;
-    user.email = "tf@example.com";
-    user.username = "tf";
-    ASSERT_TRUE(store_->CreateUser(&user).ok());
-    user_id_ = user.id;
-  }
-  void TearDown() override {
-    store_.reset();
-    std::error_code ec;
-    fs::remove_all(dir_, ec);
-  }
-
-  fs::path dir_;
-  std::unique_ptr<Store> store_;
-  Id user_id_ = 0;
+  TfRecordStoreTest() : SqliteStoreTest("tf") {}
 };
 
 TEST_F(TfRecordStoreTest, DatumaroSampleRoundTripWithEmbeddedImages) {
