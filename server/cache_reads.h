@@ -1,3 +1,7 @@
+// What the server's caches (QualityCache, StatsCache) share about reading a
+// project: when a full pass beats re-reading the changed tasks, and the full
+// pass itself.
+//
 // ForEachTaskBundleSliced: Store::ForEachTaskBundle in slices of tasks, each
 // slice its own read. The caches read a 10M-task project's 1M annotated
 // tasks this way: as one read it held one SQLite read transaction for tens
@@ -6,15 +10,28 @@
 // submit queued for seconds). Consistency across slices is not needed there:
 // the caches read the change-log position first and re-read whatever
 // changed after it.
-#ifndef TESSERA_SERVER_BUNDLE_SLICES_H_
-#define TESSERA_SERVER_BUNDLE_SLICES_H_
+#ifndef TESSERA_SERVER_CACHE_READS_H_
+#define TESSERA_SERVER_CACHE_READS_H_
 
+#include <algorithm>
 #include <cstddef>
 #include <functional>
 
 #include "tessera/store.h"
 
 namespace tessera::server {
+
+// Tasks per read of a full pass.
+inline constexpr size_t kSliceTasks = 20000;
+
+// True when a cache holding `tasks_held` tasks should read the whole project
+// again rather than the changed tasks one by one: after a bulk change, or
+// when more tasks changed than 2,000 or a quarter of those held, whichever is
+// more (then one streaming pass is cheaper than a read per task).
+inline bool ReadWholeProject(const TaskChanges& changes, size_t tasks_held) {
+  constexpr size_t kMaxIncrementalTasks = 2000;
+  return changes.everything || changes.task_ids.size() > std::max(kMaxIncrementalTasks, tasks_held / 4);
+}
 
 inline Status ForEachTaskBundleSliced(Store& store, TaskQuery query, size_t slice,
                                       const std::function<Status(const TaskBundle&)>& fn) {
@@ -34,4 +51,4 @@ inline Status ForEachTaskBundleSliced(Store& store, TaskQuery query, size_t slic
 
 }  // namespace tessera::server
 
-#endif  // TESSERA_SERVER_BUNDLE_SLICES_H_
+#endif  // TESSERA_SERVER_CACHE_READS_H_

@@ -2,16 +2,11 @@
 
 #include <algorithm>
 
-#include "server/bundle_slices.h"
+#include "server/cache_reads.h"
 
 namespace tessera::server {
 
 namespace {
-// Beyond this many changed tasks (or a quarter of the tasks held, if more)
-// one streaming pass over the project is cheaper than point reads per task.
-constexpr size_t kMaxIncrementalTasks = 2000;
-// Tasks per read of a full pass (server/bundle_slices.h).
-constexpr size_t kSliceTasks = 20000;
 constexpr size_t kMaxMemos = 256;
 }  // namespace
 
@@ -51,8 +46,8 @@ Status QualityCache::Update(Store& store, const Project& project, const Agreemen
   // Read the position first: anything that changes after it is seen (again)
   // next time, and re-reading a task is idempotent.
   TESSERA_ASSIGN_OR_RETURN(TaskChanges changes, store.TaskChangesSince(project.id, entry->seq));
-  bool rebuild = !entry->builder || entry->config_xml != project.label_config || changes.everything ||
-                 changes.task_ids.size() > std::max(kMaxIncrementalTasks, entry->builder->task_count() / 4);
+  bool rebuild = !entry->builder || entry->config_xml != project.label_config ||
+                 ReadWholeProject(changes, entry->builder->task_count());
   size_t reloaded = 0;
   if (rebuild) {
     auto parsed = ParseLabelingConfig(project.label_config);
@@ -75,31 +70,24 @@ Status QualityCache::Update(Store& store, const Project& project, const Agreemen
     annotated.op = "greater";
     annotated.number = 0;
     query.filters.push_back(annotated);
-    auto read_all = [&]() -> Status {
-      return ForEachTaskBundleSliced(store, query, kSliceTasks, [&](const TaskBundle& bundle) {
-        builder->AddTask(bundle);
-        ++reloaded;
-        return Status::Ok();
-      });
-    };
-    TESSERA_RETURN_IF_ERROR(read_all());
+    TESSERA_RETURN_IF_ERROR(ForEachTaskBundleSliced(store, query, kSliceTasks, [&](const TaskBundle& bundle) {
+      builder->AddTask(bundle);
+      ++reloaded;
+      return Status::Ok();
+    }));
     entry->builder = std::move(builder);
   } else {
     for (Id task_id : changes.task_ids) {
-      TaskBundle bundle;
-      auto task = store.GetTask(task_id);
-      if (!task.ok() && task.status().code() == Code::kNotFound) {
+      // The builder needs the task's id and annotations only; NotFound: the
+      // task was deleted.
+      auto annotations = store.ListAnnotations(task_id);
+      if (!annotations.ok() && annotations.status().code() == Code::kNotFound) {
         entry->builder->RemoveTask(task_id);
         continue;
       }
-      TESSERA_RETURN_IF_ERROR(task.status());
-      bundle.task = std::move(*task);
-      auto annotations = store.ListAnnotations(task_id);
-      if (!annotations.ok() && annotations.status().code() == Code::kNotFound) {
-        entry->builder->RemoveTask(task_id);  // deleted between the two reads
-        continue;
-      }
       TESSERA_RETURN_IF_ERROR(annotations.status());
+      TaskBundle bundle;
+      bundle.task.id = task_id;
       bundle.annotations = std::move(*annotations);
       entry->builder->AddTask(bundle);
       ++reloaded;

@@ -2,9 +2,10 @@
 
 #include <algorithm>
 #include <tuple>
+#include <nlohmann/json.hpp>
 #include <unordered_map>
 
-#include "server/bundle_slices.h"
+#include "server/cache_reads.h"
 #include "tessera/util.h"
 
 namespace tessera::server {
@@ -13,12 +14,6 @@ using nlohmann::json;
 
 namespace {
 
-// Beyond this many changed tasks (or a quarter of the tasks held, if more)
-// one pass over the annotated tasks is cheaper than a read per task (the
-// same bound as QualityCache).
-constexpr size_t kMaxIncrementalTasks = 2000;
-// Tasks per read of a full pass (server/bundle_slices.h).
-constexpr size_t kSliceTasks = 20000;
 constexpr int64_t kDayMs = 86'400'000;
 
 enum class Kind : uint8_t { kSubmitted, kSkipped, kGroundTruth };
@@ -41,8 +36,9 @@ int32_t DayOf(TimeMs ms) {
 
 std::string DayName(int32_t day) { return FormatIsoTime(static_cast<TimeMs>(day) * kDayMs).substr(0, 10); }
 
-}  // namespace
-
+// The label values one result item contributes to the distribution: choices
+// (each chosen value), taxonomy (each path, joined by " / "), any *labels
+// type (each region label) and rating (the number). `type` is lower case.
 void ResultItemLabels(const json& item, const std::string& type, std::vector<std::string>* out) {
   auto value = item.find("value");
   if (value == item.end() || !value->is_object()) return;
@@ -74,11 +70,12 @@ void ResultItemLabels(const json& item, const std::string& type, std::vector<std
   }
 }
 
+}  // namespace
+
 struct StatsCache::Entry {
   std::mutex mu;
   uint64_t used = 0;  // guarded by StatsCache::mu_
   int64_t seq = 0;
-  bool built = false;
   // Per task: its records, at records[begin, begin + count). Replaced tasks
   // leave their old records behind as garbage until the next compaction.
   std::unordered_map<Id, std::pair<size_t, uint32_t>> tasks;
@@ -88,7 +85,9 @@ struct StatsCache::Entry {
   // Label id -> (from_name, type, value).
   std::vector<std::tuple<std::string, std::string, std::string>> label_names;
   std::map<std::tuple<std::string, std::string, std::string>, uint32_t> label_ids;
-  std::shared_ptr<const DashboardStats> totals;  // at `seq`, or null
+  // The totals at `seq`; null until a full read has completed (the entry
+  // then holds nothing to update).
+  std::shared_ptr<const DashboardStats> totals;
 
   void Clear() {
     tasks.clear();
@@ -282,12 +281,10 @@ Result<std::shared_ptr<const DashboardStats>> StatsCache::Update(Store& store, I
   // The position first: whatever changes after it is read again next time,
   // and re-reading a task is idempotent.
   TESSERA_ASSIGN_OR_RETURN(TaskChanges changes, store.TaskChangesSince(project_id, entry->seq));
-  const bool rebuild = !entry->built || changes.everything ||
-                       changes.task_ids.size() > std::max(kMaxIncrementalTasks, entry->tasks.size() / 4);
-  if (!rebuild && entry->totals && changes.task_ids.empty()) return entry->totals;
+  const bool rebuild = !entry->totals || ReadWholeProject(changes, entry->tasks.size());
+  if (!rebuild && changes.task_ids.empty()) return entry->totals;
   size_t reloaded = 0;
   if (rebuild) {
-    entry->built = false;
     entry->Clear();
     // Only tasks with an annotation, submitted or skipped, contribute.
     TaskQuery query;
@@ -300,15 +297,11 @@ Result<std::shared_ptr<const DashboardStats>> StatsCache::Update(Store& store, I
       annotated.number = 0;
       query.filters.push_back(annotated);
     }
-    auto read_all = [&]() -> Status {
-      return ForEachTaskBundleSliced(store, query, kSliceTasks, [&](const TaskBundle& bundle) {
-        entry->SetTask(bundle.task.id, bundle.annotations);
-        ++reloaded;
-        return Status::Ok();
-      });
-    };
-    TESSERA_RETURN_IF_ERROR(read_all());
-    entry->built = true;
+    TESSERA_RETURN_IF_ERROR(ForEachTaskBundleSliced(store, query, kSliceTasks, [&](const TaskBundle& bundle) {
+      entry->SetTask(bundle.task.id, bundle.annotations);
+      ++reloaded;
+      return Status::Ok();
+    }));
   } else {
     for (Id task_id : changes.task_ids) {
       auto annotations = store.ListAnnotations(task_id);

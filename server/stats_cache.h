@@ -21,7 +21,6 @@
 #include <map>
 #include <memory>
 #include <mutex>
-#include <nlohmann/json.hpp>
 #include <string>
 #include <utility>
 #include <vector>
@@ -57,11 +56,6 @@ struct DashboardStats {
   bool full_rebuild = false;
   size_t reloaded_tasks = 0;
 };
-
-// The label values one result item contributes to the distribution: choices
-// (each chosen value), taxonomy (each path, joined by " / "), any *labels
-// type (each region label) and rating (the number). `type` is lower case.
-void ResultItemLabels(const nlohmann::json& item, const std::string& type, std::vector<std::string>* out);
 
 class StatsCache {
  public:

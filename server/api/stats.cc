@@ -105,7 +105,8 @@ HttpResponse AnnotatorStats(RequestContext& ctx) {
   for (Id user_id : people) {
     auto found = (*stats)->annotators.find(user_id);
     const DashboardStats::Annotator& t = found != (*stats)->annotators.end() ? found->second : none;
-    const Honeypot h = honeypots.count(user_id) ? honeypots[user_id] : Honeypot{};
+    auto answered = honeypots.find(user_id);
+    const Honeypot h = answered != honeypots.end() ? answered->second : Honeypot{};
     auto user = ctx.store().GetUser(user_id);
     json accuracy = nullptr;
     bool red_flag = false;

@@ -41,6 +41,25 @@ std::vector<std::vector<double>> Distances(const std::vector<double>& values,
   return delta;
 }
 
+// Adds one unit's coincidences to by_code ([c * q + k], by code): `present`
+// holds the unit's distinct value codes, unit_counts[c] how often c was
+// given, m the unit's number of values (>= 2). o_ck and o_kc get the same
+// term; a term of 0 (a value given once) would leave its cell unchanged.
+inline void AddUnit(const uint32_t* present, size_t values, const uint32_t* unit_counts, double m,
+                    size_t q, double* by_code) {
+  for (size_t i = 0; i < values; ++i) {
+    const uint32_t c = present[i];
+    const double n_c = unit_counts[c];
+    if (n_c > 1) by_code[c * q + c] += n_c * (n_c - 1.0) / (m - 1.0);
+    for (size_t j = i + 1; j < values; ++j) {
+      const uint32_t k = present[j];
+      const double term = n_c * unit_counts[k] / (m - 1.0);
+      by_code[c * q + k] += term;
+      by_code[k * q + c] += term;
+    }
+  }
+}
+
 // alpha from the coincidences o_ck (by_code[c * q + k]) of the values
 // `categories` (by code, any order).
 Result<Alpha> AlphaFromCoincidences(const std::vector<double>& categories,
@@ -93,21 +112,7 @@ Result<Alpha> KrippendorffAlpha(const RatingTable& table, Level level) {
       unit_counts[q] = 0;
     }
     const double m = static_cast<double>(coded.annotators - missing);
-    if (m >= 2) {
-      // o_ck and o_kc get the same term; a term of 0 (a value given once)
-      // would leave its cell unchanged.
-      for (size_t i = 0; i < values; ++i) {
-        const uint32_t c = present[i];
-        const double n_c = unit_counts[c];
-        if (n_c > 1) by_code[c * q + c] += n_c * (n_c - 1.0) / (m - 1.0);
-        for (size_t j = i + 1; j < values; ++j) {
-          const uint32_t k = present[j];
-          const double term = n_c * unit_counts[k] / (m - 1.0);
-          by_code[c * q + k] += term;
-          by_code[k * q + c] += term;
-        }
-      }
-    }
+    if (m >= 2) AddUnit(present.data(), values, unit_counts.data(), m, q, by_code.data());
     if (!packed) {
       for (size_t i = 0; i < values; ++i) unit_counts[present[i]] = 0;
     }
@@ -133,17 +138,7 @@ Result<Alpha> KrippendorffAlpha(const SparseRatingTable& table, Level level) {
     }
     // Values in ascending code order, as the dense loop's packed path adds them.
     std::sort(present.begin(), present.end());
-    for (size_t i = 0; i < present.size(); ++i) {
-      const uint32_t c = present[i];
-      const double n_c = unit_counts[c];
-      if (n_c > 1) by_code[c * q + c] += n_c * (n_c - 1.0) / (m - 1.0);
-      for (size_t j = i + 1; j < present.size(); ++j) {
-        const uint32_t k = present[j];
-        const double term = n_c * unit_counts[k] / (m - 1.0);
-        by_code[c * q + k] += term;
-        by_code[k * q + c] += term;
-      }
-    }
+    AddUnit(present.data(), present.size(), unit_counts.data(), m, q, by_code.data());
     for (uint32_t c : present) unit_counts[c] = 0;
   }
   return AlphaFromCoincidences(coded.categories, by_code, level);
