@@ -7,14 +7,25 @@
 # export's alone.
 # Usage: bench/export_bench.sh [tasks=1000000] [formats="JSON JSONL JSON_MIN CSV COCO YOLO VOC"]
 # TESSERA_BIN picks the binary (default build/tessera); TMPDIR the scratch space.
+# EXPORT_BENCH_KEEP=DIR keeps the seeded project in DIR, and a later run with
+# the same DIR (and N) exports it again without seeding.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 N=${1:-1000000}
 FORMATS=${2:-"JSON JSONL JSON_MIN CSV COCO YOLO VOC"}
 BIN=${TESSERA_BIN:-build/tessera}
-WORK=$(mktemp -d "${TMPDIR:-/tmp}/tessera-export-bench.XXXXXX")
-trap 'rm -rf "$WORK"' EXIT
+if [ -n "${EXPORT_BENCH_KEEP:-}" ]; then
+  WORK=$EXPORT_BENCH_KEEP
+  mkdir -p "$WORK"
+else
+  WORK=$(mktemp -d "${TMPDIR:-/tmp}/tessera-export-bench.XXXXXX")
+  trap 'rm -rf "$WORK"' EXIT
+fi
 DATA=$WORK/data
+if [ -f "$WORK/project-$N" ]; then
+  PROJECT=$(cat "$WORK/project-$N")
+  echo "reusing project $PROJECT with $N tasks in $WORK"
+else
 
 cat >"$WORK/config.xml" <<'XML'
 <View>
@@ -49,6 +60,8 @@ start=$(date +%s.%N)
 "$BIN" import --data "$DATA" --project "$PROJECT" "$WORK/tasks.jsonl" >/dev/null
 echo "seeded $N tasks with annotations in $(echo "$(date +%s.%N) - $start" | bc) s (load $(cut -d' ' -f1 /proc/loadavg))"
 rm -f "$WORK/tasks.jsonl"
+echo "$PROJECT" >"$WORK/project-$N"
+fi
 
 printf '%-9s %10s %8s %8s %9s %10s\n' format tasks/s wall_s cpu_s peak_MB out_MB
 for format in $FORMATS; do

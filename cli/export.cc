@@ -35,7 +35,9 @@ Result<DatasetExportReport> ExportToFile(Store& store, const ExportCliOptions& o
                                          const DatasetExportOptions& options, bool zip) {
   std::string tmp = o.out + ".partial";
   // write(2) on a second thread: the kernel's copying overlaps the export's.
-  BackgroundFileStream out(tmp);
+  // The full buffers bypass the page cache (O_DIRECT) where the file system
+  // allows it: the kernel's copy was a quarter of a JSON export's CPU time.
+  BackgroundFileStream out(tmp, BackgroundFileStream::CacheMode::kDirect);
   if (!out) return out.Close();
   auto sink = zip ? NewZipSink(out) : NewSingleFileSink(out);
   auto report = ExportDataset(store, o.project, format.name, *sink, options);

@@ -16,7 +16,10 @@ struct ServeOptions {
   DataOptions data;
   std::string host = "127.0.0.1";
   int port = 8080;
-  int threads = 4;
+  // Handlers are synchronous: a dashboard whose cache is being built waits
+  // on the low-priority lane and holds its thread meanwhile. With 4, two
+  // such waits took half of the threads that serve next and submit.
+  int threads = 8;
   std::string static_dir;
   bool secure_cookies = false;
   bool trust_proxy = false;
@@ -49,6 +52,7 @@ int RunServe(const ServeOptions& o) {
   server::HttpServer server(http, [&app](server::HttpRequest& req) { return app.Handle(req); });
   Status s = server.Start();
   if (!s.ok()) return Fail(s);
+  app.WarmCaches();  // in the background, at low priority
   std::printf("tessera: serving http://%s:%u (data in %s); Ctrl-C stops\n", o.host.c_str(),
               server.port(), o.data.data_dir.c_str());
   std::fflush(stdout);
@@ -67,7 +71,7 @@ void RegisterServe(CLI::App& app) {
   cmd->add_option("--port", opts->port, "Port (0 picks a free one)")
       ->check(CLI::Range(0, 65535))
       ->capture_default_str();
-  cmd->add_option("--threads", opts->threads, "Worker threads")
+  cmd->add_option("--threads", opts->threads, "Request threads")
       ->check(CLI::Range(1, 256))
       ->capture_default_str();
   cmd->add_option("--static-dir", opts->static_dir, "Built web app (default: web/dist)");

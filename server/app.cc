@@ -31,7 +31,10 @@ void AddSecurityHeaders(HttpResponse& res) {
 }  // namespace
 
 App::App(Store& store, AppOptions options)
-    : store_(store), options_(std::move(options)), quality_cache_(32, &lane_), stats_cache_(16, &lane_) {
+    : store_(store),
+      options_(std::move(options)),
+      quality_cache_(2 * kWarmProjects, &lane_),
+      stats_cache_(kWarmProjects, &lane_) {
   InitCrypto();
   RegisterSystemRoutes(router_);
   RegisterAuthRoutes(router_);
@@ -59,7 +62,24 @@ App::App(Store& store, AppOptions options)
   RegisterStaticRoutes(router_);  // last: catches the browser app's pages
 }
 
-App::~App() = default;
+App::~App() {
+  // Work on the lane refers to the caches below: stop it before they go.
+  lane_.Stop();
+}
+
+void App::WarmCaches() {
+  auto projects = store_.ListProjects(0, /*is_admin=*/true);
+  if (!projects.ok()) {
+    LogError("", "warming the dashboard caches: " + projects.status().ToString());
+    return;
+  }
+  size_t warmed = 0;
+  for (const Project& project : *projects) {  // newest first
+    if (warmed++ == kWarmProjects) break;
+    stats_cache_.Warm(store_, project.id);
+    quality_cache_.Warm(store_, project, AgreementOptions{});
+  }
+}
 
 void App::StartWebhookDelivery(const WebhookDeliveryOptions& options) {
   if (webhooks_) return;

@@ -54,6 +54,11 @@ class App {
   // does; without it, jobs wait as "created"). Fills the options' folders
   // from AppOptions. The runner stops when the App is destroyed.
   void StartExportJobs(ExportRunnerOptions options);
+  // Builds the dashboard and agreement caches of the most recent projects
+  // (as many as the caches keep) in the background, at low priority, so that
+  // the first dashboard after a start does not wait for a whole-project read
+  // (15 s at 10M tasks). `tessera serve` calls it once serving.
+  void WarmCaches();
   // Tells the runner (if started) that a job was created.
   void WakeExportJobs();
   std::filesystem::path media_root() const { return options_.data_dir / "media"; }
@@ -61,6 +66,10 @@ class App {
  private:
   // Routes and authenticates; sets *user_id to the caller (0: anonymous).
   HttpResponse Dispatch(HttpRequest& request, Id* user_id);
+
+  // Projects whose caches WarmCaches builds; the dashboard cache keeps as
+  // many, the agreement cache twice as many (other IoU thresholds).
+  static constexpr size_t kWarmProjects = 16;
 
   Store& store_;
   AppOptions options_;

@@ -6,6 +6,7 @@
 #include <nlohmann/json.hpp>
 
 #include "server/request_log.h"
+#include "tessera/background_file.h"
 #include "tessera/formats.h"
 #include "tessera/util.h"
 
@@ -178,15 +179,17 @@ void ExportRunner::Run(const ExportJob& job, const std::string& claim) {
   Status s;
   int64_t tasks = 0;
   {
-    std::ofstream out(part, std::ios::binary);
-    if (!out) return finish_failed(Status::IOError("cannot create " + part.string()));
+    // write(2) on a second thread, as in `tessera export`; buffered, since
+    // the file is read back at once for its MD5.
+    BackgroundFileStream out(part.string());
+    if (!out) return finish_failed(out.Close());
     auto inner = format->multi_file ? NewZipSink(out) : NewSingleFileSink(out);
     StoppableSink sink(*inner, [&] { return lost || Stopping(); });
     auto report = ExportDataset(store_, job.project_id, format->name, sink, *options);
     s = report.status();
     if (report.ok()) tasks = report->tasks;
-    out.flush();
-    if (s.ok() && !out) s = Status::IOError("writing the export failed (disk full?)");
+    Status closed = out.Close();
+    if (s.ok()) s = closed;
   }
   if (lost) {
     fs::remove(part, ec);

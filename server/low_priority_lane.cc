@@ -4,8 +4,10 @@
 #include <sys/syscall.h>
 #include <unistd.h>
 
+#include <algorithm>
 #include <cerrno>
 #include <exception>
+#include <memory>
 #include <string>
 
 namespace tessera::server {
@@ -14,6 +16,9 @@ struct LowPriorityLane::Job {
   const std::function<Status()>* work = nullptr;
   Status result;
   bool done = false;
+  // Posted work: the job owns it and is deleted once run (or dropped).
+  std::function<Status()> owned;
+  bool posted = false;
 };
 
 LowPriorityLane::LowPriorityLane(int nice_increment, int threads) {
@@ -23,13 +28,39 @@ LowPriorityLane::LowPriorityLane(int nice_increment, int threads) {
   wake_.wait(lock, [&] { return started_ == count; });
 }
 
-LowPriorityLane::~LowPriorityLane() {
+LowPriorityLane::~LowPriorityLane() { Stop(); }
+
+void LowPriorityLane::Stop() {
   {
     std::lock_guard<std::mutex> lock(mu_);
     stopping_ = true;
+    stopping_flag_ = true;
+    // Posted work not started is dropped; Run() callers' jobs still run
+    // (each caller is waiting for its result).
+    for (auto it = queue_.begin(); it != queue_.end();) {
+      if ((*it)->posted) {
+        delete *it;
+        it = queue_.erase(it);
+      } else {
+        ++it;
+      }
+    }
   }
   wake_.notify_all();
-  for (std::thread& t : threads_) t.join();
+  for (std::thread& t : threads_) {
+    if (t.joinable()) t.join();
+  }
+}
+
+void LowPriorityLane::Post(std::function<Status()> work) {
+  auto job = std::make_unique<Job>();
+  job->owned = std::move(work);
+  job->work = &job->owned;
+  job->posted = true;
+  std::lock_guard<std::mutex> lock(mu_);
+  if (stopping_) return;
+  queue_.push_back(job.release());
+  wake_.notify_all();
 }
 
 int LowPriorityLane::thread_nice() const {
@@ -44,7 +75,8 @@ void LowPriorityLane::Loop(int nice_increment) {
   errno = 0;
   int nice_now = getpriority(PRIO_PROCESS, tid);
   if (nice_increment != 0 && setpriority(PRIO_PROCESS, tid, nice_now + nice_increment) == 0) {
-    nice_now += nice_increment;
+    errno = 0;
+    nice_now = getpriority(PRIO_PROCESS, tid);  // the kernel caps it at 19
   }
   std::unique_lock<std::mutex> lock(mu_);
   thread_nice_ = nice_now;
@@ -63,6 +95,10 @@ void LowPriorityLane::Loop(int nice_increment) {
       result = Status::Internal(std::string("background work failed: ") + e.what());
     }
     lock.lock();
+    if (job->posted) {
+      delete job;
+      continue;
+    }
     job->result = std::move(result);
     job->done = true;
     wake_.notify_all();
@@ -74,7 +110,9 @@ Status LowPriorityLane::Run(const std::function<Status()>& work) {
   job.work = &work;
   std::unique_lock<std::mutex> lock(mu_);
   if (stopping_) return Status::Unavailable("the server is shutting down");
-  queue_.push_back(&job);
+  // Ahead of posted work: a request waits, warming does not.
+  auto first_posted = std::find_if(queue_.begin(), queue_.end(), [](const Job* queued) { return queued->posted; });
+  queue_.insert(first_posted, &job);
   wake_.notify_all();
   wake_.wait(lock, [&] { return job.done; });
   return job.result;

@@ -7,11 +7,15 @@
 // CPU they need: while two dashboards rebuilt on request threads, next and
 // submit queued for seconds.
 //
+// Requests wait for their work (Run); work posted without waiting (Post,
+// warming the caches at start) runs after every waiting request's.
+//
 // Work run on the lane must not hand work to the lane itself.
 // Thread-safety: Run may be called from any number of threads.
 #ifndef TESSERA_SERVER_LOW_PRIORITY_LANE_H_
 #define TESSERA_SERVER_LOW_PRIORITY_LANE_H_
 
+#include <atomic>
 #include <condition_variable>
 #include <deque>
 #include <functional>
@@ -34,8 +38,21 @@ class LowPriorityLane {
   // Runs `work` on the lane's thread and returns its status once done.
   Status Run(const std::function<Status()>& work);
 
+  // Queues `work` without waiting for it (warming caches at start). Its
+  // status is dropped. Work still queued when Stop() is called never runs.
+  void Post(std::function<Status()> work);
+
+  // Drops the posted work not started yet, waits for the running jobs and
+  // ends the threads. Later Run() calls return Unavailable; Post() drops.
+  // The owner calls it before what posted work refers to is destroyed.
+  void Stop();
+
   // The nice value the lane's threads run at.
   int thread_nice() const;
+
+  // True once Stop() has begun: long work checks it between steps and gives
+  // up (returns Unavailable), so that stopping does not wait for it.
+  bool stopping() const { return stopping_flag_.load(std::memory_order_relaxed); }
 
  private:
   struct Job;
@@ -45,6 +62,7 @@ class LowPriorityLane {
   std::condition_variable wake_;
   std::deque<Job*> queue_;
   bool stopping_ = false;
+  std::atomic<bool> stopping_flag_{false};  // stopping_, readable without mu_
   int started_ = 0;
   int thread_nice_ = 0;
   std::vector<std::thread> threads_;

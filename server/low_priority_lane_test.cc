@@ -4,6 +4,10 @@
 #include <sys/resource.h>
 
 #include <atomic>
+#include <chrono>
+#include <condition_variable>
+#include <mutex>
+#include <string>
 #include <stdexcept>
 #include <thread>
 #include <vector>
@@ -59,6 +63,81 @@ TEST(LowPriorityLaneTest, AThrowingJobBecomesAnErrorAndTheLaneGoesOn) {
   EXPECT_EQ(s.code(), Code::kInternal);
   EXPECT_NE(s.message().find("boom"), std::string::npos);
   EXPECT_TRUE(lane.Run([] { return Status::Ok(); }).ok());
+}
+
+TEST(LowPriorityLaneTest, PostedWorkRunsWithoutWaitingAndAfterWaitingRequests) {
+  LowPriorityLane lane(10, 1);
+  // Hold the only thread, so that what follows queues.
+  std::mutex gate_mu;
+  std::condition_variable gate_cv;
+  bool open = false, holding = false;
+  std::vector<std::string> order;  // guarded by gate_mu
+  lane.Post([&] {
+    std::unique_lock<std::mutex> lock(gate_mu);
+    holding = true;
+    gate_cv.notify_all();
+    gate_cv.wait(lock, [&] { return open; });
+    order.push_back("first post");
+    return Status::Ok();
+  });
+  {
+    std::unique_lock<std::mutex> lock(gate_mu);
+    gate_cv.wait(lock, [&] { return holding; });
+  }
+  lane.Post([&] {
+    std::lock_guard<std::mutex> lock(gate_mu);
+    order.push_back("second post");
+    return Status::Ok();
+  });
+  std::thread request([&] {
+    EXPECT_TRUE(lane.Run([&] {
+                      std::lock_guard<std::mutex> lock(gate_mu);
+                      order.push_back("request");
+                      return Status::Ok();
+                    }).ok());
+  });
+  // Let the request queue behind the held job, then release it.
+  std::this_thread::sleep_for(std::chrono::milliseconds(50));
+  {
+    std::lock_guard<std::mutex> lock(gate_mu);
+    open = true;
+  }
+  gate_cv.notify_all();
+  request.join();
+  // The second post runs after the request, which was queued later.
+  for (int wait_idx = 0; wait_idx < 200; ++wait_idx) {
+    {
+      std::lock_guard<std::mutex> lock(gate_mu);
+      if (order.size() == 3) break;
+    }
+    std::this_thread::sleep_for(std::chrono::milliseconds(10));
+  }
+  std::lock_guard<std::mutex> lock(gate_mu);
+  EXPECT_EQ(order, (std::vector<std::string>{"first post", "request", "second post"}));
+}
+
+TEST(LowPriorityLaneTest, StopDropsQueuedPostsAndRefusesNewWork) {
+  LowPriorityLane lane(10, 1);
+  std::atomic<bool> release{false}, started{false};
+  std::atomic<int> ran{0};
+  lane.Post([&] {
+    started = true;
+    while (!release) std::this_thread::sleep_for(std::chrono::milliseconds(1));
+    ++ran;
+    return Status::Ok();
+  });
+  while (!started) std::this_thread::sleep_for(std::chrono::milliseconds(1));
+  for (int post_idx = 0; post_idx < 5; ++post_idx) lane.Post([&] { ++ran; return Status::Ok(); });
+  EXPECT_FALSE(lane.stopping());
+  std::thread stopper([&] { lane.Stop(); });
+  while (!lane.stopping()) std::this_thread::sleep_for(std::chrono::milliseconds(1));
+  release = true;  // the running job finishes; the queued ones never start
+  stopper.join();
+  EXPECT_EQ(ran, 1);
+  EXPECT_EQ(lane.Run([] { return Status::Ok(); }).code(), Code::kUnavailable);
+  lane.Post([&] { ++ran; return Status::Ok(); });
+  lane.Stop();  // a second Stop is harmless
+  EXPECT_EQ(ran, 1);
 }
 
 }  // namespace

@@ -39,6 +39,25 @@ Status QualityCache::With(Store& store, const Project& project, const AgreementO
   return lane_->Run([&] { return Update(store, project, options, fn); });
 }
 
+void QualityCache::Warm(Store& store, const Project& project, const AgreementOptions& options) {
+  if (lane_ == nullptr) return;
+  lane_->Post([this, &store, project, options] {
+    return Update(store, project, options, [](const QualitySnapshot&) { return Status::Ok(); });
+  });
+}
+
+bool QualityCache::Built(Id project_id, const AgreementOptions& options) {
+  std::shared_ptr<Entry> entry;
+  {
+    std::lock_guard<std::mutex> lock(mu_);
+    auto found = entries_.find({project_id, options.iou_threshold});
+    if (found == entries_.end()) return false;
+    entry = found->second;
+  }
+  std::lock_guard<std::mutex> lock(entry->mu);
+  return entry->builder != nullptr;
+}
+
 Status QualityCache::Update(Store& store, const Project& project, const AgreementOptions& options,
                             const std::function<Status(const QualitySnapshot&)>& fn) {
   std::shared_ptr<Entry> entry = Acquire({project.id, options.iou_threshold});
@@ -71,6 +90,7 @@ Status QualityCache::Update(Store& store, const Project& project, const Agreemen
     annotated.number = 0;
     query.filters.push_back(annotated);
     TESSERA_RETURN_IF_ERROR(ForEachTaskBundleSliced(store, query, kSliceTasks, [&](const TaskBundle& bundle) {
+      if (lane_ != nullptr && lane_->stopping()) return Status::Unavailable("the server is stopping");
       builder->AddTask(bundle);
       ++reloaded;
       return Status::Ok();

@@ -52,6 +52,13 @@ class QualityCache {
   Status With(Store& store, const Project& project, const AgreementOptions& options,
               const std::function<Status(const QualitySnapshot&)>& fn);
 
+  // Builds (or brings up to date) the entry for (project, options) on the
+  // lane without waiting, so that the first request finds it ready. Needs a
+  // lane; `store` must outlive the lane's Stop().
+  void Warm(Store& store, const Project& project, const AgreementOptions& options);
+  // Whether an entry for (project, options) is built (for tests).
+  bool Built(Id project_id, const AgreementOptions& options);
+
   // Memoised whole-project results, valid for one change-log position.
   std::optional<nlohmann::json> Lookup(Id project_id, const std::string& key, int64_t seq);
   void Remember(Id project_id, const std::string& key, int64_t seq, nlohmann::json value);

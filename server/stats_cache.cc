@@ -275,6 +275,23 @@ Result<std::shared_ptr<const DashboardStats>> StatsCache::Get(Store& store, Id p
   return out;
 }
 
+void StatsCache::Warm(Store& store, Id project_id) {
+  if (lane_ == nullptr) return;
+  lane_->Post([this, &store, project_id] { return Update(store, project_id).status(); });
+}
+
+bool StatsCache::Built(Id project_id) {
+  std::shared_ptr<Entry> entry;
+  {
+    std::lock_guard<std::mutex> lock(mu_);
+    auto found = entries_.find(project_id);
+    if (found == entries_.end()) return false;
+    entry = found->second;
+  }
+  std::lock_guard<std::mutex> lock(entry->mu);
+  return entry->totals != nullptr;
+}
+
 Result<std::shared_ptr<const DashboardStats>> StatsCache::Update(Store& store, Id project_id) {
   std::shared_ptr<Entry> entry = Acquire(project_id);
   std::lock_guard<std::mutex> lock(entry->mu);
@@ -298,6 +315,7 @@ Result<std::shared_ptr<const DashboardStats>> StatsCache::Update(Store& store, I
       query.filters.push_back(annotated);
     }
     TESSERA_RETURN_IF_ERROR(ForEachTaskBundleSliced(store, query, kSliceTasks, [&](const TaskBundle& bundle) {
+      if (lane_ != nullptr && lane_->stopping()) return Status::Unavailable("the server is stopping");
       entry->SetTask(bundle.task.id, bundle.annotations);
       ++reloaded;
       return Status::Ok();

@@ -83,8 +83,9 @@ struct ControlTable {
                                         // options first, in document order, then
                                         // other observed answers sorted
   // Row i is task task_ids[i]; only the ratings given are stored (a project
-  // with many annotators and a few on each task stays small). Call
-  // quality::ToDense for the functions that take a dense table.
+  // with many annotators and a few on each task stays small). The agreement
+  // coefficients, aggregation, annotator ranking and bootstrap take it as is;
+  // Cohen's kappa and Scott's pi take a dense two-column table.
   quality::SparseRatingTable ratings;
 };
 

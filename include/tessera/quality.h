@@ -39,8 +39,8 @@ using RatingTable = std::vector<std::vector<Rating>>;  // [item][annotator]
 // of 1M tasks with 3 of its 200 annotators on each holds 3M ratings, where a
 // RatingTable has 200M cells. Item i's ratings are entries
 // [item_start[i], item_start[i + 1]), by ascending annotator column.
-// The metrics below that take one compute the same values as on the dense
-// table (the dense versions convert and call them).
+// The functions below that take one compute the same values as on the dense
+// table (the two versions share their code, or the dense one converts).
 struct SparseRatingTable {
   size_t annotators = 0;               // columns
   std::vector<size_t> item_start{0};   // items() + 1 offsets
@@ -185,6 +185,12 @@ struct ConfidenceInterval {
 };
 using TableStatistic = std::function<Result<double>(const RatingTable&)>;
 Result<ConfidenceInterval> BootstrapCI(const RatingTable& table, const TableStatistic& statistic,
+                                       const BootstrapOptions& options = {});
+// The same on a sparse table: the same items are drawn (same seed, same
+// generator), each sample is a sparse table of the drawn items' ratings.
+using SparseTableStatistic = std::function<Result<double>(const SparseRatingTable&)>;
+Result<ConfidenceInterval> BootstrapCI(const SparseRatingTable& table,
+                                       const SparseTableStatistic& statistic,
                                        const BootstrapOptions& options = {});
 
 // ============================ Regions ============================
@@ -368,6 +374,7 @@ struct Vote {
   size_t ratings = 0;
 };
 Result<std::vector<Vote>> MajorityVote(const RatingTable& table, TiePolicy ties);
+Result<std::vector<Vote>> MajorityVote(const SparseRatingTable& table, TiePolicy ties);
 
 // Dawid & Skene (1979) EM for categorical labels. Initialised from per-item
 // vote shares (or one-hot gold labels where given); M-step: class priors and
@@ -394,6 +401,11 @@ struct DawidSkeneResult {
   bool converged = false;
 };
 Result<DawidSkeneResult> DawidSkene(const RatingTable& table, const DawidSkeneOptions& options = {});
+// The same fit on a sparse table (bit for bit: the same iterations in the same
+// order); time and memory follow the ratings given, plus items x classes for
+// the posteriors and annotators x classes^2 for the confusion matrices.
+Result<DawidSkeneResult> DawidSkene(const SparseRatingTable& table,
+                                    const DawidSkeneOptions& options = {});
 
 // Consensus boxes from several annotators' boxes on one image. Boxes are taken
 // in input order; each joins the same-label cluster (without a box from the
@@ -501,6 +513,8 @@ struct AnnotatorQuality {
   double ds_accuracy = 0;
 };
 Result<std::vector<AnnotatorQuality>> RankAnnotators(const RatingTable& table,
+                                                     const DawidSkeneOptions& options = {});
+Result<std::vector<AnnotatorQuality>> RankAnnotators(const SparseRatingTable& table,
                                                      const DawidSkeneOptions& options = {});
 
 }  // namespace tessera::quality

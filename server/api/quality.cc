@@ -19,6 +19,7 @@
 // position instead.
 #include <algorithm>
 #include <cmath>
+#include <cstdint>
 #include <set>
 
 #include "server/app.h"
@@ -278,29 +279,54 @@ q::Level ParseLevel(const std::string& level) {
 
 // The two-annotator coefficients over a table with more annotators: the mean
 // of the pairwise values (Light 1971 for Cohen's kappa), over pairs that
-// share at least two items and have a finite value.
-Result<double> MeanPairwise(const q::RatingTable& table, const q::CategoryOptions& options, bool scott,
-                            size_t* pairs_used) {
-  const size_t n = table.empty() ? 0 : table[0].size();
+// share at least two items and have a finite value. Each pair's two-column
+// table holds the items both rated, in item order; they are gathered from the
+// pairs of ratings on each item, so the cost follows those pairs rather than
+// annotators^2 x items.
+Result<double> MeanPairwise(const q::SparseRatingTable& table, const q::CategoryOptions& options,
+                            bool scott, size_t* pairs_used) {
+  const size_t n = table.annotators;
   if (n == 2) {
-    auto c = scott ? q::ScottPi(table, options) : q::CohenKappa(table, options);
+    const q::RatingTable two = q::ToDense(table);  // items x 2
+    auto c = scott ? q::ScottPi(two, options) : q::CohenKappa(two, options);
     if (!c.ok()) return c.status();
     *pairs_used = 1;
     return c->value;
   }
+  struct PairRating {
+    uint64_t pair;         // a * n + b, a < b
+    size_t first, second;  // entries of a's and b's ratings
+  };
+  std::vector<PairRating> pair_ratings;
+  for (size_t item = 0; item < table.items(); ++item) {
+    const size_t end = table.item_start[item + 1];
+    for (size_t first = table.item_start[item]; first < end; ++first) {
+      for (size_t second = first + 1; second < end; ++second) {
+        pair_ratings.push_back(
+            {uint64_t{table.annotator[first]} * n + table.annotator[second], first, second});
+      }
+    }
+  }
+  // By pair, then entry (so item) order.
+  std::sort(pair_ratings.begin(), pair_ratings.end(), [](const PairRating& x, const PairRating& y) {
+    return x.pair != y.pair ? x.pair < y.pair : x.first < y.first;
+  });
   double sum = 0;
   size_t used = 0;
-  for (size_t a = 0; a < n; ++a) {
-    for (size_t b = a + 1; b < n; ++b) {
-      q::RatingTable two;
-      for (const auto& row : table)
-        if (row[a] && row[b]) two.push_back({row[a], row[b]});
-      if (two.size() < 2) continue;
-      auto c = scott ? q::ScottPi(two, options) : q::CohenKappa(two, options);
-      if (!c.ok() || !std::isfinite(c->value)) continue;
-      sum += c->value;
-      ++used;
+  q::RatingTable two;
+  for (size_t begin = 0, end = 0; begin < pair_ratings.size(); begin = end) {
+    const uint64_t pair = pair_ratings[begin].pair;
+    end = begin + 1;
+    while (end < pair_ratings.size() && pair_ratings[end].pair == pair) ++end;
+    if (end - begin < 2) continue;
+    two.clear();
+    for (size_t rating = begin; rating < end; ++rating) {
+      two.push_back({table.value[pair_ratings[rating].first], table.value[pair_ratings[rating].second]});
     }
+    auto c = scott ? q::ScottPi(two, options) : q::CohenKappa(two, options);
+    if (!c.ok() || !std::isfinite(c->value)) continue;
+    sum += c->value;
+    ++used;
   }
   *pairs_used = used;
   if (used == 0) {
@@ -322,8 +348,7 @@ HttpResponse Agreement(RequestContext& ctx) {
   if (!ci.ok()) return ErrorResponse(ci.status());
   return WithQuality(ctx, AgreementOptions{}, [&](const Project&, const QualitySnapshot& snap) -> Result<json> {
     TESSERA_ASSIGN_OR_RETURN(ControlTable table, ControlFromQuery(req, snap));
-    // These statistics take the dense table (items x annotators).
-    const q::RatingTable dense = q::ToDense(table.ratings);
+    const q::SparseRatingTable& ratings = table.ratings;
     std::string level = *level_raw;
     if (level.empty()) level = table.method == "categorical" ? "nominal" : table.method;
     q::CategoryOptions options;
@@ -331,7 +356,7 @@ HttpResponse Agreement(RequestContext& ctx) {
     options.weighting = *ParseWeights(*weights_raw);
     size_t pairs_used = 0;
     // The statistic as a function of a table, so the bootstrap can resample.
-    q::TableStatistic statistic = [&](const q::RatingTable& t) -> Result<double> {
+    q::SparseTableStatistic statistic = [&](const q::SparseRatingTable& t) -> Result<double> {
       const std::string& m = *metric;
       if (m == "percent") return q::PercentAgreement(t);
       if (m == "cohen" || m == "scott") return MeanPairwise(t, options, m == "scott", &pairs_used);
@@ -347,13 +372,13 @@ HttpResponse Agreement(RequestContext& ctx) {
       if (!c.ok()) return c.status();
       return c->value;
     };
-    auto value = statistic(dense);
+    auto value = statistic(ratings);
     if (!value.ok()) return DataProblem(value.status(), *metric + " agreement on '" + table.from_name + "'");
     const size_t pairs_on_full = pairs_used;
     json out = {{"control", table.from_name},
                 {"metric", *metric},
                 {"value", Num(*value)},
-                {"items", dense.size()},
+                {"items", ratings.items()},
                 {"annotators", table.annotators.size()}};
     if (*metric == "krippendorff") out["level"] = level;
     if (*metric != "krippendorff" && *metric != "percent") out["weights"] = *weights_raw;
@@ -362,7 +387,7 @@ HttpResponse Agreement(RequestContext& ctx) {
       out["note"] = "mean over annotator pairs (Light's kappa for cohen)";
     }
     if (*ci) {
-      auto interval = q::BootstrapCI(dense, statistic);
+      auto interval = q::BootstrapCI(ratings, statistic);
       if (!interval.ok()) return DataProblem(interval.status(), "the bootstrap interval");
       out["ci95"] = {Num(interval->lower), Num(interval->upper)};
       out["ci_replicates"] = interval->valid_replicates;
@@ -385,18 +410,17 @@ HttpResponse Aggregate(RequestContext& ctx) {
   if (!offset.ok()) return ErrorResponse(offset.status());
   return WithQuality(ctx, AgreementOptions{}, [&](const Project&, const QualitySnapshot& snap) -> Result<json> {
     TESSERA_ASSIGN_OR_RETURN(ControlTable table, ControlFromQuery(req, snap));
-    // These statistics take the dense table (items x annotators).
-    const q::RatingTable dense = q::ToDense(table.ratings);
+    const q::SparseRatingTable& ratings = table.ratings;
     json items = json::array();
     json annotators = json::array();
-    json out = {{"control", table.from_name}, {"method", *method}, {"total", dense.size()}};
-    const size_t first = std::min(static_cast<size_t>(*offset), dense.size());
-    const size_t last = std::min(first + static_cast<size_t>(*limit), dense.size());
+    json out = {{"control", table.from_name}, {"method", *method}, {"total", ratings.items()}};
+    const size_t first = std::min(static_cast<size_t>(*offset), ratings.items());
+    const size_t last = std::min(first + static_cast<size_t>(*limit), ratings.items());
     if (*method == "majority") {
       q::TiePolicy policy = *ties == "lowest" ? q::TiePolicy::kLowestValue
                             : *ties == "first" ? q::TiePolicy::kFirstAnnotator
                                                : q::TiePolicy::kMissing;
-      auto votes = q::MajorityVote(dense, policy);
+      auto votes = q::MajorityVote(ratings, policy);
       if (!votes.ok()) return DataProblem(votes.status(), "the majority vote");
       for (size_t i = first; i < last; ++i) {
         const q::Vote& v = (*votes)[i];
@@ -405,14 +429,16 @@ HttpResponse Aggregate(RequestContext& ctx) {
                          {"votes", v.votes}, {"ratings", v.ratings}});
       }
       // Per annotator: how often they agree with the majority label.
-      for (size_t j = 0; j < table.annotators.size(); ++j) {
-        size_t rated = 0, agree = 0;
-        for (size_t i = 0; i < dense.size(); ++i) {
-          const auto& r = dense[i][j];
-          if (!r || !(*votes)[i].label) continue;
-          ++rated;
-          agree += *r == *(*votes)[i].label;
+      std::vector<size_t> rated_by(ratings.annotators, 0), agree_by(ratings.annotators, 0);
+      for (size_t i = 0; i < ratings.items(); ++i) {
+        if (!(*votes)[i].label) continue;
+        for (size_t e = ratings.item_start[i]; e < ratings.item_start[i + 1]; ++e) {
+          ++rated_by[ratings.annotator[e]];
+          agree_by[ratings.annotator[e]] += ratings.value[e] == *(*votes)[i].label;
         }
+      }
+      for (size_t j = 0; j < table.annotators.size(); ++j) {
+        const size_t rated = rated_by[j], agree = agree_by[j];
         annotators.push_back({{"annotator", table.annotators[j]}, {"ratings", rated},
                               {"agreement_with_majority", rated ? json(static_cast<double>(agree) / rated)
                                                                 : json(nullptr)}});
@@ -423,7 +449,7 @@ HttpResponse Aggregate(RequestContext& ctx) {
     }
     q::DawidSkeneOptions options;
     options.categories = CategoryCodes(table);
-    auto ds = q::DawidSkene(dense, options);
+    auto ds = q::DawidSkene(ratings, options);
     if (!ds.ok()) return DataProblem(ds.status(), "Dawid-Skene");
     std::vector<std::string> names;
     for (double code : ds->categories) names.push_back(CategoryName(table, code));
@@ -467,11 +493,9 @@ HttpResponse Annotators(RequestContext& ctx) {
   const HttpRequest& req = ctx.request();
   return WithQuality(ctx, AgreementOptions{}, [&](const Project&, const QualitySnapshot& snap) -> Result<json> {
     TESSERA_ASSIGN_OR_RETURN(ControlTable table, ControlFromQuery(req, snap));
-    // These statistics take the dense table (items x annotators).
-    const q::RatingTable dense = q::ToDense(table.ratings);
     q::DawidSkeneOptions options;
     options.categories = CategoryCodes(table);
-    auto ranked = q::RankAnnotators(dense, options);
+    auto ranked = q::RankAnnotators(table.ratings, options);
     if (!ranked.ok()) return DataProblem(ranked.status(), "annotator ranking");
     json out = json::array();
     for (size_t r = 0; r < ranked->size(); ++r) {
@@ -502,23 +526,21 @@ HttpResponse LabelIssues(RequestContext& ctx) {
   if (!limit.ok()) return ErrorResponse(limit.status());
   return WithQuality(ctx, AgreementOptions{}, [&](const Project&, const QualitySnapshot& snap) -> Result<json> {
     TESSERA_ASSIGN_OR_RETURN(ControlTable table, ControlFromQuery(req, snap));
-    // These statistics take the dense table (items x annotators).
-    const q::RatingTable dense = q::ToDense(table.ratings);
+    const q::SparseRatingTable& ratings = table.ratings;
     q::DawidSkeneOptions options;
     options.categories = CategoryCodes(table);
-    auto ds = q::DawidSkene(dense, options);
+    auto ds = q::DawidSkene(ratings, options);
     if (!ds.ok()) return DataProblem(ds.status(), "label issues");
     std::map<double, size_t> class_of;
     for (size_t k = 0; k < ds->categories.size(); ++k) class_of[ds->categories[k]] = k;
     std::vector<size_t> labels;
     std::vector<std::vector<double>> probs;
     std::vector<std::pair<size_t, size_t>> where;  // (row, annotator column)
-    for (size_t i = 0; i < dense.size(); ++i) {
-      for (size_t j = 0; j < dense[i].size(); ++j) {
-        if (!dense[i][j]) continue;
-        labels.push_back(class_of[*dense[i][j]]);
+    for (size_t i = 0; i < ratings.items(); ++i) {
+      for (size_t e = ratings.item_start[i]; e < ratings.item_start[i + 1]; ++e) {
+        labels.push_back(class_of[ratings.value[e]]);
         probs.push_back(ds->posteriors[i]);
-        where.emplace_back(i, j);
+        where.emplace_back(i, ratings.annotator[e]);
       }
     }
     auto found = q::FindLabelIssues(labels, probs);

@@ -26,6 +26,21 @@ struct Shared {
   Status read_status;
 };
 
+// Copies `from` into a used bundle, keeping `padding` spare bytes after each
+// stored JSON text. Capacities only grow, so once the batches have seen texts
+// of every length nothing is allocated.
+void CopyBundle(const TaskBundle& from, size_t padding, TaskBundle* to) {
+  *to = from;
+  if (padding == 0) return;
+  auto pad = [padding](std::string& text) {
+    if (text.capacity() - text.size() < padding) text.reserve(text.size() + padding);
+  };
+  pad(to->task.data);
+  pad(to->task.meta);
+  for (Annotation& a : to->annotations) pad(a.result);
+  for (Prediction& p : to->predictions) pad(p.result);
+}
+
 }  // namespace
 
 Status ForEachTaskBundleReadAhead(Store& store, const TaskQuery& query, const ReadAheadOptions& options,
@@ -56,7 +71,7 @@ Status ForEachTaskBundleReadAhead(Store& store, const TaskQuery& query, const Re
       s = store.ForEachTaskBundle(query, [&](const TaskBundle& bundle) -> Status {
         if (options.skip_unannotated && bundle.annotations.empty()) return Status::Ok();
         if (batch.size == batch.bundles.size()) batch.bundles.emplace_back();
-        batch.bundles[batch.size++] = bundle;
+        CopyBundle(bundle, options.json_padding, &batch.bundles[batch.size++]);
         if (batch.size < batch_tasks) return Status::Ok();
         publish();
         return take_spare() ? Status::Ok() : Status::Unavailable("export stopped");

@@ -24,6 +24,11 @@ struct ReadAheadOptions {
   bool skip_unannotated = false;
   size_t batch_tasks = 256;
   size_t batches = 4;
+  // Spare capacity to keep after each stored JSON text (task data and meta,
+  // annotation and prediction results): a parser that may read that far past
+  // the end (simdjson, SIMDJSON_PADDING) then parses the text in place
+  // instead of copying it into a padded buffer first.
+  size_t json_padding = 0;
 };
 
 // Calls fn for every bundle of `query`, in the store's order, on the calling

@@ -77,6 +77,27 @@ TEST(BundleReadAheadTest, EveryBundleInOrderWithItsContents) {
   for (Id id : seen) EXPECT_NE(id % 3, 0);
 }
 
+TEST(BundleReadAheadTest, JsonTextsKeepTheAskedPadding) {
+  FakeStore store;
+  AddTasks(store, 300);
+  ReadAheadOptions options;
+  options.batch_tasks = 5;
+  options.batches = 2;
+  options.json_padding = 64;
+  int checked = 0;
+  ASSERT_TRUE(ForEachTaskBundleReadAhead(store, Project3(), options, [&](const TaskBundle& b) {
+                const TaskBundle& stored = store.bundles.at(b.task.id);
+                EXPECT_EQ(b.task.data, stored.task.data);
+                EXPECT_EQ(b.task.meta, stored.task.meta);
+                EXPECT_GE(b.task.data.capacity() - b.task.data.size(), 64u);
+                EXPECT_GE(b.task.meta.capacity() - b.task.meta.size(), 64u);
+                for (const Annotation& a : b.annotations) EXPECT_GE(a.result.capacity() - a.result.size(), 64u);
+                ++checked;
+                return Status::Ok();
+              }).ok());
+  EXPECT_EQ(checked, 300);
+}
+
 TEST(BundleReadAheadTest, EmptyProject) {
   FakeStore store;
   int calls = 0;

@@ -20,7 +20,7 @@ TEST(MajorityVoteTest, TiePolicies) {
   EXPECT_FALSE((*missing)[2].label.has_value());  // nobody rated it
   EXPECT_EQ((*MajorityVote(table, TiePolicy::kLowestValue))[1].label, 1.0);
   EXPECT_EQ((*MajorityVote(table, TiePolicy::kFirstAnnotator))[1].label, 3.0);
-  EXPECT_EQ(MajorityVote({{1.0}, {1.0, 2.0}}, TiePolicy::kMissing).status().code(), Code::kInvalidArgument);
+  EXPECT_EQ(MajorityVote(RatingTable{{1.0}, {1.0, 2.0}}, TiePolicy::kMissing).status().code(), Code::kInvalidArgument);
 }
 
 // Five annotators on 12 items (truth 0 for items 0-5, 1 for items 6-11):
@@ -107,13 +107,13 @@ TEST(DawidSkeneTest, GoldBreaksASymmetricTie) {
 }
 
 TEST(DawidSkeneTest, InvalidInputs) {
-  EXPECT_FALSE(DawidSkene({}).ok());
-  EXPECT_FALSE(DawidSkene({{std::nullopt}}).ok());
+  EXPECT_FALSE(DawidSkene(RatingTable{}).ok());
+  EXPECT_FALSE(DawidSkene(RatingTable{{std::nullopt}}).ok());
   DawidSkeneOptions bad_gold;
   bad_gold.gold = {7.0};
-  EXPECT_EQ(DawidSkene({{1.0, 2.0}}, bad_gold).status().code(), Code::kInvalidArgument);
+  EXPECT_EQ(DawidSkene(RatingTable{{1.0, 2.0}}, bad_gold).status().code(), Code::kInvalidArgument);
   // An unrated item gets the prior and no label.
-  auto partial = DawidSkene({{1.0, 1.0}, {std::nullopt, std::nullopt}, {2.0, 2.0}});
+  auto partial = DawidSkene(RatingTable{{1.0, 1.0}, {std::nullopt, std::nullopt}, {2.0, 2.0}});
   ASSERT_TRUE(partial.ok());
   EXPECT_FALSE(partial->labels[1].has_value());
 }

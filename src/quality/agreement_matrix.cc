@@ -103,11 +103,11 @@ double Percentile(const std::vector<double>& sorted, double fraction) {
   return sorted[below] + weight * (sorted[above] - sorted[below]);
 }
 
-}  // namespace
-
-Result<ConfidenceInterval> BootstrapCI(const RatingTable& table, const TableStatistic& statistic,
-                                       const BootstrapOptions& options) {
-  TESSERA_RETURN_IF_ERROR(internal::CheckTable(table));
+// The bootstrap for either kind of table: `resample(draw, &sample)` fills
+// `sample` with the items at the indices draw() returns, in order.
+template <typename Table, typename Statistic, typename Resample>
+Result<ConfidenceInterval> Bootstrap(const Table& table, size_t items, const Statistic& statistic,
+                                     const BootstrapOptions& options, Resample&& resample) {
   if (options.replicates < 1) return Status::InvalidArgument("bootstrap needs >= 1 replicate");
   if (!(options.confidence > 0 && options.confidence < 1)) {
     return Status::InvalidArgument("bootstrap confidence must lie in (0, 1)");
@@ -115,17 +115,15 @@ Result<ConfidenceInterval> BootstrapCI(const RatingTable& table, const TableStat
   ConfidenceInterval out;
   TESSERA_ASSIGN_OR_RETURN(out.estimate, statistic(table));
   std::mt19937_64 engine(options.seed);
-  const uint64_t items = table.size();
+  // Lemire's multiply-shift: a portable map of 64 random bits to [0, items).
+  auto draw = [&engine, items = uint64_t{items}] {
+    return static_cast<size_t>((static_cast<unsigned __int128>(engine()) * items) >> 64);
+  };
   std::vector<double> replicates;
   replicates.reserve(static_cast<size_t>(options.replicates));
-  RatingTable sample(table.size());
+  Table sample;
   for (int replicate = 0; replicate < options.replicates; ++replicate) {
-    for (auto& row : sample) {
-      // Lemire's multiply-shift: a portable map of 64 random bits to [0, items).
-      const uint64_t index =
-          static_cast<uint64_t>((static_cast<unsigned __int128>(engine()) * items) >> 64);
-      row = table[index];
-    }
+    resample(draw, &sample);
     Result<double> value = statistic(sample);
     if (value.ok() && std::isfinite(*value)) replicates.push_back(*value);
   }
@@ -138,6 +136,37 @@ Result<ConfidenceInterval> BootstrapCI(const RatingTable& table, const TableStat
   out.lower = Percentile(replicates, tail);
   out.upper = Percentile(replicates, 1.0 - tail);
   return out;
+}
+
+}  // namespace
+
+Result<ConfidenceInterval> BootstrapCI(const RatingTable& table, const TableStatistic& statistic,
+                                       const BootstrapOptions& options) {
+  TESSERA_RETURN_IF_ERROR(internal::CheckTable(table));
+  return Bootstrap(table, table.size(), statistic, options, [&](auto& draw, RatingTable* sample) {
+    sample->resize(table.size());
+    for (auto& row : *sample) row = table[draw()];
+  });
+}
+
+Result<ConfidenceInterval> BootstrapCI(const SparseRatingTable& table,
+                                       const SparseTableStatistic& statistic,
+                                       const BootstrapOptions& options) {
+  TESSERA_RETURN_IF_ERROR(internal::CheckTable(table));
+  return Bootstrap(table, table.items(), statistic, options,
+                   [&](auto& draw, SparseRatingTable* sample) {
+                     sample->annotators = table.annotators;
+                     sample->item_start.assign(1, size_t{0});
+                     sample->annotator.clear();
+                     sample->value.clear();
+                     for (size_t i = 0; i < table.items(); ++i) {
+                       const size_t item = draw();
+                       for (size_t e = table.item_start[item]; e < table.item_start[item + 1]; ++e) {
+                         sample->Add(table.annotator[e], table.value[e]);
+                       }
+                       sample->EndItem();
+                     }
+                   });
 }
 
 }  // namespace tessera::quality

@@ -2,25 +2,12 @@
 // annotators' majority, and Dawid–Skene estimated accuracy.
 #include <algorithm>
 #include <cmath>
-#include <map>
 
 #include "src/quality/rating_counts.h"
 #include "tessera/quality.h"
 
 namespace tessera::quality {
 namespace {
-
-// Credit for `label` against the majority of `votes`: 1/t if it is one of the
-// t most frequent values, else 0.
-double MajorityCredit(const std::map<double, size_t>& votes, double label) {
-  size_t top = 0;
-  for (const auto& [value, count] : votes) top = std::max(top, count);
-  size_t tied = 0;
-  for (const auto& [value, count] : votes) tied += count == top ? 1 : 0;
-  const auto found = votes.find(label);
-  if (found == votes.end() || found->second != top) return 0.0;
-  return 1.0 / static_cast<double>(tied);
-}
 
 // Higher is better; NaN is worst.
 bool Better(double a, double b) {
@@ -34,26 +21,50 @@ bool Better(double a, double b) {
 Result<std::vector<AnnotatorQuality>> RankAnnotators(const RatingTable& table,
                                                      const DawidSkeneOptions& options) {
   TESSERA_RETURN_IF_ERROR(internal::CheckTable(table));
+  return RankAnnotators(ToSparse(table), options);
+}
+
+Result<std::vector<AnnotatorQuality>> RankAnnotators(const SparseRatingTable& table,
+                                                     const DawidSkeneOptions& options) {
+  TESSERA_RETURN_IF_ERROR(internal::CheckTable(table));
   TESSERA_ASSIGN_OR_RETURN(DawidSkeneResult fitted, DawidSkene(table, options));
-  const size_t annotators = table.front().size();
+  TESSERA_ASSIGN_OR_RETURN(internal::CodedRatings coded,
+                           internal::EncodeRatings(table, {}, internal::CodeOrder::kFirstSeen));
+  const size_t annotators = table.annotators;
   std::vector<AnnotatorQuality> ranking(annotators);
   std::vector<double> credit(annotators, 0.0);
   for (size_t ann_idx = 0; ann_idx < annotators; ++ann_idx) ranking[ann_idx].annotator = ann_idx;
-  for (const auto& row : table) {
-    std::map<double, size_t> votes;  // every rating of the item
-    for (const Rating& rating : row) {
-      if (rating) ++votes[*rating];
+  // Per item: every rating's count by code, then for each rating the others'
+  // votes (everyone's minus its own): their top count, how many codes share
+  // it, and whether the rating's own code is one of them (credit 1/tied).
+  std::vector<size_t> counts(coded.categories.size(), 0);
+  std::vector<uint32_t> present;  // codes with a count in the current item
+  for (size_t item = 0; item < table.items(); ++item) {
+    const size_t begin = table.item_start[item], end = table.item_start[item + 1];
+    present.clear();
+    for (size_t e = begin; e < end; ++e) {
+      if (counts[coded.codes[e]]++ == 0) present.push_back(coded.codes[e]);
     }
-    for (size_t ann_idx = 0; ann_idx < annotators; ++ann_idx) {
-      if (!row[ann_idx]) continue;
-      ++ranking[ann_idx].ratings;
-      // The others' votes: everyone's minus this annotator's own.
-      std::map<double, size_t> others = votes;
-      if (--others[*row[ann_idx]] == 0) others.erase(*row[ann_idx]);
-      if (others.empty()) continue;
-      ++ranking[ann_idx].compared_items;
-      credit[ann_idx] += MajorityCredit(others, *row[ann_idx]);
+    for (size_t e = begin; e < end; ++e) {
+      const uint32_t own = coded.codes[e];
+      AnnotatorQuality& quality = ranking[table.annotator[e]];
+      ++quality.ratings;
+      if (end - begin < 2) continue;  // nobody else rated the item
+      ++quality.compared_items;
+      size_t top = 0, tied = 0;
+      for (uint32_t code : present) {
+        const size_t others = counts[code] - (code == own ? 1 : 0);
+        if (others > top) {
+          top = others;
+          tied = 1;
+        } else if (others == top) {
+          ++tied;
+        }
+      }
+      // top >= 1, so a code the others did not use is never among the tied.
+      if (counts[own] - 1 == top) credit[table.annotator[e]] += 1.0 / static_cast<double>(tied);
     }
+    for (uint32_t code : present) counts[code] = 0;
   }
   for (size_t ann_idx = 0; ann_idx < annotators; ++ann_idx) {
     AnnotatorQuality& quality = ranking[ann_idx];

@@ -1,9 +1,11 @@
 // Dawid & Skene (1979), "Maximum likelihood estimation of observer
 // error-rates using the EM algorithm", Applied Statistics 28(1):20-28.
 //
-// Layout. The ratings are coded once (EncodeRatings). Annotators are then
-// taken G at a time (consecutive columns; G = 1 for sparse tables, up to 4
-// for dense ones with few classes): the labels an item has from one group
+// Layout. The ratings are coded once (EncodeRatings, from a dense or a
+// sparse table; Fit sees only each item's (annotator, code) pairs, so both
+// run the same iterations). Annotators are then taken G at a time
+// (consecutive columns; G = 1 when fewer than half the cells hold a label,
+// up to 4 for fuller tables with few classes): the labels an item has from one group
 // form a tuple, and every (group, tuple) pair owns a K-wide row, K the number
 // of classes, in flat tables rebuilt once per iteration:
 //  * E-step: joint[item][true] *= factors[row][true], the product of the
@@ -329,19 +331,25 @@ std::pair<AccumulateFn, ExpectFn> SelectPasses(size_t classes) {
   }
 }
 
-}  // namespace
-
-Result<DawidSkeneResult> DawidSkene(const RatingTable& table, const DawidSkeneOptions& options) {
+Status CheckOptions(const DawidSkeneOptions& options, size_t items) {
   if (!(options.smoothing >= 0)) return Status::InvalidArgument("smoothing must be >= 0");
   if (options.max_iterations < 1) return Status::InvalidArgument("max_iterations must be >= 1");
-  if (!options.gold.empty() && options.gold.size() != table.size()) {
+  if (!options.gold.empty() && options.gold.size() != items) {
     return Status::InvalidArgument("gold must be empty or hold one entry per item (" +
-                                   std::to_string(table.size()) + ")");
+                                   std::to_string(items) + ")");
   }
-  TESSERA_ASSIGN_OR_RETURN(internal::CodedTable coded,
-                           internal::EncodeRatings(table, options.categories));
+  return Status::Ok();
+}
+
+// The EM on coded ratings, for dense and sparse tables alike:
+// for_each_rating(item, f) calls f(annotator, code) for each of the item's
+// `label_count` ratings in all, by ascending annotator.
+template <typename ForEachRating>
+Result<DawidSkeneResult> Fit(std::vector<double> categories, size_t items, size_t annotators,
+                             size_t label_count, const DawidSkeneOptions& options,
+                             ForEachRating&& for_each_rating) {
   DawidSkeneResult out;
-  out.categories = std::move(coded.categories);
+  out.categories = std::move(categories);
   const size_t K = out.categories.size();
   if (K == 0) return Status::InvalidArgument("the rating table holds no ratings");
   for (const Rating& gold : options.gold) {
@@ -349,9 +357,6 @@ Result<DawidSkeneResult> DawidSkene(const RatingTable& table, const DawidSkeneOp
       return Status::InvalidArgument("gold label " + std::to_string(*gold) + " is not a category");
     }
   }
-  const size_t items = coded.items, annotators = coded.annotators;
-  size_t label_count = 0;
-  for (uint32_t code : coded.codes) label_count += code != internal::kMissingCode;
   const Grouping grouping = ChooseGrouping(K, annotators, label_count, items);
   const size_t stride = grouping.stride;
   const size_t rows = grouping.groups * grouping.tuples;  // of the tuple tables
@@ -361,30 +366,39 @@ Result<DawidSkeneResult> DawidSkene(const RatingTable& table, const DawidSkeneOp
   }
 
   // Each item's tuple rows, and the initial posteriors: vote shares, or
-  // one-hot gold.
+  // one-hot gold. A group's tuple starts as all digits missing (K); member
+  // m's label c lowers digit m from K to c.
+  std::vector<size_t> place(grouping.size);  // radix^m
+  size_t all_missing = 0;
+  for (size_t m = 0, power = 1; m < grouping.size; ++m, power *= grouping.radix) {
+    place[m] = power;
+    all_missing += K * power;
+  }
   Labels labels;
   labels.begin.reserve(items + 1);
   labels.begin.push_back(0);
+  labels.rows.reserve(label_count);
   std::vector<double> posterior(items * K, 0.0);  // [item][class]
   size_t rated_items = 0;
   for (size_t item = 0; item < items; ++item) {
     double* p = &posterior[item * K];
-    const uint32_t* given = coded.codes.data() + item * annotators;
     size_t count = 0;
-    for (size_t group = 0; group < grouping.groups; ++group) {
-      size_t tuple = 0, present = 0;
-      for (size_t m = grouping.size; m-- > 0;) {
-        const size_t ann = group * grouping.size + m;
-        const bool rated = ann < annotators && given[ann] != internal::kMissingCode;
-        tuple = tuple * grouping.radix + (rated ? given[ann] : K);
-        if (!rated) continue;
-        p[given[ann]] += 1;
-        ++present;
-      }
-      if (present == 0) continue;
+    size_t group = SIZE_MAX, tuple = 0;  // the group being filled
+    auto close_group = [&] {
+      if (group == SIZE_MAX) return;
       labels.rows.push_back(static_cast<uint32_t>((group * grouping.tuples + tuple) * stride));
-      count += present;
-    }
+    };
+    for_each_rating(item, [&](size_t ann, uint32_t given) {
+      if (ann / grouping.size != group) {
+        close_group();
+        group = ann / grouping.size;
+        tuple = all_missing;
+      }
+      tuple -= (K - given) * place[ann % grouping.size];
+      p[given] += 1;
+      ++count;
+    });
+    close_group();
     labels.begin.push_back(labels.rows.size());
     if (count > 0) ++rated_items;
     for (size_t k = 0; k < K; ++k) p[k] = count > 0 ? p[k] / static_cast<double>(count) : 1.0 / K;
@@ -498,6 +512,39 @@ Result<DawidSkeneResult> DawidSkene(const RatingTable& table, const DawidSkeneOp
     out.labels[item] = out.categories[static_cast<size_t>(std::max_element(p, p + K) - p)];
   }
   return out;
+}
+
+}  // namespace
+
+Result<DawidSkeneResult> DawidSkene(const RatingTable& table, const DawidSkeneOptions& options) {
+  TESSERA_RETURN_IF_ERROR(CheckOptions(options, table.size()));
+  TESSERA_ASSIGN_OR_RETURN(internal::CodedTable coded,
+                           internal::EncodeRatings(table, options.categories));
+  size_t label_count = 0;
+  for (uint32_t code : coded.codes) label_count += code != internal::kMissingCode;
+  const size_t annotators = coded.annotators;
+  const uint32_t* codes = coded.codes.data();
+  return Fit(std::move(coded.categories), coded.items, annotators, label_count, options,
+             [&](size_t item, auto&& f) {
+               const uint32_t* given = codes + item * annotators;
+               for (size_t ann = 0; ann < annotators; ++ann) {
+                 if (given[ann] != internal::kMissingCode) f(ann, given[ann]);
+               }
+             });
+}
+
+Result<DawidSkeneResult> DawidSkene(const SparseRatingTable& table,
+                                    const DawidSkeneOptions& options) {
+  TESSERA_RETURN_IF_ERROR(CheckOptions(options, table.items()));
+  TESSERA_ASSIGN_OR_RETURN(internal::CodedRatings coded,
+                           internal::EncodeRatings(table, options.categories));
+  const uint32_t* codes = coded.codes.data();
+  return Fit(std::move(coded.categories), table.items(), table.annotators, table.ratings(), options,
+             [&](size_t item, auto&& f) {
+               for (size_t e = table.item_start[item]; e < table.item_start[item + 1]; ++e) {
+                 f(table.annotator[e], codes[e]);
+               }
+             });
 }
 
 }  // namespace tessera::quality

@@ -102,7 +102,7 @@ TEST(RankAnnotatorsTest, MissingRatingsAndSilentAnnotator) {
       EXPECT_NEAR(quality.loo_agreement, 0.5, 1e-12);  // item 1 agrees, item 3 not
     }
   }
-  EXPECT_EQ(RankAnnotators({}).status().code(), Code::kInvalidArgument);
+  EXPECT_EQ(RankAnnotators(RatingTable{}).status().code(), Code::kInvalidArgument);
 }
 
 TEST(RankAnnotatorsTest, RandomAnnotatorRanksLast) {

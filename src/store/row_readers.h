@@ -54,59 +54,77 @@ Project ReadProject(const Stmt& st) {
   return p;
 }
 
+// Task, Annotation and Prediction also read into an existing record, whose
+// strings keep their buffers: reading page after page into the same records
+// then allocates nothing (the export's store reads).
+template <typename Stmt>
+void ReadTaskInto(const Stmt& st, Task* t) {
+  t->id = st.Int(0);
+  t->project_id = st.Int(1);
+  st.TextInto(2, &t->data);
+  st.TextInto(3, &t->meta);
+  t->is_labeled = st.Bool(4);
+  t->overlap = st.Int32(5);
+  t->inner_id = st.Int(6);
+  t->total_annotations = st.Int32(7);
+  t->cancelled_annotations = st.Int32(8);
+  t->total_predictions = st.Int32(9);
+  t->import_id = st.Int(10);
+  t->created_at = st.Int(11);
+  t->updated_at = st.Int(12);
+}
+
 template <typename Stmt>
 Task ReadTask(const Stmt& st) {
   Task t;
-  t.id = st.Int(0);
-  t.project_id = st.Int(1);
-  t.data = st.Text(2);
-  t.meta = st.Text(3);
-  t.is_labeled = st.Bool(4);
-  t.overlap = st.Int32(5);
-  t.inner_id = st.Int(6);
-  t.total_annotations = st.Int32(7);
-  t.cancelled_annotations = st.Int32(8);
-  t.total_predictions = st.Int32(9);
-  t.import_id = st.Int(10);
-  t.created_at = st.Int(11);
-  t.updated_at = st.Int(12);
+  ReadTaskInto(st, &t);
   return t;
+}
+
+template <typename Stmt>
+void ReadAnnotationInto(const Stmt& st, Annotation* a) {
+  a->id = st.Int(0);
+  a->task_id = st.Int(1);
+  a->project_id = st.Int(2);
+  a->completed_by = st.Int(3);
+  st.TextInto(4, &a->result);
+  a->was_cancelled = st.Bool(5);
+  a->ground_truth = st.Bool(6);
+  a->lead_time = st.Double(7);
+  a->version = st.Int32(8);
+  a->updated_by = st.Int(9);
+  a->parent_prediction = st.OptInt(10);
+  a->parent_annotation = st.OptInt(11);
+  st.TextInto(12, &a->last_action);
+  a->import_id = st.Int(13);
+  a->created_at = st.Int(14);
+  a->updated_at = st.Int(15);
+  a->guideline_version = st.Int32(16);
 }
 
 template <typename Stmt>
 Annotation ReadAnnotation(const Stmt& st) {
   Annotation a;
-  a.id = st.Int(0);
-  a.task_id = st.Int(1);
-  a.project_id = st.Int(2);
-  a.completed_by = st.Int(3);
-  a.result = st.Text(4);
-  a.was_cancelled = st.Bool(5);
-  a.ground_truth = st.Bool(6);
-  a.lead_time = st.Double(7);
-  a.version = st.Int32(8);
-  a.updated_by = st.Int(9);
-  a.parent_prediction = st.OptInt(10);
-  a.parent_annotation = st.OptInt(11);
-  a.last_action = st.Text(12);
-  a.import_id = st.Int(13);
-  a.created_at = st.Int(14);
-  a.updated_at = st.Int(15);
-  a.guideline_version = st.Int32(16);
+  ReadAnnotationInto(st, &a);
   return a;
+}
+
+template <typename Stmt>
+void ReadPredictionInto(const Stmt& st, Prediction* p) {
+  p->id = st.Int(0);
+  p->task_id = st.Int(1);
+  p->project_id = st.Int(2);
+  st.TextInto(3, &p->result);
+  p->score = st.OptDouble(4);
+  st.TextInto(5, &p->model_version);
+  p->created_at = st.Int(6);
+  p->updated_at = st.Int(7);
 }
 
 template <typename Stmt>
 Prediction ReadPrediction(const Stmt& st) {
   Prediction p;
-  p.id = st.Int(0);
-  p.task_id = st.Int(1);
-  p.project_id = st.Int(2);
-  p.result = st.Text(3);
-  p.score = st.OptDouble(4);
-  p.model_version = st.Text(5);
-  p.created_at = st.Int(6);
-  p.updated_at = st.Int(7);
+  ReadPredictionInto(st, &p);
   return p;
 }
 

@@ -324,6 +324,15 @@ TEST_P(StoreTest, ForEachTaskBundleOverSeveralPages) {
       a.result = "[" + std::to_string(task_idx) + "]";
       tasks[task_idx].annotations = {a};
     }
+    if (task_idx % 7 == 0) {
+      // A second annotation on some: pages read into the records of the
+      // page before, whose counts and texts differ.
+      Annotation b;
+      b.completed_by = ann;
+      b.result = "[-" + std::to_string(task_idx) + "]";
+      b.lead_time = task_idx;
+      tasks[task_idx].annotations.push_back(b);
+    }
     if (task_idx % 5 == 0) {
       Prediction p;
       p.result = "[" + std::to_string(task_idx) + "]";
@@ -341,11 +350,22 @@ TEST_P(StoreTest, ForEachTaskBundleOverSeveralPages) {
     last_id = bundle.task.id;
     EXPECT_EQ(bundle.task.project_id, project);
     EXPECT_EQ(bundle.task.data, "{\"n\":" + std::to_string(seen) + "}");
-    EXPECT_EQ(bundle.annotations.size(), seen % 3 == 0 ? 1u : 0u);
+    const size_t first_count = seen % 3 == 0 ? 1 : 0;
+    EXPECT_EQ(bundle.annotations.size(), first_count + (seen % 7 == 0 ? 1 : 0));
     EXPECT_EQ(bundle.predictions.size(), seen % 5 == 0 ? 2u : 0u);
-    if (!bundle.annotations.empty()) {
+    if (first_count == 1 && !bundle.annotations.empty()) {
       EXPECT_EQ(bundle.annotations[0].result, "[" + std::to_string(seen) + "]");
+      EXPECT_EQ(bundle.annotations[0].lead_time, 0);
     }
+    if (seen % 7 == 0 && bundle.annotations.size() == first_count + 1) {
+      EXPECT_EQ(bundle.annotations[first_count].result, "[-" + std::to_string(seen) + "]");
+      EXPECT_EQ(bundle.annotations[first_count].lead_time, seen);
+    }
+    for (const Prediction& p : bundle.predictions) {
+      EXPECT_EQ(p.result, "[" + std::to_string(seen) + "]");
+      EXPECT_EQ(p.task_id, bundle.task.id);
+    }
+    for (const Annotation& a : bundle.annotations) EXPECT_EQ(a.task_id, bundle.task.id);
     ++seen;
     return Status::Ok();
   }));
@@ -367,7 +387,9 @@ TEST_P(StoreTest, ForEachTaskBundleOverSeveralPages) {
     ++labeled_seen;
     return store_->GetTask(bundle.task.id).status();
   }));
-  EXPECT_EQ(labeled_seen, (kTasks + 2) / 3);
+  int annotated = 0;
+  for (int task_idx = 0; task_idx < kTasks; ++task_idx) annotated += task_idx % 3 == 0 || task_idx % 7 == 0;
+  EXPECT_EQ(labeled_seen, annotated);
 }
 
 TEST_P(StoreTest, PredictionsAndDrafts) {

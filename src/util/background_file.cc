@@ -4,6 +4,8 @@
 #include <unistd.h>
 
 #include <cerrno>
+#include <cstdlib>
+#include <new>
 #include <condition_variable>
 #include <cstring>
 #include <deque>
@@ -19,15 +21,23 @@ namespace tessera {
 // condition variable serve both directions (two threads).
 class BackgroundFileStream::Buf : public std::streambuf {
  public:
-  explicit Buf(const std::string& path) : path_(path) {
-    fd_ = ::open(path.c_str(), O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);
+  Buf(const std::string& path, CacheMode mode) : path_(path) {
+    constexpr int kFlags = O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC;
+    if (mode == CacheMode::kDirect) {
+      fd_ = ::open(path.c_str(), kFlags | O_DIRECT, 0644);
+      direct_ = fd_ >= 0;
+    }
+    if (fd_ < 0) fd_ = ::open(path.c_str(), kFlags, 0644);
     if (fd_ < 0) {
       final_ = Status::IOError("cannot write " + path + ": " + std::strerror(errno));
       closed_ = true;
       return;
     }
     for (size_t buffer_idx = 0; buffer_idx < kBuffers; ++buffer_idx) {
-      free_.push_back(std::make_unique<char[]>(kBufferBytes));
+      // Aligned for O_DIRECT, whose buffers, sizes and offsets must be
+      // multiples of the device's block size (kDirectAlign covers them all).
+      free_.emplace_back(static_cast<char*>(std::aligned_alloc(kDirectAlign, kBufferBytes)));
+      if (!free_.back()) throw std::bad_alloc();
     }
     TakeFreeBuffer();
     writer_ = std::thread([this] { WriterLoop(); });
@@ -35,6 +45,7 @@ class BackgroundFileStream::Buf : public std::streambuf {
   ~Buf() override { Close(); }
 
   bool open() const { return fd_ >= 0; }
+  uint64_t direct_bytes() const { return direct_bytes_; }
 
   Status Close() {
     if (closed_) return final_;
@@ -80,8 +91,14 @@ class BackgroundFileStream::Buf : public std::streambuf {
   int sync() override { return HandOver() ? 0 : -1; }
 
  private:
+  static constexpr size_t kDirectAlign = 4096;
+  static_assert(kBufferBytes % kDirectAlign == 0);
+  struct FreeDeleter {
+    void operator()(char* p) const { std::free(p); }
+  };
+  using Buffer = std::unique_ptr<char, FreeDeleter>;
   struct Chunk {
-    std::unique_ptr<char[]> data;
+    Buffer data;
     size_t size = 0;
   };
 
@@ -126,13 +143,24 @@ class BackgroundFileStream::Buf : public std::streambuf {
     }
   }
 
-  // Empty on success, else strerror of the failure.
+  // Empty on success, else strerror of the failure. Runs on the writer
+  // thread, the only one that touches direct_ and direct_bytes_ until Close()
+  // has joined it.
   std::string WriteAll(const char* data, size_t size) {
+    // A partial buffer cannot go through O_DIRECT, and after it the file
+    // offset is no longer aligned: the rest of the file is buffered.
+    if (direct_ && size % kDirectAlign != 0) LeaveDirect();
     while (size > 0) {
       ssize_t n = ::write(fd_, data, size);
       if (n < 0) {
         if (errno == EINTR) continue;
+        // Refused at write time rather than at open (some file systems).
+        if (errno == EINVAL && direct_ && LeaveDirect()) continue;
         return std::strerror(errno);
+      }
+      if (direct_) {
+        direct_bytes_ += static_cast<uint64_t>(n);
+        if (static_cast<size_t>(n) % kDirectAlign != 0) LeaveDirect();
       }
       data += n;
       size -= static_cast<size_t>(n);
@@ -140,15 +168,24 @@ class BackgroundFileStream::Buf : public std::streambuf {
     return {};
   }
 
+  // Clears O_DIRECT on the descriptor; false if that failed.
+  bool LeaveDirect() {
+    direct_ = false;
+    int flags = ::fcntl(fd_, F_GETFL);
+    return flags >= 0 && ::fcntl(fd_, F_SETFL, flags & ~O_DIRECT) == 0;
+  }
+
   const std::string path_;
   int fd_ = -1;
   std::thread writer_;
-  std::unique_ptr<char[]> current_;  // the put area's buffer
+  Buffer current_;  // the put area's buffer
+  bool direct_ = false;         // O_DIRECT is set on fd_ (writer thread)
+  uint64_t direct_bytes_ = 0;   // written with O_DIRECT (writer thread)
 
   std::mutex mu_;
   std::condition_variable cv_;
   std::deque<Chunk> full_;                      // guarded by mu_
-  std::vector<std::unique_ptr<char[]>> free_;  // guarded by mu_
+  std::vector<Buffer> free_;                    // guarded by mu_
   std::string error_;                           // guarded by mu_: the first write error
   bool closing_ = false;                        // guarded by mu_ (read unlocked by the producer only)
 
@@ -156,13 +193,15 @@ class BackgroundFileStream::Buf : public std::streambuf {
   Status final_;
 };
 
-BackgroundFileStream::BackgroundFileStream(const std::string& path)
-    : std::ostream(nullptr), buf_(std::make_unique<Buf>(path)) {
+BackgroundFileStream::BackgroundFileStream(const std::string& path, CacheMode mode)
+    : std::ostream(nullptr), buf_(std::make_unique<Buf>(path, mode)) {
   rdbuf(buf_.get());
   if (!buf_->open()) setstate(std::ios::badbit);
 }
 
 BackgroundFileStream::~BackgroundFileStream() { buf_->Close(); }
+
+uint64_t BackgroundFileStream::direct_bytes() const { return buf_->direct_bytes(); }
 
 Status BackgroundFileStream::Close() {
   Status s = buf_->Close();

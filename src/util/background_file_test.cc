@@ -1,7 +1,10 @@
 #include "tessera/background_file.h"
 
 #include <gtest/gtest.h>
+#include <fcntl.h>
 #include <unistd.h>
+
+#include <algorithm>
 
 #include <filesystem>
 #include <fstream>
@@ -30,13 +33,29 @@ class BackgroundFileTest : public ::testing::Test {
   fs::path dir_;
 };
 
-TEST_F(BackgroundFileTest, WritesEveryByteInOrder) {
+// Whether this folder's file system takes O_DIRECT (tmpfs does not).
+bool TakesDirectWrites(const fs::path& dir) {
+  std::string probe = (dir / "probe").string();
+  int fd = ::open(probe.c_str(), O_WRONLY | O_CREAT | O_TRUNC | O_DIRECT, 0644);
+  if (fd >= 0) ::close(fd);
+  fs::remove(probe);
+  return fd >= 0;
+}
+
+using CacheMode = BackgroundFileStream::CacheMode;
+
+class BackgroundFileModeTest : public BackgroundFileTest, public ::testing::WithParamInterface<CacheMode> {};
+
+INSTANTIATE_TEST_SUITE_P(Modes, BackgroundFileModeTest, ::testing::Values(CacheMode::kBuffered, CacheMode::kDirect),
+                         [](const auto& info) { return info.param == CacheMode::kDirect ? "Direct" : "Buffered"; });
+
+TEST_P(BackgroundFileModeTest, WritesEveryByteInOrder) {
   // Small writes, single characters and writes larger than a buffer, so that
   // buffers are handed over mid-write and the producer waits for free ones.
   std::string expected;
   std::string big(BackgroundFileStream::kBufferBytes * 3 + 17, 'b');
   for (size_t pos = 0; pos < big.size(); pos += 4093) big[pos] = static_cast<char>('A' + pos % 26);
-  BackgroundFileStream out((dir_ / "out.bin").string());
+  BackgroundFileStream out((dir_ / "out.bin").string(), GetParam());
   for (int round_idx = 0; round_idx < 40; ++round_idx) {
     std::string line = "line " + std::to_string(round_idx) + "\n";
     out << line;
@@ -55,6 +74,36 @@ TEST_F(BackgroundFileTest, WritesEveryByteInOrder) {
   std::string written = ReadAll(dir_ / "out.bin");
   ASSERT_EQ(written.size(), expected.size());
   EXPECT_TRUE(written == expected);
+  // Only the full buffers before the flush() can bypass the page cache.
+  if (GetParam() == CacheMode::kBuffered || !TakesDirectWrites(dir_)) {
+    EXPECT_EQ(out.direct_bytes(), 0u);
+  } else {
+    EXPECT_GT(out.direct_bytes(), 0u);
+    EXPECT_EQ(out.direct_bytes() % BackgroundFileStream::kBufferBytes, 0u);
+  }
+}
+
+TEST_P(BackgroundFileModeTest, LargeFileWithUnalignedTail) {
+  // Many full buffers, then a tail that is not a multiple of any block size:
+  // in direct mode all but the tail bypass the page cache.
+  const size_t total = BackgroundFileStream::kBufferBytes * 9 + 4099;
+  std::string expected(total, '\0');
+  uint32_t state = 12345;
+  for (char& c : expected) {
+    state = state * 1103515245u + 12345u;
+    c = static_cast<char>(state >> 24);
+  }
+  BackgroundFileStream out((dir_ / "big.bin").string(), GetParam());
+  for (size_t pos = 0; pos < total; pos += 250'000) {
+    out.write(expected.data() + pos, static_cast<std::streamsize>(std::min<size_t>(250'000, total - pos)));
+  }
+  ASSERT_TRUE(out.Close().ok());
+  EXPECT_TRUE(ReadAll(dir_ / "big.bin") == expected);
+  if (GetParam() == CacheMode::kDirect && TakesDirectWrites(dir_)) {
+    EXPECT_EQ(out.direct_bytes(), BackgroundFileStream::kBufferBytes * 9);
+  } else {
+    EXPECT_EQ(out.direct_bytes(), 0u);
+  }
 }
 
 TEST_F(BackgroundFileTest, EmptyFileAndTruncation) {
@@ -75,9 +124,9 @@ TEST_F(BackgroundFileTest, OpenFailureIsReported) {
   EXPECT_NE(s.message().find("no-such-dir"), std::string::npos);
 }
 
-TEST_F(BackgroundFileTest, WriteErrorMakesTheStreamBadAndCloseFail) {
+TEST_P(BackgroundFileModeTest, WriteErrorMakesTheStreamBadAndCloseFail) {
   if (!fs::exists("/dev/full")) GTEST_SKIP() << "no /dev/full";
-  BackgroundFileStream out("/dev/full");
+  BackgroundFileStream out("/dev/full", GetParam());
   std::string chunk(BackgroundFileStream::kBufferBytes, 'x');
   // The first full buffer fails in the writer thread; a later hand-over sees it.
   for (int round_idx = 0; round_idx < 20 && out.good(); ++round_idx) {

@@ -189,6 +189,32 @@ TEST_F(QualityApiTest, SummaryCoefficientsAndAggregation) {
   json cohen = admin.Get(base + "/agreement?metric=cohen").Json();
   EXPECT_NEAR(cohen["value"].get<double>(), sum / 3, 1e-12);
   EXPECT_EQ(cohen["pairs"], 3);
+  // Scott's pi likewise, and its bootstrap interval: the server resamples the
+  // sparse table; the same draws on the dense table give the same interval.
+  auto mean_scott = [&](const q::RatingTable& t) -> tessera::Result<double> {
+    double total = 0;
+    int used = 0;
+    for (size_t a = 0; a < 3; ++a)
+      for (size_t b = a + 1; b < 3; ++b) {
+        q::RatingTable two;
+        for (const auto& row : t)
+          if (row[a] && row[b]) two.push_back({row[a], row[b]});
+        if (two.size() < 2) continue;
+        auto c = q::ScottPi(two, three);
+        if (!c.ok() || !std::isfinite(c->value)) continue;
+        total += c->value;
+        ++used;
+      }
+    if (used == 0) return tessera::Status::InvalidArgument("no pair");
+    return total / used;
+  };
+  json scott = admin.Get(base + "/agreement?metric=scott&ci=true").Json();
+  EXPECT_NEAR(scott["value"].get<double>(), *mean_scott(table), 1e-12);
+  auto scott_ci = q::BootstrapCI(table, mean_scott);
+  ASSERT_TRUE(scott_ci.ok() && scott.contains("ci95")) << scott.dump();
+  EXPECT_NEAR(scott["ci95"][0].get<double>(), scott_ci->lower, 1e-12);
+  EXPECT_NEAR(scott["ci95"][1].get<double>(), scott_ci->upper, 1e-12);
+  EXPECT_EQ(scott["ci_replicates"], scott_ci->valid_replicates);
   json ci = admin.Get(base + "/agreement?metric=krippendorff&ci=true").Json();
   ASSERT_TRUE(ci.contains("ci95")) << ci.dump();
   EXPECT_LE(ci["ci95"][0].get<double>(), ci["value"].get<double>());

@@ -211,6 +211,12 @@ std::string Stmt::Text(int col) const {
   return text == nullptr ? std::string() : std::string(text);
 }
 
+void Stmt::TextInto(int col, std::string* out) const {
+  const char* text = Cell(col);
+  if (text == nullptr) return out->clear();
+  out->assign(text);
+}
+
 std::optional<int64_t> Stmt::OptInt(int col) const {
   if (IsNull(col)) return std::nullopt;
   return Int(col);

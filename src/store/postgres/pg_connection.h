@@ -85,6 +85,8 @@ class Stmt {
   double Double(int col) const;
   bool IsNull(int col) const;
   std::string Text(int col) const;
+  // The same into *out, reusing its buffer.
+  void TextInto(int col, std::string* out) const;
   std::optional<int64_t> OptInt(int col) const;
   std::optional<double> OptDouble(int col) const;
 

@@ -73,6 +73,8 @@ class Stmt {
   // SQLITE_INTEGER, SQLITE_FLOAT, SQLITE_TEXT, SQLITE_BLOB or SQLITE_NULL.
   int Type(int col) const { return sqlite3_column_type(stmt_, col); }
   std::string Text(int col) const;
+  // The same into *out, reusing its buffer (no allocation when it fits).
+  void TextInto(int col, std::string* out) const;
   std::optional<int64_t> OptInt(int col) const;
   std::optional<double> OptDouble(int col) const;
 

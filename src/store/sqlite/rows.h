@@ -17,6 +17,10 @@ Project ReadProject(const Stmt& st);
 Task ReadTask(const Stmt& st);
 Annotation ReadAnnotation(const Stmt& st);
 Prediction ReadPrediction(const Stmt& st);
+// Into an existing record, reusing its strings' buffers.
+void ReadTaskInto(const Stmt& st, Task* t);
+void ReadAnnotationInto(const Stmt& st, Annotation* a);
+void ReadPredictionInto(const Stmt& st, Prediction* p);
 Draft ReadDraft(const Stmt& st);
 ImportRecord ReadImport(const Stmt& st);
 

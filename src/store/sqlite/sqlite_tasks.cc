@@ -91,14 +91,17 @@ Status InsertNested(Connection& conn, const NewTask& task, Id task_id, Id projec
 }
 
 // Loads up to kBundlePageSize tasks with id > after_id, plus their annotations
-// and predictions (one query each, over the page's id range).
+// and predictions (one query each, over the page's id range). The page's
+// records are read into again (ReadTaskInto and the like), so
+// after the first page their strings' buffers are reused: reading a project
+// page after page allocates almost nothing.
 Status LoadBundlePage(Connection& conn, Id project_id, const TaskQuerySql& filter, Id after_id,
                       std::vector<TaskBundle>* page) {
-  page->clear();
   std::string sql =
       "SELECT " TESSERA_TASK_COLUMNS " FROM tasks t WHERE t.project_id = ?1 AND t.id > ?2";
   sql += filter.where;
   sql += " ORDER BY t.id LIMIT ?3";
+  size_t tasks = 0;
   {
     TESSERA_ASSIGN_OR_RETURN(Stmt st, conn.Prepare(sql));
     st.Bind(1, project_id).Bind(2, after_id).Bind(3, kBundlePageSize);
@@ -106,18 +109,28 @@ Status LoadBundlePage(Connection& conn, Id project_id, const TaskQuerySql& filte
     while (true) {
       TESSERA_ASSIGN_OR_RETURN(bool row, st.Step());
       if (!row) break;
-      page->push_back(TaskBundle{ReadTask(st), {}, {}});
+      if (tasks == page->size()) page->emplace_back();
+      ReadTaskInto(st, &(*page)[tasks++].task);
     }
   }
+  page->resize(tasks);
   if (page->empty()) return Status::Ok();
+  // How many of each bundle's annotations and predictions this page has
+  // read; the vectors keep their older records until trimmed at the end.
+  std::vector<std::pair<uint32_t, uint32_t>> used(tasks);
   Id first = page->front().task.id, last = page->back().task.id;
   // Rows of tasks outside the page (filtered out, or in another project) can
   // fall inside the id range; they are skipped here rather than filtered in
   // SQL, so that SQLite keeps using the task_id index.
-  auto bundle_of = [&](Id task_id) -> TaskBundle* {
+  auto index_of = [&](Id task_id) -> size_t {
     auto it = std::lower_bound(page->begin(), page->end(), task_id,
                                [](const TaskBundle& b, Id id) { return b.task.id < id; });
-    return (it != page->end() && it->task.id == task_id) ? &*it : nullptr;
+    return (it != page->end() && it->task.id == task_id) ? static_cast<size_t>(it - page->begin()) : tasks;
+  };
+  // The next record of `records` to read into.
+  auto next_of = [](auto& records, uint32_t& count) -> auto& {
+    if (count == records.size()) records.emplace_back();
+    return records[count++];
   };
   {
     TESSERA_ASSIGN_OR_RETURN(
@@ -127,17 +140,25 @@ Status LoadBundlePage(Connection& conn, Id project_id, const TaskQuerySql& filte
     while (true) {
       TESSERA_ASSIGN_OR_RETURN(bool row, st.Step());
       if (!row) break;
-      if (TaskBundle* bundle = bundle_of(st.Int(1))) bundle->annotations.push_back(ReadAnnotation(st));
+      size_t at = index_of(st.Int(1));
+      if (at < tasks) ReadAnnotationInto(st, &next_of((*page)[at].annotations, used[at].first));
     }
   }
-  TESSERA_ASSIGN_OR_RETURN(
-      Stmt st, conn.Prepare("SELECT " TESSERA_PREDICTION_COLUMNS " FROM predictions "
-                            "WHERE task_id BETWEEN ?1 AND ?2 ORDER BY task_id, id"));
-  st.Bind(1, first).Bind(2, last);
-  while (true) {
-    TESSERA_ASSIGN_OR_RETURN(bool row, st.Step());
-    if (!row) break;
-    if (TaskBundle* bundle = bundle_of(st.Int(1))) bundle->predictions.push_back(ReadPrediction(st));
+  {
+    TESSERA_ASSIGN_OR_RETURN(
+        Stmt st, conn.Prepare("SELECT " TESSERA_PREDICTION_COLUMNS " FROM predictions "
+                              "WHERE task_id BETWEEN ?1 AND ?2 ORDER BY task_id, id"));
+    st.Bind(1, first).Bind(2, last);
+    while (true) {
+      TESSERA_ASSIGN_OR_RETURN(bool row, st.Step());
+      if (!row) break;
+      size_t at = index_of(st.Int(1));
+      if (at < tasks) ReadPredictionInto(st, &next_of((*page)[at].predictions, used[at].second));
+    }
+  }
+  for (size_t task_idx = 0; task_idx < tasks; ++task_idx) {
+    (*page)[task_idx].annotations.resize(used[task_idx].first);
+    (*page)[task_idx].predictions.resize(used[task_idx].second);
   }
   return Status::Ok();
 }
