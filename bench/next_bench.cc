@@ -27,7 +27,7 @@
 //    annotations, nobody annotated a task twice.
 //
 // Usage: next_bench [--tasks N] [--done D] [--annotators N] [--seconds S] [--warmup S]
-//                   [--mode next|submit|both|none] [--server PATH] [--server-threads N]
+//                   [--mode next|submit|both|none] [--server PATH] [--server-threads N] [--warm-caches]
 //                   [--client-threads N] [--pages N] [--dir DIR] [--keep]
 // Exit status 0 only when no request failed and the checks passed.
 #include <fcntl.h>
@@ -94,6 +94,7 @@ struct Options {
   std::string mode = "both";
   std::string server = "build/tessera";
   int server_threads = 4;
+  bool warm_caches = false;  // --warm-caches: the server builds its dashboard caches at start
   int client_threads = 1;
   double rate = 0;  // requests/s offered by all annotators together; 0 = as fast as possible
   double sample = 0;  // seconds between server RSS samples in the window; 0 = start and end only
@@ -119,6 +120,7 @@ Options ParseOptions(int argc, char** argv) {
     else if (arg == "--mode") o.mode = value();
     else if (arg == "--server") o.server = value();
     else if (arg == "--server-threads") o.server_threads = std::stoi(value());
+    else if (arg == "--warm-caches") o.warm_caches = true;
     else if (arg == "--client-threads") o.client_threads = std::stoi(value());
     else if (arg == "--rate") o.rate = std::stod(value());
     else if (arg == "--sample") o.sample = std::stod(value());
@@ -130,7 +132,7 @@ Options ParseOptions(int argc, char** argv) {
       std::printf(
           "usage: next_bench [--tasks N=1000000] [--done D=0] [--annotators N=200] [--seconds S=20]\n"
           "                  [--warmup S=3] [--mode next|submit|both|none] [--server PATH=build/tessera]\n"
-          "                  [--server-threads N=4] [--client-threads N=1] [--rate R=0]\n"
+          "                  [--server-threads N=4] [--warm-caches] [--client-threads N=1] [--rate R=0]\n"
           "                  [--sample S=0] [--pages N=0] [--dir DIR=/tmp] [--keep] [--reuse DIR]\n"
           "--rate R: the annotators together send R requests/s, each on a fixed schedule, and\n"
           "latency counts from the scheduled time (no coordinated omission); 0: each sends its\n"
@@ -380,12 +382,13 @@ Seeded LoadSeeded(const fs::path& data) {
 
 class ServerProcess {
  public:
-  ServerProcess(const std::string& binary, const fs::path& data, int threads) {
+  ServerProcess(const std::string& binary, const fs::path& data, int threads, bool warm_caches) {
     if (access(binary.c_str(), X_OK) != 0) Die("server binary " + binary + " is not executable");
     int out_pipe[2];
     if (pipe(out_pipe) != 0) Die("pipe failed");
     std::vector<std::string> args = {binary, "serve", "--data", data.string(), "--port", "0",
                                      "--threads", std::to_string(threads)};
+    if (warm_caches) args.push_back("--warm-caches");
     pid_ = fork();
     if (pid_ < 0) Die("fork failed");
     if (pid_ == 0) {
@@ -818,7 +821,7 @@ int main(int argc, char** argv) {
 
   bool ok = true;
   {
-    ServerProcess server(o.server, data, o.server_threads);
+    ServerProcess server(o.server, data, o.server_threads, o.warm_caches);
     std::printf("server: pid %d, port %d\n", static_cast<int>(server.pid()), server.port());
     std::fflush(stdout);
     std::vector<std::set<Id>> done(seeded.annotators.size());

@@ -25,6 +25,9 @@ struct ServeOptions {
   bool trust_proxy = false;
   int max_body_mb = 512;
   bool access_log = true;
+  // Off by default: building a 10M-task project's caches cut labeling from
+  // 1000 to ~600 requests/s for the ~45 s it took (docs/performance.md).
+  bool warm_caches = false;
   server::WebhookDeliveryOptions webhooks;
 };
 
@@ -52,7 +55,7 @@ int RunServe(const ServeOptions& o) {
   server::HttpServer server(http, [&app](server::HttpRequest& req) { return app.Handle(req); });
   Status s = server.Start();
   if (!s.ok()) return Fail(s);
-  app.WarmCaches();  // in the background, at low priority
+  if (o.warm_caches) app.WarmCaches();  // in the background, at low priority
   std::printf("tessera: serving http://%s:%u (data in %s); Ctrl-C stops\n", o.host.c_str(),
               server.port(), o.data.data_dir.c_str());
   std::fflush(stdout);
@@ -75,6 +78,8 @@ void RegisterServe(CLI::App& app) {
       ->check(CLI::Range(1, 256))
       ->capture_default_str();
   cmd->add_option("--static-dir", opts->static_dir, "Built web app (default: web/dist)");
+  cmd->add_flag("--warm-caches,!--no-warm-caches", opts->warm_caches,
+                "Build the 16 newest projects' dashboard and agreement caches at start, in the background");
   cmd->add_flag("--secure-cookies", opts->secure_cookies, "Always mark cookies Secure (TLS)");
   cmd->add_option("--max-body-mb", opts->max_body_mb, "Largest request body (uploads), MiB")
       ->check(CLI::Range(1, 65536))

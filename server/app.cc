@@ -73,12 +73,23 @@ void App::WarmCaches() {
     LogError("", "warming the dashboard caches: " + projects.status().ToString());
     return;
   }
-  size_t warmed = 0;
-  for (const Project& project : *projects) {  // newest first
-    if (warmed++ == kWarmProjects) break;
-    stats_cache_.Warm(store_, project.id);
-    quality_cache_.Warm(store_, project, AgreementOptions{});
-  }
+  if (projects->size() > kWarmProjects) projects->resize(kWarmProjects);  // newest first
+  // One job, one project and one cache at a time: two whole-project reads
+  // side by side always hold a read transaction open between them, so the
+  // SQLite WAL could never be checkpointed back to its start and every
+  // labeling request's page lookups slowed down (measured: 1000 -> 390
+  // submits/s on a 10M-task project while both caches warmed in parallel).
+  lane_.Post([this, projects = std::move(*projects)]() -> Status {
+    for (const Project& project : projects) {
+      if (lane_.stopping()) break;
+      Status s = stats_cache_.Refresh(store_, project.id);
+      if (s.ok()) s = quality_cache_.Refresh(store_, project, AgreementOptions{});
+      if (!s.ok() && !lane_.stopping()) {
+        LogError("", "warming the caches of project " + std::to_string(project.id) + ": " + s.ToString());
+      }
+    }
+    return Status::Ok();
+  });
 }
 
 void App::StartWebhookDelivery(const WebhookDeliveryOptions& options) {

@@ -57,7 +57,7 @@ class App {
   // Builds the dashboard and agreement caches of the most recent projects
   // (as many as the caches keep) in the background, at low priority, so that
   // the first dashboard after a start does not wait for a whole-project read
-  // (15 s at 10M tasks). `tessera serve` calls it once serving.
+  // (15 s at 10M tasks). `tessera serve --warm-caches` calls it once serving.
   void WarmCaches();
   // Tells the runner (if started) that a job was created.
   void WakeExportJobs();

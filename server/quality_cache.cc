@@ -39,13 +39,6 @@ Status QualityCache::With(Store& store, const Project& project, const AgreementO
   return lane_->Run([&] { return Update(store, project, options, fn); });
 }
 
-void QualityCache::Warm(Store& store, const Project& project, const AgreementOptions& options) {
-  if (lane_ == nullptr) return;
-  lane_->Post([this, &store, project, options] {
-    return Update(store, project, options, [](const QualitySnapshot&) { return Status::Ok(); });
-  });
-}
-
 bool QualityCache::Built(Id project_id, const AgreementOptions& options) {
   std::shared_ptr<Entry> entry;
   {

@@ -53,9 +53,10 @@ class QualityCache {
               const std::function<Status(const QualitySnapshot&)>& fn);
 
   // Builds (or brings up to date) the entry for (project, options) on the
-  // lane without waiting, so that the first request finds it ready. Needs a
-  // lane; `store` must outlive the lane's Stop().
-  void Warm(Store& store, const Project& project, const AgreementOptions& options);
+  // calling thread: for work already on the lane (App::WarmCaches).
+  Status Refresh(Store& store, const Project& project, const AgreementOptions& options) {
+    return Update(store, project, options, [](const QualitySnapshot&) { return Status::Ok(); });
+  }
   // Whether an entry for (project, options) is built (for tests).
   bool Built(Id project_id, const AgreementOptions& options);
 

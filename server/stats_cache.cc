@@ -275,11 +275,6 @@ Result<std::shared_ptr<const DashboardStats>> StatsCache::Get(Store& store, Id p
   return out;
 }
 
-void StatsCache::Warm(Store& store, Id project_id) {
-  if (lane_ == nullptr) return;
-  lane_->Post([this, &store, project_id] { return Update(store, project_id).status(); });
-}
-
 bool StatsCache::Built(Id project_id) {
   std::shared_ptr<Entry> entry;
   {

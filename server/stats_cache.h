@@ -67,10 +67,9 @@ class StatsCache {
   // The project's totals, brought up to date with the change log.
   Result<std::shared_ptr<const DashboardStats>> Get(Store& store, Id project_id);
 
-  // Builds (or brings up to date) the project's entry on the lane without
-  // waiting, so that the first dashboard request finds it ready. Needs a
-  // lane; `store` must outlive the lane's Stop().
-  void Warm(Store& store, Id project_id);
+  // Builds (or brings up to date) the project's entry on the calling
+  // thread: for work already on the lane (App::WarmCaches).
+  Status Refresh(Store& store, Id project_id) { return Update(store, project_id).status(); }
   // Whether the project's entry is built (for tests).
   bool Built(Id project_id);
 

@@ -278,7 +278,8 @@ Result<TaskFilter> ParseItem(size_t index, const json& item) {
     }
     case ColType::kList: {
       auto d = NumberValue(value);
-      if (!d || *d < 1 || std::floor(*d) != *d) {
+      // Ids above 2^53 - 1 are not exact as doubles (and 1e300 is no id).
+      if (!d || *d < 1 || *d > 9007199254740991.0 || std::floor(*d) != *d) {
         return ItemError(index, "column 'annotators' takes a user id as value; got " + value.dump());
       }
       f.number = *d;

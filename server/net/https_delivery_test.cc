@@ -273,6 +273,11 @@ TEST_F(HttpsDeliveryTest, RefusesASelfSignedCertificateAndRetries) {
   WebhookDispatcher dispatcher(*store_, options_);
   Id hook = Hook(receiver.Url("https", "localhost"));
   ExpectRefused(dispatcher, receiver, hook, "self-signed");
+  // The receiver counts the failed handshake on its own thread, which may
+  // still be on it when the client has given up.
+  for (int wait_idx = 0; wait_idx < 500 && receiver.failed_handshakes() < 1; ++wait_idx) {
+    std::this_thread::sleep_for(std::chrono::milliseconds(10));
+  }
   EXPECT_EQ(receiver.failed_handshakes(), 1);
   // The retry meets the same certificate and is refused again.
   std::this_thread::sleep_for(std::chrono::milliseconds(Log(hook).next_attempt_at - NowMs() + 5));

@@ -223,6 +223,9 @@ Result<std::string> FilterCondition(SqlDialect dialect, const TaskFilter& f, Par
     if (op != "contains" && op != "not_contains" && op != "equal" && op != "not_equal") {
       return Invalid("operator " + op + " does not apply to column annotators");
     }
+    if (!(f.number >= 1 && f.number < 0x1p63)) {  // the cast below must not overflow
+      return Invalid("column annotators takes a user id; got " + std::to_string(f.number));
+    }
     return Exists(negative, "SELECT 1 FROM annotations a WHERE a.task_id = t.id AND "
                             "a.completed_by = " + p.Int(static_cast<int64_t>(f.number)));
   }

@@ -249,6 +249,11 @@ TEST_F(DataManagerApiTest, BadQueriesAreNamed) {
   EXPECT_NE(d.find("near_duplicate"), std::string::npos) << d;
   d = bad({{"filters", Filters({Item("id", "in", "Number", 3)})}});
   EXPECT_NE(d.find("{\"min\": a, \"max\": b}"), std::string::npos) << d;
+  // A user id too large for an integer (found while fuzzing: it reached a
+  // cast to int64 that overflowed).
+  d = bad({{"filters", Filters({Item("id", "equal", "Number", 1), Item("annotators", "contains", "List", 1e300)})}});
+  EXPECT_NE(d.find("filters.items[1]"), std::string::npos) << d;
+  EXPECT_NE(d.find("user id"), std::string::npos) << d;
   d = bad({{"ordering", {"tasks:annotators"}}});
   EXPECT_NE(d.find("not a sortable column"), std::string::npos) << d;
   Reply r = As(manager_).Get(TasksPath("&query=" + UrlEncode("{not json")));
