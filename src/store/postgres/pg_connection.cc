@@ -23,6 +23,11 @@ Status ErrorStatus(const std::exception& error, std::string_view what) {
       dynamic_cast<const pqxx::in_doubt_error*>(&error) != nullptr) {
     return Status::Unavailable(std::move(message));
   }
+  // Deadlocks and serialization failures: the transaction was rolled back
+  // and may be run again (whatever SQLSTATE the exception carries).
+  if (dynamic_cast<const pqxx::transaction_rollback*>(&error) != nullptr) {
+    return Status::Unavailable(std::move(message));
+  }
   const auto* sql = dynamic_cast<const pqxx::sql_error*>(&error);
   if (sql == nullptr) return Status::Internal(std::move(message));
   const std::string state = sql->sqlstate();

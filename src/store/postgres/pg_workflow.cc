@@ -2,9 +2,11 @@
 // manual assignment, priorities. Same SQL as the SQLite store except where
 // several servers writing at once need row locks (see NextTask).
 #include <algorithm>
+#include <chrono>
 #include <initializer_list>
 #include <random>
 #include <string>
+#include <thread>
 
 #include "src/store/postgres/pg_rows.h"
 #include "src/store/postgres/postgres_store.h"
@@ -240,13 +242,31 @@ Status PostgresStore::SetTaskPriorities(Id project_id,
 Result<Task> PostgresStore::NextTask(Id project_id, Id user_id, Id exclude_task_id) {
   TimeMs now = NowMs();
   Result<Task> out = Status::Internal("unset");
+  // Concurrent `next` calls lock task rows in scan order, and a waiting scan
+  // (near the end of a project) can meet another holding the row it wants
+  // while wanting one it holds: PostgreSQL then aborts one of them as a
+  // deadlock (seen once in lb_test: a 500). The transaction was rolled back
+  // and wrote nothing, so it is run again, a few times at most.
+  Status txn;
+  for (int attempt = 0; attempt < 4; ++attempt) {
+    txn = NextTaskTxn(project_id, user_id, exclude_task_id, now, &out);
+    if (txn.code() != Code::kUnavailable) break;
+    std::this_thread::sleep_for(std::chrono::milliseconds(1 + attempt * 3));
+  }
+  TESSERA_RETURN_IF_ERROR(txn);
+  return out;
+}
+
+Status PostgresStore::NextTaskTxn(Id project_id, Id user_id, Id exclude_task_id, TimeMs now,
+                                  Result<Task>* out_ptr) {
+  Result<Task>& out = *out_ptr;
   // The only rows this transaction writes are task locks, leases that may
   // vanish by design, so its commit does not wait for the WAL flush
   // (synchronous_commit = off for this transaction): a crash of the database
   // right after it can drop the lock, which then behaves like an early expiry.
   // Expired locks are deleted and the new one written in the same
   // transaction that picks the task.
-  TESSERA_RETURN_IF_ERROR(WriteTxn([&](Connection& conn) -> Status {
+  return WriteTxn([&](Connection& conn) -> Status {
     // One `next` of this user in this project at a time, on any server (a
     // double click answered by two servers still gets one task). The ids are
     // integers, so they go into the text as they are.
@@ -331,8 +351,7 @@ Result<Task> PostgresStore::NextTask(Id project_id, Id user_id, Id exclude_task_
     if (!row) return Status::NotFound("task " + std::to_string(task_id) + " not found");
     out = ReadTask(st);
     return Status::Ok();
-  }));
-  return out;
+  });
 }
 
 Result<std::vector<TaskLock>> PostgresStore::ListTaskLocks(Id project_id, TimeMs now) {

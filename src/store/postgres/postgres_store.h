@@ -250,6 +250,9 @@ class PostgresStore final : public Store {
     return status;
   }
 
+  // One attempt of NextTask: its transaction, setting *out.
+  Status NextTaskTxn(Id project_id, Id user_id, Id exclude_task_id, TimeMs now, Result<Task>* out);
+
   // Deletes the tasks an import inserted and marks it `status` with `error`.
   static Status UndoImport(Connection& conn, Id import_id, const std::string& status,
                            const std::string& error);
