@@ -1,7 +1,6 @@
 #include "server/export_runner.h"
 
 #include <chrono>
-#include <fstream>
 #include <vector>
 #include <nlohmann/json.hpp>
 

@@ -9,7 +9,6 @@
 // on a second thread (bundle_read_ahead.h) while this one writes.
 #include <simdjson.h>
 
-#include <algorithm>
 #include <charconv>
 #include <unordered_map>
 

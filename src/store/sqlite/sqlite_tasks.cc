@@ -132,30 +132,28 @@ Status LoadBundlePage(Connection& conn, Id project_id, const TaskQuerySql& filte
     if (count == records.size()) records.emplace_back();
     return records[count++];
   };
-  {
-    TESSERA_ASSIGN_OR_RETURN(
-        Stmt st, conn.Prepare("SELECT " TESSERA_ANNOTATION_COLUMNS " FROM annotations "
-                              "WHERE task_id BETWEEN ?1 AND ?2 ORDER BY task_id, id"));
+  // Steps through `sql` over the page's id range (the task id is column 1)
+  // and hands each row of a task on the page to read_row(st, index).
+  auto read_rows = [&](const char* sql, auto&& read_row) -> Status {
+    TESSERA_ASSIGN_OR_RETURN(Stmt st, conn.Prepare(sql));
     st.Bind(1, first).Bind(2, last);
     while (true) {
       TESSERA_ASSIGN_OR_RETURN(bool row, st.Step());
-      if (!row) break;
+      if (!row) return Status::Ok();
       size_t at = index_of(st.Int(1));
-      if (at < tasks) ReadAnnotationInto(st, &next_of((*page)[at].annotations, used[at].first));
+      if (at < tasks) read_row(st, at);
     }
-  }
-  {
-    TESSERA_ASSIGN_OR_RETURN(
-        Stmt st, conn.Prepare("SELECT " TESSERA_PREDICTION_COLUMNS " FROM predictions "
-                              "WHERE task_id BETWEEN ?1 AND ?2 ORDER BY task_id, id"));
-    st.Bind(1, first).Bind(2, last);
-    while (true) {
-      TESSERA_ASSIGN_OR_RETURN(bool row, st.Step());
-      if (!row) break;
-      size_t at = index_of(st.Int(1));
-      if (at < tasks) ReadPredictionInto(st, &next_of((*page)[at].predictions, used[at].second));
-    }
-  }
+  };
+  TESSERA_RETURN_IF_ERROR(read_rows("SELECT " TESSERA_ANNOTATION_COLUMNS " FROM annotations "
+                                    "WHERE task_id BETWEEN ?1 AND ?2 ORDER BY task_id, id",
+                                    [&](const Stmt& st, size_t at) {
+                                      ReadAnnotationInto(st, &next_of((*page)[at].annotations, used[at].first));
+                                    }));
+  TESSERA_RETURN_IF_ERROR(read_rows("SELECT " TESSERA_PREDICTION_COLUMNS " FROM predictions "
+                                    "WHERE task_id BETWEEN ?1 AND ?2 ORDER BY task_id, id",
+                                    [&](const Stmt& st, size_t at) {
+                                      ReadPredictionInto(st, &next_of((*page)[at].predictions, used[at].second));
+                                    }));
   for (size_t task_idx = 0; task_idx < tasks; ++task_idx) {
     (*page)[task_idx].annotations.resize(used[task_idx].first);
     (*page)[task_idx].predictions.resize(used[task_idx].second);
