@@ -1,6 +1,6 @@
 // tessera export: write a project's annotations in a dataset format.
 // --out ending in .zip gets a zip of the format's files; otherwise a
-// single-file format (JSON, JSONL, JSON_MIN, CSV, TSV, CVAT, CONLL2003, SPACY) goes to the file
+// single-file format (JSON, JSONL, JSON_MIN, CSV, TSV, CVAT, CVAT_VIDEO, CONLL2003, SPACY) goes to the file
 // --out and a multi-file one (COCO, VOC, YOLO, ...) to the folder --out, laid
 // out as the format lays it out.
 #include <cstdio>

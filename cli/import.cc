@@ -16,7 +16,7 @@ struct ImportCliOptions {
   int64_t project = 0;
   std::vector<std::string> files;
   bool no_validate = false;
-  std::string format;          // a dataset format (COCO, VOC, YOLO, CVAT, CONLL2003, TFRECORD)
+  std::string format;          // a dataset format (COCO, VOC, YOLO, CVAT, CVAT_VIDEO, CONLL2003, TFRECORD)
   bool as_predictions = false;
   std::string image_prefix;
 };
@@ -88,8 +88,9 @@ void RegisterImport(CLI::App& app) {
       ->required()
       ->check(CLI::ExistingPath);
   cmd->add_option("--format", opts->format,
-                  "Import a dataset in this format (COCO, VOC, YOLO, CVAT, CONLL2003, TFRECORD) instead of "
-                  "Label Studio task files");
+                  "Import a dataset in this format (COCO, VOC, YOLO, CVAT, CVAT_VIDEO, CONLL2003, TFRECORD) "
+                  "instead of Label Studio task files; CVAT into a project with <Video> and <VideoRectangle> "
+                  "reads CVAT for video tracks");
   cmd->add_flag("--as-predictions", opts->as_predictions,
                 "With --format: store the regions as predictions, not annotations");
   cmd->add_option("--image-prefix", opts->image_prefix,

@@ -57,6 +57,7 @@ enum class FormatFit {
   kImageShapesMasks,  // an Image with RectangleLabels, PolygonLabels, KeyPointLabels or BrushLabels (COCO)
   kImageMasks,   // an Image with BrushLabels (BRUSH_TO_PNG)
   kImageAreas,   // an Image with BrushLabels, PolygonLabels or RectangleLabels (SEMANTIC_PNG)
+  kVideoBoxes,   // a Video with VideoRectangle (CVAT for video)
 };
 
 struct FormatInfo {

@@ -261,7 +261,10 @@ Status ReadCvatFile(const fs::path& root, const fs::path& file, const ReadOption
     }
   }
   std::string subset = file.stem().string() == "annotations" ? "" : file.stem().string();
-  if (annotations.child("track")) problems->Add("CVAT: video tracks not imported (CVAT for video)");
+  if (annotations.child("track")) {
+    problems->Add("CVAT: video tracks not imported (CVAT for video goes into a project with <Video> and "
+                  "<VideoRectangle>)");
+  }
   for (pugi::xml_node image : annotations.children("image")) {
     Item item;
     std::string name = image.attribute("name").value();

@@ -102,7 +102,8 @@ Result<DatasetExportReport> ExportDataset(Store& store, Id project_id, std::stri
   }
   std::optional<formats::SplitAssigner> splitter;
   if (!options.split.empty()) {
-    if (format->fit == FormatFit::kAny || format->name == "CVAT" || format->name == "CONLL2003" ||
+    if (format->fit == FormatFit::kAny || format->name == "CVAT" || format->name == "CVAT_VIDEO" ||
+        format->name == "CONLL2003" ||
         format->name == "SPACY" || format->name == "BRUSH_TO_PNG" || format->name == "SEMANTIC_PNG") {
       return Status::FieldInvalid("split", format->name + " has no splits; formats that write them: COCO, VOC, YOLO, "
                                            "YOLOV8, YOLOV8_SEG, TFRECORD, HF_JSONL, HF_IMAGEFOLDER");
@@ -145,6 +146,10 @@ Result<DatasetExportReport> ExportDataset(Store& store, Id project_id, std::stri
                                                           format->name);
   }
   ctx.include_images = options.include_images;
+  if (format->name == "CVAT_VIDEO") {
+    TESSERA_RETURN_IF_ERROR(formats::ExportCvatVideo(store, project_id, *mapping, sink, options, &report));
+    return report;
+  }
   // Formats that hold brush masks; the others count them as skipped.
   const bool holds_masks = format->name == "COCO" || format->name == "BRUSH_TO_PNG" || format->name == "SEMANTIC_PNG";
   std::unique_ptr<DatasetWriter> writer = NewWriter(format->name, ctx);

@@ -46,6 +46,28 @@ fs::path DatasetRoot(const fs::path& path) {
   return fs::is_directory(path, ec) ? path : path.parent_path();
 }
 
+// A Video with VideoRectangle and the labels of a CVAT for video file:
+// declared ones first (the file's order), then any only seen on tracks.
+Result<std::string> SuggestVideoConfig(const fs::path& path) {
+  formats::DatasetHeader header;
+  formats::Tally problems;
+  std::vector<std::string> used;
+  TESSERA_RETURN_IF_ERROR(formats::ReadCvatVideo(path, {}, &header, &problems, [&](formats::VideoClip&& clip) {
+    for (const formats::VideoTrack& track : clip.tracks) used.push_back(track.label);
+    return Status::Ok();
+  }));
+  std::vector<std::string> labels;
+  for (const formats::Category& category : header.categories) labels.push_back(category.name);
+  for (const std::string& label : used) {
+    if (std::find(labels.begin(), labels.end(), label) == labels.end()) labels.push_back(label);
+  }
+  std::string xml = "<View>\n  <Video name=\"video\" value=\"$video\"/>\n"
+                    "  <VideoRectangle name=\"box\" toName=\"video\"/>\n"
+                    "  <Labels name=\"videoLabels\" toName=\"video\">\n";
+  for (const std::string& label : labels) xml += "    <Label value=\"" + formats::XmlEscape(label) + "\"/>\n";
+  return xml + "  </Labels>\n</View>\n";
+}
+
 }  // namespace
 
 Result<DatasetImportReport> ImportDataset(Store& store, Id project_id, Id user_id, std::string_view format_name,
@@ -59,10 +81,15 @@ Result<DatasetImportReport> ImportDataset(Store& store, Id project_id, Id user_i
   auto mapping = formats::LsMapping::FromConfig(project.label_config);
   if (!mapping.ok()) return mapping.status().WithPrefix("the project's labeling config");
   const bool text_format = format->fit == FormatFit::kTextSpans;
-  const ObjectTag* object = text_format ? mapping->text : mapping->image;
-  if (!object || object->data_key.empty()) {
+  // CVAT XML into a video project is CVAT for video.
+  const bool video = format->fit == FormatFit::kVideoBoxes ||
+                     (format->name == "CVAT" && mapping->video && mapping->video_boxes && !mapping->image);
+  const ObjectTag* object = video ? mapping->video : text_format ? mapping->text : mapping->image;
+  if (!object || object->data_key.empty() || (video && !mapping->video_boxes)) {
     return Status::FailedPrecondition(std::string("importing ") + format->name + " needs " +
-                                      (text_format ? "a <Text value=\"$text\">" : "an <Image value=\"$image\">") +
+                                      (video         ? "a <Video value=\"$video\"> with a <VideoRectangle>"
+                                       : text_format ? "a <Text value=\"$text\">"
+                                                     : "an <Image value=\"$image\">") +
                                       " in the project's labeling config");
   }
   DatasetImportReport report;
@@ -77,31 +104,10 @@ Result<DatasetImportReport> ImportDataset(Store& store, Id project_id, Id user_i
     batch.clear();
     return s;
   };
-  formats::ReadOptions read_options;
-  read_options.max_file_bytes = options.max_file_bytes;
-  Status s = ReadDataset(*format, path, read_options, &header, &problems, [&](Item&& item) -> Status {
-    if (!text_format && item.width <= 0 && !item.image.empty() && item.image.find("://") == std::string::npos) {
-      std::tie(item.width, item.height) = formats::ImageSizeFromFile(root / item.image);
-    }
-    if (!mapping->brushes && mapping->boxes && !item.masks.empty()) {
-      // No BrushLabels to hold a mask: keep its bounds as a box.
-      for (const formats::MaskRegion& mask : item.masks) {
-        std::array<double, 4> bbox = formats::MaskBbox(mask.pixels, item.width, item.height);
-        formats::Shape box;
-        box.label = mask.label;
-        box.points = {bbox[0], bbox[1], bbox[0] + bbox[2], bbox[1] + bbox[3]};
-        box.attributes = mask.attributes;
-        item.shapes.push_back(std::move(box));
-      }
-      problems.Add("mask stored as its bounding box (the labeling config has no BrushLabels)",
-                   static_cast<int64_t>(item.masks.size()));
-      item.masks.clear();
-    }
+  // One task with its regions as an annotation (or a prediction).
+  auto add_task = [&](const json& data, const json& result) -> Status {
     NewTask task;
-    json data = json::object();
-    data[object->data_key] = text_format ? item.text : options.image_prefix + item.image;
     task.data = data.dump(-1, ' ', false, json::error_handler_t::replace);
-    json result = formats::ResultFromItem(item, *mapping, problems);
     report.regions += static_cast<int64_t>(result.size());
     if (!result.empty()) {
       std::string text = result.dump(-1, ' ', false, json::error_handler_t::replace);
@@ -122,7 +128,40 @@ Result<DatasetImportReport> ImportDataset(Store& store, Id project_id, Id user_i
     batch.push_back(std::move(task));
     ++report.tasks;
     return batch.size() >= kBatch ? flush() : Status::Ok();
-  });
+  };
+  formats::ReadOptions read_options;
+  read_options.max_file_bytes = options.max_file_bytes;
+  Status s;
+  if (video) {
+    s = formats::ReadCvatVideo(path, read_options, &header, &problems, [&](formats::VideoClip&& clip) {
+      json data = json::object();
+      data[object->data_key] = options.image_prefix + clip.video;
+      return add_task(data, formats::VideoResultFromClip(clip, *mapping, problems));
+    });
+  } else {
+    s = ReadDataset(*format, path, read_options, &header, &problems, [&](Item&& item) -> Status {
+      if (!text_format && item.width <= 0 && !item.image.empty() && item.image.find("://") == std::string::npos) {
+        std::tie(item.width, item.height) = formats::ImageSizeFromFile(root / item.image);
+      }
+      if (!mapping->brushes && mapping->boxes && !item.masks.empty()) {
+        // No BrushLabels to hold a mask: keep its bounds as a box.
+        for (const formats::MaskRegion& mask : item.masks) {
+          std::array<double, 4> bbox = formats::MaskBbox(mask.pixels, item.width, item.height);
+          formats::Shape box;
+          box.label = mask.label;
+          box.points = {bbox[0], bbox[1], bbox[0] + bbox[2], bbox[1] + bbox[3]};
+          box.attributes = mask.attributes;
+          item.shapes.push_back(std::move(box));
+        }
+        problems.Add("mask stored as its bounding box (the labeling config has no BrushLabels)",
+                     static_cast<int64_t>(item.masks.size()));
+        item.masks.clear();
+      }
+      json data = json::object();
+      data[object->data_key] = text_format ? item.text : options.image_prefix + item.image;
+      return add_task(data, formats::ResultFromItem(item, *mapping, problems));
+    });
+  }
   if (s.ok()) s = flush();
   if (s.ok()) {
     int64_t annotations = options.as_predictions ? 0 : report.tasks;
@@ -141,6 +180,9 @@ Result<std::string> SuggestLabelingConfig(std::string_view format_name, const fs
   if (formats::IsZipFile(path)) {
     TESSERA_ASSIGN_OR_RETURN(auto extracted, formats::ExtractedZip::Open(path, ZipLimits{}));
     return SuggestLabelingConfig(format->name, extracted->root());
+  }
+  if (format->fit == FormatFit::kVideoBoxes || (format->name == "CVAT" && formats::IsCvatVideo(path, {}))) {
+    return SuggestVideoConfig(path);
   }
   formats::DatasetHeader header;
   formats::Tally problems;

@@ -100,6 +100,46 @@ Status ReadConll(const std::filesystem::path& path, const ReadOptions& options, 
 Status ReadTfRecord(const std::filesystem::path& path, const ReadOptions& options, DatasetHeader* header,
                     Tally* problems, const ItemSink& sink);
 
+// CVAT for video 1.1 (cvat_video.cc, cvat_video_export.cc). A clip is one
+// CVAT task, that is one video, with its box tracks in Label Studio's terms:
+// 1-based frames, and `enabled` meaning the box goes on (interpolated) to the
+// next keyframe, so a keyframe without it is the last frame the box shows.
+struct VideoKeyframe {
+  int64_t frame = 1;  // CVAT's frame + 1
+  bool enabled = true;
+  double x = 0, y = 0, width = 0, height = 0;  // pixels; (x, y) is the top-left corner
+  double rotation = 0;                         // degrees clockwise around (x, y), as LS rotates
+  bool occluded = false;
+  nlohmann::json attributes = nlohmann::json::object();  // CVAT <attribute> children
+};
+struct VideoTrack {
+  std::string label;
+  std::vector<VideoKeyframe> keyframes;  // by frame
+};
+struct VideoClip {
+  std::string video;         // the video's file name: meta <source>, else the task's <name>
+  int64_t width = 0;         // <original_size>; 0 when the file does not say
+  int64_t height = 0;
+  int64_t frames_count = 0;  // <stop_frame> + 1 when given, else 0
+  std::vector<VideoTrack> tracks;
+};
+using VideoClipSink = std::function<Status(VideoClip&&)>;
+// Reads the CVAT XML file at `path` (or every .xml file in the folder) as
+// clips; only keyframe rows count, as in CVAT's own importer. Tracks of other
+// shapes, <image> elements and malformed rows are counted in `problems`.
+Status ReadCvatVideo(const std::filesystem::path& path, const ReadOptions& options, DatasetHeader* header,
+                     Tally* problems, const VideoClipSink& sink);
+// True when the CVAT XML at `path` (a file, or the first .xml in a folder)
+// has <track> elements and no <image> (CVAT for video rather than images).
+bool IsCvatVideo(const std::filesystem::path& path, const ReadOptions& options);
+// A clip as Label Studio videorectangle results on `mapping`'s video (percent
+// of the clip's size, which goes into original_width/original_height);
+// tracks that cannot be stored are counted in `unmatched`.
+nlohmann::json VideoResultFromClip(const VideoClip& clip, const LsMapping& mapping, Tally& unmatched);
+// The project's videorectangle regions as one annotations.xml (see cvat_video_export.cc).
+Status ExportCvatVideo(Store& store, Id project_id, const LsMapping& mapping, OutputSink& sink,
+                       const DatasetExportOptions& options, DatasetExportReport* report);
+
 // Buffers writes to one file of a sink.
 class SinkFile {
  public:

@@ -63,6 +63,7 @@ LsMapping LsMapping::FromParsed(const LabelingConfig& config) {
     if (!m.text && (object.type == ObjectType::kText || object.type == ObjectType::kHyperText)) {
       m.text = &object;
     }
+    if (!m.video && object.type == ObjectType::kVideo) m.video = &object;
   }
   for (const ControlTag& control : config.controls()) {
     if (m.image && Targets(control, m.image->name)) {
@@ -81,6 +82,10 @@ LsMapping LsMapping::FromParsed(const LabelingConfig& config) {
     }
     if (m.text && !m.spans && control.type == ControlType::kLabels && Targets(control, m.text->name)) {
       m.spans = &control;
+    }
+    if (m.video && Targets(control, m.video->name)) {
+      if (!m.video_boxes && control.type == ControlType::kVideoRectangle) m.video_boxes = &control;
+      if (!m.video_labels && control.type == ControlType::kLabels) m.video_labels = &control;
     }
     if (!m.choices && control.type == ControlType::kChoices &&
         ((m.image && Targets(control, m.image->name)) || (m.text && Targets(control, m.text->name)))) {
@@ -128,6 +133,14 @@ std::vector<std::string> LsMapping::ChoiceLabels() const {
   std::vector<std::string> labels;
   if (choices) {
     for (const LabelOption& option : choices->options) labels.push_back(option.ResultValue());
+  }
+  return labels;
+}
+
+std::vector<std::string> LsMapping::VideoLabels() const {
+  std::vector<std::string> labels;
+  if (video_labels) {
+    for (const LabelOption& option : video_labels->options) labels.push_back(option.ResultValue());
   }
   return labels;
 }

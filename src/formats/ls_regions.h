@@ -44,6 +44,9 @@ struct LsMapping {
   const ObjectTag* text = nullptr;       // first <Text>/<HyperText>
   const ControlTag* spans = nullptr;     // Labels on it
   const ControlTag* choices = nullptr;   // first Choices on the image or the text
+  const ObjectTag* video = nullptr;        // first <Video>
+  const ControlTag* video_boxes = nullptr; // VideoRectangle on it
+  const ControlTag* video_labels = nullptr;  // first Labels on it (the boxes' labels)
 
   static Result<LsMapping> FromConfig(std::string_view label_config);
   // From a config the caller keeps alive (`config` stays null).
@@ -57,6 +60,8 @@ struct LsMapping {
   std::vector<std::string> SpanLabels() const;
   // Choices of the choices control, in config order.
   std::vector<std::string> ChoiceLabels() const;
+  // Labels of the video's Labels control, in config order.
+  std::vector<std::string> VideoLabels() const;
 };
 
 // The annotations an export uses for a task, per `selection` (never skips).

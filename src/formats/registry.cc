@@ -41,6 +41,10 @@ const std::vector<FormatInfo>& Formats() {
        FormatFit::kImageShapes, {"image segmentation"}},
       {"CVAT", "CVAT for images 1.1", "CVAT XML: boxes, polygons, polylines, points and skeletons.", "xml",
        false, true, FormatFit::kImageShapes, {"image segmentation", "object detection", "keypoints"}},
+      {"CVAT_VIDEO", "CVAT for video 1.1",
+       "CVAT XML with one <track> per video rectangle: keyframes and the interpolated boxes between them, "
+       "outside=\"1\" where a box ends.",
+       "xml", false, true, FormatFit::kVideoBoxes, {"video object tracking"}},
       {"CONLL2003", "CoNLL 2003", "Whitespace tokens with IOB2 tags from text spans.", "conll", false, true,
        FormatFit::kTextSpans, {"sequence labeling", "text tagging", "named entity recognition"}},
       {"SPACY", "spaCy JSONL", "{\"text\", \"entities\": [[start, end, label]]} per task (character offsets).",
@@ -64,6 +68,7 @@ const FormatInfo* FindFormat(std::string_view name) {
   // Names other tools use for the same thing.
   if (wanted == "conll" || wanted == "conll2003_iob2") wanted = "conll2003";
   if (wanted == "cvat_xml" || wanted == "cvat_images") wanted = "cvat";
+  if (wanted == "cvat_for_video" || wanted == "cvat_video_1.1") wanted = "cvat_video";
   if (wanted == "ultralytics" || wanted == "yolo_ultralytics") wanted = "yolov8";
   if (wanted == "pascal_voc") wanted = "voc";
   if (wanted == "json-min") wanted = "json_min";
@@ -91,6 +96,7 @@ bool Fits(FormatFit fit, const formats::LsMapping& m) {
     case FormatFit::kImageShapesMasks: return m.image && (m.boxes || m.polygons || m.keypoints || m.brushes);
     case FormatFit::kImageMasks: return m.image && m.brushes;
     case FormatFit::kImageAreas: return m.image && (m.brushes || m.polygons || m.boxes);
+    case FormatFit::kVideoBoxes: return m.video && m.video_boxes;
   }
   return false;
 }
@@ -107,6 +113,7 @@ const char* FitText(FormatFit fit) {
       return "an <Image> with RectangleLabels, PolygonLabels, KeyPointLabels or BrushLabels";
     case FormatFit::kImageMasks: return "an <Image> with BrushLabels";
     case FormatFit::kImageAreas: return "an <Image> with BrushLabels, PolygonLabels or RectangleLabels";
+    case FormatFit::kVideoBoxes: return "a <Video> with <VideoRectangle>";
   }
   return "";
 }

@@ -1,5 +1,6 @@
 // Fuzz target: the dataset importers' readers (COCO JSON, Pascal VOC XML,
-// CVAT XML, CoNLL, TFRecord, and YOLO's Darknet and Ultralytics layouts).
+// CVAT XML for images and for video, CoNLL, TFRecord, and YOLO's Darknet and
+// Ultralytics layouts).
 // Readers take a path, so each input is written to a scratch folder first:
 // as a single annotation file for the one-file formats, and split in two at
 // the first 0x00 byte (or the middle) for YOLO — the names file (obj.names /
@@ -68,6 +69,19 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
   seen += Run(f::ReadVoc, dir / "voc" / "Annotations" / "a.xml");
   Write(dir / "cvat" / "annotations.xml", bytes);
   seen += Run(f::ReadCvat, dir / "cvat" / "annotations.xml");
+  {
+    DatasetHeader header;
+    Tally problems;
+    ReadOptions options;
+    options.max_file_bytes = 1 << 20;
+    (void)f::ReadCvatVideo(dir / "cvat" / "annotations.xml", options, &header, &problems,
+                           [&](f::VideoClip&& clip) {
+                             for (const f::VideoTrack& track : clip.tracks) {
+                               seen += static_cast<int64_t>(track.keyframes.size());
+                             }
+                             return tessera::Status::Ok();
+                           });
+  }
   Write(dir / "conll" / "train.conll", bytes);
   seen += Run(f::ReadConll, dir / "conll" / "train.conll");
   Write(dir / "tf" / "default.tfrecord", bytes);
