@@ -30,10 +30,7 @@
 //                   [--mode next|submit|both|none] [--server PATH] [--server-threads N] [--warm-caches]
 //                   [--client-threads N] [--pages N] [--dir DIR] [--keep]
 // Exit status 0 only when no request failed and the checks passed.
-#include <fcntl.h>
 #include <signal.h>
-#include <sys/resource.h>
-#include <sys/wait.h>
 #include <unistd.h>
 
 #include <algorithm>
@@ -48,19 +45,17 @@
 #include <chrono>
 #include <cstdio>
 #include <cstdlib>
-#include <cstring>
 #include <filesystem>
 #include <fstream>
-#include <limits>
 #include <map>
 #include <memory>
 #include <nlohmann/json.hpp>
 #include <set>
-#include <sstream>
 #include <string>
 #include <thread>
 #include <vector>
 
+#include "bench/bench_process.h"
 #include "bench/page_timing.h"
 #include "tessera/store.h"
 #include "tessera/util.h"
@@ -75,11 +70,15 @@ using tcp = net::ip::tcp;
 using Clock = std::chrono::steady_clock;
 using nlohmann::json;
 using tessera::Id;
+using tessera::bench::CpuCap;
+using tessera::bench::Die;
+using tessera::bench::LoadAverage;
+using tessera::bench::MachineJiffies;
+using tessera::bench::ProcessCpuSeconds;
+using tessera::bench::ResidentKiB;
+using tessera::bench::SelfCpuSeconds;
+using tessera::bench::ServerProcess;
 
-[[noreturn]] void Die(const std::string& what) {
-  std::fprintf(stderr, "next_bench: %s\n", what.c_str());
-  std::exit(2);
-}
 
 double Seconds(Clock::duration d) { return std::chrono::duration<double>(d).count(); }
 
@@ -94,6 +93,9 @@ struct Options {
   std::string mode = "both";
   std::string server = "build/tessera";
   int server_threads = 4;
+  std::string database;  // postgresql://...: seed and serve from PostgreSQL; empty: SQLite
+  int servers = 1;       // servers sharing the database; annotator i talks to server i % servers
+  double server_cpu = 0; // cores each server may use (a cgroup cpu quota); 0: no cap
   bool warm_caches = false;  // --warm-caches: the server builds its dashboard caches at start
   int client_threads = 1;
   double rate = 0;  // requests/s offered by all annotators together; 0 = as fast as possible
@@ -120,6 +122,9 @@ Options ParseOptions(int argc, char** argv) {
     else if (arg == "--mode") o.mode = value();
     else if (arg == "--server") o.server = value();
     else if (arg == "--server-threads") o.server_threads = std::stoi(value());
+    else if (arg == "--database") o.database = value();
+    else if (arg == "--servers") o.servers = std::stoi(value());
+    else if (arg == "--server-cpu") o.server_cpu = std::stod(value());
     else if (arg == "--warm-caches") o.warm_caches = true;
     else if (arg == "--client-threads") o.client_threads = std::stoi(value());
     else if (arg == "--rate") o.rate = std::stod(value());
@@ -134,24 +139,34 @@ Options ParseOptions(int argc, char** argv) {
           "                  [--warmup S=3] [--mode next|submit|both|none] [--server PATH=build/tessera]\n"
           "                  [--server-threads N=4] [--warm-caches] [--client-threads N=1] [--rate R=0]\n"
           "                  [--sample S=0] [--pages N=0] [--dir DIR=/tmp] [--keep] [--reuse DIR]\n"
+          "                  [--database postgresql://...] [--servers K=1] [--server-cpu C=0]\n"
           "--rate R: the annotators together send R requests/s, each on a fixed schedule, and\n"
           "latency counts from the scheduled time (no coordinated omission); 0: each sends its\n"
           "next request as soon as the previous one is answered (saturation).\n"
           "--sample S: print the server's resident memory every S seconds of the window (a soak).\n"
           "--pages N: afterwards, time N loads of each request the project pages make.\n"
           "--reuse DIR: run on a folder an earlier --keep run left (seeding 10M tasks takes minutes);\n"
-          "             --tasks/--done/--annotators are then those of that run.\n");
+          "             --tasks/--done/--annotators are then those of that run.\n"
+          "--database URL: seed into and serve from this PostgreSQL database (it must be empty,\n"
+          "             or the one a --keep run seeded, with --reuse).\n"
+          "--servers K: start K servers on the same database and data folder; annotator i talks\n"
+          "             to server i %% K directly (client-side balancing: no proxy on the cores).\n"
+          "--server-cpu C: cap each server at C cores (a cgroup v1 cpu quota; needs root), so\n"
+          "             that the servers, not the database or this client, are the bottleneck.\n");
       std::exit(0);
     } else {
       Die("unknown option " + arg + " (see --help)");
     }
   }
   if (o.tasks < 1 || o.annotators < 1 || o.seconds <= 0 || o.warmup < 0 || o.rate < 0 || o.sample < 0 ||
-      o.server_threads < 1 || o.client_threads < 1) {
+      o.server_threads < 1 || o.client_threads < 1 || o.servers < 1 || o.server_cpu < 0) {
     Die("option values must be positive");
   }
   if (o.done < 0 || o.done > o.tasks) Die("--done must be from 0 to --tasks");
   if (o.done > 0 && o.annotators < 3) Die("--done needs at least 3 annotators");
+  if (o.servers > 1 && o.database.empty()) {
+    Die("--servers above 1 needs --database postgresql://... (SQLite serves one process)");
+  }
   if (o.mode != "next" && o.mode != "submit" && o.mode != "both" && o.mode != "none") {
     Die("--mode must be next, submit, both or none (only the --pages timings)");
   }
@@ -211,69 +226,6 @@ class Histogram {
   uint64_t max_ = 0;
 };
 
-// ---------------------------------------------------------------- CPU time
-
-double ClockTick() { return static_cast<double>(sysconf(_SC_CLK_TCK)); }
-
-// utime + stime of a process, in seconds (fields 14 and 15 of /proc/<pid>/stat).
-double ProcessCpuSeconds(pid_t pid) {
-  std::ifstream in("/proc/" + std::to_string(pid) + "/stat");
-  std::string text((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
-  size_t paren = text.rfind(')');
-  if (paren == std::string::npos) return 0;
-  std::istringstream fields(text.substr(paren + 2));
-  std::string field;
-  // Field 3 (state) is the first after the ")"; utime is field 14.
-  double utime = 0, stime = 0;
-  for (int index = 3; index <= 15 && (fields >> field); ++index) {
-    if (index == 14) utime = std::stod(field);
-    if (index == 15) stime = std::stod(field);
-  }
-  return (utime + stime) / ClockTick();
-}
-
-double SelfCpuSeconds() {
-  rusage usage{};
-  getrusage(RUSAGE_SELF, &usage);
-  auto secs = [](const timeval& tv) { return static_cast<double>(tv.tv_sec) + tv.tv_usec / 1e6; };
-  return secs(usage.ru_utime) + secs(usage.ru_stime);
-}
-
-// Busy and total jiffies of the whole machine (first line of /proc/stat).
-std::pair<double, double> MachineJiffies() {
-  std::ifstream in("/proc/stat");
-  std::string cpu;
-  in >> cpu;
-  double total = 0, idle = 0, v = 0;
-  for (int i = 0; i < 8 && (in >> v); ++i) {
-    total += v;
-    if (i == 3 || i == 4) idle += v;  // idle, iowait
-  }
-  return {total - idle, total};
-}
-
-// Resident set size of a process in KiB (VmRSS in /proc/<pid>/status); 0 if unknown.
-int64_t ResidentKiB(pid_t pid) {
-  std::ifstream in("/proc/" + std::to_string(pid) + "/status");
-  std::string key;
-  while (in >> key) {
-    if (key == "VmRSS:") {
-      int64_t kib = 0;
-      in >> kib;
-      return kib;
-    }
-    in.ignore(std::numeric_limits<std::streamsize>::max(), '\n');
-  }
-  return 0;
-}
-
-std::string LoadAverage() {
-  std::ifstream in("/proc/loadavg");
-  std::string a, b, c;
-  in >> a >> b >> c;
-  return a + " " + b + " " + c;
-}
-
 // ---------------------------------------------------------------- seeding
 
 constexpr char kResult[] =
@@ -292,13 +244,27 @@ struct Seeded {
   std::vector<std::pair<Id, std::string>> annotators;  // user id, API token
 };
 
-Seeded Seed(const fs::path& db, const Options& o) {
-  tessera::SqliteOptions options;
-  options.path = db.string();
-  options.full_sync = false;  // seeding only; the server opens it with its defaults
-  auto opened = tessera::OpenSqliteStore(options);
+// The store the servers use: the SQLite file in the data folder, or the
+// PostgreSQL database of --database. `seeding` opens SQLite without fsync.
+std::unique_ptr<tessera::Store> OpenBenchStore(const fs::path& db, const Options& o, bool seeding) {
+  tessera::Result<std::unique_ptr<tessera::Store>> opened = tessera::Status::Internal("unset");
+  if (o.database.empty()) {
+    tessera::SqliteOptions options;
+    options.path = db.string();
+    options.full_sync = !seeding;  // seeding only; the server opens it with its defaults
+    opened = tessera::OpenSqliteStore(options);
+  } else {
+    tessera::PostgresOptions options;
+    options.url = o.database;
+    opened = tessera::OpenPostgresStore(options);
+  }
   if (!opened.ok()) Die("open store: " + opened.status().ToString());
-  tessera::Store& store = **opened;
+  return std::move(*opened);
+}
+
+Seeded Seed(const fs::path& db, const Options& o) {
+  std::unique_ptr<tessera::Store> opened = OpenBenchStore(db, o, true);
+  tessera::Store& store = *opened;
   auto check = [](const tessera::Status& s, const std::string& what) {
     if (!s.ok()) Die(what + ": " + s.ToString());
   };
@@ -377,72 +343,6 @@ Seeded LoadSeeded(const fs::path& data) {
   for (const json& a : j["annotators"]) seeded.annotators.emplace_back(a[0].get<Id>(), a[1].get<std::string>());
   return seeded;
 }
-
-// ---------------------------------------------------------------- server
-
-class ServerProcess {
- public:
-  ServerProcess(const std::string& binary, const fs::path& data, int threads, bool warm_caches) {
-    if (access(binary.c_str(), X_OK) != 0) Die("server binary " + binary + " is not executable");
-    int out_pipe[2];
-    if (pipe(out_pipe) != 0) Die("pipe failed");
-    std::vector<std::string> args = {binary, "serve", "--data", data.string(), "--port", "0",
-                                     "--threads", std::to_string(threads)};
-    if (warm_caches) args.push_back("--warm-caches");
-    pid_ = fork();
-    if (pid_ < 0) Die("fork failed");
-    if (pid_ == 0) {
-      dup2(out_pipe[1], STDOUT_FILENO);
-      close(out_pipe[0]);
-      close(out_pipe[1]);
-      // The access log (one JSON line per request on stderr) goes to a file,
-      // as it would in production: it is part of what a request costs.
-      std::string log = (data / "server.log").string();
-      int log_fd = open(log.c_str(), O_WRONLY | O_CREAT | O_TRUNC, 0644);
-      if (log_fd >= 0) dup2(log_fd, STDERR_FILENO);
-      std::vector<char*> argv;
-      for (auto& a : args) argv.push_back(a.data());
-      argv.push_back(nullptr);
-      execv(binary.c_str(), argv.data());
-      _exit(127);
-    }
-    close(out_pipe[1]);
-    // "tessera: serving http://127.0.0.1:PORT ..." once it listens.
-    std::string line;
-    char c;
-    while (port_ == 0 && read(out_pipe[0], &c, 1) == 1) {
-      if (c != '\n') {
-        line += c;
-        continue;
-      }
-      size_t at = line.find("http://127.0.0.1:");
-      if (at != std::string::npos) port_ = std::atoi(line.c_str() + at + 17);
-      line.clear();
-    }
-    if (port_ == 0) Die("the server did not report its port");
-    int fd = out_pipe[0];
-    std::thread([fd] {
-      char buf[4096];
-      while (read(fd, buf, sizeof buf) > 0) {
-      }
-      close(fd);
-    }).detach();
-  }
-  ~ServerProcess() { Stop(); }
-  void Stop() {
-    if (pid_ <= 0) return;
-    kill(pid_, SIGTERM);
-    int status = 0;
-    waitpid(pid_, &status, 0);
-    pid_ = -1;
-  }
-  pid_t pid() const { return pid_; }
-  int port() const { return port_; }
-
- private:
-  pid_t pid_ = -1;
-  int port_ = 0;
-};
 
 // ---------------------------------------------------------------- client
 
@@ -621,10 +521,25 @@ struct ModeResult {
   double server_cpu = 0;   // seconds of server CPU in the window
   double client_cpu = 0;   // seconds of this process's CPU in the window
   double machine_busy = 0; // share of all cores busy in the window (0..1)
+  double database_cpu = -1;  // seconds of PostgreSQL CPU in the window (-1: SQLite, in the server)
   int64_t rss_start_kib = 0, rss_end_kib = 0, rss_max_kib = 0;  // server, over the window
 };
 
-ModeResult RunMode(bool submit, const Options& o, const Seeded& seeded, const ServerProcess& server,
+using Servers = std::vector<std::unique_ptr<ServerProcess>>;
+
+// Summed over the servers.
+double ServersCpuSeconds(const Servers& servers) {
+  double sum = 0;
+  for (const auto& server : servers) sum += ProcessCpuSeconds(server->pid());
+  return sum;
+}
+int64_t ServersResidentKiB(const Servers& servers) {
+  int64_t sum = 0;
+  for (const auto& server : servers) sum += ResidentKiB(server->pid());
+  return sum;
+}
+
+ModeResult RunMode(bool submit, const Options& o, const Seeded& seeded, const Servers& servers,
                    std::vector<std::set<Id>>* done) {
   Shared shared;
   shared.submit = submit;
@@ -633,7 +548,10 @@ ModeResult RunMode(bool submit, const Options& o, const Seeded& seeded, const Se
   std::vector<std::unique_ptr<net::io_context>> contexts;
   std::vector<Stats> stats(static_cast<size_t>(o.client_threads));
   for (int t = 0; t < o.client_threads; ++t) contexts.push_back(std::make_unique<net::io_context>(1));
-  tcp::endpoint endpoint(net::ip::make_address("127.0.0.1"), static_cast<uint16_t>(server.port()));
+  std::vector<tcp::endpoint> endpoints;
+  for (const auto& server : servers) {
+    endpoints.emplace_back(net::ip::make_address("127.0.0.1"), static_cast<uint16_t>(server->port()));
+  }
   size_t n = seeded.annotators.size();
   if (o.rate > 0) {
     shared.interval = std::chrono::duration_cast<Clock::duration>(
@@ -645,7 +563,7 @@ ModeResult RunMode(bool submit, const Options& o, const Seeded& seeded, const Se
     size_t t = i % contexts.size();
     auto annotator = std::make_shared<Annotator>(*contexts[t], shared, stats[t],
                                                  seeded.annotators[i].second, &(*done)[i]);
-    annotator->Start(endpoint, begin + shared.interval * static_cast<int64_t>(i) /
+    annotator->Start(endpoints[i % endpoints.size()], begin + shared.interval * static_cast<int64_t>(i) /
                                           static_cast<int64_t>(n));
   }
   std::vector<std::thread> threads;
@@ -653,11 +571,12 @@ ModeResult RunMode(bool submit, const Options& o, const Seeded& seeded, const Se
 
   std::this_thread::sleep_for(std::chrono::duration<double>(o.warmup));
   ModeResult result;
-  double server_cpu0 = ProcessCpuSeconds(server.pid());
+  double server_cpu0 = ServersCpuSeconds(servers);
+  double database_cpu0 = o.database.empty() ? 0 : tessera::bench::CommandCpuSeconds("postgres");
   double client_cpu0 = SelfCpuSeconds();
   auto machine0 = MachineJiffies();
   Clock::time_point t0 = Clock::now();
-  result.rss_start_kib = result.rss_max_kib = ResidentKiB(server.pid());
+  result.rss_start_kib = result.rss_max_kib = ServersResidentKiB(servers);
   shared.phase = Phase::kMeasure;
   if (o.sample > 0) {
     std::printf("  server RSS at 0 s: %.1f MiB\n", static_cast<double>(result.rss_start_kib) / 1024);
@@ -668,7 +587,7 @@ ModeResult RunMode(bool submit, const Options& o, const Seeded& seeded, const Se
                                       std::chrono::duration<double>(o.sample * step));
       if (at >= end) break;
       std::this_thread::sleep_until(at);
-      int64_t rss = ResidentKiB(server.pid());
+      int64_t rss = ServersResidentKiB(servers);
       result.rss_max_kib = std::max(result.rss_max_kib, rss);
       std::printf("  server RSS at %.0f s: %.1f MiB; load %s\n", o.sample * step,
                   static_cast<double>(rss) / 1024, LoadAverage().c_str());
@@ -678,11 +597,12 @@ ModeResult RunMode(bool submit, const Options& o, const Seeded& seeded, const Se
   } else {
     std::this_thread::sleep_for(std::chrono::duration<double>(o.seconds));
   }
-  result.rss_end_kib = ResidentKiB(server.pid());
+  result.rss_end_kib = ServersResidentKiB(servers);
   result.rss_max_kib = std::max(result.rss_max_kib, result.rss_end_kib);
   shared.phase = Phase::kStop;
   Clock::time_point t1 = Clock::now();
-  result.server_cpu = ProcessCpuSeconds(server.pid()) - server_cpu0;
+  result.server_cpu = ServersCpuSeconds(servers) - server_cpu0;
+  if (!o.database.empty()) result.database_cpu = tessera::bench::CommandCpuSeconds("postgres") - database_cpu0;
   result.client_cpu = SelfCpuSeconds() - client_cpu0;
   auto machine1 = MachineJiffies();
   result.seconds = Seconds(t1 - t0);
@@ -733,6 +653,18 @@ bool Report(const char* title, const ModeResult& r) {
               requests > 0 ? r.server_cpu / requests * 1e6 : 0.0, r.server_cpu / r.seconds,
               r.client_cpu, requests > 0 ? r.client_cpu / requests * 1e6 : 0.0,
               r.machine_busy * 100, LoadAverage().c_str());
+  // What neither the servers nor this client used: PostgreSQL (its own
+  // processes) and whatever else shares the machine.
+  double cores = static_cast<double>(std::thread::hardware_concurrency());
+  double other = r.machine_busy * cores * r.seconds - r.server_cpu - r.client_cpu;
+  if (r.database_cpu >= 0) {
+    other -= r.database_cpu;
+    std::printf("  PostgreSQL CPU %.2f s = %.0f us/request (%.2f cores); ", r.database_cpu,
+                requests > 0 ? r.database_cpu / requests * 1e6 : 0.0, r.database_cpu / r.seconds);
+  } else {
+    std::printf("  ");
+  }
+  std::printf("other processes: %.2f cores\n", std::max(0.0, other) / r.seconds);
   std::printf("  server RSS: %.1f MiB at the start of the window, %.1f MiB at the end, %.1f MiB max\n",
               static_cast<double>(r.rss_start_kib) / 1024, static_cast<double>(r.rss_end_kib) / 1024,
               static_cast<double>(r.rss_max_kib) / 1024);
@@ -755,15 +687,12 @@ bool Report(const char* title, const ModeResult& r) {
 
 // No task above the overlap, nobody twice on a task (read from the store after
 // the server stopped).
-bool CheckStore(const fs::path& db, Id project_id) {
-  tessera::SqliteOptions options;
-  options.path = db.string();
-  auto opened = tessera::OpenSqliteStore(options);
-  if (!opened.ok()) Die("reopen store: " + opened.status().ToString());
+bool CheckStore(const fs::path& db, const Options& o, Id project_id) {
+  std::unique_ptr<tessera::Store> opened = OpenBenchStore(db, o, false);
   std::map<Id, int> per_task;
   std::set<std::pair<Id, Id>> pairs;
   int64_t annotations = 0, twice = 0;
-  tessera::Status s = (*opened)->ForEachAnnotationFact(
+  tessera::Status s = opened->ForEachAnnotationFact(
       project_id, [&](const tessera::AnnotationFact& f) -> tessera::Status {
         ++annotations;
         if (!f.was_cancelled) ++per_task[f.task_id];
@@ -821,25 +750,49 @@ int main(int argc, char** argv) {
 
   bool ok = true;
   {
-    ServerProcess server(o.server, data, o.server_threads, o.warm_caches);
-    std::printf("server: pid %d, port %d\n", static_cast<int>(server.pid()), server.port());
+    // Declared before the servers, so removed after they stopped.
+    std::vector<std::unique_ptr<CpuCap>> caps;
+    Servers servers;
+    for (int i = 0; i < o.servers; ++i) {
+      if (o.server_cpu > 0) {
+        caps.push_back(std::make_unique<CpuCap>(
+            "tessera-bench-" + std::to_string(getpid()) + "-" + std::to_string(i), o.server_cpu));
+      }
+      tessera::bench::ServerSpec spec;
+      spec.binary = o.server;
+      spec.data = data;
+      spec.database = o.database;
+      spec.threads = o.server_threads;
+      spec.warm_caches = o.warm_caches;
+      if (i > 0) spec.log_name = "server" + std::to_string(i + 1) + ".log";
+      servers.push_back(std::make_unique<ServerProcess>(spec, caps.empty() ? nullptr : caps.back().get()));
+      std::printf("server %d: pid %d, port %d%s\n", i + 1, static_cast<int>(servers.back()->pid()),
+                  servers.back()->port(),
+                  o.server_cpu > 0 ? (", capped at " + std::to_string(o.server_cpu).substr(0, 4) + " cores").c_str()
+                                   : "");
+    }
     std::fflush(stdout);
+    const ServerProcess& server = *servers.front();
     std::vector<std::set<Id>> done(seeded.annotators.size());
     if (o.mode == "next" || o.mode == "both") {
-      ModeResult r = RunMode(false, o, seeded, server, &done);
+      ModeResult r = RunMode(false, o, seeded, servers, &done);
       ok &= Report("mode next (GET next again and again: the held task, lock refreshed)", r);
     }
     if (o.mode == "submit" || o.mode == "both") {
-      ModeResult r = RunMode(true, o, seeded, server, &done);
+      ModeResult r = RunMode(true, o, seeded, servers, &done);
       ok &= Report("mode submit (GET next -> POST annotation -> GET next ...)", r);
     }
     if (o.pages > 0) {
       ok &= tessera::bench::TimeProjectPages(server.port(), seeded.admin_token, seeded.project_id,
                                              o.pages);
     }
-    server.Stop();
+    for (auto& each : servers) each->Stop();
+    for (size_t i = 0; i < caps.size(); ++i) {
+      std::printf("server %zu was held back by its CPU cap for %.1f s in all\n", i + 1,
+                  caps[i]->ThrottledSeconds());
+    }
   }
-  if (o.mode == "submit" || o.mode == "both") ok &= CheckStore(db, seeded.project_id);
+  if (o.mode == "submit" || o.mode == "both") ok &= CheckStore(db, o, seeded.project_id);
   if (!o.keep && o.reuse.empty()) {
     std::error_code ec;
     fs::remove_all(data, ec);

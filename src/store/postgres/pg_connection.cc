@@ -2,6 +2,9 @@
 
 #include <chrono>
 #include <cstdlib>
+#include <cstring>
+#include <unordered_map>
+#include <unordered_set>
 #include <utility>
 
 #include <pqxx/pqxx>
@@ -47,6 +50,26 @@ Status ErrorStatus(const std::exception& error, std::string_view what) {
 }
 
 std::string_view Abbrev(std::string_view sql) { return sql.substr(0, 60); }
+
+// Server-side prepared statements (see Connection::Run): a statement text is
+// prepared the second time it runs on a connection, and a connection keeps
+// at most kMaxPrepared of them (each holds a parse tree and, after a few
+// runs, a plan in the backend's memory). The texts seen once are forgotten in
+// bulk past kMaxSeen, so generated SQL (data-manager filters) cannot grow
+// either set without bound.
+constexpr size_t kMaxPrepared = 256;
+constexpr size_t kMaxSeen = 4096;
+
+// TESSERA_PG_PREPARED=off sends every statement with its text instead (for
+// a connection pooler that cannot keep prepared statements, such as
+// PgBouncer before 1.21 in transaction mode).
+bool PreparedStatementsEnabled() {
+  static const bool enabled = [] {
+    const char* value = std::getenv("TESSERA_PG_PREPARED");
+    return value == nullptr || (std::strcmp(value, "off") != 0 && std::strcmp(value, "0") != 0);
+  }();
+  return enabled;
+}
 
 }  // namespace
 
@@ -152,7 +175,7 @@ Status Stmt::Execute() {
   for (int index : sent) params.push_back(values_[static_cast<size_t>(index - 1)]);
   if (rows_ == nullptr) rows_ = std::make_unique<Rows>();
   row_ = -1;
-  return conn_->Run(sql, params, rows_.get());
+  return conn_->Run(sql, params, plan_each_run_, rows_.get());
 }
 
 Result<bool> Stmt::Step() {
@@ -236,9 +259,28 @@ std::optional<double> Stmt::OptDouble(int col) const {
 
 struct Connection::Impl {
   explicit Impl(const std::string& url) : conn(url) {}
+  // The name of the prepared statement for `sql`, preparing it on its second
+  // run; empty: send the text (first run, a full cache, or switched off).
+  std::string PreparedName(const std::string& sql) {
+    if (!PreparedStatementsEnabled()) return {};
+    auto found = prepared.find(sql);
+    if (found != prepared.end()) return found->second;
+    if (prepared.size() >= kMaxPrepared) return {};
+    if (seen.insert(sql).second) {
+      if (seen.size() > kMaxSeen) seen.clear();
+      return {};
+    }
+    seen.erase(sql);
+    std::string name = "tessera_" + std::to_string(prepared.size() + 1);
+    conn.prepare(name, sql);  // sent to the server with its first execution
+    prepared.emplace(sql, name);
+    return name;
+  }
   pqxx::connection conn;
   std::unique_ptr<pqxx::transaction_base> txn;
   bool broken = false;
+  std::unordered_map<std::string, std::string> prepared;  // SQL text -> statement name
+  std::unordered_set<std::string> seen;                   // texts run once so far
 };
 
 Connection::Connection(std::unique_ptr<Impl> impl) : impl_(std::move(impl)) {}
@@ -262,14 +304,22 @@ bool Connection::healthy() const { return !impl_->broken && impl_->conn.is_open(
 bool Connection::in_transaction() const { return impl_->txn != nullptr; }
 
 Status Connection::Run(const std::string& sql, const std::vector<std::string>& params,
-                       Stmt::Rows* out) {
+                       bool plan_each_run, Stmt::Rows* out) {
   try {
+    // Planning is most of what a short statement costs the database (the
+    // candidate query of `next`: 0.26 ms to plan, 0.06 ms to run), so
+    // statements that repeat run prepared.
+    const std::string name = plan_each_run ? std::string() : impl_->PreparedName(sql);
+    auto run = [&](pqxx::transaction_base& txn) {
+      return name.empty() ? txn.exec_params(sql, pqxx::prepare::make_dynamic_params(params))
+                          : txn.exec_prepared(name, pqxx::prepare::make_dynamic_params(params));
+    };
     pqxx::result result;
     if (impl_->txn != nullptr) {
-      result = impl_->txn->exec_params(sql, pqxx::prepare::make_dynamic_params(params));
+      result = run(*impl_->txn);
     } else {
       pqxx::nontransaction autocommit(impl_->conn);
-      result = autocommit.exec_params(sql, pqxx::prepare::make_dynamic_params(params));
+      result = run(autocommit);
     }
     changes_ = result.affected_rows();
     if (!result.empty() && result.columns() > 0 && !result[0][0].is_null()) {
@@ -279,6 +329,10 @@ Status Connection::Run(const std::string& sql, const std::vector<std::string>& p
     return Status::Ok();
   } catch (const std::exception& error) {
     if (dynamic_cast<const pqxx::broken_connection*>(&error) != nullptr) impl_->broken = true;
+    // A migration run by another server changed a table under a prepared
+    // statement ("cached plan must not change result type"): this
+    // connection's statements are stale, so the pool drops it.
+    if (std::strstr(error.what(), "cached plan must not change") != nullptr) impl_->broken = true;
     return ErrorStatus(error, Abbrev(sql));
   }
 }

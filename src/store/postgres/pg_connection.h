@@ -74,6 +74,13 @@ class Stmt {
   // Runs a statement; its row count becomes Connection::Changes(), and the
   // first column of its first row (a RETURNING id) Connection::LastInsertId().
   Status Run();
+  // Plans the statement anew on every run instead of preparing it once (see
+  // Connection::Run): for the few queries whose best plan depends on the
+  // values bound, where a generic plan would be wrong.
+  Stmt& PlanEachRun() {
+    plan_each_run_ = true;
+    return *this;
+  }
   // Forgets the result so the statement can run again; Reset() also clears
   // the bindings.
   void Reset();
@@ -103,6 +110,7 @@ class Stmt {
   std::vector<std::string> values_;
   std::unique_ptr<Rows> rows_;
   int64_t row_ = -1;
+  bool plan_each_run_ = false;
 };
 
 // One server connection. Owns the pqxx connection and the open transaction.
@@ -145,7 +153,8 @@ class Connection {
   explicit Connection(std::unique_ptr<Impl> impl);
   // Runs `sql` with text parameters (nullptr = NULL) in the open transaction
   // or, without one, on its own (autocommit).
-  Status Run(const std::string& sql, const std::vector<std::string>& params, Stmt::Rows* out);
+  Status Run(const std::string& sql, const std::vector<std::string>& params, bool plan_each_run,
+             Stmt::Rows* out);
 
   std::unique_ptr<Impl> impl_;
   int64_t last_insert_id_ = 0;

@@ -31,6 +31,50 @@ TEST(PgPlaceholdersTest, NumbersCastsAndNulls) {
   EXPECT_EQ(unbound.status().code(), Code::kInternal);
 }
 
+// Statements that repeat run as server-side prepared statements (from their
+// second run on a connection); each run must still see its own values, and a
+// statement marked PlanEachRun is never prepared.
+TEST(PgConnectionTest, RepeatedStatementsRunPreparedWithTheirOwnValues) {
+  const std::string why = PostgresTestsUnavailable();
+  if (!why.empty()) GTEST_SKIP() << why;
+  auto url = TestPostgresUrl();
+  ASSERT_TRUE(url.ok()) << url.status().ToString();
+  auto conn = postgres::Connection::Open(*url);
+  ASSERT_TRUE(conn.ok()) << conn.status().ToString();
+  ASSERT_OK((*conn)->Begin());
+  auto prepared_count = [&](const std::string& like) {
+    auto st = (*conn)->Prepare("SELECT COUNT(*) FROM pg_prepared_statements WHERE statement LIKE ?1");
+    EXPECT_TRUE(st.ok());
+    st->PlanEachRun().Bind(1, like);
+    auto row = st->Step();
+    EXPECT_TRUE(row.ok() && *row);
+    return st->Int(0);
+  };
+  for (int64_t run = 0; run < 6; ++run) {
+    auto st = (*conn)->Prepare("SELECT ?1 + ?2, ?3 || '!', ?4");
+    ASSERT_TRUE(st.ok());
+    st->Bind(1, run).Bind(2, int64_t{100}).Bind(3, "run " + std::to_string(run));
+    if (run % 2 == 0) st->BindNull(4); else st->Bind(4, 0.5 * static_cast<double>(run));
+    auto row = st->Step();
+    ASSERT_TRUE(row.ok() && *row) << row.status().ToString();
+    EXPECT_EQ(st->Int(0), run + 100);
+    EXPECT_EQ(st->Text(1), "run " + std::to_string(run) + "!");
+    if (run % 2 == 0) EXPECT_TRUE(st->IsNull(2)); else EXPECT_DOUBLE_EQ(st->Double(2), 0.5 * static_cast<double>(run));
+  }
+  // Two texts (NULL is a literal in one): both ran more than once, both prepared.
+  EXPECT_EQ(prepared_count("SELECT $1::int8 + $2::int8%"), 2);
+  for (int run = 0; run < 3; ++run) {
+    auto st = (*conn)->Prepare("SELECT ?1 * 2");
+    ASSERT_TRUE(st.ok());
+    st->PlanEachRun().Bind(1, int64_t{21});
+    auto row = st->Step();
+    ASSERT_TRUE(row.ok() && *row);
+    EXPECT_EQ(st->Int(0), 42);
+  }
+  EXPECT_EQ(prepared_count("SELECT $1::int8 * 2%"), 0);
+  (*conn)->Rollback();
+}
+
 class PgServersTest : public ::testing::Test {
  protected:
   void SetUp() override {

@@ -224,6 +224,11 @@ std::string PostgresTestsUnavailable() {
   return cluster.ok() ? std::string() : cluster.status().ToString();
 }
 
+Result<std::string> TestPostgresUrl() {
+  TESSERA_ASSIGN_OR_RETURN(const PgTestCluster* cluster, PgTestCluster::Get(SharedDir()));
+  return cluster->url();
+}
+
 Result<std::unique_ptr<Store>> OpenTestPostgresStore(const std::filesystem::path& dir) {
   TESSERA_ASSIGN_OR_RETURN(const PgTestCluster* cluster, PgTestCluster::Get(SharedDir()));
   char schema[32];

@@ -64,6 +64,9 @@ std::string PostgresTestsUnavailable();
 // Opens a PostgresStore on a schema named after `dir` (each test's temporary
 // folder), so reopening on the same folder sees earlier writes.
 Result<std::unique_ptr<Store>> OpenTestPostgresStore(const std::filesystem::path& dir);
+// The URL of the shared test cluster's database (for tests of the
+// connection layer itself).
+Result<std::string> TestPostgresUrl();
 
 }  // namespace tessera::testing
 

@@ -116,6 +116,11 @@ Result<Id> QueuedTask(Connection& conn, Id project_id, Id user_id, TimeMs now,
     TESSERA_ASSIGN_OR_RETURN(
         Stmt st, conn.Prepare(wait ? WaitingCandidateSql(order)
                                    : NextTaskCandidateSql(SqlDialect::kPostgres, order)));
+    // A generic plan cannot know that labeled tasks pile up at the front of
+    // the id order: it picked tasks_pkey and walked all of them on every
+    // call (1.2 ms at 4,000 labeled tasks, growing). Planned with the values,
+    // the scan takes tasks_open, which holds only the unlabeled ones.
+    st.PlanEachRun();
     st.Bind(1, project_id).Bind(2, user_id).Bind(3, now).Bind(4, d.overlap)
         .Bind(5, d.settings.skip_queue == SkipQueue::kIgnoreSkipped).Bind(6, exclude);
     if (order == NextTaskOrder::kById) st.Bind(7, from_id);
