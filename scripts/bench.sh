@@ -6,12 +6,12 @@
 # the markers explain the figures and are written by hand.
 #
 # Environment: TASKS (default 1,000,000), BENCH_PARTS (default all of:
-# limits import quality next export editor prefilter), NO_DOC=1 to leave
+# limits import quality next scale export editor prefilter), NO_DOC=1 to leave
 # docs/performance.md alone.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 TASKS=${TASKS:-1000000}
-PARTS=${BENCH_PARTS:-limits import quality next export editor prefilter}
+PARTS=${BENCH_PARTS:-limits import quality next scale export editor prefilter}
 LOG=$(mktemp "${TMPDIR:-/tmp}/tessera-bench.XXXXXX")
 trap 'rm -f "$LOG"' EXIT
 want() { [[ " $PARTS " == *" $1 "* ]]; }
@@ -47,6 +47,10 @@ if want next; then
       --dir "${TMPDIR:-/tmp}"
   done
 fi
+if want scale; then
+  echo "scale_bench (next + submit on PostgreSQL: one server vs two, each capped at 0.2 cores):"
+  bash bench/scale_bench.sh 200000 0.2 3 15
+fi
 if want export; then
   echo "export_bench ($TASKS image tasks with two boxes each; one process per format):"
   bash bench/export_bench.sh "$TASKS"
@@ -67,7 +71,8 @@ median() { sort -n | awk '{ v[NR] = $1 } END { if (NR) print v[int((NR + 1) / 2)
 limit() { awk -v k="$1" '$1 == "limit" && $2 == k { print $3 }' "$LOG"; }
 ratio() { awk -v a="$1" -v b="$2" 'BEGIN { if (a > 0 && b > 0) printf "%.0f%%", 100 * a / b; else print "n/a" }'; }
 next_rps=$(awk '/mode next/ { m = 1; next } m && $1 == "next" { print $4; m = 0 }' "$LOG" | median)
-submit_rps=$(awk '/mode submit/ { m = 1; next } m && $1 == "all" { print $4; m = 0 }' "$LOG" | median)
+# (scale_bench's runs, printed after next_bench's, are not next_bench's figures)
+submit_rps=$(awk '/^scale_bench/ { exit } /mode submit/ { m = 1; next } m && $1 == "all" { print $4; m = 0 }' "$LOG" | median)
 SUMMARY=$(cat <<EOF
 | figure | this run | limit on this machine, same run | share |
 |---|---|---|---|
@@ -75,6 +80,7 @@ SUMMARY=$(cat <<EOF
 | \`tessera import\` into PostgreSQL (test cluster, fsync off) | $(limit tessera_import_postgres) tasks/s | psql \`\\copy\` of the same rows: $(limit psql_copy) rows/s | $(ratio "$(limit tessera_import_postgres)" "$(limit psql_copy)") |
 | GET next, 200 annotators, saturation (median of runs) | ${next_rps:-n/a} requests/s | nginx serving a 300-byte file to 200 connections: $(limit nginx_static_200_connections) requests/s | $(ratio "${next_rps:-0}" "$(limit nginx_static_200_connections)") |
 | next + submit, 200 annotators (median of runs) | ${submit_rps:-n/a} requests/s | (same nginx limit) | $(ratio "${submit_rps:-0}" "$(limit nginx_static_200_connections)") |
+| next + submit on PostgreSQL, two servers over one (each capped at 0.2 cores) | $(limit scale_ratio)x | 2x (twice the server CPU) | $(ratio "$(limit scale_ratio)" 2) |
 EOF
 )
 echo
