@@ -16,8 +16,9 @@ struct ImportCliOptions {
   int64_t project = 0;
   std::vector<std::string> files;
   bool no_validate = false;
-  std::string format;          // a dataset format (COCO, VOC, YOLO, CVAT, CVAT_VIDEO, CONLL2003, TFRECORD)
+  std::string format;          // a dataset format (COCO, VOC, YOLO, YOLO_OBB, CVAT, CVAT_VIDEO, CONLL2003, TFRECORD)
   bool as_predictions = false;
+  bool to_existing_tasks = false;
   std::string image_prefix;
 };
 
@@ -25,12 +26,13 @@ int RunDatasetImport(const ImportCliOptions& o, Store& store) {
   DatasetImportOptions options;
   options.as_predictions = o.as_predictions;
   options.image_prefix = o.image_prefix;
+  options.to_existing_tasks = o.to_existing_tasks;
   for (const std::string& path : o.files) {
     auto report = ImportDataset(store, o.project, 0, o.format, path, options);
     if (!report.ok()) return Fail(report.status().WithPrefix(path));
-    std::printf("%s: %lld tasks, %lld regions (%s)\n", path.c_str(),
-                static_cast<long long>(report->tasks), static_cast<long long>(report->regions),
-                o.as_predictions ? "predictions" : "annotations");
+    std::printf("%s: %s%lld tasks, %lld regions (%s)\n", path.c_str(),
+                o.to_existing_tasks ? "added to " : "", static_cast<long long>(report->tasks),
+                static_cast<long long>(report->regions), o.as_predictions ? "predictions" : "annotations");
     for (const std::string& line : report->unmatched) std::printf("  not imported: %s\n", line.c_str());
   }
   return 0;
@@ -42,6 +44,11 @@ int RunImport(const ImportCliOptions& o) {
   auto project = (*store)->GetProject(o.project);
   if (!project.ok()) return Fail(project.status());
   if (!o.format.empty()) return RunDatasetImport(o, **store);
+  if (o.to_existing_tasks) {
+    return Fail(Status::InvalidArgument(
+        "--to-existing-tasks works with --format (COCO, VOC, YOLO, CVAT, TFRECORD): task files (.json, .jsonl, "
+        ".csv) always create tasks"));
+  }
   std::shared_ptr<const LabelingConfig> cfg;
   if (auto parsed = ParseLabelingConfig(project->label_config); parsed.ok()) cfg = *parsed;
   ImportOptions options;
@@ -88,11 +95,14 @@ void RegisterImport(CLI::App& app) {
       ->required()
       ->check(CLI::ExistingPath);
   cmd->add_option("--format", opts->format,
-                  "Import a dataset in this format (COCO, VOC, YOLO, CVAT, CVAT_VIDEO, CONLL2003, TFRECORD) "
+                  "Import a dataset in this format (COCO, VOC, YOLO, YOLO_OBB, CVAT, CVAT_VIDEO, CONLL2003, TFRECORD) "
                   "instead of Label Studio task files; CVAT into a project with <Video> and <VideoRectangle> "
                   "reads CVAT for video tracks");
   cmd->add_flag("--as-predictions", opts->as_predictions,
                 "With --format: store the regions as predictions, not annotations");
+  cmd->add_flag("--to-existing-tasks", opts->to_existing_tasks,
+                "With --format: add the regions to the project's tasks whose image has the same file name "
+                "(e.g. predictions for uploaded images) instead of creating tasks; unmatched images are listed");
   cmd->add_option("--image-prefix", opts->image_prefix,
                   "With --format: prefix for image paths in task data (e.g. /data/upload/3/)");
   cmd->add_flag("--no-validate", opts->no_validate,

@@ -63,6 +63,7 @@ Result<DatasetExportOptions> OptionsFromJson(const std::string& text) {
   options.download_all_tasks = j.value("download_all_tasks", false);
   options.split = j.value("split", std::string());
   options.seed = j.value("seed", uint64_t{0});
+  options.include_images = j.value("download_resources", false);
   return options;
 }
 

@@ -138,6 +138,11 @@ struct DatasetExportReport {
   std::vector<std::pair<std::string, int64_t>> skipped;
 };
 
+// Ok when DatasetExportOptions::include_images (Label Studio's
+// download_resources) applies to `format`, else FieldInvalid naming the
+// formats it applies to.
+Status CheckIncludeImages(std::string_view format);
+
 // Exports project `project_id` in `format` (a FormatInfo name) to `sink`.
 // FailedPrecondition when the format does not fit the project's config.
 Result<DatasetExportReport> ExportDataset(Store& store, Id project_id, std::string_view format,
@@ -164,13 +169,19 @@ struct DatasetImportOptions {
   // Prepended to each image's path inside the dataset to form the task's
   // image URL, e.g. "/data/local-files/?d=datasets/coco/".
   std::string image_prefix;
+  // Add each item's regions to the project's existing task whose image has
+  // the same file name (src/formats/dataset_attach.h) instead of creating
+  // tasks. Items that match no task, or several, are reported in
+  // `unmatched` and skipped; a result the task already has is not added
+  // again, so an interrupted import can simply be run again.
+  bool to_existing_tasks = false;
   size_t max_file_bytes = size_t{512} << 20;  // larger annotation files are refused
   ZipLimits zip;  // when the dataset is given as a .zip
 };
 
 struct DatasetImportReport {
-  Id import_id = 0;
-  int64_t tasks = 0;
+  Id import_id = 0;  // 0 with to_existing_tasks (no tasks are created)
+  int64_t tasks = 0;  // tasks created, or with to_existing_tasks, tasks given a result
   int64_t regions = 0;
   // What did not match: labels not in the config, shapes the config has no
   // control for, files that could not be read. One line each, with counts.

@@ -127,6 +127,14 @@ HttpResponse Create(RequestContext& ctx) {
   auto seed = IntField(body, "seed", false, 0);
   if (!seed.ok()) return ErrorResponse(seed.status());
   if (*seed < 0) return ErrorResponse(Status::FieldInvalid("seed", "seed must be 0 or more"));
+  // Label Studio's download_resources: the task images (uploads, local
+  // files) go into the export, as on the direct export.
+  auto resources = BoolField(body, "download_resources", false);
+  if (!resources.ok()) return ErrorResponse(resources.status());
+  if (*resources) {
+    s = CheckIncludeImages(format->name);
+    if (!s.ok()) return ErrorResponse(s);
+  }
 
   ExportJob job;
   job.project_id = *id;
@@ -136,7 +144,8 @@ HttpResponse Create(RequestContext& ctx) {
   job.options = json{{"annotations", ToLower(*annotations)},
                      {"download_all_tasks", *all},
                      {"split", *split},
-                     {"seed", *seed}}
+                     {"seed", *seed},
+                     {"download_resources", *resources}}
                     .dump();
   s = ctx.store().CreateExportJob(&job);
   if (!s.ok()) return ErrorResponse(s);

@@ -78,6 +78,7 @@ std::unique_ptr<DatasetWriter> NewWriter(const std::string& name, const WriterCo
   if (name == "YOLO") return formats::NewYoloWriter(ctx, false, false);
   if (name == "YOLOV8") return formats::NewYoloWriter(ctx, true, false);
   if (name == "YOLOV8_SEG") return formats::NewYoloWriter(ctx, true, true);
+  if (name == "YOLO_OBB") return formats::NewYoloObbWriter(ctx);
   if (name == "CVAT") return formats::NewCvatWriter(ctx);
   if (name == "CONLL2003") return formats::NewConllWriter(ctx);
   if (name == "SPACY") return formats::NewSpacyWriter(ctx);
@@ -90,6 +91,13 @@ std::unique_ptr<DatasetWriter> NewWriter(const std::string& name, const WriterCo
 }
 
 }  // namespace
+
+Status CheckIncludeImages(std::string_view format) {
+  if (format == "COCO" || format == "HF_IMAGEFOLDER" || format == "TFRECORD") return Status::Ok();
+  return Status::FieldInvalid("download_resources", "download_resources puts images into COCO exports only "
+                                                    "(HF_IMAGEFOLDER and TFRECORD always carry them); got exportType " +
+                                                        std::string(format));
+}
 
 Result<DatasetExportReport> ExportDataset(Store& store, Id project_id, std::string_view format_name,
                                           OutputSink& sink, const DatasetExportOptions& options) {
@@ -106,7 +114,7 @@ Result<DatasetExportReport> ExportDataset(Store& store, Id project_id, std::stri
         format->name == "CONLL2003" ||
         format->name == "SPACY" || format->name == "BRUSH_TO_PNG" || format->name == "SEMANTIC_PNG") {
       return Status::FieldInvalid("split", format->name + " has no splits; formats that write them: COCO, VOC, YOLO, "
-                                           "YOLOV8, YOLOV8_SEG, TFRECORD, HF_JSONL, HF_IMAGEFOLDER");
+                                           "YOLOV8, YOLOV8_SEG, YOLO_OBB, TFRECORD, HF_JSONL, HF_IMAGEFOLDER");
     }
     TESSERA_ASSIGN_OR_RETURN(splitter, formats::SplitAssigner::Parse(options.split, options.seed));
   }
@@ -139,12 +147,7 @@ Result<DatasetExportReport> ExportDataset(Store& store, Id project_id, std::stri
   ctx.skipped = &skipped;
   ctx.media_root = options.media_root;
   ctx.local_files_root = options.local_files_root;
-  if (options.include_images && format->name != "COCO" && format->name != "HF_IMAGEFOLDER" &&
-      format->name != "TFRECORD") {
-    return Status::FieldInvalid("download_resources", "download_resources puts images into COCO exports only "
-                                                      "(HF_IMAGEFOLDER and TFRECORD always carry them); got exportType " +
-                                                          format->name);
-  }
+  if (options.include_images) TESSERA_RETURN_IF_ERROR(CheckIncludeImages(format->name));
   ctx.include_images = options.include_images;
   if (format->name == "CVAT_VIDEO") {
     TESSERA_RETURN_IF_ERROR(formats::ExportCvatVideo(store, project_id, *mapping, sink, options, &report));

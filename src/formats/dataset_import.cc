@@ -3,6 +3,7 @@
 #include <set>
 
 #include "src/formats/brush_rle.h"
+#include "src/formats/dataset_attach.h"
 #include "src/formats/dataset_io.h"
 #include "src/formats/zip_input.h"
 #include "tessera/util.h"
@@ -23,6 +24,7 @@ Status ReadDataset(const FormatInfo& format, const fs::path& path, const formats
   if (format.name == "COCO") return formats::ReadCoco(path, options, header, problems, sink);
   if (format.name == "VOC") return formats::ReadVoc(path, options, header, problems, sink);
   if (format.name == "YOLO" || format.name == "YOLOV8") return formats::ReadYolo(path, options, header, problems, sink);
+  if (format.name == "YOLO_OBB") return formats::ReadYoloObb(path, options, header, problems, sink);
   if (format.name == "CVAT") return formats::ReadCvat(path, options, header, problems, sink);
   if (format.name == "CONLL2003") return formats::ReadConll(path, options, header, problems, sink);
   if (format.name == "TFRECORD") return formats::ReadTfRecord(path, options, header, problems, sink);
@@ -68,6 +70,127 @@ Result<std::string> SuggestVideoConfig(const fs::path& path) {
   return xml + "  </Labels>\n</View>\n";
 }
 
+// Fills in an image item's size from the image file when the dataset has
+// none, and turns masks into boxes when the config has no BrushLabels.
+void PrepareImageItem(const fs::path& root, const formats::LsMapping& mapping, Item* item,
+                      formats::Tally* problems) {
+  if (item->width <= 0 && !item->image.empty() && item->image.find("://") == std::string::npos) {
+    std::tie(item->width, item->height) = formats::ImageSizeFromFile(root / item->image);
+  }
+  if (!mapping.brushes && mapping.boxes && !item->masks.empty()) {
+    // No BrushLabels to hold a mask: keep its bounds as a box.
+    for (const formats::MaskRegion& mask : item->masks) {
+      std::array<double, 4> bbox = formats::MaskBbox(mask.pixels, item->width, item->height);
+      formats::Shape box;
+      box.label = mask.label;
+      box.points = {bbox[0], bbox[1], bbox[0] + bbox[2], bbox[1] + bbox[3]};
+      box.attributes = mask.attributes;
+      item->shapes.push_back(std::move(box));
+    }
+    problems->Add("mask stored as its bounding box (the labeling config has no BrushLabels)",
+                  static_cast<int64_t>(item->masks.size()));
+    item->masks.clear();
+  }
+}
+
+// "3 images ... (first: a.jpg, b.jpg, c.jpg)"
+std::string NamedCount(int64_t count, const std::string& what, const std::vector<std::string>& first) {
+  std::string line = std::to_string(count) + " " + what;
+  if (!first.empty()) {
+    line += " (first: ";
+    for (size_t i = 0; i < first.size(); ++i) line += (i ? ", " : "") + first[i];
+    line += count > static_cast<int64_t>(first.size()) ? ", ...)" : ")";
+  }
+  return line;
+}
+
+// ImportDataset with DatasetImportOptions::to_existing_tasks: each item's
+// regions go to the task whose image has the item's file name, one write
+// each (CreateAnnotation / CreatePrediction keep the task's counters), so
+// what was added before an interruption stays, and a rerun skips it.
+Result<DatasetImportReport> AttachDataset(Store& store, Id project_id, Id user_id, const FormatInfo& format,
+                                          const fs::path& path, const DatasetImportOptions& options,
+                                          const formats::LsMapping& mapping) {
+  if (format.fit == FormatFit::kTextSpans || format.fit == FormatFit::kVideoBoxes || !mapping.image ||
+      mapping.image->data_key.empty()) {
+    return Status::FieldInvalid("to_existing_tasks",
+                                "matching existing tasks works by image file name: it needs an image dataset "
+                                "(COCO, VOC, YOLO, CVAT for images, TFRecord) and an <Image value=\"$image\"> "
+                                "in the project's labeling config; " + format.name + " creates new tasks");
+  }
+  TESSERA_ASSIGN_OR_RETURN(formats::ExistingTasks existing,
+                           formats::ExistingTasks::Load(store, project_id, mapping.image->data_key,
+                                                        options.as_predictions));
+  DatasetImportReport report;
+  const fs::path root = DatasetRoot(path);
+  formats::Tally problems;
+  formats::DatasetHeader header;
+  constexpr size_t kNamesShown = 5;
+  int64_t no_task = 0, several = 0, already = 0;
+  std::vector<std::string> no_task_names, several_names;
+  formats::ReadOptions read_options;
+  read_options.max_file_bytes = options.max_file_bytes;
+  Status s = ReadDataset(format, path, read_options, &header, &problems, [&](Item&& item) -> Status {
+    const std::string name = formats::ImageFileName(item.image);
+    const Id task_id = existing.Find(name);
+    if (task_id == 0 || task_id == formats::ExistingTasks::kAmbiguous) {
+      int64_t& count = task_id == 0 ? no_task : several;
+      std::vector<std::string>& names = task_id == 0 ? no_task_names : several_names;
+      ++count;
+      if (names.size() < kNamesShown) names.push_back(name.empty() ? "(no file name)" : name);
+      return Status::Ok();
+    }
+    PrepareImageItem(root, mapping, &item, &problems);
+    json result = formats::ResultFromItem(item, mapping, problems);
+    if (result.empty()) return Status::Ok();
+    std::string text = result.dump(-1, ' ', false, json::error_handler_t::replace);
+    if (existing.HasResult(task_id, text)) {
+      ++already;
+      return Status::Ok();
+    }
+    if (options.as_predictions) {
+      Prediction prediction;
+      prediction.task_id = task_id;
+      prediction.project_id = project_id;
+      prediction.result = text;
+      prediction.model_version = options.model_version;
+      TESSERA_RETURN_IF_ERROR(store.CreatePrediction(&prediction));
+    } else {
+      Annotation annotation;
+      annotation.task_id = task_id;
+      annotation.project_id = project_id;
+      annotation.result = text;
+      annotation.completed_by = user_id;
+      annotation.updated_by = user_id;
+      annotation.last_action = "imported";
+      annotation.ground_truth = true;  // as for the tasks ImportDataset creates
+      TESSERA_RETURN_IF_ERROR(store.CreateAnnotation(&annotation));
+    }
+    existing.AddResult(task_id, text);
+    ++report.tasks;
+    report.regions += static_cast<int64_t>(result.size());
+    return Status::Ok();
+  });
+  if (!s.ok()) {
+    return s.WithPrefix(std::to_string(report.tasks) + " tasks got their " +
+                        (options.as_predictions ? "predictions" : "annotations") +
+                        " before this error (running the import again skips them)");
+  }
+  report.unmatched = problems.Lines();
+  if (no_task > 0) {
+    report.unmatched.push_back(NamedCount(no_task, "images match no task's image file name", no_task_names));
+  }
+  if (several > 0) {
+    report.unmatched.push_back(
+        NamedCount(several, "images match several tasks' image file names (not imported)", several_names));
+  }
+  if (already > 0) {
+    report.unmatched.push_back(std::to_string(already) +
+                               " results were on their task already (an earlier run): not added again");
+  }
+  return report;
+}
+
 }  // namespace
 
 Result<DatasetImportReport> ImportDataset(Store& store, Id project_id, Id user_id, std::string_view format_name,
@@ -92,6 +215,7 @@ Result<DatasetImportReport> ImportDataset(Store& store, Id project_id, Id user_i
                                                      : "an <Image value=\"$image\">") +
                                       " in the project's labeling config");
   }
+  if (options.to_existing_tasks) return AttachDataset(store, project_id, user_id, *format, path, options, *mapping);
   DatasetImportReport report;
   TESSERA_ASSIGN_OR_RETURN(report.import_id, store.BeginImport(project_id, user_id, "dataset:" + format->name));
   const fs::path root = DatasetRoot(path);
@@ -140,23 +264,7 @@ Result<DatasetImportReport> ImportDataset(Store& store, Id project_id, Id user_i
     });
   } else {
     s = ReadDataset(*format, path, read_options, &header, &problems, [&](Item&& item) -> Status {
-      if (!text_format && item.width <= 0 && !item.image.empty() && item.image.find("://") == std::string::npos) {
-        std::tie(item.width, item.height) = formats::ImageSizeFromFile(root / item.image);
-      }
-      if (!mapping->brushes && mapping->boxes && !item.masks.empty()) {
-        // No BrushLabels to hold a mask: keep its bounds as a box.
-        for (const formats::MaskRegion& mask : item.masks) {
-          std::array<double, 4> bbox = formats::MaskBbox(mask.pixels, item.width, item.height);
-          formats::Shape box;
-          box.label = mask.label;
-          box.points = {bbox[0], bbox[1], bbox[0] + bbox[2], bbox[1] + bbox[3]};
-          box.attributes = mask.attributes;
-          item.shapes.push_back(std::move(box));
-        }
-        problems.Add("mask stored as its bounding box (the labeling config has no BrushLabels)",
-                     static_cast<int64_t>(item.masks.size()));
-        item.masks.clear();
-      }
+      if (!text_format) PrepareImageItem(root, *mapping, &item, &problems);
       json data = json::object();
       data[object->data_key] = text_format ? item.text : options.image_prefix + item.image;
       return add_task(data, formats::ResultFromItem(item, *mapping, problems));

@@ -44,6 +44,8 @@ class DatasetWriter {
 std::unique_ptr<DatasetWriter> NewCocoWriter(const WriterContext& ctx);
 std::unique_ptr<DatasetWriter> NewVocWriter(const WriterContext& ctx);
 std::unique_ptr<DatasetWriter> NewYoloWriter(const WriterContext& ctx, bool ultralytics, bool segmentation);
+// YOLO_OBB: the Ultralytics layout with each box's four corners (obb.h).
+std::unique_ptr<DatasetWriter> NewYoloObbWriter(const WriterContext& ctx);
 std::unique_ptr<DatasetWriter> NewCvatWriter(const WriterContext& ctx);
 std::unique_ptr<DatasetWriter> NewConllWriter(const WriterContext& ctx);
 std::unique_ptr<DatasetWriter> NewSpacyWriter(const WriterContext& ctx);
@@ -93,6 +95,11 @@ Status ReadVoc(const std::filesystem::path& path, const ReadOptions& options, Da
                Tally* problems, const ItemSink& sink);
 Status ReadYolo(const std::filesystem::path& path, const ReadOptions& options, DatasetHeader* header,
                 Tally* problems, const ItemSink& sink);
+// YOLO_OBB (Ultralytics layout): each line's corners become a rotated box;
+// corners that are not a rectangle, their minimum-area rotated rectangle
+// (counted in `problems`, as are bad lines, by file and line).
+Status ReadYoloObb(const std::filesystem::path& path, const ReadOptions& options, DatasetHeader* header,
+                   Tally* problems, const ItemSink& sink);
 Status ReadCvat(const std::filesystem::path& path, const ReadOptions& options, DatasetHeader* header,
                 Tally* problems, const ItemSink& sink);
 Status ReadConll(const std::filesystem::path& path, const ReadOptions& options, DatasetHeader* header,

@@ -39,6 +39,11 @@ const std::vector<FormatInfo>& Formats() {
       {"YOLOV8_SEG", "YOLO segmentation (Ultralytics)",
        "data.yaml and labels/<split>/ files with polygons (boxes as 4-point polygons).", "zip", true, false,
        FormatFit::kImageShapes, {"image segmentation"}},
+      // Label Studio's name (label-studio-sdk's converter Format.YOLO_OBB, titled "YOLOv8 OBB").
+      {"YOLO_OBB", "YOLOv8 OBB (Ultralytics oriented boxes)",
+       "data.yaml and labels/<split>/ files with each rectangle's four corners, so rotated boxes keep their "
+       "rotation.",
+       "zip", true, true, FormatFit::kImageBoxes, {"object detection"}},
       {"CVAT", "CVAT for images 1.1", "CVAT XML: boxes, polygons, polylines, points and skeletons.", "xml",
        false, true, FormatFit::kImageShapes, {"image segmentation", "object detection", "keypoints"}},
       {"CVAT_VIDEO", "CVAT for video 1.1",
@@ -70,6 +75,7 @@ const FormatInfo* FindFormat(std::string_view name) {
   if (wanted == "cvat_xml" || wanted == "cvat_images") wanted = "cvat";
   if (wanted == "cvat_for_video" || wanted == "cvat_video_1.1") wanted = "cvat_video";
   if (wanted == "ultralytics" || wanted == "yolo_ultralytics") wanted = "yolov8";
+  if (wanted == "yolov8_obb" || wanted == "ultralytics_obb") wanted = "yolo_obb";
   if (wanted == "pascal_voc") wanted = "voc";
   if (wanted == "json-min") wanted = "json_min";
   if (wanted == "huggingface" || wanted == "hf_text") wanted = "hf_jsonl";

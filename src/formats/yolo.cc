@@ -1,18 +1,21 @@
 // YOLO: Darknet layout (obj.names, obj.data, train.txt, obj_train_data/*.txt)
 // and Ultralytics layout (data.yaml, labels/<split>/*.txt, images/<split>/).
 //
-// A label line is "class cx cy w h" (detection) or "class x1 y1 x2 y2 ..."
-// (segmentation), all normalized to 0..1 by the image size; class is the
-// 0-based index of the label in the config (export) or in obj.names /
-// data.yaml's names (import). Numbers are written in full precision so that
-// a round trip is exact. Importing needs each image's size, read from the
-// image file's header (JPEG, PNG); without the image the regions are counted
-// as unmatched.
+// A label line is "class cx cy w h" (detection), "class x1 y1 x2 y2 ..."
+// (segmentation) or "class x1 y1 x2 y2 x3 y3 x4 y4" (YOLO_OBB: a rotated
+// rectangle's corners, see obb.h), all normalized to 0..1 by the image size;
+// class is the 0-based index of the label in the config (export) or in
+// obj.names / data.yaml's names (import). Numbers are written in full
+// precision so that a round trip is exact. Importing needs each image's size,
+// read from the image file's header (JPEG, PNG); without the image the
+// regions are counted as unmatched. Bad label lines are reported with their
+// file and line.
 #include <cmath>
 #include <map>
 #include <memory>
 
 #include "src/formats/dataset_io.h"
+#include "src/formats/obb.h"
 #include "tessera/util.h"
 
 namespace tessera::formats {
@@ -29,10 +32,17 @@ std::string YamlQuote(const std::string& s) {
   return out + "\"";
 }
 
+// What a label line holds.
+enum class YoloLabels {
+  kBoxes,          // class cx cy w h
+  kPolygons,       // class x1 y1 x2 y2 ... (boxes as 4-point polygons)
+  kOrientedBoxes,  // class and a rotated rectangle's four corners (YOLO_OBB)
+};
+
 class YoloWriter : public DatasetWriter {
  public:
-  YoloWriter(const WriterContext& ctx, bool ultralytics, bool segmentation)
-      : ctx_(ctx), file_(*ctx.sink), ultralytics_(ultralytics), segmentation_(segmentation) {}
+  YoloWriter(const WriterContext& ctx, bool ultralytics, YoloLabels labels)
+      : ctx_(ctx), file_(*ctx.sink), ultralytics_(ultralytics), labels_(labels) {}
 
   Status Add(const Item& item) override {
     std::string name = names_.Unique(item);
@@ -53,11 +63,25 @@ class YoloWriter : public DatasetWriter {
         ctx_.skipped->Add("YOLO: region on an image of unknown size");
         continue;
       }
+      if (labels_ == YoloLabels::kOrientedBoxes) {
+        if (shape.type != ShapeType::kBox) {
+          ctx_.skipped->Add("YOLO_OBB: polygon or polyline (only rectangles are written)");
+          continue;
+        }
+        Corners corners = BoxCorners(shape);
+        lines += std::to_string(cls);
+        for (size_t i = 0; i + 1 < corners.size(); i += 2) {
+          lines += ' ' + FormatNumber(corners[i] / w) + ' ' + FormatNumber(corners[i + 1] / h);
+        }
+        lines += '\n';
+        continue;
+      }
+      const bool segmentation = labels_ == YoloLabels::kPolygons;
       std::vector<double> polygon;
       if (shape.type == ShapeType::kBox) {
         std::vector<double> b = AxisAlignedBox(shape, *ctx_.skipped);
         polygon = {b[0], b[1], b[2], b[1], b[2], b[3], b[0], b[3]};
-        if (!segmentation_) {
+        if (!segmentation) {
           lines += std::to_string(cls) + ' ' + FormatNumber((b[0] + b[2]) / 2 / w) + ' ' +
                    FormatNumber((b[1] + b[3]) / 2 / h) + ' ' + FormatNumber((b[2] - b[0]) / w) + ' ' +
                    FormatNumber((b[3] - b[1]) / h) + '\n';
@@ -65,7 +89,7 @@ class YoloWriter : public DatasetWriter {
         }
       } else {
         polygon = shape.points;
-        if (!segmentation_) {
+        if (!segmentation) {
           ctx_.skipped->Add("YOLO: polygon written as its bounding box");
           std::vector<double> b = Bounds(polygon);
           lines += std::to_string(cls) + ' ' + FormatNumber((b[0] + b[2]) / 2 / w) + ' ' +
@@ -130,7 +154,7 @@ class YoloWriter : public DatasetWriter {
   std::map<std::string, std::unique_ptr<Spill>> lists_;  // image list per split (Darknet)
   NameAllocator names_;
   bool ultralytics_;
-  bool segmentation_;
+  YoloLabels labels_;
 };
 
 std::vector<std::string_view> Lines(std::string_view text) {
@@ -200,10 +224,44 @@ void ParseDataYaml(std::string_view text, std::vector<std::string>* names,
   }
 }
 
-// Parses one label file into `item` (which has its size, or 0 when unknown).
-void ParseLabels(std::string_view text, const std::vector<std::string>& names, Item* item, Tally* problems) {
+// Bad label lines go into the report with their file and line, the first
+// kLocated of them; the rest are counted together, so that a broken dataset
+// still gives a short report.
+class LineReport {
+ public:
+  explicit LineReport(Tally* problems) : problems_(problems) {}
+  void Add(const std::string& reason, const std::string& file, size_t line) {
+    if (located_ < kLocated) {
+      ++located_;
+      problems_->Add(reason + " (" + file + ":" + std::to_string(line) + ")");
+    } else {
+      problems_->Add(reason + " (further lines)");
+    }
+  }
+  Tally* problems() const { return problems_; }
+
+ private:
+  static constexpr int kLocated = 20;
+  Tally* problems_;
+  int located_ = 0;
+};
+
+// Corners of an oriented box that are each within this share of the image's
+// larger side of a rectangle are that rectangle: what writing the normalized
+// coordinates with six decimals (as Ultralytics does) can move them.
+constexpr double kCornerTolerance = 4e-6;
+
+// Parses one label file (`file`, relative to the dataset) into `item` (which
+// has its size).
+void ParseLabels(std::string_view text, const std::vector<std::string>& names, YoloLabels kind,
+                 const std::string& file, Item* item, LineReport* report) {
   double w = static_cast<double>(item->width), h = static_cast<double>(item->height);
-  for (std::string_view line : Lines(text)) {
+  const bool oriented = kind == YoloLabels::kOrientedBoxes;
+  const std::string format = oriented ? "YOLO_OBB" : "YOLO";
+  std::vector<std::string_view> lines = Lines(text);
+  for (size_t line_idx = 0; line_idx < lines.size(); ++line_idx) {
+    std::string_view line = lines[line_idx];
+    const size_t line_no = line_idx + 1;
     if (line.empty()) continue;
     std::vector<double> values;
     int64_t cls = -1;
@@ -227,17 +285,36 @@ void ParseLabels(std::string_view text, const std::vector<std::string>& names, I
       ok = *parse_end == '\0' && std::isfinite(v);
       values.push_back(v);
     }
-    if (!ok || cls < 0 || (values.size() != 4 && (values.size() < 6 || values.size() % 2))) {
-      problems->Add("YOLO: malformed label line");
+    const bool count_ok =
+        oriented ? values.size() == 8 : values.size() == 4 || (values.size() >= 6 && values.size() % 2 == 0);
+    if (!ok || cls < 0 || !count_ok) {
+      report->Add(format + (oriented ? ": malformed label line (a class index and 8 numbers expected)"
+                                     : ": malformed label line"),
+                  file, line_no);
       continue;
     }
     if (static_cast<size_t>(cls) >= names.size()) {
-      problems->Add("YOLO: class index beyond the names list");
+      report->Add(format + ": class index beyond the names list", file, line_no);
       continue;
     }
     Shape shape;
     shape.label = names[static_cast<size_t>(cls)];
-    if (values.size() == 4) {
+    if (oriented) {
+      Corners corners;
+      for (size_t i = 0; i + 1 < corners.size(); i += 2) {
+        corners[i] = values[i] * w;
+        corners[i + 1] = values[i + 1] * h;
+      }
+      CornerFit fit = BoxFromCorners(corners, kCornerTolerance * std::max(w, h), &shape);
+      if (fit == CornerFit::kDegenerate) {
+        report->Add("YOLO_OBB: box without width or height, or far outside the image", file, line_no);
+        continue;
+      }
+      if (fit == CornerFit::kApproximated) {
+        report->Add("YOLO_OBB: corners not a rectangle, stored as the smallest rotated rectangle around them",
+                    file, line_no);
+      }
+    } else if (values.size() == 4) {
       shape.type = ShapeType::kBox;
       shape.points = {(values[0] - values[2] / 2) * w, (values[1] - values[3] / 2) * h,
                       (values[0] + values[2] / 2) * w, (values[1] + values[3] / 2) * h};
@@ -253,8 +330,8 @@ void ParseLabels(std::string_view text, const std::vector<std::string>& names, I
 }
 
 Status ReadLabelFile(const fs::path& label_file, const fs::path& root, const std::string& image_rel,
-                     const std::string& subset, const std::vector<std::string>& names, const ReadOptions& options,
-                     Tally* problems, const ItemSink& sink) {
+                     const std::string& subset, const std::vector<std::string>& names, YoloLabels kind,
+                     const ReadOptions& options, LineReport* report, const ItemSink& sink) {
   Item item;
   item.image = image_rel;
   item.id = Stem(image_rel);
@@ -263,22 +340,23 @@ Status ReadLabelFile(const fs::path& label_file, const fs::path& root, const std
   auto text = ReadFileLimited(label_file, options.max_file_bytes);
   if (text.ok()) {
     if (item.width <= 0) {
-      problems->Add("YOLO: image missing or of unknown format, so its size is unknown");
+      report->problems()->Add("YOLO: image missing or of unknown format, so its size is unknown");
     } else {
-      ParseLabels(*text, names, &item, problems);
+      ParseLabels(*text, names, kind, label_file.lexically_relative(root).generic_string(), &item, report);
     }
   }
   return sink(std::move(item));
 }
 
-Status ReadUltralytics(const fs::path& root, const ReadOptions& options, DatasetHeader* header, Tally* problems,
-                       const ItemSink& sink) {
+Status ReadUltralytics(const fs::path& root, YoloLabels kind, const ReadOptions& options, DatasetHeader* header,
+                       Tally* problems, const ItemSink& sink) {
   TESSERA_ASSIGN_OR_RETURN(std::string yaml, ReadFileLimited(root / "data.yaml", options.max_file_bytes));
   std::vector<std::string> names;
   std::vector<std::pair<std::string, std::string>> splits;
   ParseDataYaml(yaml, &names, &splits);
   for (const std::string& name : names) header->categories.push_back(Category{name, {}, {}});
   std::vector<std::string> seen_dirs;
+  LineReport report(problems);
   for (const auto& [subset, images_dir] : splits) {
     if (images_dir.find("..") != std::string::npos) {
       problems->Add("YOLO: data.yaml split path outside the dataset");
@@ -298,7 +376,7 @@ Status ReadUltralytics(const fs::path& root, const ReadOptions& options, Dataset
       std::string rel = (fs::path(images_dir) / image.filename()).generic_string();
       if (rel.rfind("./", 0) == 0) rel = rel.substr(2);
       fs::path label_file = root / labels_dir / (image.stem().string() + ".txt");
-      TESSERA_RETURN_IF_ERROR(ReadLabelFile(label_file, root, rel, subset, names, options, problems, sink));
+      TESSERA_RETURN_IF_ERROR(ReadLabelFile(label_file, root, rel, subset, names, kind, options, &report, sink));
     }
   }
   return Status::Ok();
@@ -326,6 +404,7 @@ Status ReadDarknet(const fs::path& root, const ReadOptions& options, DatasetHead
     }
   }
   if (lists.empty()) lists.emplace_back("train", "train.txt");
+  LineReport report(problems);
   for (const auto& [subset, list] : lists) {
     if (list.find("..") != std::string::npos) {
       problems->Add("YOLO: image list outside the dataset");
@@ -345,7 +424,8 @@ Status ReadDarknet(const fs::path& root, const ReadOptions& options, DatasetHead
         continue;
       }
       fs::path label_file = (root / rel).replace_extension(".txt");
-      TESSERA_RETURN_IF_ERROR(ReadLabelFile(label_file, root, rel, subset, names, options, problems, sink));
+      TESSERA_RETURN_IF_ERROR(
+          ReadLabelFile(label_file, root, rel, subset, names, YoloLabels::kBoxes, options, &report, sink));
     }
   }
   return Status::Ok();
@@ -354,16 +434,32 @@ Status ReadDarknet(const fs::path& root, const ReadOptions& options, DatasetHead
 }  // namespace
 
 std::unique_ptr<DatasetWriter> NewYoloWriter(const WriterContext& ctx, bool ultralytics, bool segmentation) {
-  return std::make_unique<YoloWriter>(ctx, ultralytics, segmentation);
+  return std::make_unique<YoloWriter>(ctx, ultralytics, segmentation ? YoloLabels::kPolygons : YoloLabels::kBoxes);
+}
+
+std::unique_ptr<DatasetWriter> NewYoloObbWriter(const WriterContext& ctx) {
+  return std::make_unique<YoloWriter>(ctx, true, YoloLabels::kOrientedBoxes);
 }
 
 Status ReadYolo(const fs::path& path, const ReadOptions& options, DatasetHeader* header, Tally* problems,
                 const ItemSink& sink) {
   std::error_code ec;
   fs::path root = fs::is_directory(path, ec) ? path : path.parent_path();
-  if (fs::exists(root / "data.yaml", ec)) return ReadUltralytics(root, options, header, problems, sink);
+  if (fs::exists(root / "data.yaml", ec)) {
+    return ReadUltralytics(root, YoloLabels::kBoxes, options, header, problems, sink);
+  }
   if (fs::exists(root / "obj.names", ec)) return ReadDarknet(root, options, header, problems, sink);
   return Status::NotFound("no YOLO dataset in " + root.string() + ": expected data.yaml (Ultralytics) or obj.names (Darknet)");
+}
+
+Status ReadYoloObb(const fs::path& path, const ReadOptions& options, DatasetHeader* header, Tally* problems,
+                   const ItemSink& sink) {
+  std::error_code ec;
+  fs::path root = fs::is_directory(path, ec) ? path : path.parent_path();
+  if (fs::exists(root / "data.yaml", ec)) {
+    return ReadUltralytics(root, YoloLabels::kOrientedBoxes, options, header, problems, sink);
+  }
+  return Status::NotFound("no YOLO_OBB dataset in " + root.string() + ": expected data.yaml (Ultralytics layout)");
 }
 
 }  // namespace tessera::formats

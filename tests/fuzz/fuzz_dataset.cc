@@ -4,7 +4,9 @@
 // Readers take a path, so each input is written to a scratch folder first:
 // as a single annotation file for the one-file formats, and split in two at
 // the first 0x00 byte (or the middle) for YOLO — the names file (obj.names /
-// data.yaml) and one label file.
+// data.yaml) and one label file. YOLO_OBB reads the label part beside a fixed
+// data.yaml and a PNG header, so that its lines are parsed (corner fitting,
+// OpenCV's minAreaRect).
 #include <unistd.h>
 
 #include <cstddef>
@@ -99,5 +101,11 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
   Write(dir / "ultra" / "data.yaml", names);
   Write(dir / "ultra" / "labels" / "train" / "a.txt", labels);
   seen += Run(f::ReadYolo, dir / "ultra");
+  Write(dir / "obb" / "data.yaml", "train: images/train\nnames: [a, b, c]\n");
+  // A PNG's signature and IHDR: 640 x 480.
+  static constexpr char kPngHead[] = "\x89PNG\r\n\x1a\n\0\0\0\x0dIHDR\0\0\x02\x80\0\0\x01\xe0";
+  Write(dir / "obb" / "images" / "train" / "a.png", std::string_view(kPngHead, sizeof(kPngHead) - 1));
+  Write(dir / "obb" / "labels" / "train" / "a.txt", labels);
+  seen += Run(f::ReadYoloObb, dir / "obb");
   return seen < 0;  // keeps `seen` alive; always 0
 }

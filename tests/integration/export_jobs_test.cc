@@ -6,6 +6,7 @@
 
 #include <chrono>
 #include <filesystem>
+#include <fstream>
 #include <set>
 #include <thread>
 
@@ -160,6 +161,57 @@ TEST_F(ExportJobsTest, JobDownloadEqualsDirectExport) {
   ASSERT_TRUE(std::filesystem::exists(csv_file_path));
   ASSERT_EQ(admin.Delete(base).status, 204);
   EXPECT_FALSE(std::filesystem::exists(csv_file_path));
+}
+
+// download_resources on a job, as on the direct export: the uploaded images
+// go into the COCO zip; formats that cannot carry them are refused at once.
+TEST_F(ExportJobsTest, DownloadResourcesPutsTheImagesIntoTheZip) {
+  HttpClient admin = As(admin_token_);
+  Reply p = admin.PostJson("/api/projects",
+                           json{{"title", "images"},
+                                {"label_config", "<View><Image name=\"image\" value=\"$image\"/>"
+                                                 "<RectangleLabels name=\"box\" toName=\"image\">"
+                                                 "<Label value=\"cat\"/></RectangleLabels></View>"}});
+  ASSERT_EQ(p.status, 201) << p.body;
+  const int64_t pid = p.Json()["id"];
+  const std::string base = "/api/projects/" + std::to_string(pid);
+  const auto upload_dir = server_.data_dir() / "media" / "upload" / std::to_string(pid);
+  std::filesystem::create_directories(upload_dir);
+  const std::string image_bytes = "pretend-png-bytes-" + std::string(3000, 'x');
+  {
+    std::ofstream out(upload_dir / "ab12cd34-whiskers.png", std::ios::binary);
+    out << image_bytes;
+  }
+  json box = {{"from_name", "box"}, {"to_name", "image"}, {"type", "rectanglelabels"},
+              {"original_width", 40}, {"original_height", 20},
+              {"value", {{"x", 10}, {"y", 10}, {"width", 50}, {"height", 50}, {"rectanglelabels", {"cat"}}}}};
+  json task = {{"data", {{"image", "/data/upload/" + std::to_string(pid) + "/ab12cd34-whiskers.png"}}},
+               {"annotations", json::array({{{"result", json::array({box})}}})}};
+  ASSERT_EQ(admin.PostJson(base + "/import", json::array({task})).status, 201);
+
+  auto run = [&](const json& body) {
+    Reply created = admin.PostJson(base + "/exports", body);
+    EXPECT_EQ(created.status, 201) << created.body;
+    const std::string url = base + "/exports/" + std::to_string(created.Json()["id"].get<int64_t>());
+    json job = WaitFor(admin, url, "completed");
+    EXPECT_EQ(job["status"], "completed") << job.dump();
+    return admin.Get(url + "/download").body;
+  };
+  const std::string with = run(json{{"exportType", "COCO"}, {"download_resources", true}});
+  const std::string without = run(json{{"exportType", "COCO"}});
+  EXPECT_NE(with.find("images/"), std::string::npos);
+  EXPECT_NE(with.find("whiskers.png"), std::string::npos);
+  EXPECT_EQ(without.find("images/"), std::string::npos);
+  EXPECT_GT(with.size(), without.size());
+  // The job's zip is the direct export's, byte for byte apart from nothing.
+  EXPECT_EQ(with, admin.Get(base + "/export?exportType=COCO&download_resources=true").body);
+
+  Reply refused = admin.PostJson(base + "/exports", json{{"exportType", "VOC"}, {"download_resources", true}});
+  EXPECT_EQ(refused.status, 400) << refused.body;
+  EXPECT_NE(refused.body.find("download_resources"), std::string::npos) << refused.body;
+  EXPECT_NE(refused.body.find("COCO"), std::string::npos) << refused.body;
+  Reply bad = admin.PostJson(base + "/exports", json{{"exportType", "COCO"}, {"download_resources", "yes"}});
+  EXPECT_EQ(bad.status, 400) << bad.body;
 }
 
 TEST_F(ExportJobsTest, BadOptionsAreRefusedWithTheAllowedValues) {

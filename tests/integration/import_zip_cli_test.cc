@@ -119,6 +119,58 @@ TEST_F(ImportZipCliTest, ZippedDatasetsImportLikeTheirFolders) {
   }
 }
 
+// YOLO_OBB through the CLI: a folder and its zip import alike, the
+// quadrilateral is reported with its file and line, and `tessera export`
+// writes the rectangle's corners back as they came in.
+TEST_F(ImportZipCliTest, YoloObbImportsAndExportsThroughTheCli) {
+  const fs::path folder = server_.data_dir() / "obb";
+  fs::create_directories(folder / "images/train");
+  fs::create_directories(folder / "labels/train");
+  std::ofstream(folder / "data.yaml") << "path: .\ntrain: images/train\nval: images/train\nnames:\n  0: a\n  1: b\n";
+  // The importer reads only the PNG signature and IHDR: 200 x 100.
+  static constexpr char kPngHead[] = "\x89PNG\r\n\x1a\n\0\0\0\x0dIHDR\0\0\0\xc8\0\0\0\x64";
+  std::ofstream(folder / "images/train/a.png", std::ios::binary).write(kPngHead, sizeof(kPngHead) - 1);
+  // Line 1: 40 x 20 px at (100, 50) turned 90 degrees: (100,50) (100,90) (80,90) (80,50).
+  // Line 2: a trapezoid, (20,10) (80,10) (70,60) (30,60).
+  std::ofstream(folder / "labels/train/a.txt") << "0 0.5 0.5 0.5 0.9 0.4 0.9 0.4 0.5\n"
+                                                  "1 0.1 0.1 0.4 0.1 0.35 0.6 0.15 0.6\n";
+  const fs::path zip = server_.data_dir() / "obb.zip";
+  ZipFolder(folder, zip, "obb/");
+  std::string from_folder = Import("YOLO_OBB", folder);
+  EXPECT_EQ(Import("YOLO_OBB", zip), from_folder);
+  EXPECT_EQ(from_folder,
+            "PATH: 1 tasks, 2 regions (annotations)\n"
+            "  not imported: YOLO_OBB: corners not a rectangle, stored as the smallest rotated rectangle around "
+            "them (labels/train/a.txt:2): 1\n");
+
+  std::string project = NewProject();
+  std::string out, err;
+  ASSERT_EQ(RunTessera(With({"import", "--project", project, "--format", "YOLO_OBB", folder.string()}), &out, &err),
+            0)
+      << err;
+  const fs::path exported = server_.data_dir() / "obb-export";
+  ASSERT_EQ(RunTessera(With({"export", "--project", project, "--format", "YOLO_OBB", "--out", exported.string()}),
+                       &out, &err),
+            0)
+      << err;
+  std::istringstream labels(ReadFile(exported / "labels/train/a.txt"));
+  std::vector<std::vector<double>> lines;
+  for (std::string line; std::getline(labels, line);) {
+    std::istringstream fields(line);
+    lines.emplace_back();
+    for (double value = 0; fields >> value;) lines.back().push_back(value);
+  }
+  ASSERT_EQ(lines.size(), 2u);
+  const std::vector<double> rect = {0, 0.5, 0.5, 0.5, 0.9, 0.4, 0.9, 0.4, 0.5};
+  const std::vector<double> trapezoid_bounds = {1, 0.1, 0.1, 0.4, 0.1, 0.4, 0.6, 0.1, 0.6};
+  ASSERT_EQ(lines[0].size(), 9u);
+  ASSERT_EQ(lines[1].size(), 9u);
+  for (size_t field = 0; field < 9; ++field) {
+    EXPECT_NEAR(lines[0][field], rect[field], 1e-9) << "field " << field;
+    EXPECT_NEAR(lines[1][field], trapezoid_bounds[field], 1e-5) << "field " << field;
+  }
+}
+
 TEST_F(ImportZipCliTest, ZipSlipIsRefused) {
   // A zip whose entry name is patched to climb out: "xx/evil.txt" ->
   // "../evil.txt" (same length, so the archive stays well-formed; the CRC
