@@ -136,6 +136,47 @@ std::string Cell(const ojson& value, char separator) {
   return quoted + "\"";
 }
 
+// CSV/TSV rows wait in a spill file until every data column is known. Each
+// row is one line of (column name, finished cell) pairs, so reading it back
+// costs no JSON parsing: names and cells have '\\', '\n', '\x1e' and
+// '\x1f' escaped with a backslash, a name ends with '\x1e' and a cell
+// with '\x1f'.
+void AppendEscaped(std::string_view text, std::string* out) {
+  for (char c : text) {
+    switch (c) {
+      case '\\': *out += "\\\\"; break;
+      case '\n': *out += "\\n"; break;
+      case '\x1e': *out += "\\a"; break;
+      case '\x1f': *out += "\\b"; break;
+      default: out->push_back(c);
+    }
+  }
+}
+
+// Reads the pairs of one spilled row back; `fn(name, cell)` for each.
+template <typename Fn>
+void ForEachSpilledCell(std::string_view line, std::string* name, std::string* cell, Fn&& fn) {
+  std::string* into = name;
+  name->clear();
+  cell->clear();
+  for (size_t i = 0; i < line.size(); ++i) {
+    char c = line[i];
+    if (c == '\\' && i + 1 < line.size()) {
+      char e = line[++i];
+      into->push_back(e == 'n' ? '\n' : e == 'a' ? '\x1e' : e == 'b' ? '\x1f' : e);
+    } else if (c == '\x1e') {
+      into = cell;
+    } else if (c == '\x1f') {
+      fn(*name, *cell);
+      name->clear();
+      cell->clear();
+      into = name;
+    } else {
+      into->push_back(c);
+    }
+  }
+}
+
 }  // namespace
 
 Status ExportTabular(Store& store, Id project_id, const LabelingConfig& config, TabularKind kind, OutputSink& sink,
@@ -153,21 +194,32 @@ Status ExportTabular(Store& store, Id project_id, const LabelingConfig& config, 
   TaskQuery query;
   query.project_id = project_id;
   query.only_ids = options.task_ids;
+  std::string line;
   Status s = store.ForEachTaskBundle(query, [&](const TaskBundle& bundle) -> Status {
     std::vector<ojson> records = Records(bundle, config, options, annotators, json_min, &results);
     if (records.empty()) return Status::Ok();
+    if (!json_min) {
+      ojson task_data = ojson::parse(bundle.task.data, nullptr, false);
+      if (task_data.is_object()) {
+        for (const auto& [key, value] : task_data.items()) {
+          if (seen_columns.insert(key).second) data_columns.push_back(key);
+        }
+      }
+    }
     for (const ojson& record : records) {
       if (json_min) {
         TESSERA_RETURN_IF_ERROR(file.Write(records_written ? ",\n" : "\n"));
         TESSERA_RETURN_IF_ERROR(file.Write(Dump(record)));
       } else {
-        ojson task_data = ojson::parse(bundle.task.data, nullptr, false);
-        if (task_data.is_object()) {
-          for (const auto& [key, value] : task_data.items()) {
-            if (seen_columns.insert(key).second) data_columns.push_back(key);
-          }
+        line.clear();
+        for (const auto& [key, value] : record.items()) {
+          AppendEscaped(key, &line);
+          line.push_back('\x1e');
+          AppendEscaped(Cell(value, separator), &line);
+          line.push_back('\x1f');
         }
-        TESSERA_RETURN_IF_ERROR(rows.Append(Dump(record) + "\n"));
+        line.push_back('\n');
+        TESSERA_RETURN_IF_ERROR(rows.Append(line));
       }
       ++records_written;
     }
@@ -200,16 +252,24 @@ Status ExportTabular(Store& store, Id project_id, const LabelingConfig& config, 
     header += Cell(columns[col], separator);
   }
   TESSERA_RETURN_IF_ERROR(file.Write(header + line_end));
-  // Rows back from the spill, one JSON record a line, as cells.
-  TESSERA_RETURN_IF_ERROR(rows.ForEachLine([&](std::string_view line) -> Status {
-    ojson record = ojson::parse(line, nullptr, false);
-    std::string out;
+  // Rows back from the spill, their cells put in the columns' order.
+  std::unordered_map<std::string, size_t> column_of;
+  for (size_t col = 0; col < columns.size(); ++col) column_of.emplace(columns[col], col);
+  std::vector<std::string> cells(columns.size());
+  std::string name, cell, out;
+  TESSERA_RETURN_IF_ERROR(rows.ForEachLine([&](std::string_view spilled) -> Status {
+    for (std::string& c : cells) c.clear();
+    ForEachSpilledCell(spilled, &name, &cell, [&](const std::string& n, const std::string& c) {
+      auto found = column_of.find(n);
+      if (found != column_of.end()) cells[found->second] = c;
+    });
+    out.clear();
     for (size_t col = 0; col < columns.size(); ++col) {
       if (col) out.push_back(separator);
-      auto found = record.find(columns[col]);
-      if (found != record.end()) out += Cell(*found, separator);
+      out += cells[col];
     }
-    return file.Write(out + line_end);
+    out += line_end;
+    return file.Write(out);
   }));
   TESSERA_RETURN_IF_ERROR(file.Close());
   return sink.Finish();

@@ -227,6 +227,33 @@ TEST_F(TabularTest, ChoicesRegionsQuotingAndNewestAnnotationFirst) {
   }
 }
 
+// Rows wait in a spill file as escaped (name, cell) pairs until the columns
+// are known: backslashes, newlines and the two separator bytes in names and
+// values must come back as they were.
+TEST_F(TabularTest, SpilledRowsKeepEveryByte) {
+  const char* config = R"(<View><Text name="text" value="$text"/>
+    <Choices name="mood" toName="text"><Choice value="Good"/></Choices></View>)";
+  const std::string odd_key = "we\\ird\x1e key\x1f";
+  const std::string odd_value = "back\\slash \\n not a newline\nreal newline \x1e\x1f end\\";
+  json choice = {{"from_name", "mood"}, {"to_name", "text"}, {"type", "choices"}, {"value", {{"choices", {"Good"}}}}};
+  json tasks = json::array({
+      {{"data", {{"text", odd_value}, {odd_key, "\\\\"}}}, {"annotations", json::array({{{"result", json::array({choice})}}})}},
+      {{"data", {{"text", "plain"}}}, {"annotations", json::array({{{"result", json::array({choice})}}})}},
+  });
+  Id project = ProjectWith(config, tasks);
+  auto rows = ParseDelimited(Export(project, "CSV"), ',', "\r\n");
+  ASSERT_EQ(rows.size(), 3u);
+  ASSERT_GE(rows[0].size(), 3u);
+  EXPECT_EQ(rows[0][0], "text");
+  EXPECT_EQ(rows[0][1], odd_key);
+  EXPECT_EQ(rows[0][2], "id");
+  EXPECT_EQ(rows[1][0], odd_value);
+  EXPECT_EQ(rows[1][1], "\\\\");
+  EXPECT_EQ(rows[1][3], "Good");
+  EXPECT_EQ(rows[2][0], "plain");
+  EXPECT_EQ(rows[2][1], "");  // the second task has no such key
+}
+
 TEST(TabularRegistryTest, NamesAsLabelStudio) {
   for (const char* name : {"JSON_MIN", "CSV", "TSV"}) {
     const FormatInfo* format = FindFormat(name);
