@@ -41,9 +41,10 @@ enum class AnnotationSelection {
   kAll,          // every annotation's regions (image formats merge them per image)
   kLatest,       // the most recently updated annotation
   kGroundTruth,  // annotations marked ground truth only
+  kAccepted,     // annotations a reviewer accepted, or fixed and accepted
 };
 
-// "all", "latest", "ground_truth" (case-insensitive).
+// "all", "latest", "ground_truth", "accepted" (case-insensitive).
 Result<AnnotationSelection> ParseAnnotationSelection(std::string_view name);
 
 // What a format needs from the labeling config.

@@ -109,6 +109,10 @@ struct Annotation {
   // The project's latest guideline version when the annotation was submitted
   // (or last reworked by its author); 0: none (imported, or no guideline yet).
   int guideline_version = 0;
+  // The review's verdict: "pending", "accepted", "rejected" or "fixed"
+  // (ReviewStateName). Read from the store; set only by ReviewAnnotation and
+  // ResubmitAnnotation, never by CreateAnnotation or UpdateAnnotation.
+  std::string review_state = "pending";
 };
 
 // One stored version of an annotation: what it was before an update.

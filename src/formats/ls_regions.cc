@@ -151,6 +151,10 @@ std::vector<const Annotation*> SelectAnnotations(const TaskBundle& bundle,
   for (const Annotation& annotation : bundle.annotations) {
     if (annotation.was_cancelled) continue;
     if (selection == AnnotationSelection::kGroundTruth && !annotation.ground_truth) continue;
+    if (selection == AnnotationSelection::kAccepted && annotation.review_state != "accepted" &&
+        annotation.review_state != "fixed") {
+      continue;
+    }
     chosen.push_back(&annotation);
   }
   if (selection == AnnotationSelection::kLatest && chosen.size() > 1) {

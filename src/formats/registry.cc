@@ -147,8 +147,9 @@ Result<AnnotationSelection> ParseAnnotationSelection(std::string_view name) {
   if (lower == "all" || lower.empty()) return AnnotationSelection::kAll;
   if (lower == "latest") return AnnotationSelection::kLatest;
   if (lower == "ground_truth" || lower == "ground-truth") return AnnotationSelection::kGroundTruth;
+  if (lower == "accepted" || lower == "reviewed") return AnnotationSelection::kAccepted;
   return Status::FieldInvalid("annotations", "annotations \"" + std::string(name) +
-                                                 "\" is not known; use all, latest or ground_truth");
+                                                 "\" is not known; use all, latest, accepted or ground_truth");
 }
 
 }  // namespace tessera

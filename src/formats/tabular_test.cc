@@ -5,6 +5,7 @@
 #include <gtest/gtest.h>
 
 #include <fstream>
+#include <set>
 #include <sstream>
 
 #include "src/formats/dataset_io.h"
@@ -252,6 +253,63 @@ TEST_F(TabularTest, SpilledRowsKeepEveryByte) {
   EXPECT_EQ(rows[1][3], "Good");
   EXPECT_EQ(rows[2][0], "plain");
   EXPECT_EQ(rows[2][1], "");  // the second task has no such key
+}
+
+// annotations=accepted: only what a reviewer accepted, or fixed (the fix).
+TEST_F(TabularTest, AcceptedSelectionFollowsTheReviews) {
+  const char* config = R"(<View><Text name="text" value="$text"/>
+    <Choices name="mood" toName="text"><Choice value="Good"/><Choice value="Bad"/><Choice value="Meh"/></Choices></View>)";
+  auto choice = [](const char* value) {
+    return json::array({{{"from_name", "mood"}, {"to_name", "text"}, {"type", "choices"},
+                         {"value", {{"choices", {value}}}}}});
+  };
+  json tasks = json::array({{{"data", {{"text", "one"}}},
+                             {"annotations", json::array({{{"result", choice("Good")}},
+                                                          {{"result", choice("Bad")}},
+                                                          {{"result", choice("Meh")}},
+                                                          {{"result", choice("Good")}}})}}});
+  Id project = ProjectWith(config, tasks);
+  TaskQuery query;
+  query.project_id = project;
+  Id task_id = 0;
+  ASSERT_TRUE(store_->ForEachTaskBundle(query, [&](const TaskBundle& b) {
+    task_id = b.task.id;
+    return Status::Ok();
+  }).ok());
+  auto annotations = store_->ListAnnotations(task_id);
+  ASSERT_TRUE(annotations.ok());
+  ASSERT_EQ(annotations->size(), 4u);
+  EXPECT_EQ((*annotations)[0].review_state, "pending");
+  const ReviewState verdicts[] = {ReviewState::kAccepted, ReviewState::kFixed, ReviewState::kRejected};
+  for (size_t i = 0; i < 3; ++i) {
+    Review review;
+    review.annotation_id = (*annotations)[i].id;
+    review.reviewer_id = user_id_;
+    review.action = verdicts[i];
+    ASSERT_TRUE(store_->ReviewAnnotation(&review, verdicts[i] == ReviewState::kFixed ? choice("Meh").dump() : "").ok());
+  }
+  auto reviewed = store_->ListAnnotations(task_id);
+  ASSERT_TRUE(reviewed.ok());
+  EXPECT_EQ((*reviewed)[0].review_state, "accepted");
+  EXPECT_EQ((*reviewed)[1].review_state, "fixed");
+  EXPECT_EQ((*reviewed)[2].review_state, "rejected");
+  EXPECT_EQ((*reviewed)[3].review_state, "pending");
+
+  DatasetExportOptions accepted;
+  accepted.selection = AnnotationSelection::kAccepted;
+  json min = json::parse(Export(project, "JSON_MIN", accepted));
+  ASSERT_EQ(min.size(), 2u);
+  std::set<Id> ids;
+  for (const json& record : min) ids.insert(record["annotation_id"].get<Id>());
+  EXPECT_EQ(ids, (std::set<Id>{(*annotations)[0].id, (*annotations)[1].id}));
+  for (const json& record : min) {
+    EXPECT_EQ(record["mood"], record["annotation_id"] == (*annotations)[0].id ? "Good" : "Meh");
+  }
+  EXPECT_EQ(json::parse(Export(project, "JSON_MIN")).size(), 4u);
+  EXPECT_EQ(ParseAnnotationSelection("Reviewed").value(), AnnotationSelection::kAccepted);
+  auto bad = ParseAnnotationSelection("approved");
+  ASSERT_FALSE(bad.ok());
+  EXPECT_NE(bad.status().message().find("accepted"), std::string::npos);
 }
 
 TEST(TabularRegistryTest, NamesAsLabelStudio) {

@@ -100,6 +100,7 @@ void ReadAnnotationInto(const Stmt& st, Annotation* a) {
   a->created_at = st.Int(14);
   a->updated_at = st.Int(15);
   a->guideline_version = st.Int32(16);
+  st.TextInto(17, &a->review_state);  // TESSERA_ANNOTATION_READ_COLUMNS
 }
 
 template <typename Stmt>

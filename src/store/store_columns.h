@@ -20,6 +20,8 @@
   "id, task_id, project_id, completed_by, result, was_cancelled, ground_truth, lead_time, " \
   "version, updated_by, parent_prediction, parent_annotation, last_action, import_id, "    \
   "created_at, updated_at, guideline_version"
+// What SELECTs read (inserts leave review_state to its default, 'pending').
+#define TESSERA_ANNOTATION_READ_COLUMNS TESSERA_ANNOTATION_COLUMNS ", review_state"
 #define TESSERA_PREDICTION_COLUMNS \
   "id, task_id, project_id, result, score, model_version, created_at, updated_at"
 #define TESSERA_DRAFT_COLUMNS \

@@ -11,7 +11,7 @@ std::string AnnotationNotFound(Id id) { return "annotation " + std::to_string(id
 
 Result<Annotation> LoadAnnotation(Connection& conn, Id id) {
   TESSERA_ASSIGN_OR_RETURN(
-      Stmt st, conn.Prepare("SELECT " TESSERA_ANNOTATION_COLUMNS " FROM annotations WHERE id = ?1"));
+      Stmt st, conn.Prepare("SELECT " TESSERA_ANNOTATION_READ_COLUMNS " FROM annotations WHERE id = ?1"));
   st.Bind(1, id);
   TESSERA_ASSIGN_OR_RETURN(bool row, st.Step());
   if (!row) return Status::NotFound(AnnotationNotFound(id));
@@ -86,7 +86,7 @@ Result<std::vector<Annotation>> PostgresStore::ListAnnotations(Id task_id) {
   TESSERA_RETURN_IF_ERROR(ReadTxn([&](Connection& conn) -> Status {
     TESSERA_RETURN_IF_ERROR(LoadTask(conn, task_id).status());
     TESSERA_ASSIGN_OR_RETURN(
-        Stmt st, conn.Prepare("SELECT " TESSERA_ANNOTATION_COLUMNS " FROM annotations "
+        Stmt st, conn.Prepare("SELECT " TESSERA_ANNOTATION_READ_COLUMNS " FROM annotations "
                               "WHERE task_id = ?1 ORDER BY id"));
     st.Bind(1, task_id);
     return CollectRows(st, ReadAnnotation, &annotations);

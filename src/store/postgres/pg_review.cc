@@ -28,7 +28,7 @@ Review ReadReview(const Stmt& st) {
 
 Result<Annotation> LoadAnnotationRow(Connection& conn, Id id) {
   TESSERA_ASSIGN_OR_RETURN(
-      Stmt st, conn.Prepare("SELECT " TESSERA_ANNOTATION_COLUMNS " FROM annotations WHERE id = ?1"));
+      Stmt st, conn.Prepare("SELECT " TESSERA_ANNOTATION_READ_COLUMNS " FROM annotations WHERE id = ?1"));
   st.Bind(1, id);
   TESSERA_ASSIGN_OR_RETURN(bool row, st.Step());
   if (!row) return Status::NotFound("annotation " + std::to_string(id) + " not found");
@@ -173,7 +173,7 @@ Status PostgresStore::ResubmitAnnotation(Id annotation_id) {
 }
 
 Result<std::vector<Annotation>> PostgresStore::ReviewQueue(const ReviewQuery& q) {
-  std::string sql = "SELECT " TESSERA_ANNOTATION_COLUMNS + QueueWhere(q) +
+  std::string sql = "SELECT " TESSERA_ANNOTATION_READ_COLUMNS + QueueWhere(q) +
                     " ORDER BY id LIMIT ?5 OFFSET ?6";
   std::string pattern = "%\"" + LikeEscape(q.label) + "\"%";
   std::vector<Annotation> out;

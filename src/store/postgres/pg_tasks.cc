@@ -195,7 +195,7 @@ Status LoadBundlePage(Connection& conn, Id project_id, const TaskQuerySql& filte
   };
   {
     TESSERA_ASSIGN_OR_RETURN(
-        Stmt st, conn.Prepare("SELECT " TESSERA_ANNOTATION_COLUMNS " FROM annotations "
+        Stmt st, conn.Prepare("SELECT " TESSERA_ANNOTATION_READ_COLUMNS " FROM annotations "
                               "WHERE task_id BETWEEN ?1 AND ?2 ORDER BY task_id, id"));
     st.Bind(1, first).Bind(2, last);
     while (true) {

@@ -144,7 +144,7 @@ Status LoadBundlePage(Connection& conn, Id project_id, const TaskQuerySql& filte
       if (at < tasks) read_row(st, at);
     }
   };
-  TESSERA_RETURN_IF_ERROR(read_rows("SELECT " TESSERA_ANNOTATION_COLUMNS " FROM annotations "
+  TESSERA_RETURN_IF_ERROR(read_rows("SELECT " TESSERA_ANNOTATION_READ_COLUMNS " FROM annotations "
                                     "WHERE task_id BETWEEN ?1 AND ?2 ORDER BY task_id, id",
                                     [&](const Stmt& st, size_t at) {
                                       ReadAnnotationInto(st, &next_of((*page)[at].annotations, used[at].first));
