@@ -48,6 +48,8 @@ test-asan: deps
 	  ctest --output-on-failure -j $(JOBS) --timeout 900 -E '^web_'
 	@if ls build-asan/sanitizer-logs/* >/dev/null 2>&1; then \
 	  echo "test-asan: sanitizer reports:"; cat build-asan/sanitizer-logs/*; exit 1; \
+	elif grep -n "runtime error:" build-asan/Testing/Temporary/LastTest.log; then \
+	  echo "test-asan: UBSan reports in the test output above (GCC 12's UBSan ignores log_path)"; exit 1; \
 	else echo "test-asan: no sanitizer reports"; fi
 
 clean:
