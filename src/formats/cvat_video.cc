@@ -264,47 +264,26 @@ class VideoFileReader {
   std::vector<TaskInfo> tasks_;
 };
 
-Result<std::vector<fs::path>> XmlFiles(const fs::path& path) {
-  std::error_code ec;
-  if (fs::is_regular_file(path, ec)) return std::vector<fs::path>{path};
-  std::vector<fs::path> files;
-  for (const auto& entry : fs::directory_iterator(path, ec)) {
-    if (entry.is_regular_file() && entry.path().extension() == ".xml") files.push_back(entry.path());
-  }
-  if (ec) return Status::NotFound("cannot list " + path.string() + ": " + ec.message());
-  if (files.empty()) return Status::NotFound("no CVAT .xml file in " + path.string());
-  std::sort(files.begin(), files.end());
-  return files;
-}
-
-Status LoadXml(const fs::path& file, const ReadOptions& options, pugi::xml_document* doc, pugi::xml_node* root) {
-  TESSERA_ASSIGN_OR_RETURN(std::string text, ReadFileLimited(file, options.max_file_bytes));
-  if (!doc->load_buffer(text.data(), text.size())) return Status::InvalidArgument(file.string() + " is not valid XML");
-  *root = doc->child("annotations");
-  if (!*root) return Status::InvalidArgument(file.string() + " has no <annotations> root");
-  return Status::Ok();
-}
-
 }  // namespace
 
 Status ReadCvatVideo(const fs::path& path, const ReadOptions& options, DatasetHeader* header, Tally* problems,
                      const VideoClipSink& sink) {
-  TESSERA_ASSIGN_OR_RETURN(std::vector<fs::path> files, XmlFiles(path));
+  TESSERA_ASSIGN_OR_RETURN(std::vector<fs::path> files, CvatXmlFiles(path));
   for (const fs::path& file : files) {
     pugi::xml_document doc;
     pugi::xml_node annotations;
-    TESSERA_RETURN_IF_ERROR(LoadXml(file, options, &doc, &annotations));
+    TESSERA_RETURN_IF_ERROR(LoadCvatXml(file, options, &doc, &annotations));
     TESSERA_RETURN_IF_ERROR(VideoFileReader(header, problems).Read(annotations, sink));
   }
   return Status::Ok();
 }
 
 bool IsCvatVideo(const fs::path& path, const ReadOptions& options) {
-  auto files = XmlFiles(path);
+  auto files = CvatXmlFiles(path);
   if (!files.ok()) return false;
   pugi::xml_document doc;
   pugi::xml_node annotations;
-  if (!LoadXml(files->front(), options, &doc, &annotations).ok()) return false;
+  if (!LoadCvatXml(files->front(), options, &doc, &annotations).ok()) return false;
   return annotations.child("track") && !annotations.child("image");
 }
 

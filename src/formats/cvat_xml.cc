@@ -239,11 +239,9 @@ bool ReadBox(pugi::xml_node node, Shape* shape) {
 
 Status ReadCvatFile(const fs::path& root, const fs::path& file, const ReadOptions& options, DatasetHeader* header,
                     Tally* problems, const ItemSink& sink) {
-  TESSERA_ASSIGN_OR_RETURN(std::string text, ReadFileLimited(file, options.max_file_bytes));
   pugi::xml_document doc;
-  if (!doc.load_buffer(text.data(), text.size())) return Status::InvalidArgument(file.string() + " is not valid XML");
-  pugi::xml_node annotations = doc.child("annotations");
-  if (!annotations) return Status::InvalidArgument(file.string() + " has no <annotations> root");
+  pugi::xml_node annotations;
+  TESSERA_RETURN_IF_ERROR(LoadCvatXml(file, options, &doc, &annotations));
   pugi::xml_node labels = annotations.child("meta").child("task").child("labels");
   if (!labels) labels = annotations.child("meta").child("project").child("labels");
   for (pugi::xml_node label : labels.children("label")) {
@@ -326,10 +324,9 @@ Status ReadCvatFile(const fs::path& root, const fs::path& file, const ReadOption
 
 std::unique_ptr<DatasetWriter> NewCvatWriter(const WriterContext& ctx) { return std::make_unique<CvatWriter>(ctx); }
 
-Status ReadCvat(const fs::path& path, const ReadOptions& options, DatasetHeader* header, Tally* problems,
-                const ItemSink& sink) {
+Result<std::vector<fs::path>> CvatXmlFiles(const fs::path& path) {
   std::error_code ec;
-  if (fs::is_regular_file(path, ec)) return ReadCvatFile(path.parent_path(), path, options, header, problems, sink);
+  if (fs::is_regular_file(path, ec)) return std::vector<fs::path>{path};
   std::vector<fs::path> files;
   for (const auto& entry : fs::directory_iterator(path, ec)) {
     if (entry.is_regular_file() && entry.path().extension() == ".xml") files.push_back(entry.path());
@@ -337,7 +334,25 @@ Status ReadCvat(const fs::path& path, const ReadOptions& options, DatasetHeader*
   if (ec) return Status::NotFound("cannot list " + path.string() + ": " + ec.message());
   if (files.empty()) return Status::NotFound("no CVAT .xml file in " + path.string());
   std::sort(files.begin(), files.end());
-  for (const fs::path& file : files) TESSERA_RETURN_IF_ERROR(ReadCvatFile(path, file, options, header, problems, sink));
+  return files;
+}
+
+Status LoadCvatXml(const fs::path& file, const ReadOptions& options, pugi::xml_document* doc,
+                   pugi::xml_node* annotations) {
+  TESSERA_ASSIGN_OR_RETURN(std::string text, ReadFileLimited(file, options.max_file_bytes));
+  if (!doc->load_buffer(text.data(), text.size())) return Status::InvalidArgument(file.string() + " is not valid XML");
+  *annotations = doc->child("annotations");
+  if (!*annotations) return Status::InvalidArgument(file.string() + " has no <annotations> root");
+  return Status::Ok();
+}
+
+Status ReadCvat(const fs::path& path, const ReadOptions& options, DatasetHeader* header, Tally* problems,
+                const ItemSink& sink) {
+  TESSERA_ASSIGN_OR_RETURN(std::vector<fs::path> files, CvatXmlFiles(path));
+  std::error_code ec;
+  // Image paths are relative to the folder the XML is in.
+  const fs::path root = fs::is_regular_file(path, ec) ? path.parent_path() : path;
+  for (const fs::path& file : files) TESSERA_RETURN_IF_ERROR(ReadCvatFile(root, file, options, header, problems, sink));
   return Status::Ok();
 }
 

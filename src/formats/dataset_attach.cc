@@ -5,35 +5,12 @@
 
 #include <nlohmann/json.hpp>
 
+#include "src/formats/dataset_io.h"
+
 namespace tessera::formats {
 namespace {
 
 using nlohmann::json;
-
-int HexValue(char c) {
-  if (c >= '0' && c <= '9') return c - '0';
-  if (c >= 'a' && c <= 'f') return c - 'a' + 10;
-  if (c >= 'A' && c <= 'F') return c - 'A' + 10;
-  return -1;
-}
-
-// "%20" -> " "; a malformed escape stays as it is.
-std::string PercentDecode(std::string_view text) {
-  std::string out;
-  out.reserve(text.size());
-  for (size_t i = 0; i < text.size(); ++i) {
-    if (text[i] == '%' && i + 2 < text.size()) {
-      int high = HexValue(text[i + 1]), low = HexValue(text[i + 2]);
-      if (high >= 0 && low >= 0) {
-        out += static_cast<char>(high * 16 + low);
-        i += 2;
-        continue;
-      }
-    }
-    out += text[i];
-  }
-  return out;
-}
 
 // The key of one (task, result) pair in ExistingTasks::results_.
 std::string ResultKey(Id task_id, const std::string& result) {
@@ -50,11 +27,11 @@ std::string ImageFileName(std::string_view path) {
   if (size_t cut = path.find_first_of("?#"); cut != std::string_view::npos) path = path.substr(0, cut);
   const bool upload = path.find("/data/upload/") != std::string_view::npos;
   if (size_t slash = path.find_last_of("/\\"); slash != std::string_view::npos) path = path.substr(slash + 1);
-  std::string name = PercentDecode(path);
+  std::string name = UrlDecode(path, false);
   // Uploads are stored as "<8 hex digits>-<name>" (server/api/imports.cc).
   if (upload && name.size() > 9 && name[8] == '-') {
     bool hex = true;
-    for (size_t i = 0; i < 8; ++i) hex = hex && HexValue(name[i]) >= 0;
+    for (size_t i = 0; i < 8; ++i) hex = hex && std::isxdigit(static_cast<unsigned char>(name[i]));
     if (hex) name.erase(0, 9);
   }
   return name;

@@ -116,10 +116,7 @@ std::pair<int64_t, int64_t> ImageSizeFromBytes(std::string_view head) {
   return {0, 0};
 }
 
-namespace {
-
-// %XX escapes and '+' of a URL query value.
-std::string UrlDecode(std::string_view text) {
+std::string UrlDecode(std::string_view text, bool plus_is_space) {
   std::string out;
   for (size_t i = 0; i < text.size(); ++i) {
     if (text[i] == '%' && i + 2 < text.size() && std::isxdigit(static_cast<unsigned char>(text[i + 1])) &&
@@ -127,11 +124,13 @@ std::string UrlDecode(std::string_view text) {
       out.push_back(static_cast<char>(std::stoi(std::string(text.substr(i + 1, 2)), nullptr, 16)));
       i += 2;
     } else {
-      out.push_back(text[i] == '+' ? ' ' : text[i]);
+      out.push_back(plus_is_space && text[i] == '+' ? ' ' : text[i]);
     }
   }
   return out;
 }
+
+namespace {
 
 fs::path UnderRoot(const fs::path& root, const std::string& relative) {
   if (root.empty() || relative.empty()) return {};
@@ -151,14 +150,14 @@ fs::path LocalImageFile(std::string_view url, const fs::path& media_root, const 
   if (url.rfind(kUpload, 0) == 0) {
     std::string rest(url.substr(kUpload.size()));
     rest = rest.substr(0, rest.find_first_of("?#"));
-    return UnderRoot(media_root.empty() ? fs::path() : media_root / "upload", UrlDecode(rest));
+    return UnderRoot(media_root.empty() ? fs::path() : media_root / "upload", UrlDecode(rest, true));
   }
   if (url.rfind(kLocal, 0) == 0) {
     size_t d = url.find("d=", kLocal.size());
     if (d == std::string_view::npos) return {};
     std::string_view value = url.substr(d + 2);
     value = value.substr(0, value.find('&'));
-    return UnderRoot(local_files_root, UrlDecode(value));
+    return UnderRoot(local_files_root, UrlDecode(value, true));
   }
   return {};
 }

@@ -21,6 +21,11 @@
 #include "src/formats/ls_regions.h"
 #include "tessera/formats.h"
 
+namespace pugi {
+class xml_document;
+class xml_node;
+}  // namespace pugi
+
 namespace tessera::formats {
 
 struct WriterContext {
@@ -102,6 +107,16 @@ Status ReadYoloObb(const std::filesystem::path& path, const ReadOptions& options
                    Tally* problems, const ItemSink& sink);
 Status ReadCvat(const std::filesystem::path& path, const ReadOptions& options, DatasetHeader* header,
                 Tally* problems, const ItemSink& sink);
+// %XX escapes decoded; '+' becomes a space when `plus_is_space` (a URL
+// query value), else stays (a path).
+std::string UrlDecode(std::string_view text, bool plus_is_space);
+
+// CVAT XML, shared by the image and video readers: the .xml files a path
+// names (itself, or those in a folder, sorted), and one of them parsed, its
+// <annotations> element in *annotations.
+Result<std::vector<std::filesystem::path>> CvatXmlFiles(const std::filesystem::path& path);
+Status LoadCvatXml(const std::filesystem::path& file, const ReadOptions& options, pugi::xml_document* doc,
+                   pugi::xml_node* annotations);
 Status ReadConll(const std::filesystem::path& path, const ReadOptions& options, DatasetHeader* header,
                  Tally* problems, const ItemSink& sink);
 Status ReadTfRecord(const std::filesystem::path& path, const ReadOptions& options, DatasetHeader* header,
