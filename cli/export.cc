@@ -110,7 +110,7 @@ void RegisterExport(CLI::App& app) {
   for (const FormatInfo& f : Formats()) names += (names.empty() ? "" : ", ") + f.name;
   cmd->add_option("--format", opts->format, "One of " + names)->capture_default_str();
   cmd->add_option("--out", opts->out, "Output file, .zip, or folder (multi-file formats)")->required();
-  cmd->add_option("--annotations", opts->annotations, "Which annotations: all, latest, accepted (by review) or ground_truth")
+  cmd->add_option("--annotations", opts->annotations, "Which annotations: all, latest, accepted (by review), ground_truth or consensus (merged by majority)")
       ->capture_default_str();
   cmd->add_flag("--all-tasks", opts->all_tasks, "Include tasks without annotations");
   cmd->add_flag("--images,--download-resources", opts->images,

@@ -42,9 +42,11 @@ enum class AnnotationSelection {
   kLatest,       // the most recently updated annotation
   kGroundTruth,  // annotations marked ground truth only
   kAccepted,     // annotations a reviewer accepted, or fixed and accepted
+  kConsensus,    // one annotation merged from all by majority (src/formats/selection.h)
 };
 
-// "all", "latest", "ground_truth", "accepted" (case-insensitive).
+// "all", "latest", "ground_truth", "accepted" (or "reviewed"), "consensus"
+// (case-insensitive).
 Result<AnnotationSelection> ParseAnnotationSelection(std::string_view name);
 
 // What a format needs from the labeling config.

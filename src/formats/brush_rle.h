@@ -79,6 +79,21 @@ Result<std::vector<uint32_t>> CocoCountsFromString(std::string_view text);
 Result<std::vector<uint8_t>> MaskFromCocoSegmentation(const nlohmann::json& segmentation, int64_t width,
                                                       int64_t height);
 
+// CVAT's mask RLE (CVAT for images 1.1: <mask rle="..." left= top= width=
+// height=>): run lengths over the mask's box, row-major, alternating 0s and
+// 1s and starting with a run of 0s (possibly empty).
+struct CvatMaskRle {
+  std::vector<uint32_t> counts;
+  int64_t left = 0, top = 0, width = 0, height = 0;  // the box, in pixels of the image
+};
+// The RLE of a width x height row-major mask over its pixels' tight box;
+// counts empty when no pixel is inside.
+CvatMaskRle CvatRleFromMask(const std::vector<uint8_t>& mask, int64_t width, int64_t height);
+// The image-sized mask (255 inside: opaque, as Label Studio draws brushes) of a CVAT RLE whose box must lie inside
+// the image_width x image_height image and whose counts must sum to its
+// area; InvalidArgument naming what is wrong otherwise.
+Result<std::vector<uint8_t>> MaskFromCvatRle(const CvatMaskRle& rle, int64_t image_width, int64_t image_height);
+
 // Pixels inside, and COCO's bbox [x, y, w, h] of them (zeros when empty).
 int64_t MaskArea(const std::vector<uint8_t>& mask);
 std::array<double, 4> MaskBbox(const std::vector<uint8_t>& mask, int64_t width, int64_t height);

@@ -8,9 +8,18 @@
 #include <random>
 
 #include "src/formats/ls_regions.h"
+#include "src/formats/selection.h"
 
 namespace tessera::formats {
 namespace {
+
+// SelectAnnotations for selections other than kConsensus (whose merged
+// annotation would live in the local storage here).
+std::vector<const Annotation*> Select(const TaskBundle& bundle, AnnotationSelection selection) {
+  std::optional<Annotation> consensus;
+  Tally skipped;
+  return SelectAnnotations(bundle, selection, consensus, skipped);
+}
 
 using nlohmann::json;
 
@@ -178,7 +187,7 @@ TEST(BrushRleTest, BrushResultsBecomeMasksAndBack) {
   annotation.id = 9;
   annotation.result = result.dump();
   bundle.annotations.push_back(annotation);
-  Item back = ItemFromTask(bundle, SelectAnnotations(bundle, AnnotationSelection::kAll), mapping, tally);
+  Item back = ItemFromTask(bundle, Select(bundle, AnnotationSelection::kAll), mapping, tally);
   ASSERT_EQ(back.masks.size(), 1u);
   EXPECT_EQ(back.masks[0].pixels, road.pixels);
   EXPECT_EQ(back.masks[0].label, "road");
@@ -188,7 +197,7 @@ TEST(BrushRleTest, BrushResultsBecomeMasksAndBack) {
   // A broken rle is counted, not fatal.
   result[0]["value"]["rle"] = json::array({0, 0, 0, 1});
   bundle.annotations[0].result = result.dump();
-  Item broken = ItemFromTask(bundle, SelectAnnotations(bundle, AnnotationSelection::kAll), mapping, tally);
+  Item broken = ItemFromTask(bundle, Select(bundle, AnnotationSelection::kAll), mapping, tally);
   EXPECT_TRUE(broken.masks.empty());
   EXPECT_THAT(tally.Lines(), ::testing::ElementsAre(::testing::HasSubstr("malformed rle")));
 }

@@ -363,6 +363,8 @@ Status ReadCocoFile(const fs::path& root, const fs::path& file, const ReadOption
           MaskRegion mask;
           mask.label = category.name;
           mask.pixels = std::move(*pixels);
+          // 255 inside: Label Studio draws a brush by its alpha.
+          for (uint8_t& p : mask.pixels) p = p ? 255 : 0;
           mask.attributes = attributes;
           item.masks.push_back(std::move(mask));
           has_mask = true;

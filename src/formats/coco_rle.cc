@@ -1,4 +1,4 @@
-// COCO's run-length masks (pycocotools conventions); see brush_rle.h.
+// COCO's run-length masks (pycocotools conventions) and CVAT's; see brush_rle.h.
 #include <algorithm>
 #include <limits>
 
@@ -144,6 +144,71 @@ std::array<double, 4> MaskBbox(const std::vector<uint8_t>& mask, int64_t width, 
   if (x2 < 0) return {0, 0, 0, 0};
   return {static_cast<double>(x1), static_cast<double>(y1), static_cast<double>(x2 - x1 + 1),
           static_cast<double>(y2 - y1 + 1)};
+}
+
+CvatMaskRle CvatRleFromMask(const std::vector<uint8_t>& mask, int64_t width, int64_t height) {
+  CvatMaskRle rle;
+  int64_t left = width, top = height, right = -1, bottom = -1;
+  for (int64_t y = 0; y < height; ++y) {
+    for (int64_t x = 0; x < width; ++x) {
+      if (!mask[static_cast<size_t>(y * width + x)]) continue;
+      left = std::min(left, x), right = std::max(right, x);
+      top = std::min(top, y), bottom = std::max(bottom, y);
+    }
+  }
+  if (right < 0) return rle;
+  rle.left = left, rle.top = top, rle.width = right - left + 1, rle.height = bottom - top + 1;
+  bool inside = false;  // the first run counts zeros
+  uint32_t run = 0;
+  for (int64_t y = top; y <= bottom; ++y) {
+    for (int64_t x = left; x <= right; ++x) {
+      bool v = mask[static_cast<size_t>(y * width + x)] != 0;
+      if (v != inside) {
+        rle.counts.push_back(run);
+        run = 0;
+        inside = v;
+      }
+      ++run;
+    }
+  }
+  rle.counts.push_back(run);
+  return rle;
+}
+
+Result<std::vector<uint8_t>> MaskFromCvatRle(const CvatMaskRle& rle, int64_t image_width, int64_t image_height) {
+  if (image_width <= 0 || image_height <= 0 || image_width * image_height > kMaxMaskPixels) {
+    return Status::InvalidArgument("a mask needs the image's width and height (at most " +
+                                   std::to_string(kMaxMaskPixels) + " pixels); got " + std::to_string(image_width) +
+                                   "x" + std::to_string(image_height));
+  }
+  if (rle.left < 0 || rle.top < 0 || rle.width <= 0 || rle.height <= 0 || rle.left + rle.width > image_width ||
+      rle.top + rle.height > image_height) {
+    return Status::InvalidArgument("mask box left=" + std::to_string(rle.left) + " top=" + std::to_string(rle.top) +
+                                   " width=" + std::to_string(rle.width) + " height=" + std::to_string(rle.height) +
+                                   " is not inside the " + std::to_string(image_width) + "x" +
+                                   std::to_string(image_height) + " image");
+  }
+  const uint64_t area = static_cast<uint64_t>(rle.width * rle.height);
+  uint64_t sum = 0;
+  for (uint32_t c : rle.counts) sum += c;
+  if (sum != area) {
+    return Status::InvalidArgument("mask rle counts sum to " + std::to_string(sum) + ", not its box's " +
+                                   std::to_string(rle.width) + "x" + std::to_string(rle.height) + " = " +
+                                   std::to_string(area));
+  }
+  std::vector<uint8_t> mask(static_cast<size_t>(image_width * image_height));
+  uint64_t at = 0;  // row-major position in the box
+  for (size_t k = 0; k < rle.counts.size(); ++k) {
+    if (k % 2 == 1) {
+      for (uint64_t p = at; p < at + rle.counts[k]; ++p) {
+        const uint64_t x = static_cast<uint64_t>(rle.left) + p % static_cast<uint64_t>(rle.width);
+        const uint64_t y = static_cast<uint64_t>(rle.top) + p / static_cast<uint64_t>(rle.width);
+        mask[y * static_cast<uint64_t>(image_width) + x] = 255;
+      }
+    }
+    at += rle.counts[k];
+  }
+  return mask;
 }
 
 }  // namespace tessera::formats

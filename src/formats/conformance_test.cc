@@ -172,7 +172,7 @@ TEST_F(ConformanceTest, CocoInstancesRoundTrip) {
     for (size_t m = 0; m < a.masks.size(); ++m, ++masks) {
       EXPECT_EQ(a.masks[m].label, b->masks[m].label);
       EXPECT_EQ(a.masks[m].pixels, b->masks[m].pixels) << "pixel for pixel";
-      EXPECT_EQ(std::count(a.masks[m].pixels.begin(), a.masks[m].pixels.end(), 1), 20);
+      EXPECT_EQ(std::count(a.masks[m].pixels.begin(), a.masks[m].pixels.end(), 255), 20);
     }
   }
   EXPECT_EQ(masks, 1u);

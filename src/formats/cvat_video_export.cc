@@ -17,6 +17,7 @@
 #include <map>
 
 #include "src/formats/dataset_io.h"
+#include "src/formats/selection.h"
 #include "tessera/util.h"
 
 namespace tessera::formats {
@@ -311,8 +312,9 @@ Status ExportCvatVideo(Store& store, Id project_id, const LsMapping& mapping, Ou
   TaskQuery query;
   query.project_id = project_id;
   query.only_ids = options.task_ids;
+  std::optional<Annotation> consensus;
   Status s = store.ForEachTaskBundle(query, [&](const TaskBundle& bundle) -> Status {
-    auto annotations = SelectAnnotations(bundle, options.selection);
+    auto annotations = SelectAnnotations(bundle, options.selection, consensus, skipped);
     if (annotations.empty() && !options.download_all_tasks) return Status::Ok();
     TaskMeta task{bundle.task.id, VideoName(bundle, mapping), 0, 0, 0};
     std::string xml;

@@ -1,6 +1,7 @@
 // CVAT for images 1.1 XML: one annotations.xml with <meta> (labels) and one
 // <image> per task holding <box>, <polygon>, <polyline>, <points> and
-// <skeleton> elements in pixels.
+// <skeleton> elements in pixels. A split is the image's subset= attribute,
+// as in CVAT's project export (Datumaro's <subset>.xml files are read too).
 //
 // Mapping: a box's rotation in CVAT turns around the box centre, Label
 // Studio's around its top-left corner; both are converted. <attribute>
@@ -9,9 +10,14 @@
 // (the keypoint labels, with category= the skeleton's label). outside="1" is
 // an absent point (visibility 0), occluded="1" a hidden one (visibility 1).
 // Shapes without a label cannot be labeled regions and are reported.
+// Brush regions are <mask> elements (CVAT >= 2.3): rle= run lengths over the
+// region's tight box at left/top/width/height (brush_rle.h), read back into
+// brush regions.
 #include <cmath>
+#include <limits>
 #include <pugixml.hpp>
 
+#include "src/formats/brush_rle.h"
 #include "src/formats/dataset_io.h"
 #include "tessera/util.h"
 
@@ -61,10 +67,13 @@ class CvatWriter : public DatasetWriter {
 
   Status Add(const Item& item) override {
     if (!started_) TESSERA_RETURN_IF_ERROR(Start());
+    // A split goes where CVAT's project export puts it: subset= on the image.
     std::string xml = "  <image id=\"" + std::to_string(next_id_++) + "\" name=\"" + XmlEscape(names_.Unique(item)) +
-                      "\" width=\"" + std::to_string(item.width) + "\" height=\"" + std::to_string(item.height) +
+                      "\"" + (item.subset.empty() ? "" : " subset=\"" + XmlEscape(item.subset) + "\"") +
+                      " width=\"" + std::to_string(item.width) + "\" height=\"" + std::to_string(item.height) +
                       "\">\n";
     for (const Shape& shape : item.shapes) xml += ShapeXml(shape);
+    for (const MaskRegion& mask : item.masks) xml += MaskXml(item, mask);
     xml += "  </image>\n";
     return file_.Write(xml);
   }
@@ -138,6 +147,31 @@ class CvatWriter : public DatasetWriter {
     head += " z_order=\"0\"";
     if (attrs.empty()) return head + "/>\n";
     return head + ">\n" + attrs + "    </" + tag + ">\n";
+  }
+
+  // A brush region as CVAT's <mask>: run lengths over its tight box.
+  std::string MaskXml(const Item& item, const MaskRegion& mask) {
+    if (item.width <= 0 || mask.pixels.size() != static_cast<size_t>(item.width * item.height)) {
+      ctx_.skipped->Add("CVAT: mask of another size than its image");
+      return "";
+    }
+    CvatMaskRle rle = CvatRleFromMask(mask.pixels, item.width, item.height);
+    if (rle.counts.empty()) {
+      ctx_.skipped->Add("CVAT: empty mask");
+      return "";
+    }
+    std::string occluded;
+    std::string attrs = AttributesXml(mask.attributes, &occluded);
+    std::string counts;
+    for (size_t k = 0; k < rle.counts.size(); ++k) {
+      if (k) counts += ", ";
+      counts += std::to_string(rle.counts[k]);
+    }
+    std::string head = "    <mask label=\"" + XmlEscape(mask.label) + "\" source=\"manual\" occluded=\"" + occluded +
+                       "\" rle=\"" + counts + "\" left=\"" + std::to_string(rle.left) + "\" top=\"" +
+                       std::to_string(rle.top) + "\" width=\"" + std::to_string(rle.width) + "\" height=\"" +
+                       std::to_string(rle.height) + "\" z_order=\"0\"";
+    return attrs.empty() ? head + "/>\n" : head + ">\n" + attrs + "    </mask>\n";
   }
 
   std::string PointsXml(const Shape& shape, const std::string& label, const std::string& attrs) {
@@ -237,6 +271,35 @@ bool ReadBox(pugi::xml_node node, Shape* shape) {
   return true;
 }
 
+// A <mask>'s pixels in its image: rle="n0, n1, ..." over the box at
+// left/top of width x height.
+Result<std::vector<uint8_t>> ReadMask(pugi::xml_node node, int64_t image_width, int64_t image_height) {
+  CvatMaskRle rle;
+  for (const char* key : {"left", "top", "width", "height"}) {
+    pugi::xml_attribute attr = node.attribute(key);
+    char* end = nullptr;
+    const long long v = std::strtoll(attr.value(), &end, 10);
+    if (!attr || end == attr.value() || *end) {
+      return Status::InvalidArgument(std::string(key) + " must be a whole number of pixels");
+    }
+    int64_t& field = key[0] == 'l' ? rle.left : key[0] == 't' ? rle.top : key[0] == 'w' ? rle.width : rle.height;
+    field = v;
+  }
+  std::string_view text = node.attribute("rle").value();
+  while (!text.empty()) {
+    size_t comma = text.find(',');
+    std::string number(Trim(text.substr(0, comma)));
+    text = comma == std::string_view::npos ? std::string_view() : text.substr(comma + 1);
+    char* end = nullptr;
+    const unsigned long long v = std::strtoull(number.c_str(), &end, 10);
+    if (number.empty() || number[0] == '-' || *end || v > std::numeric_limits<uint32_t>::max()) {
+      return Status::InvalidArgument("rle must be comma-separated run lengths; \"" + number + "\" is not one");
+    }
+    rle.counts.push_back(static_cast<uint32_t>(v));
+  }
+  return MaskFromCvatRle(rle, image_width, image_height);
+}
+
 Status ReadCvatFile(const fs::path& root, const fs::path& file, const ReadOptions& options, DatasetHeader* header,
                     Tally* problems, const ItemSink& sink) {
   pugi::xml_document doc;
@@ -269,7 +332,7 @@ Status ReadCvatFile(const fs::path& root, const fs::path& file, const ReadOption
     item.id = Stem(name);
     std::error_code ec;
     item.image = fs::is_regular_file(root / "images" / name, ec) ? "images/" + name : name;
-    item.subset = subset;
+    item.subset = image.attribute("subset") ? image.attribute("subset").value() : subset;
     item.width = image.attribute("width").as_llong(0);
     item.height = image.attribute("height").as_llong(0);
     int64_t group = 0;
@@ -309,8 +372,20 @@ Status ReadCvatFile(const fs::path& root, const fs::path& file, const ReadOption
           shape.point_labels.push_back(point.attribute("label").value());
         }
         if (shape.points.empty()) continue;
+      } else if (tag == "mask") {
+        auto pixels = ReadMask(node, item.width, item.height);
+        if (!pixels.ok()) {
+          problems->Add("CVAT: mask not imported (" + pixels.status().message() + ")");
+          continue;
+        }
+        MaskRegion mask;
+        mask.label = shape.label;
+        mask.pixels = std::move(*pixels);
+        mask.attributes = std::move(shape.attributes);
+        item.masks.push_back(std::move(mask));
+        continue;
       } else {
-        if (tag == "mask" || tag == "ellipse" || tag == "cuboid" || tag == "tag") problems->Add("CVAT: " + tag + " not imported");
+        if (tag == "ellipse" || tag == "cuboid" || tag == "tag") problems->Add("CVAT: " + tag + " not imported");
         continue;
       }
       item.shapes.push_back(std::move(shape));

@@ -4,6 +4,7 @@
 #include <streambuf>
 
 #include "src/formats/dataset_io.h"
+#include "src/formats/selection.h"
 #include "tessera/export.h"
 #include "tessera/util.h"
 
@@ -110,11 +111,11 @@ Result<DatasetExportReport> ExportDataset(Store& store, Id project_id, std::stri
   }
   std::optional<formats::SplitAssigner> splitter;
   if (!options.split.empty()) {
-    if (format->fit == FormatFit::kAny || format->name == "CVAT" || format->name == "CVAT_VIDEO" ||
+    if (format->fit == FormatFit::kAny || format->name == "CVAT_VIDEO" ||
         format->name == "CONLL2003" ||
         format->name == "SPACY" || format->name == "BRUSH_TO_PNG" || format->name == "SEMANTIC_PNG") {
       return Status::FieldInvalid("split", format->name + " has no splits; formats that write them: COCO, VOC, YOLO, "
-                                           "YOLOV8, YOLOV8_SEG, YOLO_OBB, TFRECORD, HF_JSONL, HF_IMAGEFOLDER");
+                                           "YOLOV8, YOLOV8_SEG, YOLO_OBB, TFRECORD, HF_JSONL, HF_IMAGEFOLDER, CVAT");
     }
     TESSERA_ASSIGN_OR_RETURN(splitter, formats::SplitAssigner::Parse(options.split, options.seed));
   }
@@ -154,20 +155,22 @@ Result<DatasetExportReport> ExportDataset(Store& store, Id project_id, std::stri
     return report;
   }
   // Formats that hold brush masks; the others count them as skipped.
-  const bool holds_masks = format->name == "COCO" || format->name == "BRUSH_TO_PNG" || format->name == "SEMANTIC_PNG";
+  const bool holds_masks = format->name == "COCO" || format->name == "CVAT" || format->name == "BRUSH_TO_PNG" ||
+                           format->name == "SEMANTIC_PNG";
   std::unique_ptr<DatasetWriter> writer = NewWriter(format->name, ctx);
   if (!writer) return Status::Internal("no writer for " + format->name);
 
   TaskQuery query;
   query.project_id = project_id;
   query.only_ids = options.task_ids;
+  std::optional<Annotation> consensus;
   Status s = store.ForEachTaskBundle(query, [&](const TaskBundle& bundle) -> Status {
-    auto annotations = formats::SelectAnnotations(bundle, options.selection);
+    auto annotations = formats::SelectAnnotations(bundle, options.selection, consensus, skipped);
     if (annotations.empty() && !options.download_all_tasks) return Status::Ok();
     formats::Item item = formats::ItemFromTask(bundle, annotations, *mapping, skipped);
     if (splitter) item.subset = splitter->Assign(formats::FirstLabel(item));
     if (!holds_masks && !item.masks.empty()) {
-      skipped.Add(format->name + ": brush mask (formats with masks: COCO, BRUSH_TO_PNG, SEMANTIC_PNG)",
+      skipped.Add(format->name + ": brush mask (formats with masks: COCO, CVAT, BRUSH_TO_PNG, SEMANTIC_PNG)",
                   static_cast<int64_t>(item.masks.size()));
     }
     report.regions += static_cast<int64_t>(item.shapes.size() + item.masks.size() + item.spans.size());

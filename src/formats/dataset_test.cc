@@ -8,9 +8,18 @@
 #include <sstream>
 
 #include "src/formats/dataset_io.h"
+#include "src/formats/selection.h"
 
 namespace tessera::formats {
 namespace {
+
+// SelectAnnotations for selections other than kConsensus (whose merged
+// annotation would live in the local storage here).
+std::vector<const Annotation*> Select(const TaskBundle& bundle, AnnotationSelection selection) {
+  std::optional<Annotation> consensus;
+  Tally skipped;
+  return SelectAnnotations(bundle, selection, consensus, skipped);
+}
 
 using ::testing::HasSubstr;
 using nlohmann::json;
@@ -51,11 +60,11 @@ TEST(SelectAnnotationsTest, AllLatestGroundTruthSkipCancelled) {
   }
   bundle.annotations[0].was_cancelled = true;  // newest, but a skip
   bundle.annotations[2].ground_truth = true;
-  EXPECT_EQ(SelectAnnotations(bundle, AnnotationSelection::kAll).size(), 3u);
-  auto latest = SelectAnnotations(bundle, AnnotationSelection::kLatest);
+  EXPECT_EQ(Select(bundle, AnnotationSelection::kAll).size(), 3u);
+  auto latest = Select(bundle, AnnotationSelection::kLatest);
   ASSERT_EQ(latest.size(), 1u);
   EXPECT_EQ(latest[0]->id, 2);
-  auto gt = SelectAnnotations(bundle, AnnotationSelection::kGroundTruth);
+  auto gt = Select(bundle, AnnotationSelection::kGroundTruth);
   ASSERT_EQ(gt.size(), 1u);
   EXPECT_EQ(gt[0]->id, 3);
 }
@@ -78,7 +87,7 @@ TEST(LsRegionsTest, PercentPixelRoundTripWithinMicroPixel) {
   Annotation annotation;
   annotation.result = result.dump();
   bundle.annotations.push_back(annotation);
-  Item back = ItemFromTask(bundle, SelectAnnotations(bundle, AnnotationSelection::kAll), mapping, tally);
+  Item back = ItemFromTask(bundle, Select(bundle, AnnotationSelection::kAll), mapping, tally);
   ASSERT_EQ(back.shapes.size(), 1u);
   EXPECT_EQ(back.width, 4000);
   for (size_t idx = 0; idx < 4; ++idx) EXPECT_NEAR(back.shapes[0].points[idx], box.points[idx], 1e-6);
@@ -115,7 +124,7 @@ TEST(LsRegionsTest, HostileResultsAreSkippedNotFatal) {
     annotation.result = result;
     bundle.annotations = {annotation};
     Tally tally;
-    (void)ItemFromTask(bundle, SelectAnnotations(bundle, AnnotationSelection::kAll), mapping, tally);
+    (void)ItemFromTask(bundle, Select(bundle, AnnotationSelection::kAll), mapping, tally);
   }
 }
 

@@ -145,27 +145,6 @@ std::vector<std::string> LsMapping::VideoLabels() const {
   return labels;
 }
 
-std::vector<const Annotation*> SelectAnnotations(const TaskBundle& bundle,
-                                                 AnnotationSelection selection) {
-  std::vector<const Annotation*> chosen;
-  for (const Annotation& annotation : bundle.annotations) {
-    if (annotation.was_cancelled) continue;
-    if (selection == AnnotationSelection::kGroundTruth && !annotation.ground_truth) continue;
-    if (selection == AnnotationSelection::kAccepted && annotation.review_state != "accepted" &&
-        annotation.review_state != "fixed") {
-      continue;
-    }
-    chosen.push_back(&annotation);
-  }
-  if (selection == AnnotationSelection::kLatest && chosen.size() > 1) {
-    auto latest = std::max_element(chosen.begin(), chosen.end(), [](const Annotation* a, const Annotation* b) {
-      return std::tie(a->updated_at, a->id) < std::tie(b->updated_at, b->id);
-    });
-    chosen = {*latest};
-  }
-  return chosen;
-}
-
 namespace {
 
 // Keypoints gathered per object while reading one task.

@@ -64,10 +64,6 @@ struct LsMapping {
   std::vector<std::string> VideoLabels() const;
 };
 
-// The annotations an export uses for a task, per `selection` (never skips).
-std::vector<const Annotation*> SelectAnnotations(const TaskBundle& bundle,
-                                                 AnnotationSelection selection);
-
 // A task and the results of its selected annotations as an Item in pixels.
 // Regions that cannot be converted are counted in `skipped`.
 Item ItemFromTask(const TaskBundle& bundle, const std::vector<const Annotation*>& annotations,

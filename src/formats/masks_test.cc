@@ -111,9 +111,7 @@ TEST_F(MaskExportTest, CocoWritesBrushesAsUncompressedRle) {
               }).ok());
   ASSERT_EQ(items.size(), 1u);
   ASSERT_EQ(items[0].masks.size(), 1u);
-  std::vector<uint8_t> expected = RoadMask();
-  for (uint8_t& v : expected) v = v ? 1 : 0;
-  EXPECT_EQ(items[0].masks[0].pixels, expected);
+  EXPECT_EQ(items[0].masks[0].pixels, RoadMask());  // 255 inside
   EXPECT_EQ(items[0].masks[0].label, "road");
 }
 
@@ -253,6 +251,73 @@ TEST_F(MaskExportTest, CocoMasksWithoutBrushLabelsImportAsTheirBounds) {
     if (ann["bbox"] == json({0, 0, 2, 10})) found = true;
   }
   EXPECT_TRUE(found) << doc["annotations"].dump();
+}
+
+// CVAT for images 1.1 carries brushes as <mask>: run lengths over the
+// region's tight box, row-major, starting with 0s. Read back, and imported
+// into a project, they are the same pixels, opaque as Label Studio draws them.
+TEST_F(MaskExportTest, CvatWritesMasksAsItsRleAndReadsThemBack) {
+  Id project = MixedProject();
+  fs::path out;
+  auto report = Export(project, "CVAT", &out);
+  ASSERT_TRUE(report.ok()) << report.status().ToString();
+  const std::string xml = ReadAll(out / "annotations.xml");
+  // Box 0..6 x 0..4: row 0 is six 0s then the pixel (6, 0); rows 1-2 are 0s; rows 3-4 are 1s.
+  EXPECT_THAT(xml, HasSubstr("<mask label=\"road\" source=\"manual\" occluded=\"0\" rle=\"6, 1, 14, 14\" left=\"0\" "
+                             "top=\"0\" width=\"7\" height=\"5\" z_order=\"0\"/>"));
+  for (const auto& [reason, n] : report->skipped) EXPECT_EQ(reason.find("brush mask"), std::string::npos) << reason;
+
+  DatasetHeader header;
+  Tally problems;
+  std::vector<Item> items;
+  ASSERT_TRUE(ReadCvat(out, {}, &header, &problems, [&](Item&& item) {
+                items.push_back(std::move(item));
+                return Status::Ok();
+              }).ok());
+  ASSERT_EQ(items.size(), 1u);
+  ASSERT_EQ(items[0].masks.size(), 1u);
+  EXPECT_EQ(items[0].masks[0].pixels, RoadMask());  // 255 inside
+  EXPECT_EQ(items[0].masks[0].label, "road");
+  EXPECT_EQ(items[0].shapes.size(), 2u);  // the car and the tree
+  EXPECT_TRUE(problems.empty()) << problems.Lines()[0];
+
+  tessera::Project copy;
+  copy.title = "copy";
+  copy.label_config = kConfig;
+  copy.created_by = user_id_;
+  ASSERT_TRUE(store_->CreateProject(&copy).ok());
+  auto imported = ImportDataset(*store_, copy.id, user_id_, "CVAT", out, {});
+  ASSERT_TRUE(imported.ok()) << imported.status().ToString();
+  TaskQuery query;
+  query.project_id = copy.id;
+  int brushes = 0;
+  ASSERT_TRUE(store_->ForEachTaskBundle(query, [&](const TaskBundle& bundle) {
+    for (const Annotation& a : bundle.annotations) {
+      for (const json& r : json::parse(a.result)) {
+        if (r["type"] != "brushlabels") continue;
+        ++brushes;
+        auto pixels = MaskFromLsRle(r["value"]["rle"], 7, 5);
+        EXPECT_TRUE(pixels.ok());
+        if (pixels.ok()) {
+          EXPECT_EQ(*pixels, RoadMask());  // 255 inside: drawn opaque
+        }
+      }
+    }
+    return Status::Ok();
+  }).ok());
+  EXPECT_EQ(brushes, 1);
+}
+
+TEST(CvatMaskRleTest, BadMasksAreRefusedNamingWhatIsWrong) {
+  CvatMaskRle rle{{0, 4}, 1, 1, 2, 2};
+  auto mask = MaskFromCvatRle(rle, 4, 3);
+  ASSERT_TRUE(mask.ok());
+  EXPECT_EQ(*mask, (std::vector<uint8_t>{0, 0, 0, 0, 0, 255, 255, 0, 0, 255, 255, 0}));
+  EXPECT_EQ(CvatRleFromMask(*mask, 4, 3).counts, (std::vector<uint32_t>{0, 4}));
+  EXPECT_THAT(MaskFromCvatRle({{0, 5}, 1, 1, 2, 2}, 4, 3).status().message(), HasSubstr("sum to 5"));
+  EXPECT_THAT(MaskFromCvatRle({{0, 4}, 3, 1, 2, 2}, 4, 3).status().message(), HasSubstr("not inside"));
+  EXPECT_THAT(MaskFromCvatRle({{0, 4}, 0, 0, 2, 2}, 0, 0).status().message(), HasSubstr("width and height"));
+  EXPECT_TRUE(CvatRleFromMask(std::vector<uint8_t>(12), 4, 3).counts.empty());
 }
 
 }  // namespace

@@ -44,8 +44,8 @@ const std::vector<FormatInfo>& Formats() {
        "data.yaml and labels/<split>/ files with each rectangle's four corners, so rotated boxes keep their "
        "rotation.",
        "zip", true, true, FormatFit::kImageBoxes, {"object detection"}},
-      {"CVAT", "CVAT for images 1.1", "CVAT XML: boxes, polygons, polylines, points and skeletons.", "xml",
-       false, true, FormatFit::kImageShapes, {"image segmentation", "object detection", "keypoints"}},
+      {"CVAT", "CVAT for images 1.1", "CVAT XML: boxes, polygons, polylines, points, skeletons and brush masks.",
+       "xml", false, true, FormatFit::kImageShapesMasks, {"image segmentation", "object detection", "keypoints"}},
       {"CVAT_VIDEO", "CVAT for video 1.1",
        "CVAT XML with one <track> per video rectangle: keyframes and the interpolated boxes between them, "
        "outside=\"1\" where a box ends.",
@@ -148,8 +148,9 @@ Result<AnnotationSelection> ParseAnnotationSelection(std::string_view name) {
   if (lower == "latest") return AnnotationSelection::kLatest;
   if (lower == "ground_truth" || lower == "ground-truth") return AnnotationSelection::kGroundTruth;
   if (lower == "accepted" || lower == "reviewed") return AnnotationSelection::kAccepted;
+  if (lower == "consensus") return AnnotationSelection::kConsensus;
   return Status::FieldInvalid("annotations", "annotations \"" + std::string(name) +
-                                                 "\" is not known; use all, latest, accepted or ground_truth");
+                                                 "\" is not known; use all, latest, accepted, ground_truth or consensus");
 }
 
 }  // namespace tessera

@@ -180,12 +180,39 @@ TEST_F(SplitExportTest, YoloVocTfRecordLayouts) {
   EXPECT_TRUE(fs::exists(tf / "train.tfrecord"));
   EXPECT_TRUE(fs::exists(tf / "val.tfrecord"));
   // Formats without splits refuse the option, naming the field.
-  auto sink = NewFolderSink(dir_ / "cvat");
+  auto sink = NewFolderSink(dir_ / "conll");
   DatasetExportOptions options;
   options.split = "0.8,0.2";
-  auto refused = ExportDataset(*store_, project, "CVAT", *sink, options);
+  auto refused = ExportDataset(*store_, project, "CVAT_VIDEO", *sink, options);
   ASSERT_FALSE(refused.ok());
   EXPECT_THAT(refused.status().message(), HasSubstr("split"));
+}
+
+// CVAT XML: the split is each image's subset=, as CVAT's project export
+// writes it, and the CVAT reader reads it back.
+TEST_F(SplitExportTest, CvatMarksEachImageWithItsSubset) {
+  Id project = ImageProject();
+  fs::path cvat = Export(project, "CVAT", "0.8,0.2");
+  const std::string xml = ReadAll(cvat / "annotations.xml");
+  auto count = [&](const std::string& needle) {
+    size_t n = 0;
+    for (size_t at = xml.find(needle); at != std::string::npos; at = xml.find(needle, at + 1)) ++n;
+    return n;
+  };
+  EXPECT_EQ(count(" subset=\"val\""), 8u);  // 20% of 30 cats + 20% of 10 dogs
+  EXPECT_EQ(count(" subset=\"train\""), 32u);
+  DatasetHeader header;
+  Tally problems;
+  std::map<std::string, size_t> per_subset;
+  Status read = ReadCvat(cvat, {}, &header, &problems, [&](Item&& item) {
+    ++per_subset[item.subset];
+    return Status::Ok();
+  });
+  ASSERT_TRUE(read.ok()) << read.ToString();
+  EXPECT_EQ(per_subset["val"], 8u);
+  EXPECT_EQ(per_subset["train"], 32u);
+  // Without a split, no subset= at all (CVAT's task export has none).
+  EXPECT_EQ(ReadAll(Export(project, "CVAT", "") / "annotations.xml").find("subset="), std::string::npos);
 }
 
 TEST_F(SplitExportTest, HuggingFaceTextWithSplitsAndCard) {

@@ -10,7 +10,8 @@
 // result is the value itself, anything else (regions) a list of values.
 // A task's annotations are written newest first; cancelled ones never. A task
 // without annotations, exported with download_all_tasks, gets one record with
-// null annotation fields.
+// null annotation fields. With annotations=consensus a task has one record,
+// the merged annotation's, whose annotator and annotation_id are null.
 //
 // CSV/TSV: a cell holds a string as is and anything else as compact JSON;
 // fields are quoted per RFC 4180 (when they hold the separator, a quote, CR
@@ -19,10 +20,12 @@
 // order, then the annotation fields; rows are spilled to a temporary file
 // while the header is gathered, so memory stays constant.
 #include <algorithm>
+#include <optional>
 #include <unordered_map>
 #include <unordered_set>
 
 #include "src/formats/dataset_io.h"
+#include "src/formats/selection.h"
 #include "tessera/util.h"
 
 namespace tessera::formats {
@@ -71,11 +74,12 @@ ojson Prettify(const ControlTag& control, std::vector<ojson>& values) {
 
 // The task's records, newest annotation first.
 std::vector<ojson> Records(const TaskBundle& bundle, const LabelingConfig& config, const DatasetExportOptions& options,
-                           Annotators& annotators, bool int_id, int64_t* results) {
+                           Annotators& annotators, bool int_id, int64_t* results, std::optional<Annotation>& consensus,
+                           Tally& skipped) {
   std::vector<ojson> records;
   ojson data = ojson::parse(bundle.task.data, nullptr, false);
   if (!data.is_object()) data = ojson::object();
-  std::vector<const Annotation*> annotations = SelectAnnotations(bundle, options.selection);
+  std::vector<const Annotation*> annotations = SelectAnnotations(bundle, options.selection, consensus, skipped);
   if (annotations.empty()) {
     if (!bundle.annotations.empty() || !options.download_all_tasks) return records;
     ojson record = data;
@@ -114,7 +118,7 @@ std::vector<ojson> Records(const TaskBundle& bundle, const LabelingConfig& confi
     }
     for (auto& [control, values] : outputs) record[control->name] = Prettify(*control, values);
     record["annotator"] = annotators.Get(annotation->completed_by, int_id);
-    record["annotation_id"] = annotation->id;
+    record["annotation_id"] = annotation->id ? ojson(annotation->id) : ojson(nullptr);  // 0: a consensus
     record["created_at"] = TimeOrNull(annotation->created_at);
     record["updated_at"] = TimeOrNull(annotation->updated_at);
     record["lead_time"] = annotation->lead_time;
@@ -195,8 +199,11 @@ Status ExportTabular(Store& store, Id project_id, const LabelingConfig& config, 
   query.project_id = project_id;
   query.only_ids = options.task_ids;
   std::string line;
+  std::optional<Annotation> consensus;
+  Tally skipped;
   Status s = store.ForEachTaskBundle(query, [&](const TaskBundle& bundle) -> Status {
-    std::vector<ojson> records = Records(bundle, config, options, annotators, json_min, &results);
+    std::vector<ojson> records =
+        Records(bundle, config, options, annotators, json_min, &results, consensus, skipped);
     if (records.empty()) return Status::Ok();
     if (!json_min) {
       ojson task_data = ojson::parse(bundle.task.data, nullptr, false);
@@ -231,6 +238,7 @@ Status ExportTabular(Store& store, Id project_id, const LabelingConfig& config, 
   });
   TESSERA_RETURN_IF_ERROR(s);
   report->regions = results;
+  report->skipped = skipped.Sorted();
   if (json_min) {
     TESSERA_RETURN_IF_ERROR(file.Write(records_written ? "\n]\n" : "]\n"));
     TESSERA_RETURN_IF_ERROR(file.Close());

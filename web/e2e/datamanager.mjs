@@ -188,6 +188,14 @@ export async function dataManagerScenarios({ page, target, call, test, expect, s
     expect(href.endsWith("&download_all_tasks=true"), `export link ${href}`);
     const exported = await call("GET", href);
     expect(Array.isArray(exported) && exported.length === 1 && exported[0].id === ids[3], `exported ${JSON.stringify(exported).slice(0, 200)}`);
+    // JSON always carries every annotation, so the annotations picker is off for it; other formats take it.
+    expect(await form.getByRole("combobox", { name: "Annotations" }).isDisabled(), "the annotations picker is on for JSON");
+    await form.getByLabel("Format").selectOption("JSON_MIN");
+    await form.getByRole("combobox", { name: "Annotations" }).selectOption("consensus");
+    href = await link.getAttribute("href");
+    expect(href.endsWith("&download_all_tasks=true&annotations=consensus"), `export link ${href}`);
+    const merged = await call("GET", href);
+    expect(Array.isArray(merged) && merged.length === 1 && merged[0].id === ids[3], `exported ${JSON.stringify(merged).slice(0, 200)}`);
   });
 
   await test("data manager: all matching tasks but one, across pages: the action sends the filters and the excluded id", async () => {

@@ -105,5 +105,9 @@ describe("requests from the table's state", () => {
     expect(exportHref(7, "JSON", { query: { search: "cat" } })).toBe(`/api/projects/7/export?exportType=JSON&query=${encodeURIComponent('{"search":"cat"}')}`);
     expect(exportHref(7, "JSON", { query: {} })).toBe("/api/projects/7/export?exportType=JSON");
     expect(exportHref(7, "JSON", { ids: [3] }, true)).toBe("/api/projects/7/export?exportType=JSON&ids=3&download_all_tasks=true");
+    expect(exportHref(7, "COCO", { ids: [3] }, false, "consensus")).toBe("/api/projects/7/export?exportType=COCO&ids=3&annotations=consensus");
+    expect(exportHref(7, "CSV", { query: {} }, true, "accepted")).toBe("/api/projects/7/export?exportType=CSV&download_all_tasks=true&annotations=accepted");
+    // JSON carries every annotation whatever is picked, so the link does not pretend otherwise.
+    expect(exportHref(7, "JSON", { ids: [3] }, false, "latest")).toBe("/api/projects/7/export?exportType=JSON&ids=3");
   });
 });

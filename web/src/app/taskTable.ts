@@ -155,14 +155,32 @@ export function actionQuery(query: TaskQuery, catalogue: readonly Column[]): { q
   return { query: { ...base, filters: { conjunction: "and", items: [...(base.filters?.items ?? []), status] } } };
 }
 
+/** Which annotations stand for a task in an export (the route's `annotations`), in menu order. */
+export const ANNOTATION_CHOICES = [
+  { value: "all", title: "All annotations" },
+  { value: "latest", title: "Latest" },
+  { value: "accepted", title: "Accepted by review" },
+  { value: "ground_truth", title: "Ground truth" },
+  { value: "consensus", title: "Consensus (majority)" },
+] as const;
+export type AnnotationChoice = (typeof ANNOTATION_CHOICES)[number]["value"];
+
+/** Formats that always carry every annotation, as Label Studio's JSON does. */
+export function keepsAllAnnotations(format: string): boolean {
+  return format === "JSON" || format === "JSONL";
+}
+
 /** "Export selection": ids= for the picked tasks, or the query of "all matching"; `withUnlabeled`
- *  adds tasks without annotations (the export leaves them out by default, as Label Studio's does). */
+ *  adds tasks without annotations (the export leaves them out by default, as Label Studio's does);
+ *  `annotations` other than "all" picks which annotations stand for each task. */
 export function exportHref(
   project: number, format: string, what: { readonly ids: readonly number[] } | { readonly query: DmQuery }, withUnlabeled = false,
+  annotations: AnnotationChoice = "all",
 ): string {
   const q = new URLSearchParams({ exportType: format });
   if ("ids" in what) q.set("ids", what.ids.join(","));
   else if (Object.keys(what.query).length) q.set("query", JSON.stringify(what.query));
   if (withUnlabeled) q.set("download_all_tasks", "true");
+  if (annotations !== "all" && !keepsAllAnnotations(format)) q.set("annotations", annotations);
   return `/api/projects/${project}/export?${q.toString()}`;
 }

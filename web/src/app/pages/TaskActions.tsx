@@ -10,7 +10,7 @@ import type { AssignmentType, DmAction, DmQuery, Member } from "../../model";
 import { actionRequest, confirmText, isDestructive, needsConfirm, resultText, sortActions } from "../dmActions";
 import { personName } from "../roles";
 import { type Selection, selectedItems, selectionText } from "../selection";
-import { exportHref } from "../taskTable";
+import { ANNOTATION_CHOICES, type AnnotationChoice, exportHref, keepsAllAnnotations } from "../taskTable";
 import { ConfirmDialog } from "./ConfirmDialog";
 import { ErrorBox, errorText, useLoad } from "./common";
 
@@ -272,6 +272,7 @@ function ExportForm(props: {
   const [formats, formatsError] = useLoad(() => api.exportFormats(props.projectId), [props.projectId]);
   const [format, setFormat] = useState("JSON");
   const [withUnlabeled, setWithUnlabeled] = useState(false);
+  const [annotations, setAnnotations] = useState<AnnotationChoice>("all");
   const sel = props.selection;
   // "All but some" cannot be said to the export route: list the matching ids and leave those out.
   const needIds = sel.all && sel.excluded.size > 0;
@@ -283,10 +284,10 @@ function ExportForm(props: {
   }, [sel, needIds]);
   let href: string | undefined;
   let problem = formatsError || idsError;
-  if (ids) href = exportHref(props.projectId, format, { ids }, withUnlabeled);
+  if (ids) href = exportHref(props.projectId, format, { ids }, withUnlabeled, annotations);
   else if (sel.all && !needIds) {
     if ("problem" in props.query) problem = props.query.problem;
-    else href = exportHref(props.projectId, format, { query: props.narrowed ? props.query.query : {} }, withUnlabeled);
+    else href = exportHref(props.projectId, format, { query: props.narrowed ? props.query.query : {} }, withUnlabeled, annotations);
   }
   return (
     <form class="export-form row wrap" aria-label="Export selection" onSubmit={(e) => e.preventDefault()}>
@@ -295,6 +296,13 @@ function ExportForm(props: {
           {(formats ?? [{ name: "JSON", title: "JSON" }]).map((f) => (
             <option key={f.name} value={f.name} disabled={f.disabled}>{f.title}{f.disabled ? " (does not fit this config)" : ""}</option>
           ))}
+        </select>
+      </label>
+      <label class="row">Annotations{" "}
+        <select aria-label="Annotations" value={annotations} disabled={keepsAllAnnotations(format)}
+          title={keepsAllAnnotations(format) ? `${format} always carries every annotation` : undefined}
+          onChange={(e) => setAnnotations(e.currentTarget.value as AnnotationChoice)}>
+          {ANNOTATION_CHOICES.map((c) => <option key={c.value} value={c.value}>{c.title}</option>)}
         </select>
       </label>
       <label class="check">
