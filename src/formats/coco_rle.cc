@@ -181,8 +181,8 @@ Result<std::vector<uint8_t>> MaskFromCvatRle(const CvatMaskRle& rle, int64_t ima
                                    std::to_string(kMaxMaskPixels) + " pixels); got " + std::to_string(image_width) +
                                    "x" + std::to_string(image_height));
   }
-  if (rle.left < 0 || rle.top < 0 || rle.width <= 0 || rle.height <= 0 || rle.left + rle.width > image_width ||
-      rle.top + rle.height > image_height) {
+  if (rle.left < 0 || rle.top < 0 || rle.width <= 0 || rle.height <= 0 || rle.left > image_width ||
+      rle.width > image_width - rle.left || rle.top > image_height || rle.height > image_height - rle.top) {
     return Status::InvalidArgument("mask box left=" + std::to_string(rle.left) + " top=" + std::to_string(rle.top) +
                                    " width=" + std::to_string(rle.width) + " height=" + std::to_string(rle.height) +
                                    " is not inside the " + std::to_string(image_width) + "x" +

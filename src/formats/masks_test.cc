@@ -5,6 +5,7 @@
 #include <gtest/gtest.h>
 
 #include <fstream>
+#include <limits>
 #include <opencv2/imgcodecs.hpp>
 
 #include "src/formats/brush_rle.h"
@@ -316,6 +317,8 @@ TEST(CvatMaskRleTest, BadMasksAreRefusedNamingWhatIsWrong) {
   EXPECT_EQ(CvatRleFromMask(*mask, 4, 3).counts, (std::vector<uint32_t>{0, 4}));
   EXPECT_THAT(MaskFromCvatRle({{0, 5}, 1, 1, 2, 2}, 4, 3).status().message(), HasSubstr("sum to 5"));
   EXPECT_THAT(MaskFromCvatRle({{0, 4}, 3, 1, 2, 2}, 4, 3).status().message(), HasSubstr("not inside"));
+  const int64_t huge = std::numeric_limits<int64_t>::max();
+  EXPECT_THAT(MaskFromCvatRle({{0, 4}, huge, 1, huge, 2}, 4, 3).status().message(), HasSubstr("not inside"));
   EXPECT_THAT(MaskFromCvatRle({{0, 4}, 0, 0, 2, 2}, 0, 0).status().message(), HasSubstr("width and height"));
   EXPECT_TRUE(CvatRleFromMask(std::vector<uint8_t>(12), 4, 3).counts.empty());
 }

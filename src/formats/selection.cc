@@ -174,7 +174,8 @@ std::optional<Annotation> ConsensusAnnotation(const TaskBundle& bundle, Tally& s
       }
       if (type == "labels") {
         double start, end;
-        if (!NumberField(value, "start", &start) || !NumberField(value, "end", &end) || start < 0 || end < start) {
+        if (!NumberField(value, "start", &start) || !NumberField(value, "end", &end) || start < 0 || end < start ||
+            end > 9007199254740992.0) {  // 2^53: offsets past it are not character offsets
           skipped.Add("consensus: span without numeric start and end (HyperText spans are not merged yet)");
           continue;
         }

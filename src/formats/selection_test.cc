@@ -127,6 +127,13 @@ TEST(ConsensusTest, SpansTakeTheMedianBoundaries) {
   EXPECT_EQ(result[0]["value"]["text"], "Alice");
   EXPECT_EQ(result[0]["value"]["labels"], json::array({"PER"}));
   EXPECT_TRUE(skipped.empty());
+  // Offsets that are not character offsets are counted, not merged.
+  Tally odd;
+  json huge = SpanItem(0, 1, "x", "PER");
+  huge["value"]["end"] = 1e300;
+  json reversed = SpanItem(5, 2, "x", "PER");
+  EXPECT_TRUE(ResultOf(ConsensusAnnotation(Bundle({json::array({huge}), json::array({reversed})}), odd)).empty());
+  EXPECT_EQ(Count(odd, "consensus: span without numeric start and end (HyperText spans are not merged yet)"), 2);
 }
 
 TEST(ConsensusTest, WhatCannotBeMergedIsCountedAndOneAnnotationIsItsOwnConsensus) {
