@@ -428,6 +428,24 @@ struct ConsensusBox {
 Result<std::vector<ConsensusBox>> BoxConsensus(const std::vector<AnnotatorBox>& boxes,
                                                const ConsensusOptions& options = {});
 
+// Consensus polygons from several annotators' polygons on one image, by the
+// same greedy clustering as BoxConsensus, with polygon IoU against each
+// cluster's first polygon. A cluster from at least `quorum` annotators gives
+// its medoid: the member with the largest summed IoU to the other members
+// (the earliest on ties). Vertices are not averaged: polygons of one object
+// seldom have the same number of vertices, in the same order.
+// InvalidArgument when a polygon has fewer than 3 vertices or one is not finite.
+struct AnnotatorPolygon {
+  size_t annotator = 0;
+  LabeledPolygon polygon;
+};
+struct ConsensusPolygon {
+  size_t medoid = 0;            // index into the input
+  std::vector<size_t> members;  // indices into the input
+};
+Result<std::vector<ConsensusPolygon>> PolygonConsensus(const std::vector<AnnotatorPolygon>& polygons,
+                                                       const ConsensusOptions& options = {});
+
 // Consensus spans (NER) from several annotators' spans on one text. Spans are
 // taken in input order; each joins the same-label cluster (without a span
 // from the same annotator) whose current consensus span it overlaps most by

@@ -69,13 +69,37 @@ json NormalizedValue(const json& item) {
   return value;
 }
 
+// Votes on one control's value: per distinct value (dumped), the number of
+// voters that gave it and the items of the first that did.
 struct Votes {
-  // Per distinct value (dumped): the number of members that gave it and the
-  // items of the first that did.
   std::map<std::string, std::pair<size_t, std::vector<const json*>>> by_value;
   std::vector<std::string> order;  // values in the order first seen
+
+  void Add(const std::vector<const json*>& items) {
+    json values = json::array();
+    for (const json* item : items) values.push_back(NormalizedValue(*item));
+    std::sort(values.begin(), values.end());
+    auto& [count, first_items] = by_value[values.dump()];
+    if (count++ == 0) {
+      first_items = items;
+      order.push_back(values.dump());
+    }
+  }
+  // The items of the value given by at least `quorum` voters, or null.
+  const std::vector<const json*>* Winner(size_t quorum) const {
+    const std::pair<size_t, std::vector<const json*>>* best = nullptr;
+    for (const std::string& value : order) {
+      const auto& candidate = by_value.at(value);
+      if (!best || candidate.first > best->first) best = &candidate;
+    }
+    return best && best->first >= quorum ? &best->second : nullptr;
+  }
 };
 
+std::string ControlName(const std::string& key) { return key.substr(0, key.find(kSep)); }
+
+// A merged region's item: "consensus<number>" as its id and the first
+// member's from_name, to_name, type and image size.
 json RegionItem(const json& first, size_t number) {
   json item = json::object();
   item["id"] = "consensus" + std::to_string(number);
@@ -86,6 +110,224 @@ json RegionItem(const json& first, size_t number) {
   if (first.contains("original_width")) item["image_rotation"] = 0;
   return item;
 }
+
+// Merges the results of a task's voters (see selection.h).
+class ConsensusBuilder {
+ public:
+  ConsensusBuilder(size_t voters, Tally& skipped) : quorum_(voters / 2 + 1), skipped_(skipped) {}
+
+  // One voter's result array; the items must outlive Build().
+  void AddVoter(const json& result) {
+    const size_t voter = voter_count_++;
+    std::vector<std::string> region_ids;
+    for (const json& item : result) {
+      if (item.is_object() && IsRegionType(StringField(item, "type"))) region_ids.push_back(StringField(item, "id"));
+    }
+    std::map<std::string, std::vector<const json*>> given;  // whole-task classifications per control
+    for (const json& item : result) {
+      if (!item.is_object()) continue;
+      const std::string type = StringField(item, "type");
+      const std::string id = StringField(item, "id");
+      const std::string control = StringField(item, "from_name") + kSep + StringField(item, "to_name");
+      const json empty = json::object();
+      const json& value = item.contains("value") && item["value"].is_object() ? item["value"] : empty;
+      if (IsClassificationType(type)) {
+        if (!id.empty() && std::find(region_ids.begin(), region_ids.end(), id) != region_ids.end()) {
+          per_region_[{voter, id}][control].push_back(&item);
+        } else {
+          given[control].push_back(&item);
+        }
+      } else if (type == "rectanglelabels" || type == "rectangle") {
+        AddBox(voter, control + kSep + type, item, value);
+      } else if (type == "polygonlabels" || type == "polygon") {
+        AddPolygon(voter, control + kSep + type, item, value);
+      } else if (type == "labels") {
+        AddSpan(voter, control, item, value);
+      } else {
+        skipped_.Add("consensus: " + (type.empty() ? std::string("untyped") : type) + " result (not merged yet)");
+      }
+    }
+    for (const auto& [control, items] : given) {
+      auto [it, inserted] = classifications_.try_emplace(control);
+      if (inserted) control_order_.push_back(control);
+      it->second.Add(items);
+    }
+  }
+
+  json Build() {
+    json merged = json::array();
+    for (const std::string& control : control_order_) {
+      if (const auto* items = classifications_[control].Winner(quorum_)) {
+        for (const json* item : *items) merged.push_back(*item);
+      } else {
+        skipped_.Add("consensus: no majority on \"" + ControlName(control) + "\"");
+      }
+    }
+    q::ConsensusOptions options;
+    options.quorum = quorum_;
+    size_t kept = 0;
+    if (auto clusters = q::BoxConsensus(boxes_, options); clusters.ok()) {
+      for (const q::ConsensusBox& c : *clusters) {
+        const json& first = *box_refs_[c.members.front()].item;
+        json item = RegionItem(first, next_id_ + 1);
+        json value = first["value"];
+        value["x"] = c.box.box.x;
+        value["y"] = c.box.box.y;
+        value["width"] = c.box.box.width;
+        value["height"] = c.box.box.height;
+        value["rotation"] = 0;
+        item["value"] = std::move(value);
+        Emit(std::move(item), c.members, box_refs_, merged);
+        kept += c.members.size();
+      }
+    }
+    if (boxes_.size() > kept) {
+      skipped_.Add("consensus: box drawn by too few annotators", static_cast<int64_t>(boxes_.size() - kept));
+    }
+    kept = 0;
+    if (auto clusters = q::PolygonConsensus(polygons_, options); clusters.ok()) {
+      for (const q::ConsensusPolygon& c : *clusters) {
+        const json& medoid = *polygon_refs_[c.medoid].item;
+        json item = RegionItem(medoid, next_id_ + 1);
+        item["value"] = medoid["value"];
+        Emit(std::move(item), c.members, polygon_refs_, merged);
+        kept += c.members.size();
+      }
+    }
+    if (polygons_.size() > kept) {
+      skipped_.Add("consensus: polygon drawn by too few annotators", static_cast<int64_t>(polygons_.size() - kept));
+    }
+    kept = 0;
+    if (auto clusters = q::SpanConsensus(spans_, options); clusters.ok()) {
+      for (const q::ConsensusSpan& c : *clusters) {
+        const json& first = *span_refs_[c.members.front()].item;
+        json item = RegionItem(first, next_id_ + 1);
+        json value = first["value"];
+        value["start"] = c.span.begin;
+        value["end"] = c.span.end;
+        value.erase("text");
+        // The text of a member that marked exactly these offsets, if any.
+        for (size_t member : c.members) {
+          const json& v = (*span_refs_[member].item)["value"];
+          if (v.value("start", -1.0) == static_cast<double>(c.span.begin) &&
+              v.value("end", -1.0) == static_cast<double>(c.span.end) && v.contains("text")) {
+            value["text"] = v["text"];
+            break;
+          }
+        }
+        item["value"] = std::move(value);
+        Emit(std::move(item), c.members, span_refs_, merged);
+        kept += c.members.size();
+      }
+    }
+    if (spans_.size() > kept) {
+      skipped_.Add("consensus: span marked by too few annotators", static_cast<int64_t>(spans_.size() - kept));
+    }
+    return merged;
+  }
+
+ private:
+  // A region input: whose it is and its item.
+  struct RegionRef {
+    size_t voter = 0;
+    const json* item = nullptr;
+  };
+
+  void AddBox(size_t voter, const std::string& group, const json& item, const json& value) {
+    double x, y, w, h, rotation = 0;
+    if (!NumberField(value, "x", &x) || !NumberField(value, "y", &y) || !NumberField(value, "width", &w) ||
+        !NumberField(value, "height", &h) || w < 0 || h < 0) {
+      skipped_.Add("consensus: box without x, y, width and height");
+      return;
+    }
+    NumberField(value, "rotation", &rotation);
+    if (rotation != 0) {
+      skipped_.Add("consensus: rotated box (not merged yet)");
+      return;
+    }
+    boxes_.push_back({voter, {{x, y, w, h}, group + kSep + LabelKey(value, "rectanglelabels")}});
+    box_refs_.push_back({voter, &item});
+  }
+
+  void AddPolygon(size_t voter, const std::string& group, const json& item, const json& value) {
+    q::Polygon polygon;
+    auto points = value.find("points");
+    if (points != value.end() && points->is_array()) {
+      for (const json& point : *points) {
+        if (!point.is_array() || point.size() < 2 || !point[0].is_number() || !point[1].is_number()) {
+          polygon.clear();
+          break;
+        }
+        polygon.push_back({point[0].get<double>(), point[1].get<double>()});
+      }
+    }
+    if (polygon.size() < 3 || value.value("closed", true) == false) {
+      skipped_.Add("consensus: polygon without 3 or more [x, y] points, or an open polyline");
+      return;
+    }
+    polygons_.push_back({voter, {std::move(polygon), group + kSep + LabelKey(value, "polygonlabels")}});
+    polygon_refs_.push_back({voter, &item});
+  }
+
+  void AddSpan(size_t voter, const std::string& group, const json& item, const json& value) {
+    double start, end;
+    if (!NumberField(value, "start", &start) || !NumberField(value, "end", &end) || start < 0 || end < start ||
+        end > 9007199254740992.0) {  // 2^53: offsets past it are not character offsets
+      skipped_.Add("consensus: span without numeric start and end (HyperText spans are not merged yet)");
+      return;
+    }
+    spans_.push_back({voter, {group + kSep + LabelKey(value, "labels"), static_cast<size_t>(start),
+                              static_cast<size_t>(end)}});
+    span_refs_.push_back({voter, &item});
+  }
+
+  // Appends a merged region and, per control, the per-region classification
+  // (attributes, per-region choices, ...) that most of its members gave it.
+  void Emit(json item, const std::vector<size_t>& members, const std::vector<RegionRef>& refs, json& merged) {
+    const std::string id = item["id"].get<std::string>();
+    ++next_id_;
+    merged.push_back(std::move(item));
+    std::map<std::string, Votes> votes;
+    std::vector<std::string> order;
+    for (size_t member : members) {
+      auto found = per_region_.find({refs[member].voter, StringField(*refs[member].item, "id")});
+      if (found == per_region_.end()) continue;
+      for (const auto& [control, items] : found->second) {
+        auto [it, inserted] = votes.try_emplace(control);
+        if (inserted) order.push_back(control);
+        it->second.Add(items);
+      }
+    }
+    const size_t quorum = members.size() / 2 + 1;
+    for (const std::string& control : order) {
+      const auto* items = votes[control].Winner(quorum);
+      if (!items) {
+        skipped_.Add("consensus: no majority on per-region \"" + ControlName(control) + "\"");
+        continue;
+      }
+      for (const json* chosen : *items) {
+        json copy = *chosen;
+        copy["id"] = id;
+        merged.push_back(std::move(copy));
+      }
+    }
+  }
+
+  const size_t quorum_;
+  Tally& skipped_;
+  size_t voter_count_ = 0;
+  size_t next_id_ = 0;
+  std::map<std::string, Votes> classifications_;  // whole-task, by control
+  std::vector<std::string> control_order_;
+  // Per-region classification items by (voter, region id), then control.
+  std::map<std::pair<size_t, std::string>, std::map<std::string, std::vector<const json*>>> per_region_;
+  std::vector<q::AnnotatorBox> boxes_;
+  std::vector<RegionRef> box_refs_;  // parallel to boxes_
+  std::vector<q::AnnotatorPolygon> polygons_;
+  std::vector<RegionRef> polygon_refs_;
+  std::vector<q::AnnotatorSpan> spans_;
+  std::vector<RegionRef> span_refs_;
+};
 
 }  // namespace
 
@@ -114,9 +356,8 @@ std::optional<Annotation> ConsensusAnnotation(const TaskBundle& bundle, Tally& s
     return out;
   }
 
-  const size_t quorum = members.size() / 2 + 1;
   std::vector<json> results;
-  results.reserve(members.size());
+  results.reserve(members.size());  // the builder keeps pointers into these
   for (const Annotation* a : members) {
     json parsed = json::parse(a->result, nullptr, false);
     if (!parsed.is_array()) {
@@ -125,149 +366,9 @@ std::optional<Annotation> ConsensusAnnotation(const TaskBundle& bundle, Tally& s
     }
     results.push_back(std::move(parsed));
   }
-
-  std::map<std::string, Votes> classifications;  // by from_name
-  std::vector<std::string> control_order;
-  std::vector<q::AnnotatorBox> boxes;
-  std::vector<const json*> box_items;  // parallel to boxes
-  std::vector<q::AnnotatorSpan> spans;
-  std::vector<const json*> span_items;  // parallel to spans
-
-  for (size_t m = 0; m < results.size(); ++m) {
-    std::vector<std::string> region_ids;
-    for (const json& item : results[m]) {
-      if (item.is_object() && IsRegionType(StringField(item, "type"))) region_ids.push_back(StringField(item, "id"));
-    }
-    std::map<std::string, std::vector<const json*>> given;  // this member's classification items per control
-    for (const json& item : results[m]) {
-      if (!item.is_object()) continue;
-      const std::string type = StringField(item, "type");
-      const std::string from = StringField(item, "from_name");
-      const std::string to = StringField(item, "to_name");
-      const json empty = json::object();
-      const json& value = item.contains("value") && item["value"].is_object() ? item["value"] : empty;
-      if (IsClassificationType(type)) {
-        const std::string id = StringField(item, "id");
-        if (!id.empty() && std::find(region_ids.begin(), region_ids.end(), id) != region_ids.end()) {
-          skipped.Add("consensus: per-region " + type + " (not merged yet)");
-          continue;
-        }
-        given[from + kSep + to].push_back(&item);
-        continue;
-      }
-      if (type == "rectanglelabels" || type == "rectangle") {
-        double x, y, w, h, rotation = 0;
-        if (!NumberField(value, "x", &x) || !NumberField(value, "y", &y) || !NumberField(value, "width", &w) ||
-            !NumberField(value, "height", &h) || w < 0 || h < 0) {
-          skipped.Add("consensus: box without x, y, width and height");
-          continue;
-        }
-        NumberField(value, "rotation", &rotation);
-        if (rotation != 0) {
-          skipped.Add("consensus: rotated box (not merged yet)");
-          continue;
-        }
-        const std::string group = from + kSep + to + kSep + type + kSep + LabelKey(value, "rectanglelabels");
-        boxes.push_back({m, {{x, y, w, h}, group}});
-        box_items.push_back(&item);
-        continue;
-      }
-      if (type == "labels") {
-        double start, end;
-        if (!NumberField(value, "start", &start) || !NumberField(value, "end", &end) || start < 0 || end < start ||
-            end > 9007199254740992.0) {  // 2^53: offsets past it are not character offsets
-          skipped.Add("consensus: span without numeric start and end (HyperText spans are not merged yet)");
-          continue;
-        }
-        const std::string group = from + kSep + to + kSep + LabelKey(value, "labels");
-        spans.push_back({m, {group, static_cast<size_t>(start), static_cast<size_t>(end)}});
-        span_items.push_back(&item);
-        continue;
-      }
-      skipped.Add("consensus: " + (type.empty() ? std::string("untyped") : type) + " result (not merged yet)");
-    }
-    for (auto& [control, items] : given) {
-      json values = json::array();
-      for (const json* item : items) values.push_back(NormalizedValue(*item));
-      std::sort(values.begin(), values.end());
-      auto [it, inserted] = classifications.try_emplace(control);
-      if (inserted) control_order.push_back(control);
-      auto& [count, first_items] = it->second.by_value[values.dump()];
-      if (count++ == 0) {
-        first_items = items;
-        it->second.order.push_back(values.dump());
-      }
-    }
-  }
-
-  json merged = json::array();
-  for (const std::string& control : control_order) {
-    const Votes& votes = classifications[control];
-    const std::pair<size_t, std::vector<const json*>>* best = nullptr;
-    for (const std::string& value : votes.order) {
-      const auto& candidate = votes.by_value.at(value);
-      if (!best || candidate.first > best->first) best = &candidate;
-    }
-    if (best && best->first >= quorum) {
-      for (const json* item : best->second) merged.push_back(*item);
-    } else {
-      skipped.Add("consensus: no majority on \"" + control.substr(0, control.find(kSep)) + "\"");
-    }
-  }
-
-  size_t number = 0;
-  q::ConsensusOptions options;
-  options.quorum = quorum;
-  auto merged_boxes = q::BoxConsensus(boxes, options);
-  size_t boxes_kept = 0;
-  if (merged_boxes.ok()) {
-    for (const q::ConsensusBox& c : *merged_boxes) {
-      const json& first = *box_items[c.members.front()];
-      json item = RegionItem(first, ++number);
-      json value = first["value"];
-      value["x"] = c.box.box.x;
-      value["y"] = c.box.box.y;
-      value["width"] = c.box.box.width;
-      value["height"] = c.box.box.height;
-      value["rotation"] = 0;
-      item["value"] = std::move(value);
-      merged.push_back(std::move(item));
-      boxes_kept += c.members.size();
-    }
-  }
-  if (boxes.size() > boxes_kept) {
-    skipped.Add("consensus: box drawn by too few annotators", static_cast<int64_t>(boxes.size() - boxes_kept));
-  }
-
-  auto merged_spans = q::SpanConsensus(spans, options);
-  size_t spans_kept = 0;
-  if (merged_spans.ok()) {
-    for (const q::ConsensusSpan& c : *merged_spans) {
-      const json& first = *span_items[c.members.front()];
-      json item = RegionItem(first, ++number);
-      json value = first["value"];
-      value["start"] = c.span.begin;
-      value["end"] = c.span.end;
-      value.erase("text");
-      // The text of a member that marked exactly these offsets, if any.
-      for (size_t member : c.members) {
-        const json& v = (*span_items[member])["value"];
-        if (v.value("start", -1.0) == static_cast<double>(c.span.begin) &&
-            v.value("end", -1.0) == static_cast<double>(c.span.end) && v.contains("text")) {
-          value["text"] = v["text"];
-          break;
-        }
-      }
-      item["value"] = std::move(value);
-      merged.push_back(std::move(item));
-      spans_kept += c.members.size();
-    }
-  }
-  if (spans.size() > spans_kept) {
-    skipped.Add("consensus: span marked by too few annotators", static_cast<int64_t>(spans.size() - spans_kept));
-  }
-
-  out.result = merged.dump(-1, ' ', false, json::error_handler_t::replace);
+  ConsensusBuilder builder(members.size(), skipped);
+  for (const json& result : results) builder.AddVoter(result);
+  out.result = builder.Build().dump(-1, ' ', false, json::error_handler_t::replace);
   return out;
 }
 

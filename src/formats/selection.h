@@ -9,11 +9,15 @@
 //   as a set);
 //   rectanglelabels / rectangle: the quality library's BoxConsensus (same
 //   label, IoU >= 0.5, mean corners) with the majority as quorum;
+//   polygonlabels / polygon: PolygonConsensus (same label, IoU >= 0.5), the
+//   medoid polygon of each cluster drawn by a majority;
 //   labels on text (character offsets): SpanConsensus (same label, interval
-//   IoU >= 0.5, median begin and end) with the same quorum.
-// Nothing else can be merged yet (polygons, keypoints, masks, rotated boxes,
-// per-region classifications, relations, HyperText spans, video): such results
-// are left out and counted. A task with one annotation is its own consensus,
+//   IoU >= 0.5, median begin and end) with the same quorum;
+//   per-region classifications of a merged region (its attributes, choices,
+//   text...): the value a majority of the region's members gave it.
+// Nothing else can be merged yet (keypoints, masks, rotated boxes, relations,
+// HyperText spans, video): such results are left out and counted, as are
+// results without a majority. A task with one annotation is its own consensus,
 // whole. Deterministic: the same annotations give the same result.
 //
 // Thread-safety: stateless.

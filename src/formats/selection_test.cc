@@ -136,21 +136,66 @@ TEST(ConsensusTest, SpansTakeTheMedianBoundaries) {
   EXPECT_EQ(Count(odd, "consensus: span without numeric start and end (HyperText spans are not merged yet)"), 2);
 }
 
-TEST(ConsensusTest, WhatCannotBeMergedIsCountedAndOneAnnotationIsItsOwnConsensus) {
-  json polygon = {{"id", "p"}, {"from_name", "poly"}, {"to_name", "image"}, {"type", "polygonlabels"},
-                  {"value", {{"points", {{1, 1}, {5, 1}, {5, 5}}}, {"polygonlabels", {"cat"}}}}};
-  json per_region = Choice({"Good"});
-  per_region["id"] = "a";  // points at the box "a"
+json PolygonItem(const std::string& id, double x, double y, const std::string& label) {
+  return {{"id", id}, {"from_name", "poly"}, {"to_name", "image"}, {"type", "polygonlabels"},
+          {"original_width", 200}, {"original_height", 100},
+          {"value", {{"points", {{x, y}, {x + 10, y}, {x + 10, y + 10}, {x, y + 10}}}, {"polygonlabels", {label}}}}};
+}
+
+// A per-region classification of the region `id`.
+json PerRegion(const std::string& id, const std::string& from_name, const json& value) {
+  return {{"id", id}, {"from_name", from_name}, {"to_name", "image"}, {"type", "choices"}, {"value", value}};
+}
+
+TEST(ConsensusTest, PolygonsGiveTheirMedoidAndRegionsTheirMajoritysAttributes) {
   Tally skipped;
   json result = ResultOf(ConsensusAnnotation(
-      Bundle({json::array({polygon, BoxItem("a", 10, 10, 20, 20, "cat"), per_region}),
-              json::array({polygon, BoxItem("b", 10, 10, 20, 20, "cat")})}),
+      Bundle({json::array({PolygonItem("p1", 11, 0, "tree"), PerRegion("p1", "kind", {{"choices", {"oak"}}})}),
+              json::array({PolygonItem("p2", 10, 0, "tree"), PerRegion("p2", "kind", {{"choices", {"pine"}}}),
+                           PerRegion("p2", "note", {{"choices", {"x"}}})}),
+              json::array({PolygonItem("p3", 10, 0, "tree"), PerRegion("p3", "kind", {{"choices", {"oak"}}})})}),
+      skipped));
+  ASSERT_EQ(result.size(), 2u) << result.dump();
+  // The medoid: the second voter's square, which the third one repeats.
+  EXPECT_EQ(result[0]["type"], "polygonlabels");
+  EXPECT_EQ(result[0]["value"]["points"][0], json::array({10, 0}));
+  EXPECT_EQ(result[0]["id"], "consensus1");
+  // Two of three said oak; the attribute follows its region's new id.
+  EXPECT_EQ(result[1]["from_name"], "kind");
+  EXPECT_EQ(result[1]["value"]["choices"], json::array({"oak"}));
+  EXPECT_EQ(result[1]["id"], "consensus1");
+  EXPECT_EQ(Count(skipped, "consensus: no majority on per-region \"note\""), 1);
+
+  // Boxes carry their per-region classifications the same way.
+  Tally boxes;
+  json merged = ResultOf(ConsensusAnnotation(
+      Bundle({json::array({BoxItem("a", 10, 10, 20, 20, "cat"), PerRegion("a", "mood", {{"choices", {"Good"}}})}),
+              json::array({BoxItem("b", 10, 10, 20, 20, "cat"), PerRegion("b", "mood", {{"choices", {"Good"}}})})}),
+      boxes));
+  ASSERT_EQ(merged.size(), 2u);
+  EXPECT_EQ(merged[1]["id"], merged[0]["id"]);
+  EXPECT_EQ(merged[1]["value"]["choices"], json::array({"Good"}));
+  EXPECT_TRUE(boxes.empty());
+}
+
+TEST(ConsensusTest, WhatCannotBeMergedIsCountedAndOneAnnotationIsItsOwnConsensus) {
+  json point = {{"id", "k"}, {"from_name", "kp"}, {"to_name", "image"}, {"type", "keypointlabels"},
+                {"value", {{"x", 1}, {"y", 1}, {"keypointlabels", {"nose"}}}}};
+  json relation = {{"from_id", "a"}, {"to_id", "b"}, {"type", "relation"}, {"direction", "right"}};
+  json open_line = PolygonItem("o", 1, 1, "tree");
+  open_line["value"]["closed"] = false;
+  Tally skipped;
+  json result = ResultOf(ConsensusAnnotation(
+      Bundle({json::array({point, BoxItem("a", 10, 10, 20, 20, "cat"), relation, open_line}),
+              json::array({point, BoxItem("b", 10, 10, 20, 20, "cat")})}),
       skipped));
   ASSERT_EQ(result.size(), 1u);
   EXPECT_EQ(result[0]["type"], "rectanglelabels");
-  EXPECT_EQ(Count(skipped, "consensus: polygonlabels result (not merged yet)"), 2);
-  EXPECT_EQ(Count(skipped, "consensus: per-region choices (not merged yet)"), 1);
+  EXPECT_EQ(Count(skipped, "consensus: keypointlabels result (not merged yet)"), 2);
+  EXPECT_EQ(Count(skipped, "consensus: relation result (not merged yet)"), 1);
+  EXPECT_EQ(Count(skipped, "consensus: polygon without 3 or more [x, y] points, or an open polyline"), 1);
 
+  json polygon = PolygonItem("p", 1, 1, "tree");
   // One annotation (the others skipped): taken whole, polygon and all.
   TaskBundle bundle = Bundle({json::array({polygon}), json::array({Choice({"Bad"})})});
   bundle.annotations[1].was_cancelled = true;

@@ -144,6 +144,30 @@ TEST(BoxConsensusTest, ClustersAverageAndQuorum) {
   EXPECT_FALSE(BoxConsensus(boxes, {.iou_threshold = 0.5, .quorum = 0}).ok());
 }
 
+TEST(PolygonConsensusTest, MedoidOfEachClusterThatReachesTheQuorum) {
+  // Annotator 1's square is 1 px right of the other two, which coincide:
+  // IoU 90/110 with each. Summed IoU to the others: 18/11 for annotator 1's,
+  // 1 + 9/11 for each of the other two; the earlier of those is the medoid.
+  auto square = [](double x, double y) { return Polygon{{x, y}, {x + 10, y}, {x + 10, y + 10}, {x, y + 10}}; };
+  std::vector<AnnotatorPolygon> polygons = {{1, {square(1, 0), "cat"}},
+                                            {0, {square(0, 0), "cat"}},
+                                            {2, {square(0, 0), "cat"}},
+                                            {0, {square(50, 50), "cat"}},
+                                            {2, {square(0, 0), "dog"}}};
+  auto consensus = PolygonConsensus(polygons);
+  ASSERT_TRUE(consensus.ok()) << consensus.status().ToString();
+  ASSERT_EQ(consensus->size(), 1u);
+  EXPECT_EQ((*consensus)[0].medoid, 1u);
+  EXPECT_EQ((*consensus)[0].members, (std::vector<size_t>{0, 1, 2}));
+  EXPECT_EQ(PolygonConsensus(polygons, {.iou_threshold = 0.5, .quorum = 1})->size(), 3u);
+  // Stricter: annotator 1's square (IoU 9/11) is left out; the two that coincide remain.
+  auto strict = PolygonConsensus(polygons, {.iou_threshold = 0.95, .quorum = 2});
+  ASSERT_TRUE(strict.ok());
+  ASSERT_EQ(strict->size(), 1u);
+  EXPECT_EQ((*strict)[0].members, (std::vector<size_t>{1, 2}));
+  polygons.push_back({3, {Polygon{{0, 0}, {1, 1}}, "cat"}});
+  EXPECT_FALSE(PolygonConsensus(polygons).ok());
+}
 
 TEST(SpanConsensusTest, MedianBoundariesAndQuorum) {
   // Three annotators mark "New York City" at [10,23), [10,18) and [10,23);
