@@ -82,12 +82,13 @@ std::pair<double, double> MachineJiffies() {
   return {total - idle, total};
 }
 
-// VmRSS in /proc/<pid>/status.
-int64_t ResidentKiB(pid_t pid) {
+// VmRSS (or another field) in /proc/<pid>/status.
+int64_t ResidentKiB(pid_t pid, const char* field) {
   std::ifstream in("/proc/" + std::to_string(pid) + "/status");
   std::string key;
+  const std::string wanted = std::string(field) + ":";
   while (in >> key) {
-    if (key == "VmRSS:") {
+    if (key == wanted) {
       int64_t kib = 0;
       in >> kib;
       return kib;

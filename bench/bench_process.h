@@ -24,8 +24,9 @@ double CommandCpuSeconds(const std::string& comm);
 double SelfCpuSeconds();
 // Busy and total jiffies of the whole machine (all cores).
 std::pair<double, double> MachineJiffies();
-// Resident set size in KiB; 0 when unknown.
-int64_t ResidentKiB(pid_t pid);
+// Resident set size in KiB (VmRSS, or another field of /proc/<pid>/status
+// such as RssAnon); 0 when unknown.
+int64_t ResidentKiB(pid_t pid, const char* field = "VmRSS");
 // "1.02 1.78 1.90" from /proc/loadavg.
 std::string LoadAverage();
 

@@ -533,9 +533,13 @@ double ServersCpuSeconds(const Servers& servers) {
   for (const auto& server : servers) sum += ProcessCpuSeconds(server->pid());
   return sum;
 }
-int64_t ServersResidentKiB(const Servers& servers) {
+// `field` of /proc/<pid>/status summed over the servers: VmRSS, or RssAnon
+// (heap and stacks: what a leak grows; the rest is the binary and the
+// database's memory-mapped pages, which grow with the file and are
+// reclaimable).
+int64_t ServersResidentKiB(const Servers& servers, const char* field = "VmRSS") {
   int64_t sum = 0;
-  for (const auto& server : servers) sum += ResidentKiB(server->pid());
+  for (const auto& server : servers) sum += ResidentKiB(server->pid(), field);
   return sum;
 }
 
@@ -579,7 +583,8 @@ ModeResult RunMode(bool submit, const Options& o, const Seeded& seeded, const Se
   result.rss_start_kib = result.rss_max_kib = ServersResidentKiB(servers);
   shared.phase = Phase::kMeasure;
   if (o.sample > 0) {
-    std::printf("  server RSS at 0 s: %.1f MiB\n", static_cast<double>(result.rss_start_kib) / 1024);
+    std::printf("  server RSS at 0 s: %.1f MiB (anonymous %.1f MiB)\n", static_cast<double>(result.rss_start_kib) / 1024,
+                static_cast<double>(ServersResidentKiB(servers, "RssAnon")) / 1024);
     const Clock::time_point end = t0 + std::chrono::duration_cast<Clock::duration>(
                                            std::chrono::duration<double>(o.seconds));
     for (int step = 1;; ++step) {
@@ -589,8 +594,9 @@ ModeResult RunMode(bool submit, const Options& o, const Seeded& seeded, const Se
       std::this_thread::sleep_until(at);
       int64_t rss = ServersResidentKiB(servers);
       result.rss_max_kib = std::max(result.rss_max_kib, rss);
-      std::printf("  server RSS at %.0f s: %.1f MiB; load %s\n", o.sample * step,
-                  static_cast<double>(rss) / 1024, LoadAverage().c_str());
+      std::printf("  server RSS at %.0f s: %.1f MiB (anonymous %.1f MiB); load %s\n", o.sample * step,
+                  static_cast<double>(rss) / 1024, static_cast<double>(ServersResidentKiB(servers, "RssAnon")) / 1024,
+                  LoadAverage().c_str());
       std::fflush(stdout);
     }
     std::this_thread::sleep_until(end);
