@@ -39,6 +39,19 @@ std::vector<uint8_t> RoadMask() {
   return mask;
 }
 
+// Every item a dataset reader gives for `path` (none when it fails).
+using Reader = Status (*)(const fs::path&, const ReadOptions&, DatasetHeader*, Tally*, const ItemSink&);
+std::vector<Item> ReadItems(Reader reader, const fs::path& path, Tally* problems) {
+  DatasetHeader header;
+  std::vector<Item> items;
+  Status s = reader(path, {}, &header, problems, [&](Item&& item) {
+    items.push_back(std::move(item));
+    return Status::Ok();
+  });
+  EXPECT_TRUE(s.ok()) << s.ToString();
+  return items;
+}
+
 json Brush(const std::string& label, const std::vector<uint8_t>& mask) {
   return {{"from_name", "brush"}, {"to_name", "img"}, {"type", "brushlabels"}, {"original_width", 7},
           {"original_height", 5}, {"value", {{"format", "rle"}, {"rle", LsRleFromMask(mask)}, {"brushlabels", {label}}}}};
@@ -48,16 +61,7 @@ class MaskExportTest : public SqliteStoreTest {
  protected:
   MaskExportTest() : SqliteStoreTest("masks") {}
 
-  Id Project(const std::string& config, const json& tasks) {
-    tessera::Project project;
-    project.title = "masks";
-    project.label_config = config;
-    project.created_by = user_id_;
-    EXPECT_TRUE(store_->CreateProject(&project).ok());
-    std::string body = tasks.dump();
-    EXPECT_TRUE(ImportTasks(*store_, project.id, user_id_, ImportSource::Buffer(body, ImportFormat::kJson), {}).ok());
-    return project.id;
-  }
+  Id Project(const std::string& config, const json& tasks) { return ImportedProject("masks", config, tasks.dump()); }
 
   // One task: a road brush, a car box (1,1)-(3,3) px and a tree triangle.
   Id MixedProject(const std::string& image = "/data/upload/1/street.png") {
@@ -103,13 +107,8 @@ TEST_F(MaskExportTest, CocoWritesBrushesAsUncompressedRle) {
   EXPECT_EQ((*road)["area"], 15);
   EXPECT_EQ((*road)["bbox"], json({0, 0, 7, 5}));
   // Read back: the same pixels.
-  DatasetHeader header;
   Tally problems;
-  std::vector<Item> items;
-  ASSERT_TRUE(ReadCoco(out, {}, &header, &problems, [&](Item&& item) {
-                items.push_back(std::move(item));
-                return Status::Ok();
-              }).ok());
+  std::vector<Item> items = ReadItems(ReadCoco, out, &problems);
   ASSERT_EQ(items.size(), 1u);
   ASSERT_EQ(items[0].masks.size(), 1u);
   EXPECT_EQ(items[0].masks[0].pixels, RoadMask());  // 255 inside
@@ -268,13 +267,8 @@ TEST_F(MaskExportTest, CvatWritesMasksAsItsRleAndReadsThemBack) {
                              "top=\"0\" width=\"7\" height=\"5\" z_order=\"0\"/>"));
   for (const auto& [reason, n] : report->skipped) EXPECT_EQ(reason.find("brush mask"), std::string::npos) << reason;
 
-  DatasetHeader header;
   Tally problems;
-  std::vector<Item> items;
-  ASSERT_TRUE(ReadCvat(out, {}, &header, &problems, [&](Item&& item) {
-                items.push_back(std::move(item));
-                return Status::Ok();
-              }).ok());
+  std::vector<Item> items = ReadItems(ReadCvat, out, &problems);
   ASSERT_EQ(items.size(), 1u);
   ASSERT_EQ(items[0].masks.size(), 1u);
   EXPECT_EQ(items[0].masks[0].pixels, RoadMask());  // 255 inside

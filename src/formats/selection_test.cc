@@ -229,17 +229,7 @@ class ConsensusExportTest : public SqliteStoreTest {
  protected:
   ConsensusExportTest() : SqliteStoreTest("consensus") {}
 
-  Id ProjectWith(const std::string& config, const json& tasks) {
-    Project project;
-    project.title = "consensus";
-    project.label_config = config;
-    project.created_by = user_id_;
-    EXPECT_TRUE(store_->CreateProject(&project).ok());
-    std::string body = tasks.dump();
-    auto imported = ImportTasks(*store_, project.id, user_id_, ImportSource::Buffer(body, ImportFormat::kJson), {});
-    EXPECT_TRUE(imported.ok()) << imported.status().ToString();
-    return project.id;
-  }
+  Id ProjectWith(const std::string& config, const json& tasks) { return ImportedProject("consensus", config, tasks.dump()); }
 
   Result<std::pair<std::string, DatasetExportReport>> Export(Id project, const std::string& format) {
     std::ostringstream out;

@@ -105,16 +105,7 @@ class SplitExportTest : public SqliteStoreTest {
       <Label value="cat"/><Label value="dog"/></RectangleLabels></View>)", tasks);
   }
 
-  Id Project(const std::string& config, const json& tasks) {
-    tessera::Project project;
-    project.title = "split";
-    project.label_config = config;
-    project.created_by = user_id_;
-    EXPECT_TRUE(store_->CreateProject(&project).ok());
-    std::string body = tasks.dump();
-    EXPECT_TRUE(ImportTasks(*store_, project.id, user_id_, ImportSource::Buffer(body, ImportFormat::kJson), {}).ok());
-    return project.id;
-  }
+  Id Project(const std::string& config, const json& tasks) { return ImportedProject("split", config, tasks.dump()); }
 
   fs::path Export(Id project, const std::string& format, const std::string& split, uint64_t seed = 1) {
     fs::path out = dir_ / (format + "-" + std::to_string(++exports_));

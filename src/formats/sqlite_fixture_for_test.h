@@ -1,6 +1,7 @@
 // A fixture for the formats tests that import into and export from a real
-// store: a throw-away SQLite database in its own temporary folder, and one
-// user, the author of what the tests create. Test-only.
+// store: a throw-away SQLite database in its own temporary folder, one user,
+// the author of what the tests create, and projects made with tasks imported.
+// Test-only.
 #ifndef TESSERA_SRC_FORMATS_SQLITE_FIXTURE_FOR_TEST_H_
 #define TESSERA_SRC_FORMATS_SQLITE_FIXTURE_FOR_TEST_H_
 
@@ -13,6 +14,7 @@
 #include <system_error>
 #include <utility>
 
+#include "tessera/import.h"
 #include "tessera/store.h"
 
 namespace tessera {
@@ -42,6 +44,19 @@ class SqliteStoreTest : public ::testing::Test {
     store_.reset();
     std::error_code ec;
     std::filesystem::remove_all(dir_, ec);
+  }
+
+  // A new project titled `title` with `config`, holding `tasks` (Label
+  // Studio JSON: an array of tasks) imported as a user would.
+  Id ImportedProject(const std::string& title, const std::string& config, const std::string& tasks) {
+    Project project;
+    project.title = title;
+    project.label_config = config;
+    project.created_by = user_id_;
+    EXPECT_TRUE(store_->CreateProject(&project).ok());
+    auto imported = ImportTasks(*store_, project.id, user_id_, ImportSource::Buffer(tasks, ImportFormat::kJson), {});
+    EXPECT_TRUE(imported.ok()) << imported.status().ToString();
+    return project.id;
   }
 
   std::filesystem::path dir_;

@@ -72,17 +72,7 @@ class TabularTest : public SqliteStoreTest {
  protected:
   TabularTest() : SqliteStoreTest("ann") {}
 
-  Id ProjectWith(const std::string& config, const json& tasks) {
-    Project project;
-    project.title = "tabular";
-    project.label_config = config;
-    project.created_by = user_id_;
-    EXPECT_TRUE(store_->CreateProject(&project).ok());
-    std::string body = tasks.dump();
-    auto imported = ImportTasks(*store_, project.id, user_id_, ImportSource::Buffer(body, ImportFormat::kJson), {});
-    EXPECT_TRUE(imported.ok()) << imported.status().ToString();
-    return project.id;
-  }
+  Id ProjectWith(const std::string& config, const json& tasks) { return ImportedProject("tabular", config, tasks.dump()); }
 
   std::string Export(Id project, const std::string& format, DatasetExportOptions options = {}) {
     std::ostringstream out;

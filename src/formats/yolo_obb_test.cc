@@ -100,16 +100,7 @@ class YoloObbTest : public SqliteStoreTest {
  protected:
   YoloObbTest() : SqliteStoreTest("yolo_obb") {}
 
-  Id NewProject(const json& tasks) {
-    Project project;
-    project.title = "obb";
-    project.label_config = kConfig;
-    project.created_by = user_id_;
-    EXPECT_TRUE(store_->CreateProject(&project).ok());
-    std::string body = tasks.dump();
-    EXPECT_TRUE(ImportTasks(*store_, project.id, user_id_, ImportSource::Buffer(body, ImportFormat::kJson), {}).ok());
-    return project.id;
-  }
+  Id NewProject(const json& tasks) { return ImportedProject("obb", kConfig, tasks.dump()); }
 
   fs::path Export(Id project, const std::string& format = "YOLO_OBB", DatasetExportReport* report = nullptr) {
     fs::path out = dir_ / ("export-" + std::to_string(++exports_));
