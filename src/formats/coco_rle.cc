@@ -148,20 +148,14 @@ std::array<double, 4> MaskBbox(const std::vector<uint8_t>& mask, int64_t width, 
 
 CvatMaskRle CvatRleFromMask(const std::vector<uint8_t>& mask, int64_t width, int64_t height) {
   CvatMaskRle rle;
-  int64_t left = width, top = height, right = -1, bottom = -1;
-  for (int64_t y = 0; y < height; ++y) {
-    for (int64_t x = 0; x < width; ++x) {
-      if (!mask[static_cast<size_t>(y * width + x)]) continue;
-      left = std::min(left, x), right = std::max(right, x);
-      top = std::min(top, y), bottom = std::max(bottom, y);
-    }
-  }
-  if (right < 0) return rle;
-  rle.left = left, rle.top = top, rle.width = right - left + 1, rle.height = bottom - top + 1;
+  const std::array<double, 4> box = MaskBbox(mask, width, height);  // whole pixels; width 0 when empty
+  if (box[2] == 0) return rle;
+  rle.left = static_cast<int64_t>(box[0]), rle.top = static_cast<int64_t>(box[1]);
+  rle.width = static_cast<int64_t>(box[2]), rle.height = static_cast<int64_t>(box[3]);
   bool inside = false;  // the first run counts zeros
   uint32_t run = 0;
-  for (int64_t y = top; y <= bottom; ++y) {
-    for (int64_t x = left; x <= right; ++x) {
+  for (int64_t y = rle.top; y < rle.top + rle.height; ++y) {
+    for (int64_t x = rle.left; x < rle.left + rle.width; ++x) {
       bool v = mask[static_cast<size_t>(y * width + x)] != 0;
       if (v != inside) {
         rle.counts.push_back(run);
