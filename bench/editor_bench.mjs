@@ -244,7 +244,8 @@ async function traced(page, name, f) {
   }
   const count = new Map();
   for (const e of mine) count.set(e.name, (count.get(e.name) ?? 0) + 1);
-  console.log(`trace ${name}: main thread self time by event`);
+  const busy = [...self.values()].reduce((a, b) => a + b, 0);
+  console.log(`trace ${name}: main thread self time by event (busy ${(busy / 1000).toFixed(1)} ms in all)`);
   for (const [k, v] of [...self].sort((a, b) => b[1] - a[1]).slice(0, 14)) console.log(`  ${(v / 1000).toFixed(1).padStart(8)} ms  ${k} (x${count.get(k)})`);
   return out;
 }

@@ -357,7 +357,14 @@ export async function editorScenarios({ page, target, call, test, expect, proble
       if (imageKeys.length) {
         const canvas = page.getByRole("application", { name: new RegExp(`^Image [^:]+: ${want} regions`) });
         await canvas.locator("svg").waitFor();
-        const drawn = await canvas.locator("svg .region-caption").count();
+        // Every region is drawn with its caption: on the canvas (data-captions counts them), or
+        // in the SVG for a selected one. A task with one region has no canvas to paint.
+        await page.waitForFunction((n) => {
+          const c = Number(document.querySelector(".canvas-host canvas.region-paint")?.dataset.captions ?? 0);
+          return c + document.querySelectorAll(".canvas-host svg .region-caption").length === n;
+        }, want, { timeout: 5000 }).catch(() => {});
+        const drawn = await page.evaluate(() =>
+          Number(document.querySelector(".canvas-host canvas.region-paint")?.dataset.captions ?? 0) + document.querySelectorAll(".canvas-host svg .region-caption").length);
         expect(drawn === want, `${drawn} regions drawn on the image, want ${want}`);
       }
       if (/<Text\b/.test(config) && result.some((r) => r.type === "labels")) {

@@ -146,17 +146,26 @@ export async function editorScaleScenarios({ page, target, call, test, expect })
     await canvas.locator("svg").waitFor();
     // The regions are painted on the canvas under the SVG (its data-regions: how many it drew).
     await page.waitForFunction(() => document.querySelector(".canvas-host canvas.region-paint")?.dataset.regions === "900");
-    expect((await canvas.locator(".region-caption").count()) === 0, "900 captions at fit");
-    // Select one: its caption is drawn anyway.
+    // Captions: the canvas draws the others' (its data-captions: how many), the SVG the selected region's.
+    const captions = () => page.evaluate(() => ({
+      canvas: Number(document.querySelector(".canvas-host canvas.region-paint")?.dataset.captions ?? 0),
+      svg: document.querySelectorAll(".canvas-host svg .region-caption").length,
+    }));
+    const atFit = await captions();
+    expect(atFit.canvas === 0 && atFit.svg === 0, `captions at fit with 900 regions: ${JSON.stringify(atFit)}`);
+    // Select one: its caption is drawn anyway (SVG, with the handles), the canvas still draws none.
     await page.getByRole("button", { name: /^Region 1: Car/ }).click();
-    await page.waitForFunction(() => document.querySelectorAll(".canvas-host .region-caption").length === 1);
+    await page.waitForFunction(() => document.querySelectorAll(".canvas-host svg .region-caption").length === 1);
+    expect((await captions()).canvas === 0, "captions on the canvas after selecting one region at fit");
     const b = await canvas.boundingBox();
     await canvas.focus();
     for (let k = 0; k < 4; k++) await page.keyboard.press("="); // ×2.4
     await page.waitForFunction(() => {
-      const n = document.querySelectorAll(".canvas-host .region-caption").length;
+      const n = Number(document.querySelector(".canvas-host canvas.region-paint")?.dataset.captions ?? 0);
       return n > 1 && n < 900;
     });
+    // The canvas now draws the captions near the view; the selected one's stays SVG, once.
+    expect((await captions()).svg === 1, "the selected region's caption");
     expect(b.width > 0, "no canvas box");
   });
 }

@@ -66,43 +66,6 @@ function editedShape(r: Region, d: Draft | null): Shape {
   return r.shape;
 }
 
-/** Where a shape's caption goes (image px) and its offset in em of the caption's size. */
-function captionAnchor(shape: Shape, size: Size): { x: number; y: number; dx?: string; dy: string } | null {
-  switch (shape.kind) {
-    case "rect": {
-      const r = rectToPx(shape, size);
-      return { x: r.x, y: r.y, dy: "-0.2308em" };
-    }
-    case "ellipse": {
-      const e = ellipseToPx(shape, size);
-      return { x: e.x - e.radiusX, y: e.y - e.radiusY, dy: "-0.2308em" };
-    }
-    case "polygon": {
-      const first = shape.points[0];
-      return first ? { ...percentToPixel(first, size), dy: "-0.2308em" } : null;
-    }
-    case "keypoint":
-      return { ...percentToPixel(shape, size), dx: "0.6154em", dy: "-0.4615em" };
-    default:
-      return null;
-  }
-}
-
-type CaptionProps = { shape: Shape; size: Size; color: string; scale: number; caption: string };
-
-/** The caption of a region drawn on the canvas (the shape itself is painted there, not in SVG). */
-class RegionCaption extends Component<CaptionProps> {
-  override shouldComponentUpdate(next: CaptionProps): boolean {
-    const p = this.props;
-    return next.shape !== p.shape || next.size !== p.size || next.color !== p.color || next.scale !== p.scale || next.caption !== p.caption;
-  }
-  override render(): JSX.Element | null {
-    const { shape, size, color, scale, caption } = this.props;
-    const a = captionAnchor(shape, size);
-    return a && <text x={a.x} y={a.y} dx={a.dx} dy={a.dy} style={captionFont(scale)} fill={color} class="region-caption">{caption}</text>;
-  }
-}
-
 // Sizes that stay constant on screen (captions, handles, points) are divided
 // by `scale`, the layer's scale. Only the shapes that have such parts get the
 // real scale (the others get 1), so a new zoom level re-renders those alone;
@@ -352,7 +315,7 @@ export function ImageCanvas(props: ImageCanvasProps): JSX.Element {
   };
 
   const preview = draftShape(draft);
-  // The selected (or edited) region, captions, the draft and the overlay are
+  // The selected (or edited) region, its caption, the draft and the overlay are
   // drawn at `layoutScale` into an <svg> of the image's size at that scale
   // plus a margin of one host size on each side (for captions and drafts
   // beyond the image's edge), and the view's offset (and, during a wheel zoom,
@@ -364,46 +327,51 @@ export function ImageCanvas(props: ImageCanvasProps): JSX.Element {
   const marginX = box.width;
   const marginY = box.height;
   // Captions go to the regions in the caption area (cull.ts), which is kept
-  // while a pan stays inside it and renewed at each new zoom level.
+  // while a pan stays inside it and renewed at each new zoom level; the
+  // canvas draws them with the shapes.
   const area = useRef<{ scale: number; seen: Box; box: Box } | null>(null);
   if (gestureScale === null && (area.current?.scale !== view.scale || !inside(viewBox(view, box), area.current.box))) {
     area.current = { scale: view.scale, seen: viewBox(view, box), box: captionArea(view, box, null) };
   }
   const captionsAt = area.current;
   const boundsOf = useMemo(() => new WeakMap<Shape, Box | null>(), [size]);
-  const layer = useMemo(() => {
-    if (!size) return null;
-    const shapes = props.regions.map((r) => editedShape(r, draft));
-    const bounds = shapes.map((sh) => {
-      let b = boundsOf.get(sh);
-      if (b === undefined) boundsOf.set(sh, (b = shapeBounds(sh, size)));
+  const withCaption = useMemo(() => {
+    if (!size || !captionsAt) return props.regions.map(() => false);
+    const bounds = props.regions.map((r) => {
+      let b = boundsOf.get(r.shape);
+      if (b === undefined) boundsOf.set(r.shape, (b = shapeBounds(r.shape, size)));
       return b;
     });
-    const withCaption = captionsAt ? captioned(bounds, captionsAt.box, captionsAt.seen) : bounds.map(() => false);
-    const edited = editedId(draft);
+    return captioned(bounds, captionsAt.box, captionsAt.seen);
+  }, [size, props.regions, captionsAt, boundsOf]);
+  // The selected region and the one being edited are SVG (with handles, and
+  // the selected one always with its caption).
+  const edited = editedId(draft);
+  const layer = useMemo(() => {
+    if (!size) return null;
     return props.regions.map((r, i) => {
       const selected = r.id === props.selected;
+      if (!selected && r.id !== edited) return null;
       const caption = selected || withCaption[i] ? props.captionOf(r) : "";
-      // The others' shapes are painted on the canvas below; only their captions are SVG.
-      if (!selected && r.id !== edited) {
-        return caption ? <RegionCaption key={r.id} shape={shapes[i] as Shape} size={size} color={props.colorOf(r)} scale={layoutScale} caption={caption} /> : null;
-      }
-      return <RegionShape key={r.id} shape={shapes[i] as Shape} size={size} color={props.colorOf(r)} selected={selected} scale={layoutScale} caption={caption}
+      return <RegionShape key={r.id} shape={editedShape(r, draft)} size={size} color={props.colorOf(r)} selected={selected} scale={layoutScale} caption={caption}
         vertex={selected ? props.activeVertex ?? null : null} />;
     });
-  }, [size, props.regions, props.selected, props.activeVertex, draft, layoutScale, props.colorOf, props.captionOf, captionsAt, boundsOf]);
+  }, [size, props.regions, props.selected, props.activeVertex, draft, edited, layoutScale, props.colorOf, props.captionOf, withCaption]);
 
-  // The region canvas: every region but the selected and the edited one. It
+  // The region canvas: every region but the selected and the edited one, with
+  // the captions of those in the caption area. It
   // covers the view plus PAINT_MARGIN on each side and is drawn for `drawn`
   // (a viewport); a CSS transform maps that to the current view. At rest it is
   // drawn for the exact view; during a pan or a wheel zoom it is only redrawn
   // when the part of the picture in view is no longer covered, and once more
   // when the gesture ends.
-  const edited = editedId(draft);
-  const painted = useMemo<readonly PaintItem[]>(
-    () => props.regions.filter((r) => r.id !== props.selected && r.id !== edited).map((r) => ({ shape: r.shape, color: props.colorOf(r) })),
-    [props.regions, props.selected, edited, props.colorOf],
-  );
+  const painted = useMemo<readonly PaintItem[]>(() => {
+    const items: PaintItem[] = [];
+    props.regions.forEach((r, i) => {
+      if (r.id !== props.selected && r.id !== edited) items.push({ shape: r.shape, color: props.colorOf(r), caption: withCaption[i] ? props.captionOf(r) : "" });
+    });
+    return items;
+  }, [props.regions, props.selected, edited, props.colorOf, props.captionOf, withCaption]);
   const paintCanvas = useRef<HTMLCanvasElement>(null);
   const drawn = useRef<{ view: Viewport; items: readonly PaintItem[]; size: Size; box: Size } | null>(null);
   const mx = Math.round(box.width * PAINT_MARGIN);
@@ -424,7 +392,9 @@ export function ImageCanvas(props: ImageCanvasProps): JSX.Element {
     if (!ctx) return;
     const dpr = window.devicePixelRatio || 1;
     const at = { scale: paintView.scale, offsetX: paintView.offsetX + mx, offsetY: paintView.offsetY + my };
-    c.dataset.regions = String(paintRegions(ctx, painted, size, at, cw, ch, dpr));
+    const n = paintRegions(ctx, painted, size, at, cw, ch, dpr);
+    c.dataset.regions = String(n.regions);
+    c.dataset.captions = String(n.captions);
     drawn.current = { view: paintView, items: painted, size, box };
   });
   const kp = view.scale / paintView.scale;

@@ -1,8 +1,9 @@
 // What part of the image is on screen, and which regions fall in it. The
 // canvas draws every region's shape, but captions only for the regions in
-// (or near) view and only while at most MAX_CAPTIONS regions are in view: a
-// caption is SVG text, and re-laying out thousands of texts at each new zoom
-// level is what made zooming slow. Pure functions, in image pixels.
+// (or near) view and only while at most MAX_CAPTIONS regions are in view:
+// thousands of overlapping texts are unreadable anyway, and drawing them at
+// each new zoom level would cost more than the shapes. Pure functions, in
+// image pixels.
 import { type Size, type Viewport, rectBounds } from "../geometry";
 import type { Shape } from "../model";
 import { ellipseToPx, rectToPx } from "./hit";

@@ -1,8 +1,10 @@
 // Drawing regions into a 2D <canvas>: the image canvas draws every region
-// that is not selected or being edited this way (the selected one, handles,
-// captions, drafts and relation arrows stay SVG above it). With thousands of
-// regions, SVG shapes made each new zoom level a long style, layout and paint
-// of every shape; a canvas redraw is a few thousand rectangle calls.
+// that is not selected or being edited this way, with its caption (the
+// selected one, handles, drafts and relation arrows stay SVG above it). With
+// thousands of regions, SVG shapes made each new zoom level a long style,
+// layout and paint of every shape, and SVG captions a text layout of each
+// (created and removed at every settle); a canvas redraw is a few thousand
+// rectangle calls and a few hundred short texts.
 //
 // Coordinates: `at` maps image pixels to the canvas's CSS pixels
 // (canvas = image × scale + offset); `dpr` is the device pixel ratio. Shapes
@@ -18,12 +20,23 @@ import { ellipseToPx, rectToPx } from "./hit";
 export type PaintContext = Pick<
   CanvasRenderingContext2D,
   | "setTransform" | "clearRect" | "beginPath" | "moveTo" | "lineTo" | "closePath" | "ellipse" | "arc" | "fill" | "stroke"
-  | "fillRect" | "strokeRect"
-> & { fillStyle: string | CanvasGradient | CanvasPattern; strokeStyle: string | CanvasGradient | CanvasPattern; globalAlpha: number; lineWidth: number };
+  | "fillRect" | "strokeRect" | "fillText" | "strokeText" | "drawImage"
+> & {
+  fillStyle: string | CanvasGradient | CanvasPattern; strokeStyle: string | CanvasGradient | CanvasPattern; globalAlpha: number; lineWidth: number;
+  font: string; lineJoin: CanvasLineJoin;
+};
 
 export interface PaintItem {
   readonly shape: Shape;
   readonly color: string;
+  /** Drawn next to the shape in its colour; absent or "" draws none. */
+  readonly caption?: string;
+}
+
+/** What a paint drew: regions inside the canvas, and captions among them. */
+export interface Painted {
+  readonly regions: number;
+  readonly captions: number;
 }
 
 export interface CanvasView {
@@ -36,6 +49,9 @@ export interface CanvasView {
 export const STROKE_PX = 2;
 export const FILL_OPACITY = 0.12;
 const POINT_RADIUS_PX = 5;
+/** Captions: the SVG ones' size and outline (style.css `.region-caption`), in CSS px. */
+export const CAPTION_FONT = "13px system-ui, sans-serif";
+const CAPTION_OUTLINE_PX = 0.5;
 
 type Prepared =
   | { readonly kind: "box"; readonly x: number; readonly y: number; readonly w: number; readonly h: number }
@@ -90,6 +106,39 @@ export function prepare(shape: Shape, size: Size, at: CanvasView, w: number, h: 
   }
 }
 
+/**
+ * Where a shape's caption starts (its baseline's left end), in the same
+ * canvas pixels as `p`: 3 px above a box's or polygon's first corner, an
+ * ellipse's bounding box, or up and to the right of a point (as the SVG
+ * caption's em offsets put it at 13 px).
+ */
+export function captionAnchor(shape: Shape, size: Size, at: CanvasView): { x: number; y: number } | null {
+  const sx = (x: number) => x * at.scale + at.offsetX;
+  const sy = (y: number) => y * at.scale + at.offsetY;
+  switch (shape.kind) {
+    case "rect": {
+      const r = rectToPx(shape, size);
+      return { x: sx(r.x), y: sy(r.y) - 3 };
+    }
+    case "ellipse": {
+      const e = ellipseToPx(shape, size);
+      return { x: sx(e.x - e.radiusX), y: sy(e.y - e.radiusY) - 3 };
+    }
+    case "polygon": {
+      const first = shape.points[0];
+      if (!first) return null;
+      const p = percentToPixel(first, size);
+      return { x: sx(p.x), y: sy(p.y) - 3 };
+    }
+    case "keypoint": {
+      const p = percentToPixel(shape, size);
+      return { x: sx(p.x) + 8, y: sy(p.y) - 6 };
+    }
+    default:
+      return null;
+  }
+}
+
 function inView(pts: readonly number[], visible: (x0: number, y0: number, x1: number, y1: number) => boolean): boolean {
   let x0 = Infinity;
   let y0 = Infinity;
@@ -117,19 +166,24 @@ function outline(ctx: PaintContext, p: Prepared): void {
 }
 
 /**
- * Clears a canvas of `w` × `h` CSS pixels and draws `items` mapped by `at`.
- * Returns how many were drawn (the others were outside the canvas).
+ * Clears a canvas of `w` × `h` CSS pixels and draws `items` mapped by `at`,
+ * captions last (above every shape). Returns how many regions were drawn (the
+ * others were outside the canvas) and how many captions.
  */
-export function paintRegions(ctx: PaintContext, items: readonly PaintItem[], size: Size, at: CanvasView, w: number, h: number, dpr = 1): number {
+export function paintRegions(
+  ctx: PaintContext, items: readonly PaintItem[], size: Size, at: CanvasView, w: number, h: number, dpr = 1, sprites: SpriteMaker = offscreenSprite,
+): Painted {
   ctx.setTransform(dpr, 0, 0, dpr, 0, 0);
   ctx.clearRect(0, 0, w, h);
   // Group by colour, keeping the regions' order within a colour.
   const groups = new Map<string, Prepared[]>();
+  const captions: PaintItem[] = [];
   let drawn = 0;
   for (const it of items) {
     const p = prepare(it.shape, size, at, w, h);
     if (!p) continue;
     drawn++;
+    if (it.caption) captions.push(it);
     let g = groups.get(it.color);
     if (!g) groups.set(it.color, (g = []));
     g.push(p);
@@ -165,5 +219,98 @@ export function paintRegions(ctx: PaintContext, items: readonly PaintItem[], siz
       ctx.stroke();
     }
   }
-  return drawn;
+  return { regions: drawn, captions: paintCaptions(ctx, captions, size, at, dpr, sprites) };
+}
+
+/**
+ * A caption rendered once into a small bitmap (`dpr` device pixels per CSS
+ * pixel): `left` and `ascent` place its baseline's left end inside it. A
+ * canvas that had text drawn into it cost Chrome about twice as much at every
+ * compositor commit afterwards (measured: zoom phase, 110 -> 210 ms of
+ * `Commit` over 180 frames), so the region canvas copies these bitmaps
+ * instead of drawing text.
+ */
+export interface CaptionSprite {
+  readonly image: CanvasImageSource;
+  readonly width: number;
+  readonly height: number;
+  readonly left: number;
+  readonly ascent: number;
+}
+
+export type SpriteMaker = (text: string, color: string, dpr: number) => CaptionSprite | null;
+
+/** Sprites by dpr, colour and text; dropped whole when it grows past SPRITE_CACHE_MAX. */
+const spriteCache = new Map<string, CaptionSprite | null>();
+const SPRITE_CACHE_MAX = 2048;
+
+/** Draws `text` the way paintCaptions does into an OffscreenCanvas; null where there is none (tests, old browsers). */
+export const offscreenSprite: SpriteMaker = (text, color, dpr) => {
+  if (typeof OffscreenCanvas === "undefined") return null;
+  const probe = new OffscreenCanvas(1, 1).getContext("2d");
+  if (!probe) return null;
+  probe.font = CAPTION_FONT;
+  const m = probe.measureText(text);
+  const pad = 1 + CAPTION_OUTLINE_PX;
+  const left = Math.ceil(m.actualBoundingBoxLeft + pad);
+  const ascent = Math.ceil(m.actualBoundingBoxAscent + pad);
+  const width = left + Math.ceil(m.actualBoundingBoxRight + pad);
+  const height = ascent + Math.ceil(m.actualBoundingBoxDescent + pad);
+  const c = new OffscreenCanvas(Math.max(1, Math.ceil(width * dpr)), Math.max(1, Math.ceil(height * dpr)));
+  const g = c.getContext("2d");
+  if (!g) return null;
+  g.scale(dpr, dpr);
+  g.font = CAPTION_FONT;
+  g.lineJoin = "round";
+  g.lineWidth = CAPTION_OUTLINE_PX;
+  g.strokeStyle = "#000";
+  g.fillStyle = color;
+  g.strokeText(text, left, ascent);
+  g.fillText(text, left, ascent);
+  return { image: c, width, height, left, ascent };
+};
+
+function spriteOf(make: SpriteMaker, text: string, color: string, dpr: number): CaptionSprite | null {
+  const key = `${dpr}\u0000${color}\u0000${text}`;
+  let sprite = spriteCache.get(key);
+  if (sprite === undefined) {
+    if (spriteCache.size >= SPRITE_CACHE_MAX) spriteCache.clear();
+    spriteCache.set(key, (sprite = make(text, color, dpr)));
+  }
+  return sprite;
+}
+
+/**
+ * Each caption in its region's colour over a thin black outline (the outline
+ * first, as SVG's paint-order: stroke): a copy of its sprite, at whole device
+ * pixels so it stays sharp, or drawn as text where no sprite can be made.
+ */
+function paintCaptions(ctx: PaintContext, items: readonly PaintItem[], size: Size, at: CanvasView, dpr: number, make: SpriteMaker): number {
+  if (items.length === 0) return 0;
+  let n = 0;
+  let textReady = false;
+  for (const it of items) {
+    const a = captionAnchor(it.shape, size, at);
+    if (!a) continue;
+    n++;
+    const text = it.caption as string;
+    const sprite = spriteOf(make, text, it.color, dpr);
+    if (sprite) {
+      const x = Math.round((a.x - sprite.left) * dpr) / dpr;
+      const y = Math.round((a.y - sprite.ascent) * dpr) / dpr;
+      ctx.drawImage(sprite.image, x, y, sprite.width, sprite.height);
+      continue;
+    }
+    if (!textReady) {
+      ctx.font = CAPTION_FONT;
+      ctx.lineJoin = "round";
+      ctx.lineWidth = CAPTION_OUTLINE_PX;
+      ctx.strokeStyle = "#000";
+      textReady = true;
+    }
+    ctx.fillStyle = it.color;
+    ctx.strokeText(text, a.x, a.y);
+    ctx.fillText(text, a.x, a.y);
+  }
+  return n;
 }

@@ -3,7 +3,7 @@
 // through the model's commands so it can be undone. Keyboard-first: every
 // action has a key, listed in the help panel (press ?).
 import type { JSX } from "preact";
-import { useEffect, useMemo, useRef, useState } from "preact/hooks";
+import { useEffect, useLayoutEffect, useMemo, useRef, useState } from "preact/hooks";
 import { ImageCanvas, type Intent, RelationArrows, type ToolName } from "../../canvas";
 import type { Size } from "../../geometry";
 import {
@@ -113,9 +113,11 @@ export function Editor(props: EditorProps): JSX.Element {
   useEffect(() => {
     props.onActiveLabel?.(s.activeLabel);
   }, [s.activeLabel?.control, s.activeLabel?.value]);
-  // Report changes of the document (not of selection or tools) to onChange.
+  // Report changes of the document (not of selection or tools) to onChange,
+  // before the frame that shows them: a change on screen is one the draft
+  // saver knows, even if the page is left (pagehide) before passive effects run.
   const reportedDoc = useRef(s.doc);
-  useEffect(() => {
+  useLayoutEffect(() => {
     if (reportedDoc.current === s.doc) return;
     reportedDoc.current = s.doc;
     if (!readOnly) props.onChange?.(docToResult(s.doc));

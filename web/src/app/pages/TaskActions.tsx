@@ -4,7 +4,7 @@
 // When every matching task is selected and filters narrow the table, the
 // request carries the filters, so the server acts on the same tasks.
 import type { JSX } from "preact";
-import { useEffect, useRef, useState } from "preact/hooks";
+import { useEffect, useLayoutEffect, useRef, useState } from "preact/hooks";
 import { api } from "../api";
 import type { AssignmentType, DmAction, DmQuery, Member } from "../../model";
 import { actionRequest, confirmText, isDestructive, needsConfirm, resultText, sortActions } from "../dmActions";
@@ -129,7 +129,8 @@ function ActionsMenu(props: { actions: readonly DmAction[]; disabled: boolean; o
   const button = useRef<HTMLButtonElement>(null);
   const menu = useRef<HTMLUListElement>(null);
   const items = () => Array.from(menu.current?.querySelectorAll<HTMLButtonElement>('[role="menuitem"]') ?? []);
-  useEffect(() => {
+  // Before the open menu is painted: a key pressed as soon as it shows goes to its first item.
+  useLayoutEffect(() => {
     if (open) items()[0]?.focus();
   }, [open]);
   const close = (refocus: boolean) => {
@@ -158,6 +159,9 @@ function ActionsMenu(props: { actions: readonly DmAction[]; disabled: boolean; o
           if (e.key === "ArrowDown") {
             e.preventDefault();
             setOpen(true);
+          } else if (e.key === "Escape" && open) {
+            e.preventDefault();
+            close(true);
           }
         }}>
         Actions ▾
