@@ -1,6 +1,7 @@
 #include "server/stats_cache.h"
 
 #include <algorithm>
+#include <cmath>
 #include <tuple>
 #include <nlohmann/json.hpp>
 #include <unordered_map>
@@ -70,6 +71,28 @@ void ResultItemLabels(const json& item, const std::string& type, std::vector<std
   }
 }
 
+// Seconds as whole microseconds: sums that are exact, so the totals kept
+// up to date change by change equal those of a fresh count.
+int64_t Micros(double seconds) { return std::llround(seconds * 1e6); }
+
+// One annotator's running totals. Lead times of submitted annotations are
+// kept sorted (the median is read off the middle).
+struct PersonTally {
+  int64_t records = 0;  // every record of theirs; the entry goes at 0
+  int64_t submitted = 0, skipped = 0, ground_truth = 0;
+  int64_t lead_micros = 0;
+  std::vector<double> lead_times;
+  std::map<int32_t, DayCounts> days;
+};
+
+// Adds `delta` (+1 or -1) to a day's count; a day left with nothing is
+// dropped, as a fresh count would never have made it.
+void AddDay(std::map<int32_t, DayCounts>& days, int32_t day, bool skipped, int delta) {
+  DayCounts& c = days[day];
+  (skipped ? c.skipped : c.submitted) += delta;
+  if (c.submitted == 0 && c.skipped == 0) days.erase(day);
+}
+
 }  // namespace
 
 struct StatsCache::Entry {
@@ -88,6 +111,15 @@ struct StatsCache::Entry {
   // The totals at `seq`; null until a full read has completed (the entry
   // then holds nothing to update).
   std::shared_ptr<const DashboardStats> totals;
+  // Running totals of the live records. During a full read they are left
+  // alone (`counting` false) and made in one pass at its end; after that,
+  // every record that comes or goes is added or taken away, so a change
+  // costs its own records, not a pass over the project's.
+  bool counting = false;
+  int64_t submitted = 0, skipped = 0, ground_truth = 0;
+  std::map<int32_t, DayCounts> days, authored_days;
+  std::vector<int64_t> label_counts;  // by label id
+  std::unordered_map<Id, PersonTally> people;
 
   void Clear() {
     tasks.clear();
@@ -95,6 +127,60 @@ struct StatsCache::Entry {
     labels.clear();
     live_records = live_labels = 0;
     totals.reset();
+    counting = false;
+    submitted = skipped = ground_truth = 0;
+    days.clear();
+    authored_days.clear();
+    label_counts.clear();
+    people.clear();
+  }
+
+  // Adds (delta +1) or takes away (-1) one record. Lead times are inserted in
+  // order only when `sorted`; the full count sorts them once at its end.
+  void Count(const Record& rec, int delta, bool sorted) {
+    PersonTally* who = nullptr;
+    if (rec.user > 0) {
+      who = &people[rec.user];
+      who->records += delta;
+    }
+    switch (rec.kind) {
+      case Kind::kGroundTruth:
+        ground_truth += delta;
+        if (who) who->ground_truth += delta;
+        break;
+      case Kind::kSkipped:
+      case Kind::kSubmitted: {
+        const bool skip = rec.kind == Kind::kSkipped;
+        (skip ? skipped : submitted) += delta;
+        AddDay(days, rec.day, skip, delta);
+        if (!who) break;
+        (skip ? who->skipped : who->submitted) += delta;
+        AddDay(who->days, rec.day, skip, delta);
+        AddDay(authored_days, rec.day, skip, delta);
+        if (skip) break;
+        who->lead_micros += delta * Micros(rec.lead_time);
+        std::vector<double>& v = who->lead_times;
+        if (delta > 0) {
+          v.insert(sorted ? std::upper_bound(v.begin(), v.end(), rec.lead_time) : v.end(), rec.lead_time);
+        } else {
+          auto at = std::lower_bound(v.begin(), v.end(), rec.lead_time);
+          if (at != v.end() && *at == rec.lead_time) v.erase(at);
+        }
+        break;
+      }
+    }
+    if (who && who->records == 0) people.erase(rec.user);
+    if (label_counts.size() < label_names.size()) label_counts.resize(label_names.size(), 0);
+    for (uint32_t l = rec.label_begin; l < rec.label_begin + rec.label_count; ++l) label_counts[labels[l]] += delta;
+  }
+
+  // The running totals from scratch, once a full read has set every task.
+  void CountAll() {
+    for (const auto& [task_id, span] : tasks) {
+      for (size_t r = span.first; r < span.first + span.second; ++r) Count(records[r], +1, /*sorted=*/false);
+    }
+    for (auto& [user, who] : people) std::sort(who.lead_times.begin(), who.lead_times.end());
+    counting = true;
   }
 
   uint32_t LabelId(const std::string& from_name, const std::string& type, const std::string& value) {
@@ -109,6 +195,7 @@ struct StatsCache::Entry {
     if (it == tasks.end()) return;
     for (size_t r = it->second.first; r < it->second.first + it->second.second; ++r) {
       live_labels -= records[r].label_count;
+      if (counting) Count(records[r], -1, /*sorted=*/true);
     }
     live_records -= it->second.second;
     tasks.erase(it);
@@ -151,6 +238,7 @@ struct StatsCache::Entry {
       labels.resize(rec.label_begin + rec.label_count);
       live_labels += rec.label_count;
       records.push_back(rec);
+      if (counting) Count(rec, +1, /*sorted=*/true);
     }
     tasks[task_id] = {begin, static_cast<uint32_t>(annotations.size())};
     live_records += annotations.size();
@@ -179,48 +267,13 @@ struct StatsCache::Entry {
     labels = std::move(kept_labels);
   }
 
+  // The totals as the dashboards read them, from the running totals: a pass
+  // over days, labels and annotators, not over the records.
   std::shared_ptr<DashboardStats> Sum() const {
     auto out = std::make_shared<DashboardStats>();
-    std::map<int32_t, DayCounts> days, authored_days;
-    std::vector<int64_t> label_counts(label_names.size(), 0);
-    struct Tally {
-      DashboardStats::Annotator totals;
-      std::vector<double> lead_times;
-      std::map<int32_t, DayCounts> days;
-    };
-    std::unordered_map<Id, Tally> people;
-    for (const auto& [task_id, span] : tasks) {
-      for (size_t r = span.first; r < span.first + span.second; ++r) {
-        const Record& rec = records[r];
-        Tally* who = rec.user > 0 ? &people[rec.user] : nullptr;
-        switch (rec.kind) {
-          case Kind::kGroundTruth:
-            ++out->ground_truth;
-            if (who) ++who->totals.ground_truth;
-            break;
-          case Kind::kSkipped:
-            ++out->skipped;
-            ++days[rec.day].skipped;
-            if (who) {
-              ++who->totals.skipped;
-              ++who->days[rec.day].skipped;
-              ++authored_days[rec.day].skipped;
-            }
-            break;
-          case Kind::kSubmitted:
-            ++out->submitted;
-            ++days[rec.day].submitted;
-            if (who) {
-              ++who->totals.submitted;
-              ++who->days[rec.day].submitted;
-              ++authored_days[rec.day].submitted;
-              who->lead_times.push_back(rec.lead_time);
-            }
-            break;
-        }
-        for (uint32_t l = rec.label_begin; l < rec.label_begin + rec.label_count; ++l) ++label_counts[labels[l]];
-      }
-    }
+    out->submitted = submitted;
+    out->skipped = skipped;
+    out->ground_truth = ground_truth;
     for (const auto& [day, counts] : days) out->per_day[DayName(day)] = counts;
     for (const auto& [day, counts] : authored_days) out->authored_per_day[DayName(day)] = counts;
     for (size_t l = 0; l < label_counts.size(); ++l) {
@@ -228,21 +281,18 @@ struct StatsCache::Entry {
       const auto& [from_name, type, value] = label_names[l];
       out->labels[{from_name, type}][value] = label_counts[l];
     }
-    for (auto& [user, tally] : people) {
+    for (const auto& [user, who] : people) {
       DashboardStats::Annotator& a = out->annotators[user];
-      a = tally.totals;
-      for (double seconds : tally.lead_times) a.lead_hours += seconds / 3600.0;
-      std::vector<double>& v = tally.lead_times;
+      a.submitted = who.submitted;
+      a.skipped = who.skipped;
+      a.ground_truth = who.ground_truth;
+      a.lead_hours = static_cast<double>(who.lead_micros) / 3.6e9;
+      const std::vector<double>& v = who.lead_times;
       if (!v.empty()) {
         const size_t mid = v.size() / 2;
-        std::nth_element(v.begin(), v.begin() + static_cast<std::ptrdiff_t>(mid), v.end());
-        a.lead_time_median = v[mid];
-        if (v.size() % 2 == 0) {
-          a.lead_time_median =
-              (*std::max_element(v.begin(), v.begin() + static_cast<std::ptrdiff_t>(mid)) + v[mid]) / 2;
-        }
+        a.lead_time_median = v.size() % 2 == 1 ? v[mid] : (v[mid - 1] + v[mid]) / 2;
       }
-      for (const auto& [day, counts] : tally.days) a.per_day[DayName(day)] = counts;
+      for (const auto& [day, counts] : who.days) a.per_day[DayName(day)] = counts;
     }
     return out;
   }
@@ -315,6 +365,7 @@ Result<std::shared_ptr<const DashboardStats>> StatsCache::Update(Store& store, I
       ++reloaded;
       return Status::Ok();
     }));
+    entry->CountAll();
   } else {
     for (Id task_id : changes.task_ids) {
       auto annotations = store.ListAnnotations(task_id);

@@ -5,12 +5,15 @@
 // Each entry holds, for every task with an annotation, a compact record per
 // annotation (author, UTC day, kind, lead time, the label values it
 // contributes): 32 bytes per record plus 4 per label, and the task index
-// (about 220 MB for 3M annotations on 1M tasks, measured). On use: a bulk change
+// (about 220 MB for 3M annotations on 1M tasks, measured), and running totals
+// of those records (per day, label and annotator, with each annotator's lead
+// times sorted: 8 bytes per submitted annotation). On use: a bulk change
 // (import, delete all) or a position the log no longer covers re-reads the
-// project's annotated tasks; otherwise only the changed tasks are re-read.
-// The totals are then summed from the records once per change-log position
-// (a pass over 3M records takes tens of milliseconds) and shared by every
-// request at that position.
+// project's annotated tasks and counts the totals in one pass; otherwise only
+// the changed tasks are re-read, and their old records are taken from the
+// totals and their new ones added. The totals for a change-log position are
+// then copied out once (a pass over days, labels and annotators) and shared
+// by every request at that position.
 //
 // Thread-safety: safe for concurrent use; requests for one project are
 // serialised while its entry is updated.

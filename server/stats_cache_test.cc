@@ -1,0 +1,167 @@
+// StatsCache keeps running totals that change with each changed task; these
+// must always equal a fresh count. A random sequence of creates, edits and
+// deletes (annotations and whole tasks) is applied to a real SQLite store,
+// and after every round the cache brought up to date change by change is
+// compared, number by number, with a new cache that reads the project whole.
+#include "server/stats_cache.h"
+
+#include <gtest/gtest.h>
+
+#include <filesystem>
+#include <random>
+#include <sstream>
+#include <string>
+#include <vector>
+
+#include "tessera/store.h"
+
+namespace tessera::server {
+namespace {
+
+namespace fs = std::filesystem;
+
+constexpr char kConfig[] =
+    "<View><Text name=\"text\" value=\"$text\"/>"
+    "<Choices name=\"mood\" toName=\"text\"><Choice value=\"pos\"/><Choice value=\"neg\"/>"
+    "<Choice value=\"mid\"/></Choices></View>";
+
+std::string Days(const std::map<std::string, DayCounts>& days) {
+  std::ostringstream out;
+  for (const auto& [day, c] : days) out << day << ":" << c.submitted << "/" << c.skipped << " ";
+  return out.str();
+}
+
+// Every number the dashboards show, as text (a failed comparison prints both).
+std::string Describe(const DashboardStats& s) {
+  std::ostringstream out;
+  out << "submitted " << s.submitted << " skipped " << s.skipped << " ground_truth " << s.ground_truth << "\n"
+      << "days " << Days(s.per_day) << "\nauthored " << Days(s.authored_per_day) << "\n";
+  for (const auto& [key, counts] : s.labels) {
+    out << "labels " << key.first << "/" << key.second << ":";
+    for (const auto& [value, n] : counts) out << " " << value << "=" << n;
+    out << "\n";
+  }
+  for (const auto& [user, a] : s.annotators) {
+    out << "user " << user << ": " << a.submitted << "/" << a.skipped << "/" << a.ground_truth
+        << " median " << a.lead_time_median << " hours " << a.lead_hours << " days " << Days(a.per_day) << "\n";
+  }
+  return out.str();
+}
+
+class StatsCacheTest : public ::testing::Test {
+ protected:
+  void SetUp() override {
+    dir_ = fs::temp_directory_path() / ("tessera_stats_cache_" + std::to_string(std::random_device()()));
+    fs::create_directories(dir_);
+    SqliteOptions options;
+    options.path = (dir_ / "store.db").string();
+    options.full_sync = false;
+    auto store = OpenSqliteStore(options);
+    ASSERT_TRUE(store.ok()) << store.status().ToString();
+    store_ = std::move(*store);
+    for (int user_idx = 0; user_idx < 4; ++user_idx) {
+      User user;
+      user.email = "u" + std::to_string(user_idx) + "@example.com";
+      user.username = "u" + std::to_string(user_idx);
+      ASSERT_TRUE(store_->CreateUser(&user).ok());
+      users_.push_back(user.id);
+    }
+  }
+  void TearDown() override {
+    store_.reset();
+    std::error_code ec;
+    fs::remove_all(dir_, ec);
+  }
+
+  fs::path dir_;
+  std::unique_ptr<Store> store_;
+  std::vector<Id> users_;
+};
+
+TEST_F(StatsCacheTest, RunningTotalsEqualAFreshCountAfterEveryChange) {
+  Project project;
+  project.title = "stats";
+  project.label_config = kConfig;
+  project.created_by = users_[0];
+  ASSERT_TRUE(store_->CreateProject(&project).ok());
+  std::vector<NewTask> batch(40);
+  for (size_t task_idx = 0; task_idx < batch.size(); ++task_idx) {
+    batch[task_idx].data = "{\"text\":\"task " + std::to_string(task_idx) + "\"}";
+  }
+  ASSERT_TRUE(store_->InsertTasks(project.id, 0, batch, nullptr).ok());
+  TaskQuery query;
+  query.project_id = project.id;
+  std::vector<Id> tasks;
+  ASSERT_TRUE(store_->ForEachTaskBundle(query, [&](const TaskBundle& b) {
+    tasks.push_back(b.task.id);
+    return Status::Ok();
+  }).ok());
+  ASSERT_EQ(tasks.size(), batch.size());
+
+  std::mt19937 rng(20261130);
+  auto pick = [&](size_t n) { return std::uniform_int_distribution<size_t>(0, n - 1)(rng); };
+  const char* moods[] = {"pos", "neg", "mid"};
+  auto result = [&] {
+    return std::string("[{\"id\":\"r1\",\"from_name\":\"mood\",\"to_name\":\"text\",\"type\":\"choices\",") +
+           "\"value\":{\"choices\":[\"" + moods[pick(3)] + "\"]}}]";
+  };
+  // Lead times from a small set, so equal values (the median's ties) are common.
+  auto lead = [&] { return 0.5 * static_cast<double>(1 + pick(12)); };
+  std::vector<Id> annotations;
+
+  StatsCache running;
+  for (int round = 0; round < 60; ++round) {
+    for (int op = 0; op < 6; ++op) {
+      const size_t what = pick(10);
+      if (what < 5 || annotations.empty()) {
+        Annotation a;
+        a.task_id = tasks[pick(tasks.size())];
+        a.project_id = project.id;
+        a.completed_by = pick(5) == 0 ? 0 : users_[pick(users_.size())];  // some imported without an author
+        a.was_cancelled = pick(5) == 0;
+        a.ground_truth = !a.was_cancelled && pick(8) == 0;
+        a.result = a.was_cancelled ? "[]" : result();
+        a.lead_time = lead();
+        a.created_at = 1'700'000'000'000 + static_cast<TimeMs>(pick(4)) * 86'400'000;
+        Status s = store_->CreateAnnotation(&a);
+        if (s.code() == Code::kNotFound) continue;  // its task was deleted
+        ASSERT_TRUE(s.ok()) << s.ToString();
+        annotations.push_back(a.id);
+      } else if (what < 8) {
+        auto a = store_->GetAnnotation(annotations[pick(annotations.size())]);
+        if (!a.ok()) continue;  // deleted with its task
+        a->result = a->was_cancelled ? "[]" : result();
+        a->lead_time = lead();
+        ASSERT_TRUE(store_->UpdateAnnotation(&*a).ok());
+      } else if (what < 9) {
+        const size_t at = pick(annotations.size());
+        Status s = store_->DeleteAnnotation(annotations[at]);
+        ASSERT_TRUE(s.ok() || s.code() == Code::kNotFound) << s.ToString();
+        annotations.erase(annotations.begin() + static_cast<std::ptrdiff_t>(at));
+      } else if (round % 7 == 3) {
+        Status s = store_->DeleteTask(tasks[pick(tasks.size())]);
+        ASSERT_TRUE(s.ok() || s.code() == Code::kNotFound) << s.ToString();
+      }
+    }
+    auto kept = running.Get(*store_, project.id);
+    ASSERT_TRUE(kept.ok()) << kept.status().ToString();
+    StatsCache fresh;
+    auto counted = fresh.Get(*store_, project.id);
+    ASSERT_TRUE(counted.ok()) << counted.status().ToString();
+    ASSERT_TRUE((*counted)->full_rebuild);
+    if (round > 0) {
+      EXPECT_FALSE((*kept)->full_rebuild) << "round " << round;
+    }
+    ASSERT_EQ(Describe(**kept), Describe(**counted)) << "round " << round;
+  }
+  // The sequence reached the interesting cases.
+  auto last = running.Get(*store_, project.id);
+  ASSERT_TRUE(last.ok());
+  EXPECT_GT((*last)->submitted, 20);
+  EXPECT_GT((*last)->skipped, 3);
+  EXPECT_GT((*last)->ground_truth, 0);
+  EXPECT_GE((*last)->annotators.size(), 3u);
+}
+
+}  // namespace
+}  // namespace tessera::server
