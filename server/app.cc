@@ -34,7 +34,8 @@ App::App(Store& store, AppOptions options)
     : store_(store),
       options_(std::move(options)),
       quality_cache_(2 * kWarmProjects, &lane_),
-      stats_cache_(kWarmProjects, &lane_) {
+      stats_cache_(kWarmProjects, &lane_),
+      dashboards_(store_, stats_cache_, quality_cache_, lane_) {
   InitCrypto();
   RegisterSystemRoutes(router_);
   RegisterAuthRoutes(router_);

@@ -12,6 +12,7 @@
 #include <string>
 
 #include "server/auth/login_limiter.h"
+#include "server/dashboard_snapshots.h"
 #include "server/export_runner.h"
 #include "server/net/http_types.h"
 #include "server/low_priority_lane.h"
@@ -44,6 +45,7 @@ class App {
   LoginLimiter& login_limiter() { return limiter_; }
   QualityCache& quality_cache() { return quality_cache_; }
   StatsCache& stats_cache() { return stats_cache_; }
+  DashboardSource& dashboards() { return dashboards_; }
   // Starts delivering the webhook outbox on a background thread (`tessera
   // serve` does; tests and fuzzers that only handle requests need not).
   // Call before serving. The dispatcher stops when the App is destroyed.
@@ -78,6 +80,7 @@ class App {
   LowPriorityLane lane_;  // before the caches that use it
   QualityCache quality_cache_;
   StatsCache stats_cache_;
+  DashboardSource dashboards_;
   std::unique_ptr<WebhookDispatcher> webhooks_;  // null until StartWebhookDelivery
   std::unique_ptr<ExportRunner> exports_;        // null until StartExportJobs
 };

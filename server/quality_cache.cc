@@ -1,6 +1,7 @@
 #include "server/quality_cache.h"
 
 #include <algorithm>
+#include <atomic>
 
 #include "server/cache_reads.h"
 
@@ -17,6 +18,9 @@ struct QualityCache::Entry {
   std::shared_ptr<const LabelingConfig> config;
   std::unique_ptr<AgreementBuilder> builder;
   int64_t seq = 0;
+  // Whether `builder` is set, readable without `mu` (which a rebuild holds
+  // for the whole read of the project).
+  std::atomic<bool> built{false};
 };
 
 std::shared_ptr<QualityCache::Entry> QualityCache::Acquire(const Key& key) {
@@ -47,8 +51,7 @@ bool QualityCache::Built(Id project_id, const AgreementOptions& options) {
     if (found == entries_.end()) return false;
     entry = found->second;
   }
-  std::lock_guard<std::mutex> lock(entry->mu);
-  return entry->builder != nullptr;
+  return entry->built.load();
 }
 
 Status QualityCache::Update(Store& store, const Project& project, const AgreementOptions& options,
@@ -64,11 +67,13 @@ Status QualityCache::Update(Store& store, const Project& project, const Agreemen
   if (rebuild) {
     auto parsed = ParseLabelingConfig(project.label_config);
     if (!parsed.ok()) {
+      entry->built = false;
       entry->builder.reset();
       return Status::FailedPrecondition(
           "the project's labeling config does not parse, so quality statistics cannot be "
           "computed: " + parsed.status().message());
     }
+    entry->built = false;
     entry->builder.reset();
     entry->config = std::move(*parsed);
     entry->config_xml = project.label_config;
@@ -89,6 +94,7 @@ Status QualityCache::Update(Store& store, const Project& project, const Agreemen
       return Status::Ok();
     }));
     entry->builder = std::move(builder);
+    entry->built = true;
   } else {
     for (Id task_id : changes.task_ids) {
       // The builder needs the task's id and annotations only; NotFound: the

@@ -57,7 +57,13 @@ class QualityCache {
   Status Refresh(Store& store, const Project& project, const AgreementOptions& options) {
     return Update(store, project, options, [](const QualitySnapshot&) { return Status::Ok(); });
   }
-  // Whether an entry for (project, options) is built (for tests).
+  // The same, calling fn with the entry (as With does, but on this thread).
+  Status RefreshWith(Store& store, const Project& project, const AgreementOptions& options,
+                     const std::function<Status(const QualitySnapshot&)>& fn) {
+    return Update(store, project, options, fn);
+  }
+  // Whether an entry for (project, options) is built; never waits for an
+  // update under way (DashboardSource asks before choosing a snapshot).
   bool Built(Id project_id, const AgreementOptions& options);
 
   // Memoised whole-project results, valid for one change-log position.

@@ -1,6 +1,7 @@
 #include "server/stats_cache.h"
 
 #include <algorithm>
+#include <atomic>
 #include <cmath>
 #include <tuple>
 #include <nlohmann/json.hpp>
@@ -111,6 +112,9 @@ struct StatsCache::Entry {
   // The totals at `seq`; null until a full read has completed (the entry
   // then holds nothing to update).
   std::shared_ptr<const DashboardStats> totals;
+  // Whether `totals` is set, readable without `mu` (which a full read of the
+  // project holds throughout).
+  std::atomic<bool> built{false};
   // Running totals of the live records. During a full read they are left
   // alone (`counting` false) and made in one pass at its end; after that,
   // every record that comes or goes is added or taken away, so a change
@@ -127,6 +131,7 @@ struct StatsCache::Entry {
     labels.clear();
     live_records = live_labels = 0;
     totals.reset();
+    built = false;
     counting = false;
     submitted = skipped = ground_truth = 0;
     days.clear();
@@ -333,8 +338,7 @@ bool StatsCache::Built(Id project_id) {
     if (found == entries_.end()) return false;
     entry = found->second;
   }
-  std::lock_guard<std::mutex> lock(entry->mu);
-  return entry->totals != nullptr;
+  return entry->built.load();
 }
 
 Result<std::shared_ptr<const DashboardStats>> StatsCache::Update(Store& store, Id project_id) {
@@ -385,6 +389,7 @@ Result<std::shared_ptr<const DashboardStats>> StatsCache::Update(Store& store, I
   totals->full_rebuild = rebuild;
   totals->reloaded_tasks = reloaded;
   entry->totals = totals;
+  entry->built = true;
   return entry->totals;
 }
 

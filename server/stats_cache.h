@@ -73,7 +73,12 @@ class StatsCache {
   // Builds (or brings up to date) the project's entry on the calling
   // thread: for work already on the lane (App::WarmCaches).
   Status Refresh(Store& store, Id project_id) { return Update(store, project_id).status(); }
-  // Whether the project's entry is built (for tests).
+  // The same, returning the totals (for work on the lane that uses them).
+  Result<std::shared_ptr<const DashboardStats>> RefreshAndGet(Store& store, Id project_id) {
+    return Update(store, project_id);
+  }
+  // Whether the project's entry is built; never waits for an update under
+  // way (DashboardSource asks before choosing a snapshot).
   bool Built(Id project_id);
 
  private:

@@ -4,6 +4,7 @@
 // and after every round the cache brought up to date change by change is
 // compared, number by number, with a new cache that reads the project whole.
 #include "server/stats_cache.h"
+#include "server/dashboard_snapshots.h"
 
 #include <gtest/gtest.h>
 
@@ -157,6 +158,19 @@ TEST_F(StatsCacheTest, RunningTotalsEqualAFreshCountAfterEveryChange) {
   // The sequence reached the interesting cases.
   auto last = running.Get(*store_, project.id);
   ASSERT_TRUE(last.ok());
+  // A snapshot of the totals reads back the same, number for number.
+  auto back = DashboardStatsFromJson(nlohmann::json::parse(DashboardStatsToJson(**last).dump()));
+  ASSERT_TRUE(back.ok()) << back.status().ToString();
+  EXPECT_EQ(Describe(*back), Describe(**last));
+  EXPECT_EQ(back->seq, (*last)->seq);
+  // One that is not (a field missing, a wrong type) is refused, not half read.
+  nlohmann::json broken = DashboardStatsToJson(**last);
+  broken.erase("labels");
+  EXPECT_FALSE(DashboardStatsFromJson(broken).ok());
+  broken = DashboardStatsToJson(**last);
+  broken["annotators"].begin().value()["submitted"] = "many";
+  EXPECT_FALSE(DashboardStatsFromJson(broken).ok());
+  EXPECT_FALSE(DashboardStatsFromJson(nlohmann::json::array()).ok());
   EXPECT_GT((*last)->submitted, 20);
   EXPECT_GT((*last)->skipped, 3);
   EXPECT_GT((*last)->ground_truth, 0);

@@ -119,6 +119,14 @@ struct TaskChanges {
   std::vector<Id> task_ids; // distinct, ascending (tasks may since be deleted)
 };
 
+// A derived result saved so that a restarted server can answer with it while
+// it rebuilds the cache it came from (the dashboards).
+struct CacheSnapshot {
+  int64_t seq = 0;      // the task change-log position the body describes
+  TimeMs saved_at = 0;
+  std::string body;     // JSON, in the saver's own shape
+};
+
 // A hash of a task's content kept for pre-filtering: kind "content" (exact
 // duplicates), "phash" (images) or "simhash" (texts).
 struct TaskHash {
@@ -326,6 +334,10 @@ class Store {
   // Every non-cancelled, non-ground-truth annotation on a task that has a
   // ground-truth annotation by someone else, with that ground truth.
   virtual Result<std::vector<HoneypotAnswer>> ListHoneypotAnswers(Id project_id);
+  // Saves the project's snapshot of kind `kind`, replacing the one before.
+  virtual Status SaveCacheSnapshot(Id project_id, const std::string& kind, const CacheSnapshot& snapshot);
+  // The project's snapshot of kind `kind`; NotFound when none was saved.
+  virtual Result<CacheSnapshot> GetCacheSnapshot(Id project_id, const std::string& kind);
 
   // ---- operations ----
   // Writes a consistent copy of the whole database to `path` (a new file)

@@ -21,7 +21,12 @@
 //
 // Both take their annotation counts from the dashboard cache
 // (server/stats_cache.h), which re-reads only the tasks changed since the
-// last request; the first request after a start reads every annotated task.
+// last request. Right after a start, when that cache (or the agreement
+// cache) is not built yet and a snapshot of the numbers was saved, they
+// answer from the snapshot with "stale": true while the caches are rebuilt
+// in the background; "as_of" is when the numbers were computed (the
+// task counts and review counts of /stats/project, and the honeypot
+// answers of /stats/annotators, are always read live).
 #include <algorithm>
 #include <map>
 #include <set>
@@ -64,25 +69,17 @@ HttpResponse AnnotatorStats(RequestContext& ctx) {
   }
   auto agreement_threshold = QueryNumber(ctx.request(), "agreement_threshold", 0.6, -1, 1);
   if (!agreement_threshold.ok()) return ErrorResponse(agreement_threshold.status());
-  // Agreement with peers, from the quality cache (only changed tasks re-read).
-  std::map<Id, double> peer_agreement;
-  {
-    auto project = ctx.store().GetProject(*id);
-    if (!project.ok()) return ErrorResponse(project.status());
-    // From the builder's running per-pair totals: no pass over the tasks.
-    s = ctx.app().quality_cache().With(ctx.store(), *project, AgreementOptions{},
-                                       [&](const QualitySnapshot& snap) -> Status {
-                                         peer_agreement = snap.builder.PeerAgreementByAnnotator();
-                                         return Status::Ok();
-                                       });
-    // A config that does not parse leaves agreement unknown, not the page broken.
-    if (!s.ok() && s.code() != Code::kFailedPrecondition) return ErrorResponse(s);
-  }
-  // Counts, lead times and days from the dashboard cache (only tasks changed
-  // since the last call are re-read); honeypot answers from the store (they
+  // Counts, lead times, days and agreement with peers from the dashboard and
+  // agreement caches (only tasks changed since the last call are re-read),
+  // or, right after a start, from their last snapshot while they are rebuilt
+  // (server/dashboard_snapshots.h); honeypot answers from the store (they
   // read only ground-truth tasks).
-  auto stats = ctx.app().stats_cache().Get(ctx.store(), *id);
-  if (!stats.ok()) return ErrorResponse(stats.status());
+  auto project = ctx.store().GetProject(*id);
+  if (!project.ok()) return ErrorResponse(project.status());
+  auto data = ctx.app().dashboards().Get(*project, /*with_agreement=*/true);
+  if (!data.ok()) return ErrorResponse(data.status());
+  const std::map<Id, double>& peer_agreement = data->peer_agreement;
+  const std::shared_ptr<const DashboardStats>& stats = data->stats;
   struct Honeypot {
     int64_t answered = 0, correct = 0;
   };
@@ -98,13 +95,13 @@ HttpResponse AnnotatorStats(RequestContext& ctx) {
     }
   }
   std::set<Id> people;
-  for (const auto& [user_id, a] : (*stats)->annotators) people.insert(user_id);
+  for (const auto& [user_id, a] : stats->annotators) people.insert(user_id);
   for (const auto& [user_id, h] : honeypots) people.insert(user_id);
   json annotators = json::array();
   const DashboardStats::Annotator none;
   for (Id user_id : people) {
-    auto found = (*stats)->annotators.find(user_id);
-    const DashboardStats::Annotator& t = found != (*stats)->annotators.end() ? found->second : none;
+    auto found = stats->annotators.find(user_id);
+    const DashboardStats::Annotator& t = found != stats->annotators.end() ? found->second : none;
     auto answered = honeypots.find(user_id);
     const Honeypot h = answered != honeypots.end() ? answered->second : Honeypot{};
     auto user = ctx.store().GetUser(user_id);
@@ -139,7 +136,9 @@ HttpResponse AnnotatorStats(RequestContext& ctx) {
                                 {"accuracy_threshold", threshold},
                                 {"agreement_threshold", *agreement_threshold},
                                 {"annotators", annotators},
-                                {"per_day", PerDayJson((*stats)->authored_per_day)}});
+                                {"per_day", PerDayJson(stats->authored_per_day)},
+                                {"stale", data->stale},
+                                {"as_of", FormatIsoTime(data->as_of)}});
 }
 
 // ---- /stats/project ----
@@ -148,7 +147,7 @@ HttpResponse AnnotatorStats(RequestContext& ctx) {
 //  "skipped_only"}, "annotations": {"submitted", "skipped", "ground_truth"},
 //  "labels": [{"from_name", "type", "counts": {label: n}}],
 //  "per_day": [{"date", "submitted", "skipped", "done_total"}],
-//  "review": {"pending", "accepted", "rejected", "fixed"}}
+//  "review": {"pending", "accepted", "rejected", "fixed"}, "stale", "as_of"}
 //   done              tasks with is_labeled (enough annotations for the overlap)
 //   with_annotations  tasks with at least one non-cancelled annotation
 //   skipped_only      tasks with skips and no non-cancelled annotation
@@ -170,9 +169,11 @@ HttpResponse ProjectStatsRoute(RequestContext& ctx) {
   // labels and days from the dashboard cache (server/stats_cache.h).
   auto counters = ctx.store().GetProjectStats(*id);
   if (!counters.ok()) return ErrorResponse(counters.status());
-  auto stats = ctx.app().stats_cache().Get(ctx.store(), *id);
-  if (!stats.ok()) return ErrorResponse(stats.status());
-  const DashboardStats& tally = **stats;
+  auto project = ctx.store().GetProject(*id);
+  if (!project.ok()) return ErrorResponse(project.status());
+  auto data = ctx.app().dashboards().Get(*project, /*with_agreement=*/false);
+  if (!data.ok()) return ErrorResponse(data.status());
+  const DashboardStats& tally = *data->stats;
   // Every reviewable annotation (not cancelled, not ground truth: the
   // dashboard's "submitted") is in exactly one review state, so the pending
   // ones, usually nearly all of them, are what the other three leave; those
@@ -219,7 +220,9 @@ HttpResponse ProjectStatsRoute(RequestContext& ctx) {
                                      {"ground_truth", tally.ground_truth}}},
                 {"labels", std::move(labels)},
                 {"per_day", std::move(per_day)},
-                {"review", std::move(review)}});
+                {"review", std::move(review)},
+                {"stale", data->stale},
+                {"as_of", FormatIsoTime(data->as_of)}});
 }
 
 }  // namespace

@@ -25,6 +25,7 @@ constexpr SkippedTable kSkippedTables[] = {
     {"task_changes", "change log of the statistics caches; the target starts its own"},
     {"task_search_state", "how far SQLite's full-text index has got; PostgreSQL keeps its own"},
     {"project_counters", "derived from the tasks: the target's triggers count them as they are copied"},
+    {"cache_snapshots", "saved dashboard numbers at positions of the old change log; the target saves its own"},
 };
 
 // Columns that hold a user id without a FOREIGN KEY saying so.

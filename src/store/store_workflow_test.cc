@@ -388,6 +388,35 @@ TEST_P(WorkflowTest, TaskChangeLogNamesTheTasksThatChanged) {
   EXPECT_EQ(store_->TaskChangesSince(12345, 0).status().code(), Code::kNotFound);
 }
 
+TEST_P(WorkflowTest, CacheSnapshotsAreSavedReplacedAndGoWithTheirProject) {
+  Id owner = MakeUser("o@x.org");
+  Id project = MakeProject(owner, 1);
+  Id other = MakeProject(owner, 1);
+  EXPECT_EQ(store_->GetCacheSnapshot(project, "stats").status().code(), Code::kNotFound);
+  CacheSnapshot first{.seq = 7, .saved_at = 1000, .body = R"({"submitted":1})"};
+  ASSERT_OK(store_->SaveCacheSnapshot(project, "stats", first));
+  ASSERT_OK(store_->SaveCacheSnapshot(project, "agreement", CacheSnapshot{.seq = 7, .saved_at = 1000, .body = "{}"}));
+  ASSERT_OK(store_->SaveCacheSnapshot(other, "stats", CacheSnapshot{.seq = 3, .saved_at = 900, .body = "[]"}));
+  auto got = store_->GetCacheSnapshot(project, "stats");
+  ASSERT_TRUE(got.ok()) << got.status().ToString();
+  EXPECT_EQ(got->seq, 7);
+  EXPECT_EQ(got->saved_at, 1000);
+  EXPECT_EQ(got->body, first.body);
+  // A later save replaces it; the other kind and project keep theirs.
+  ASSERT_OK(store_->SaveCacheSnapshot(project, "stats", CacheSnapshot{.seq = 9, .saved_at = 2000, .body = R"({"submitted":2})"}));
+  got = store_->GetCacheSnapshot(project, "stats");
+  ASSERT_TRUE(got.ok());
+  EXPECT_EQ(got->seq, 9);
+  EXPECT_EQ(got->body, R"({"submitted":2})");
+  EXPECT_EQ(store_->GetCacheSnapshot(project, "agreement")->body, "{}");
+  EXPECT_EQ(store_->GetCacheSnapshot(other, "stats")->seq, 3);
+  // No project, no snapshot; deleting the project deletes its snapshots.
+  EXPECT_EQ(store_->SaveCacheSnapshot(12345, "stats", first).code(), Code::kNotFound);
+  ASSERT_OK(store_->DeleteProject(project));
+  EXPECT_EQ(store_->GetCacheSnapshot(project, "stats").status().code(), Code::kNotFound);
+  EXPECT_EQ(store_->GetCacheSnapshot(other, "stats")->seq, 3);
+}
+
 TEST_P(WorkflowTest, AuditLogFiltersAndPages) {
   Id admin = MakeUser("a@x.org");
   Id project = MakeProject(admin, 1);

@@ -79,6 +79,8 @@ Status Store::ForEachAnnotationFact(Id, const std::function<Status(const Annotat
 }
 Result<std::vector<HoneypotAnswer>> Store::ListHoneypotAnswers(Id) { return Unsupported(); }
 Result<TaskChanges> Store::TaskChangesSince(Id, int64_t) { return Unsupported(); }
+Status Store::SaveCacheSnapshot(Id, const std::string&, const CacheSnapshot&) { return Unsupported(); }
+Result<CacheSnapshot> Store::GetCacheSnapshot(Id, const std::string&) { return Unsupported(); }
 Status Store::BackupTo(const std::string&) { return Unsupported(); }
 Status Store::CheckIntegrity() { return Unsupported(); }
 Status Store::RecordAudit(AuditEntry*) { return Unsupported(); }

@@ -665,6 +665,21 @@ constexpr std::string_view kUnannotatedIndex = R"sql(
 CREATE INDEX tasks_unannotated ON tasks(project_id, id) WHERE total_annotations = 0;
 )sql";
 
+// Migration 15 (issue 7): derived results saved so that a restarted server
+// can answer with them while it rebuilds its in-memory caches (the
+// dashboards: server/dashboard_snapshots.h). One row per project and kind;
+// `seq` is the change-log position the body describes.
+constexpr std::string_view kCacheSnapshots = R"sql(
+CREATE TABLE cache_snapshots (
+  project_id BIGINT NOT NULL REFERENCES projects(id) ON DELETE CASCADE,
+  kind TEXT NOT NULL,
+  seq BIGINT NOT NULL,
+  saved_at BIGINT NOT NULL,
+  body TEXT NOT NULL,
+  PRIMARY KEY (project_id, kind)
+);
+)sql";
+
 constexpr Migration kMigrations[] = {
     {1, "initial schema", kInitialSchema},
     {2, "team workflow", kTeamWorkflow},
@@ -680,6 +695,7 @@ constexpr Migration kMigrations[] = {
     {12, "project counters: SQLite imports add their own", kNothingPortable, kProjectCountersBatchSqlite},
     {13, "reviewable annotations index", kReviewableIndex},
     {14, "unannotated tasks index", kUnannotatedIndex},
+    {15, "cache snapshots", kCacheSnapshots},
 };
 
 // The one place where the dialects differ.

@@ -132,6 +132,8 @@ class PostgresStore final : public Store {
                                const std::function<Status(const AnnotationFact&)>& fn) override;
   Result<std::vector<HoneypotAnswer>> ListHoneypotAnswers(Id project_id) override;
   Result<TaskChanges> TaskChangesSince(Id project_id, int64_t since) override;
+  Status SaveCacheSnapshot(Id project_id, const std::string& kind, const CacheSnapshot& snapshot) override;
+  Result<CacheSnapshot> GetCacheSnapshot(Id project_id, const std::string& kind) override;
   Status BackupTo(const std::string& path) override;
   Status CheckIntegrity() override;
   Status RecordAudit(AuditEntry* entry) override;

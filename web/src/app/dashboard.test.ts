@@ -1,6 +1,6 @@
 import { describe, expect, it } from "vitest";
 import { parseLabelingConfig } from "../model";
-import { flagReasons, fmtDuration, fmtShare, labelDistributions, parseThreshold, progress } from "./dashboard";
+import { flagReasons, fmtDuration, fmtShare, labelDistributions, parseThreshold, progress, staleNote } from "./dashboard";
 import { parseRoute } from "./router";
 
 const CONFIG = `<View>
@@ -103,5 +103,14 @@ describe("label distribution", () => {
     expect(d?.rows.map((r) => r.label)).toEqual(["a", "b", "c"]);
     expect(d?.rows.every((r) => !r.inConfig)).toBe(true);
     expect(d?.warnings).toEqual([]);
+  });
+});
+
+describe("stale note", () => {
+  it("is empty for live numbers and names the oldest saved time otherwise", () => {
+    expect(staleNote([{ stale: false, as_of: "2026-11-30T02:00:00.000Z" }, undefined])).toBe("");
+    expect(staleNote([{ stale: true, as_of: "2026-11-30T02:00:05.000Z" }, { stale: true, as_of: "2026-11-30T01:59:31.250Z" }])).toBe(
+      "Showing the numbers saved as of 2026-11-30 01:59:31 UTC; the server is recounting them and this page updates by itself.");
+    expect(staleNote([{ stale: true }])).toBe("Showing the numbers saved; the server is recounting them and this page updates by itself.");
   });
 });

@@ -122,3 +122,19 @@ export function labelDistributions(labels: readonly LabelCounts[], config: Label
     return { fromName: e.from_name, type: e.type, total, rows, warnings };
   });
 }
+
+/** How long the dashboard waits before asking again while its numbers are stale. */
+export const STALE_RETRY_MS = 3000;
+
+/**
+ * The note shown while the server answers from a saved snapshot (right after
+ * it started, while it rebuilds the dashboards); "" when the numbers are live.
+ */
+export function staleNote(parts: readonly ({ readonly stale?: boolean; readonly as_of?: string } | undefined)[]): string {
+  const stale = parts.filter((p) => p?.stale);
+  if (stale.length === 0) return "";
+  const times = stale.map((p) => p?.as_of ?? "").filter((t) => t !== "").sort();
+  const oldest = times[0];
+  const when = oldest ? ` as of ${oldest.slice(0, 10)} ${oldest.slice(11, 19)} UTC` : "";
+  return `Showing the numbers saved${when}; the server is recounting them and this page updates by itself.`;
+}

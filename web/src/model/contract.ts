@@ -360,6 +360,10 @@ export interface AnnotatorStats {
   readonly agreement_threshold: number;
   readonly annotators: readonly AnnotatorStat[];
   readonly per_day: readonly DayCount[];
+  /** True right after a server start: the numbers of the last saved snapshot, while the live ones are rebuilt. */
+  readonly stale?: boolean;
+  /** When the numbers were computed (ISO 8601). */
+  readonly as_of?: string;
 }
 
 export interface LabelCounts {
@@ -390,6 +394,9 @@ export interface ProjectStats {
   readonly labels: readonly LabelCounts[];
   readonly per_day: readonly ProjectDay[];
   readonly review: { readonly pending: number; readonly accepted: number; readonly rejected: number; readonly fixed: number };
+  /** As in AnnotatorStats: annotation counts, labels and days from the last saved snapshot. */
+  readonly stale?: boolean;
+  readonly as_of?: string;
 }
 
 // ---- Quality (reviewers, managers and owners; annotators get 403) ----

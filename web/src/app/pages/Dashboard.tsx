@@ -14,7 +14,7 @@ import {
   type LineChart, type Series, TOTAL_COLOR, alignDays, allDays, barLengths, lineChart, seriesColor,
 } from "../charts";
 import {
-  DEFAULT_STATS_THRESHOLD, type LabelDistribution, flagReasons, fmtDuration, fmtShare, labelDistributions, progress,
+  DEFAULT_STATS_THRESHOLD, STALE_RETRY_MS, type LabelDistribution, flagReasons, fmtDuration, fmtShare, labelDistributions, progress, staleNote,
 } from "../dashboard";
 import { fmt, fmtThreshold } from "../quality";
 import { personName } from "../roles";
@@ -56,8 +56,17 @@ export function DashboardPage(props: { id: number; accuracyThreshold: number | u
     const parsed = parseLabelingConfig(project.label_config);
     return parsed.ok ? parsed.config : undefined;
   }, [project?.label_config]);
-  const stats = useQuery(() => api.annotatorStats(props.id, { accuracy_threshold: acc, agreement_threshold: agr }), [props.id, acc, agr]);
-  const projectStats = useQuery(() => api.projectStats(props.id), [props.id]);
+  // Right after a server start the numbers may come from a saved snapshot
+  // ("stale"): ask again every few seconds until they are live.
+  const [round, setRound] = useState(0);
+  const stats = useQuery(() => api.annotatorStats(props.id, { accuracy_threshold: acc, agreement_threshold: agr }), [props.id, acc, agr, round]);
+  const projectStats = useQuery(() => api.projectStats(props.id), [props.id, round]);
+  const stale = staleNote([stats.value, projectStats.value]);
+  useEffect(() => {
+    if (!stale || stats.loading || projectStats.loading) return;
+    const timer = window.setTimeout(() => setRound((r) => r + 1), STALE_RETRY_MS);
+    return () => window.clearTimeout(timer);
+  }, [stale, stats.loading, projectStats.loading]);
   const setThresholds = (a: number, g: number) => {
     const q = new URLSearchParams();
     if (a !== DEFAULT_STATS_THRESHOLD) q.set("accuracy_threshold", fmtThreshold(a));
@@ -70,8 +79,9 @@ export function DashboardPage(props: { id: number; accuracyThreshold: number | u
     <main class="dashboard">
       <div class="quality-head">
         <h1>Team dashboard: {project?.title ?? `Project ${props.id}`}</h1>
-        <span role="status" class="hint">{stats.loading || projectStats.loading ? "Loading…" : ""}</span>
+        <span role="status" class="hint">{(stats.loading || projectStats.loading) && !stale ? "Loading…" : ""}</span>
       </div>
+      {stale && <p class="notice" role="status" aria-label="Saved numbers">{stale}</p>}
       <nav class="subnav" aria-label="Project">
         <a href={`/projects/${props.id}`}>Tasks</a>
         <a href={`/projects/${props.id}/review`}>Review</a>

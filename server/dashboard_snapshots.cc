@@ -1,0 +1,199 @@
+#include "server/dashboard_snapshots.h"
+
+#include <algorithm>
+#include <cstdlib>
+#include <optional>
+#include <string>
+
+#include "server/request_log.h"
+#include "tessera/util.h"
+
+namespace tessera::server {
+
+using nlohmann::json;
+
+namespace {
+
+constexpr char kDashboardKind[] = "dashboard";
+constexpr char kAgreementKind[] = "peer_agreement";
+
+json DaysToJson(const std::map<std::string, DayCounts>& days) {
+  json out = json::object();
+  for (const auto& [day, c] : days) out[day] = json::array({c.submitted, c.skipped});
+  return out;
+}
+
+std::map<std::string, DayCounts> DaysFromJson(const json& j) {
+  std::map<std::string, DayCounts> out;
+  for (const auto& [day, c] : j.items()) out[day] = DayCounts{c.at(0).get<int64_t>(), c.at(1).get<int64_t>()};
+  return out;
+}
+
+json AgreementToJson(const std::map<Id, double>& agreement) {
+  json out = json::object();
+  for (const auto& [user, value] : agreement) out[std::to_string(user)] = value;
+  return out;
+}
+
+}  // namespace
+
+json DashboardStatsToJson(const DashboardStats& s) {
+  json labels = json::array();
+  for (const auto& [control, counts] : s.labels) {
+    labels.push_back(json::array({control.first, control.second, counts}));
+  }
+  json annotators = json::object();
+  for (const auto& [user, a] : s.annotators) {
+    annotators[std::to_string(user)] = json{{"submitted", a.submitted},
+                                            {"skipped", a.skipped},
+                                            {"ground_truth", a.ground_truth},
+                                            {"lead_time_median", a.lead_time_median},
+                                            {"lead_hours", a.lead_hours},
+                                            {"per_day", DaysToJson(a.per_day)}};
+  }
+  return json{{"seq", s.seq},
+              {"submitted", s.submitted},
+              {"skipped", s.skipped},
+              {"ground_truth", s.ground_truth},
+              {"per_day", DaysToJson(s.per_day)},
+              {"authored_per_day", DaysToJson(s.authored_per_day)},
+              {"labels", std::move(labels)},
+              {"annotators", std::move(annotators)}};
+}
+
+Result<DashboardStats> DashboardStatsFromJson(const json& j) {
+  try {
+    DashboardStats s;
+    s.seq = j.at("seq").get<int64_t>();
+    s.submitted = j.at("submitted").get<int64_t>();
+    s.skipped = j.at("skipped").get<int64_t>();
+    s.ground_truth = j.at("ground_truth").get<int64_t>();
+    s.per_day = DaysFromJson(j.at("per_day"));
+    s.authored_per_day = DaysFromJson(j.at("authored_per_day"));
+    for (const json& l : j.at("labels")) {
+      auto& counts = s.labels[{l.at(0).get<std::string>(), l.at(1).get<std::string>()}];
+      for (const auto& [value, n] : l.at(2).items()) counts[value] = n.get<int64_t>();
+    }
+    for (const auto& [user, a] : j.at("annotators").items()) {
+      DashboardStats::Annotator& t = s.annotators[std::stoll(user)];
+      t.submitted = a.at("submitted").get<int64_t>();
+      t.skipped = a.at("skipped").get<int64_t>();
+      t.ground_truth = a.at("ground_truth").get<int64_t>();
+      t.lead_time_median = a.at("lead_time_median").get<double>();
+      t.lead_hours = a.at("lead_hours").get<double>();
+      t.per_day = DaysFromJson(a.at("per_day"));
+    }
+    return s;
+  } catch (const std::exception& e) {  // nlohmann's out_of_range / type_error, stoll's
+    return Status::InvalidArgument(std::string("dashboard snapshot: ") + e.what());
+  }
+}
+
+Result<DashboardData> DashboardSource::Get(const Project& project, bool with_agreement) {
+  const bool built = stats_.Built(project.id) && (!with_agreement || quality_.Built(project.id, AgreementOptions{}));
+  if (!built) {
+    if (std::optional<DashboardData> saved = Saved(project.id, with_agreement)) {
+      RebuildSoon(project);
+      return std::move(*saved);
+    }
+  }
+  return Live(project, with_agreement);
+}
+
+Result<DashboardData> DashboardSource::Live(const Project& project, bool with_agreement) {
+  DashboardData out;
+  out.as_of = NowMs();
+  if (with_agreement) {
+    // From the builder's running per-pair totals: no pass over the tasks.
+    Status s = quality_.With(store_, project, AgreementOptions{}, [&](const QualitySnapshot& snap) -> Status {
+      out.peer_agreement = snap.builder.PeerAgreementByAnnotator();
+      return Status::Ok();
+    });
+    // A config that does not parse leaves agreement unknown, not the page broken.
+    if (!s.ok() && s.code() != Code::kFailedPrecondition) return s;
+  }
+  TESSERA_ASSIGN_OR_RETURN(out.stats, stats_.Get(store_, project.id));
+  Save(project.id, kDashboardKind, out.stats->seq, DashboardStatsToJson(*out.stats), /*always=*/false);
+  if (with_agreement) {
+    Save(project.id, kAgreementKind, out.stats->seq, AgreementToJson(out.peer_agreement), /*always=*/false);
+  }
+  return out;
+}
+
+std::optional<DashboardData> DashboardSource::Saved(Id project_id, bool with_agreement) {
+  auto stats = store_.GetCacheSnapshot(project_id, kDashboardKind);
+  if (!stats.ok()) return std::nullopt;
+  DashboardData out;
+  out.stale = true;
+  out.as_of = stats->saved_at;
+  auto parsed = DashboardStatsFromJson(json::parse(stats->body, nullptr, false));
+  if (!parsed.ok()) return std::nullopt;  // unreadable: compute it live
+  out.stats = std::make_shared<const DashboardStats>(std::move(*parsed));
+  if (with_agreement) {
+    auto agreement = store_.GetCacheSnapshot(project_id, kAgreementKind);
+    if (!agreement.ok()) return std::nullopt;
+    json j = json::parse(agreement->body, nullptr, false);
+    if (!j.is_object()) return std::nullopt;
+    for (const auto& [user, value] : j.items()) {
+      if (!value.is_number()) return std::nullopt;
+      char* end = nullptr;
+      const long long id = std::strtoll(user.c_str(), &end, 10);
+      if (end == user.c_str() || *end != '\0') return std::nullopt;
+      out.peer_agreement[static_cast<Id>(id)] = value.get<double>();
+    }
+    out.as_of = std::min(out.as_of, agreement->saved_at);
+  }
+  return out;
+}
+
+void DashboardSource::RebuildSoon(const Project& project) {
+  {
+    std::lock_guard<std::mutex> lock(mu_);
+    if (!rebuilding_.insert(project.id).second) return;
+  }
+  lane_.Post([this, project]() -> Status {
+    Status s = Status::Ok();
+    auto stats = stats_.RefreshAndGet(store_, project.id);
+    if (!stats.ok()) s = stats.status();
+    std::map<Id, double> agreement;
+    bool agreement_known = false;
+    if (s.ok()) {
+      Status q = quality_.RefreshWith(store_, project, AgreementOptions{}, [&](const QualitySnapshot& snap) {
+        agreement = snap.builder.PeerAgreementByAnnotator();
+        agreement_known = true;
+        return Status::Ok();
+      });
+      if (!q.ok() && q.code() != Code::kFailedPrecondition) s = q;
+    }
+    if (s.ok()) {
+      Save(project.id, kDashboardKind, (*stats)->seq, DashboardStatsToJson(**stats), /*always=*/true);
+      if (agreement_known) Save(project.id, kAgreementKind, (*stats)->seq, AgreementToJson(agreement), /*always=*/true);
+    } else if (!lane_.stopping()) {
+      LogError("", "rebuilding the dashboards of project " + std::to_string(project.id) + ": " + s.ToString());
+    }
+    std::lock_guard<std::mutex> lock(mu_);
+    rebuilding_.erase(project.id);
+    return Status::Ok();
+  });
+}
+
+void DashboardSource::Save(Id project_id, const std::string& kind, int64_t seq, const json& body, bool always) {
+  const TimeMs now = NowMs();
+  {
+    std::lock_guard<std::mutex> lock(mu_);
+    auto [it, first] = saved_.try_emplace({project_id, kind}, now);
+    if (!first && !always && now - it->second < kSaveEverySeconds * 1000) return;
+    it->second = now;
+  }
+  CacheSnapshot snapshot;
+  snapshot.seq = seq;
+  snapshot.saved_at = now;
+  snapshot.body = body.dump();
+  Status s = store_.SaveCacheSnapshot(project_id, kind, snapshot);
+  // A snapshot that could not be saved costs the next start a rebuild, nothing more.
+  if (!s.ok() && s.code() != Code::kNotFound) {
+    LogError("", "saving the " + kind + " snapshot of project " + std::to_string(project_id) + ": " + s.ToString());
+  }
+}
+
+}  // namespace tessera::server
