@@ -66,6 +66,8 @@ App::App(Store& store, AppOptions options)
 App::~App() {
   // Work on the lane refers to the caches below: stop it before they go.
   lane_.Stop();
+  // A graceful stop: the dashboards' numbers as they are now, for the next start.
+  dashboards_.SaveAll();
 }
 
 void App::WarmCaches() {

@@ -177,6 +177,30 @@ void DashboardSource::RebuildSoon(const Project& project) {
   });
 }
 
+void DashboardSource::SaveAll() {
+  std::set<Id> projects;
+  {
+    std::lock_guard<std::mutex> lock(mu_);
+    for (const auto& [key, when] : saved_) projects.insert(key.first);
+  }
+  for (Id project_id : projects) {
+    if (!stats_.Built(project_id)) continue;
+    // Only the tasks changed since the last request are read (a whole-project
+    // read gives up at once: the lane is stopping).
+    auto stats = stats_.RefreshAndGet(store_, project_id);
+    if (!stats.ok()) continue;
+    Save(project_id, kDashboardKind, (*stats)->seq, DashboardStatsToJson(**stats), /*always=*/true);
+    auto project = store_.GetProject(project_id);
+    if (!project.ok() || !quality_.Built(project_id, AgreementOptions{})) continue;
+    std::map<Id, double> agreement;
+    Status s = quality_.RefreshWith(store_, *project, AgreementOptions{}, [&](const QualitySnapshot& snap) {
+      agreement = snap.builder.PeerAgreementByAnnotator();
+      return Status::Ok();
+    });
+    if (s.ok()) Save(project_id, kAgreementKind, (*stats)->seq, AgreementToJson(agreement), /*always=*/true);
+  }
+}
+
 void DashboardSource::Save(Id project_id, const std::string& kind, int64_t seq, const json& body, bool always) {
   const TimeMs now = NowMs();
   {

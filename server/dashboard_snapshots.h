@@ -7,7 +7,8 @@
 // annotated task: 14-15 s on a 10M-task project with 3M annotations. So each
 // time the live numbers are computed, a copy is saved in the store
 // (Store::SaveCacheSnapshot, kinds "dashboard" and "peer_agreement"; at most
-// every kSaveEverySeconds per project and kind, and always after a rebuild).
+// every kSaveEverySeconds per project and kind, always after a rebuild, and
+// at a graceful stop).
 // When a request finds a cache not built and a snapshot saved, it answers
 // with the snapshot, marked stale with the time it was saved, and the
 // caches are rebuilt on the low-priority lane; the requests after that are
@@ -55,6 +56,12 @@ class DashboardSource {
   // The project's dashboard numbers; `with_agreement` adds each annotator's
   // agreement with peers (a config the agreement cannot read leaves it empty).
   Result<DashboardData> Get(const Project& project, bool with_agreement);
+
+  // Brings the built caches of every project whose dashboards this process
+  // served up to date and saves them, on the calling thread: for a graceful
+  // stop (App's destructor, once the lane has stopped), so that the next
+  // start shows the numbers as they were at the stop.
+  void SaveAll();
 
  private:
   Result<DashboardData> Live(const Project& project, bool with_agreement);
