@@ -84,10 +84,7 @@ TEST_F(ProjectStatsTest, CountsByHand) {
   Id pid = 0;
   std::vector<Id> t;
   {
-    SqliteOptions options;
-    options.path = (server_.data_dir() / "tessera.db").string();
-    options.full_sync = false;
-    auto opened = OpenSqliteStore(options);
+    auto opened = server_.OpenStore();  // SQLite, or PostgreSQL under TESSERA_TEST_DATABASE=postgres
     ASSERT_TRUE(opened.ok()) << opened.status().ToString();
     Store& store = **opened;
     auto add = [&](const std::string& email, bool is_admin) {
