@@ -29,6 +29,14 @@ std::map<std::string, DayCounts> DaysFromJson(const json& j) {
   return out;
 }
 
+// A user id written as an object key; nullopt unless the whole key is a number.
+std::optional<Id> IdKey(const std::string& key) {
+  char* end = nullptr;
+  const long long id = std::strtoll(key.c_str(), &end, 10);
+  if (end == key.c_str() || *end != '\0') return std::nullopt;
+  return static_cast<Id>(id);
+}
+
 json AgreementToJson(const std::map<Id, double>& agreement) {
   json out = json::object();
   for (const auto& [user, value] : agreement) out[std::to_string(user)] = value;
@@ -75,7 +83,9 @@ Result<DashboardStats> DashboardStatsFromJson(const json& j) {
       for (const auto& [value, n] : l.at(2).items()) counts[value] = n.get<int64_t>();
     }
     for (const auto& [user, a] : j.at("annotators").items()) {
-      DashboardStats::Annotator& t = s.annotators[std::stoll(user)];
+      std::optional<Id> id = IdKey(user);
+      if (!id) return Status::InvalidArgument("dashboard snapshot: annotator key '" + user + "' is not a user id");
+      DashboardStats::Annotator& t = s.annotators[*id];
       t.submitted = a.at("submitted").get<int64_t>();
       t.skipped = a.at("skipped").get<int64_t>();
       t.ground_truth = a.at("ground_truth").get<int64_t>();
@@ -84,7 +94,7 @@ Result<DashboardStats> DashboardStatsFromJson(const json& j) {
       t.per_day = DaysFromJson(a.at("per_day"));
     }
     return s;
-  } catch (const std::exception& e) {  // nlohmann's out_of_range / type_error, stoll's
+  } catch (const std::exception& e) {  // nlohmann's out_of_range / type_error
     return Status::InvalidArgument(std::string("dashboard snapshot: ") + e.what());
   }
 }
@@ -135,11 +145,9 @@ std::optional<DashboardData> DashboardSource::Saved(Id project_id, bool with_agr
     json j = json::parse(agreement->body, nullptr, false);
     if (!j.is_object()) return std::nullopt;
     for (const auto& [user, value] : j.items()) {
-      if (!value.is_number()) return std::nullopt;
-      char* end = nullptr;
-      const long long id = std::strtoll(user.c_str(), &end, 10);
-      if (end == user.c_str() || *end != '\0') return std::nullopt;
-      out.peer_agreement[static_cast<Id>(id)] = value.get<double>();
+      std::optional<Id> id = IdKey(user);
+      if (!id || !value.is_number()) return std::nullopt;
+      out.peer_agreement[*id] = value.get<double>();
     }
     out.as_of = std::min(out.as_of, agreement->saved_at);
   }
@@ -152,23 +160,8 @@ void DashboardSource::RebuildSoon(const Project& project) {
     if (!rebuilding_.insert(project.id).second) return;
   }
   lane_.Post([this, project]() -> Status {
-    Status s = Status::Ok();
-    auto stats = stats_.RefreshAndGet(store_, project.id);
-    if (!stats.ok()) s = stats.status();
-    std::map<Id, double> agreement;
-    bool agreement_known = false;
-    if (s.ok()) {
-      Status q = quality_.RefreshWith(store_, project, AgreementOptions{}, [&](const QualitySnapshot& snap) {
-        agreement = snap.builder.PeerAgreementByAnnotator();
-        agreement_known = true;
-        return Status::Ok();
-      });
-      if (!q.ok() && q.code() != Code::kFailedPrecondition) s = q;
-    }
-    if (s.ok()) {
-      Save(project.id, kDashboardKind, (*stats)->seq, DashboardStatsToJson(**stats), /*always=*/true);
-      if (agreement_known) Save(project.id, kAgreementKind, (*stats)->seq, AgreementToJson(agreement), /*always=*/true);
-    } else if (!lane_.stopping()) {
+    Status s = RefreshAndSave(project, /*build_agreement=*/true);
+    if (!s.ok() && !lane_.stopping()) {
       LogError("", "rebuilding the dashboards of project " + std::to_string(project.id) + ": " + s.ToString());
     }
     std::lock_guard<std::mutex> lock(mu_);
@@ -185,20 +178,26 @@ void DashboardSource::SaveAll() {
   }
   for (Id project_id : projects) {
     if (!stats_.Built(project_id)) continue;
+    auto project = store_.GetProject(project_id);
     // Only the tasks changed since the last request are read (a whole-project
     // read gives up at once: the lane is stopping).
-    auto stats = stats_.RefreshAndGet(store_, project_id);
-    if (!stats.ok()) continue;
-    Save(project_id, kDashboardKind, (*stats)->seq, DashboardStatsToJson(**stats), /*always=*/true);
-    auto project = store_.GetProject(project_id);
-    if (!project.ok() || !quality_.Built(project_id, AgreementOptions{})) continue;
-    std::map<Id, double> agreement;
-    Status s = quality_.RefreshWith(store_, *project, AgreementOptions{}, [&](const QualitySnapshot& snap) {
-      agreement = snap.builder.PeerAgreementByAnnotator();
-      return Status::Ok();
-    });
-    if (s.ok()) Save(project_id, kAgreementKind, (*stats)->seq, AgreementToJson(agreement), /*always=*/true);
+    if (project.ok()) (void)RefreshAndSave(*project, /*build_agreement=*/false);  // best effort, at exit
   }
+}
+
+Status DashboardSource::RefreshAndSave(const Project& project, bool build_agreement) {
+  TESSERA_ASSIGN_OR_RETURN(std::shared_ptr<const DashboardStats> stats, stats_.RefreshAndGet(store_, project.id));
+  Save(project.id, kDashboardKind, stats->seq, DashboardStatsToJson(*stats), /*always=*/true);
+  if (!build_agreement && !quality_.Built(project.id, AgreementOptions{})) return Status::Ok();
+  std::map<Id, double> agreement;
+  Status s = quality_.RefreshWith(store_, project, AgreementOptions{}, [&](const QualitySnapshot& snap) {
+    agreement = snap.builder.PeerAgreementByAnnotator();
+    return Status::Ok();
+  });
+  if (s.code() == Code::kFailedPrecondition) return Status::Ok();  // a config the agreement cannot read
+  TESSERA_RETURN_IF_ERROR(s);
+  Save(project.id, kAgreementKind, stats->seq, AgreementToJson(agreement), /*always=*/true);
+  return Status::Ok();
 }
 
 void DashboardSource::Save(Id project_id, const std::string& kind, int64_t seq, const json& body, bool always) {

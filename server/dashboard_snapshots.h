@@ -68,6 +68,9 @@ class DashboardSource {
   std::optional<DashboardData> Saved(Id project_id, bool with_agreement);
   // Rebuilds both caches on the lane (once at a time per project), then saves.
   void RebuildSoon(const Project& project);
+  // Brings the project's dashboard cache up to date and saves it, then the
+  // agreement cache (built if `build_agreement`, else only if it is already).
+  Status RefreshAndSave(const Project& project, bool build_agreement);
   void Save(Id project_id, const std::string& kind, int64_t seq, const nlohmann::json& body, bool always);
 
   Store& store_;
