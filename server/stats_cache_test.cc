@@ -4,22 +4,19 @@
 // and after every round the cache brought up to date change by change is
 // compared, number by number, with a new cache that reads the project whole.
 #include "server/stats_cache.h"
-#include "server/dashboard_snapshots.h"
 
 #include <gtest/gtest.h>
 
-#include <filesystem>
-#include <random>
 #include <sstream>
 #include <string>
 #include <vector>
 
+#include "server/dashboard_snapshots.h"
+#include "src/formats/sqlite_fixture_for_test.h"
 #include "tessera/store.h"
 
 namespace tessera::server {
 namespace {
-
-namespace fs = std::filesystem;
 
 constexpr char kConfig[] =
     "<View><Text name=\"text\" value=\"$text\"/>"
@@ -49,18 +46,13 @@ std::string Describe(const DashboardStats& s) {
   return out.str();
 }
 
-class StatsCacheTest : public ::testing::Test {
+class StatsCacheTest : public SqliteStoreTest {
  protected:
+  StatsCacheTest() : SqliteStoreTest("stats_cache") {}
   void SetUp() override {
-    dir_ = fs::temp_directory_path() / ("tessera_stats_cache_" + std::to_string(std::random_device()()));
-    fs::create_directories(dir_);
-    SqliteOptions options;
-    options.path = (dir_ / "store.db").string();
-    options.full_sync = false;
-    auto store = OpenSqliteStore(options);
-    ASSERT_TRUE(store.ok()) << store.status().ToString();
-    store_ = std::move(*store);
-    for (int user_idx = 0; user_idx < 4; ++user_idx) {
+    SqliteStoreTest::SetUp();
+    users_.push_back(user_id_);
+    for (int user_idx = 1; user_idx < 4; ++user_idx) {
       User user;
       user.email = "u" + std::to_string(user_idx) + "@example.com";
       user.username = "u" + std::to_string(user_idx);
@@ -68,14 +60,7 @@ class StatsCacheTest : public ::testing::Test {
       users_.push_back(user.id);
     }
   }
-  void TearDown() override {
-    store_.reset();
-    std::error_code ec;
-    fs::remove_all(dir_, ec);
-  }
 
-  fs::path dir_;
-  std::unique_ptr<Store> store_;
   std::vector<Id> users_;
 };
 

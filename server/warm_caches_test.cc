@@ -4,46 +4,31 @@
 #include <gtest/gtest.h>
 
 #include <chrono>
-#include <filesystem>
-#include <random>
 #include <thread>
 #include <vector>
 
 #include "server/app.h"
+#include "src/formats/sqlite_fixture_for_test.h"
 #include "tessera/store.h"
 
 namespace tessera::server {
 namespace {
 
-namespace fs = std::filesystem;
-
 constexpr char kConfig[] =
     "<View><Text name=\"text\" value=\"$text\"/>"
     "<Choices name=\"sentiment\" toName=\"text\"><Choice value=\"pos\"/><Choice value=\"neg\"/></Choices></View>";
 
-class WarmCachesTest : public ::testing::Test {
+class WarmCachesTest : public SqliteStoreTest {
  protected:
+  WarmCachesTest() : SqliteStoreTest("warm") {}
   void SetUp() override {
-    dir_ = fs::temp_directory_path() / ("tessera_warm_" + std::to_string(std::random_device()()));
-    fs::create_directories(dir_);
-    SqliteOptions options;
-    options.path = (dir_ / "store.db").string();
-    options.full_sync = false;
-    auto store = OpenSqliteStore(options);
-    ASSERT_TRUE(store.ok()) << store.status().ToString();
-    store_ = std::move(*store);
-    for (const char* name : {"ann", "bob"}) {
-      User user;
-      user.email = std::string(name) + "@example.com";
-      user.username = name;
-      ASSERT_TRUE(store_->CreateUser(&user).ok());
-      users_.push_back(user.id);
-    }
-  }
-  void TearDown() override {
-    store_.reset();
-    std::error_code ec;
-    fs::remove_all(dir_, ec);
+    SqliteStoreTest::SetUp();
+    users_.push_back(user_id_);
+    User bob;
+    bob.email = "bob@example.com";
+    bob.username = "bob";
+    ASSERT_TRUE(store_->CreateUser(&bob).ok());
+    users_.push_back(bob.id);
   }
 
   // A project of `tasks` tasks, each labeled by both users (agreeing on
@@ -77,8 +62,6 @@ class WarmCachesTest : public ::testing::Test {
     return options;
   }
 
-  fs::path dir_;
-  std::unique_ptr<Store> store_;
   std::vector<Id> users_;
 };
 

@@ -1,7 +1,7 @@
-// A fixture for the formats tests that import into and export from a real
-// store: a throw-away SQLite database in its own temporary folder, one user,
-// the author of what the tests create, and projects made with tasks imported.
-// Test-only.
+// A fixture for tests on a real store: a throw-away SQLite database in its
+// own temporary folder and one user, the author of what the tests create;
+// the formats tests also make projects with tasks imported. The server's
+// cache tests use it too. Test-only.
 #ifndef TESSERA_SRC_FORMATS_SQLITE_FIXTURE_FOR_TEST_H_
 #define TESSERA_SRC_FORMATS_SQLITE_FIXTURE_FOR_TEST_H_
 
