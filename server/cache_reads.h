@@ -2,7 +2,7 @@
 // project: when a full pass beats re-reading the changed tasks, and the full
 // pass itself.
 //
-// ForEachTaskBundleSliced: Store::ForEachTaskBundle in slices of tasks, each
+// ForEachTaskSlice: Store::ForEachTaskBundle in slices of tasks, each
 // slice its own read, handled after the read has ended. The caches read a 10M-task project's 1M annotated
 // tasks this way: as one read it held one SQLite read transaction for tens
 // of seconds, the WAL could not be checkpointed past it, and while labeling
@@ -15,14 +15,15 @@
 
 #include <algorithm>
 #include <cstddef>
+#include <cstdint>
 #include <functional>
 #include <vector>
 
+#include "server/low_priority_lane.h"
 #include "tessera/store.h"
 
 namespace tessera::server {
 
-// Tasks per read of a full pass.
 // Tasks per read of a full pass (held in memory between the read and their
 // handling: about 8 MB of 1.5 KB tasks).
 inline constexpr size_t kSliceTasks = 5000;
@@ -36,29 +37,31 @@ inline bool ReadWholeProject(const TaskChanges& changes, size_t tasks_held) {
   return changes.everything || changes.task_ids.size() > std::max(kMaxIncrementalTasks, tasks_held / 4);
 }
 
-inline Status ForEachTaskBundleSliced(Store& store, TaskQuery query, size_t slice,
-                                      const std::function<Status(const TaskBundle&)>& fn) {
-  // A slice is copied out and handled after its read has ended: the read
-  // transaction lasts as long as SQLite's stepping, not as long as the
-  // caller's parsing of the slice (0.4 s for 20,000 tasks under load), so most of
-  // the time no read is open and the WAL's checkpoints complete.
-  std::vector<TaskBundle> held;
-  while (true) {
-    size_t seen = 0;
-    bool full = false;
-    Status s = store.ForEachTaskBundle(query, [&](const TaskBundle& bundle) -> Status {
-      if (seen == held.size()) held.emplace_back();
-      held[seen++] = bundle;  // reuses the strings' buffers of the slice before
-      query.after_id = bundle.task.id;
-      if (seen < slice) return Status::Ok();
-      full = true;
-      return Status::Unavailable("slice read");  // stops this read; the next one goes on
-    });
-    if (!full && !s.ok()) return s;
-    for (size_t bundle_idx = 0; bundle_idx < seen; ++bundle_idx) TESSERA_RETURN_IF_ERROR(fn(held[bundle_idx]));
-    if (!full) return Status::Ok();
-  }
-}
+// Calls fn(bundles, count) for every slice of up to `slice` tasks of the
+// query, in task id order, on a thread of its own (inheriting the caller's
+// priority) while the next slice is read; bundles[0, count) are valid during
+// the call. Stops at fn's first error.
+Status ForEachTaskSlice(Store& store, TaskQuery query, size_t slice,
+                        const std::function<Status(const std::vector<TaskBundle>&, size_t)>& fn);
+
+// One cache entry being built from scratch by a whole-project read
+// (ReadWholeProjectInto). It holds the entry's lock until destroyed; an entry
+// whose read did not finish is left unbuilt.
+class FullReadSink {
+ public:
+  virtual ~FullReadSink() = default;
+  virtual void Add(const TaskBundle& bundle) = 0;
+  // Every task has been added: the entry now reflects change-log position `seq`.
+  virtual void Finish(int64_t seq) = 0;
+};
+
+// Reads every task of the project with an annotation, submitted or skipped,
+// once, hands each to every sink, then finishes them at the change-log
+// position read before the first task. Several caches rebuilt together
+// share one read of the store (on a 10M-task project the read is about half
+// of each rebuild). Gives up with Unavailable once `lane` is stopping.
+Status ReadWholeProjectInto(Store& store, Id project_id, const std::vector<FullReadSink*>& sinks,
+                            const LowPriorityLane* lane);
 
 }  // namespace tessera::server
 

@@ -100,17 +100,25 @@ Result<DashboardStats> DashboardStatsFromJson(const json& j) {
 }
 
 Result<DashboardData> DashboardSource::Get(const Project& project, bool with_agreement) {
-  const bool built = stats_.Built(project.id) && (!with_agreement || quality_.Built(project.id, AgreementOptions{}));
-  if (!built) {
-    if (std::optional<DashboardData> saved = Saved(project.id, with_agreement)) {
+  const bool whole = stats_.NeedsWholeRead(store_, project.id) ||
+                     (with_agreement && quality_.NeedsWholeRead(store_, project, AgreementOptions{}));
+  if (whole) {
+    // After a start, a bulk change (an import), a config change or while a
+    // rebuild runs: the last numbers at once, the rebuild on the lane.
+    std::optional<DashboardData> last = Remembered(project.id, with_agreement);
+    if (!last) last = Saved(project.id, with_agreement);
+    if (last) {
       RebuildSoon(project);
-      return std::move(*saved);
+      return std::move(*last);
     }
   }
-  return Live(project, with_agreement);
+  return Live(project, with_agreement, whole);
 }
 
-Result<DashboardData> DashboardSource::Live(const Project& project, bool with_agreement) {
+Result<DashboardData> DashboardSource::Live(const Project& project, bool with_agreement, bool whole) {
+  // Whatever needs a whole read is built from one read of the project:
+  // after a start, the dashboard page asks for both caches.
+  if (whole) TESSERA_RETURN_IF_ERROR(lane_.Run([&] { return BuildWhole(project); }));
   DashboardData out;
   out.as_of = NowMs();
   if (with_agreement) {
@@ -126,6 +134,37 @@ Result<DashboardData> DashboardSource::Live(const Project& project, bool with_ag
   Save(project.id, kDashboardKind, out.stats->seq, DashboardStatsToJson(*out.stats), /*always=*/false);
   if (with_agreement) {
     Save(project.id, kAgreementKind, out.stats->seq, AgreementToJson(out.peer_agreement), /*always=*/false);
+  }
+  Remember(project.id, out, with_agreement);
+  return out;
+}
+
+void DashboardSource::Remember(Id project_id, const DashboardData& data, bool with_agreement) {
+  std::lock_guard<std::mutex> lock(mu_);
+  // As many projects as the dashboard cache holds (App: 16); which one goes does not matter much.
+  if (last_.size() >= kRememberedProjects && !last_.count(project_id)) last_.erase(last_.begin());
+  Last& last = last_[project_id];
+  last.stats = data.stats;
+  last.stats_as_of = data.as_of;
+  if (with_agreement) {
+    last.agreement = data.peer_agreement;
+    last.agreement_as_of = data.as_of;
+  }
+}
+
+std::optional<DashboardData> DashboardSource::Remembered(Id project_id, bool with_agreement) {
+  std::lock_guard<std::mutex> lock(mu_);
+  auto found = last_.find(project_id);
+  if (found == last_.end() || !found->second.stats) return std::nullopt;
+  const Last& last = found->second;
+  if (with_agreement && !last.agreement) return std::nullopt;
+  DashboardData out;
+  out.stale = true;
+  out.stats = last.stats;
+  out.as_of = last.stats_as_of;
+  if (with_agreement) {
+    out.peer_agreement = *last.agreement;
+    out.as_of = std::min(out.as_of, last.agreement_as_of);
   }
   return out;
 }
@@ -185,7 +224,21 @@ void DashboardSource::SaveAll() {
   }
 }
 
+Status DashboardSource::BuildWhole(const Project& project) {
+  // Stats first, then agreement: the order every holder of both locks takes.
+  TESSERA_ASSIGN_OR_RETURN(std::unique_ptr<FullReadSink> stats, stats_.BeginFullRead(store_, project.id));
+  auto agreement = quality_.BeginFullRead(store_, project, AgreementOptions{});
+  // A config the agreement cannot read leaves only the dashboard to build.
+  if (!agreement.ok() && agreement.status().code() != Code::kFailedPrecondition) return agreement.status();
+  std::vector<FullReadSink*> sinks;
+  if (stats) sinks.push_back(stats.get());
+  if (agreement.ok() && *agreement) sinks.push_back(agreement->get());
+  if (sinks.empty()) return Status::Ok();
+  return ReadWholeProjectInto(store_, project.id, sinks, &lane_);
+}
+
 Status DashboardSource::RefreshAndSave(const Project& project, bool build_agreement) {
+  if (build_agreement) TESSERA_RETURN_IF_ERROR(BuildWhole(project));
   TESSERA_ASSIGN_OR_RETURN(std::shared_ptr<const DashboardStats> stats, stats_.RefreshAndGet(store_, project.id));
   Save(project.id, kDashboardKind, stats->seq, DashboardStatsToJson(*stats), /*always=*/true);
   if (!build_agreement && !quality_.Built(project.id, AgreementOptions{})) return Status::Ok();

@@ -1,19 +1,22 @@
 // DashboardSource: the numbers behind the manager dashboards
-// (server/api/stats.cc), from the caches when they are built, else from the
-// last snapshot saved in the store while the caches are rebuilt.
+// (server/api/stats.cc), from the caches when they are up to date, else the
+// last numbers known while the caches are rebuilt.
 //
 // The dashboard cache (stats_cache.h) and the agreement cache
-// (quality_cache.h) live in memory. After a start, building them reads every
-// annotated task: 14-15 s on a 10M-task project with 3M annotations. So each
-// time the live numbers are computed, a copy is saved in the store
-// (Store::SaveCacheSnapshot, kinds "dashboard" and "peer_agreement"; at most
-// every kSaveEverySeconds per project and kind, always after a rebuild, and
-// at a graceful stop).
-// When a request finds a cache not built and a snapshot saved, it answers
-// with the snapshot, marked stale with the time it was saved, and the
-// caches are rebuilt on the low-priority lane; the requests after that are
-// live again. With no snapshot (a project nobody has looked at yet), the
-// request builds the caches itself, as before.
+// (quality_cache.h) live in memory and follow the change log task by task.
+// Some changes need a whole read of the project instead: the first build
+// after a start, a bulk change (an import, a delete of all tasks), a new
+// labeling config. On a 10M-task project with 3M annotations that read
+// takes seconds (both caches are built from one read: BuildWhole). So each
+// time the live numbers are computed, they are kept in memory and a copy is
+// saved in the store (Store::SaveCacheSnapshot, kinds "dashboard" and
+// "peer_agreement"; at most every kSaveEverySeconds per project and kind,
+// always after a rebuild, and at a graceful stop).
+// When a request finds that a cache needs a whole read, it answers with the
+// last live numbers of this process, else the snapshot, marked stale with
+// the time they were computed, and the whole read runs on the low-priority
+// lane; the requests after it are live again. With neither (a project
+// nobody has looked at yet), the request does the read itself.
 //
 // Thread-safety: safe for concurrent use.
 #ifndef TESSERA_SERVER_DASHBOARD_SNAPSHOTS_H_
@@ -22,6 +25,7 @@
 #include <map>
 #include <memory>
 #include <mutex>
+#include <optional>
 #include <set>
 #include <string>
 #include <utility>
@@ -49,6 +53,7 @@ Result<DashboardStats> DashboardStatsFromJson(const nlohmann::json& j);
 class DashboardSource {
  public:
   static constexpr int kSaveEverySeconds = 30;
+  static constexpr size_t kRememberedProjects = 16;
 
   DashboardSource(Store& store, StatsCache& stats, QualityCache& quality, LowPriorityLane& lane)
       : store_(store), stats_(stats), quality_(quality), lane_(lane) {}
@@ -63,11 +68,23 @@ class DashboardSource {
   // start shows the numbers as they were at the stop.
   void SaveAll();
 
+  // Builds the project's caches and saves their snapshots, on the calling
+  // thread (work already on the lane: App::WarmCaches).
+  Status Warm(const Project& project) { return RefreshAndSave(project, /*build_agreement=*/true); }
+
  private:
-  Result<DashboardData> Live(const Project& project, bool with_agreement);
+  // `whole`: a cache needs a whole read of the project (NeedsWholeRead).
+  Result<DashboardData> Live(const Project& project, bool with_agreement, bool whole);
+  // The last live answer this process gave, else the saved snapshot; stale.
+  std::optional<DashboardData> Remembered(Id project_id, bool with_agreement);
   std::optional<DashboardData> Saved(Id project_id, bool with_agreement);
+  void Remember(Id project_id, const DashboardData& data, bool with_agreement);
   // Rebuilds both caches on the lane (once at a time per project), then saves.
   void RebuildSoon(const Project& project);
+  // Rebuilds whichever of the two caches needs a whole read of the project
+  // (not built, a bulk change, a config change) with one read shared by
+  // both (StatsCache::BeginFullRead); on the lane's thread.
+  Status BuildWhole(const Project& project);
   // Brings the project's dashboard cache up to date and saves it, then the
   // agreement cache (built if `build_agreement`, else only if it is already).
   Status RefreshAndSave(const Project& project, bool build_agreement);
@@ -80,6 +97,15 @@ class DashboardSource {
   std::mutex mu_;
   std::set<Id> rebuilding_;                              // guarded by mu_
   std::map<std::pair<Id, std::string>, TimeMs> saved_;  // last save by this process; guarded by mu_
+  // The last live answer per project (guarded by mu_), for stale answers
+  // while a whole read runs.
+  struct Last {
+    std::shared_ptr<const DashboardStats> stats;
+    TimeMs stats_as_of = 0;
+    std::optional<std::map<Id, double>> agreement;
+    TimeMs agreement_as_of = 0;
+  };
+  std::map<Id, Last> last_;
 };
 
 }  // namespace tessera::server

@@ -21,6 +21,24 @@ struct QualityCache::Entry {
   // Whether `builder` is set, readable without `mu` (which a rebuild holds
   // for the whole read of the project).
   std::atomic<bool> built{false};
+  // Readable without `mu`: the position and task count of `builder`, the hash
+  // of its config, and the hash of the last config that did not parse.
+  std::atomic<int64_t> published_seq{0};
+  std::atomic<size_t> published_tasks{0};
+  std::atomic<size_t> config_hash{0};
+  std::atomic<size_t> bad_config_hash{0};
+
+  void Publish() {
+    published_seq = seq;
+    published_tasks = builder->task_count();
+    config_hash = std::hash<std::string>()(config_xml);
+    built = true;
+  }
+  void Fail(const std::string& xml) {
+    built = false;
+    builder.reset();
+    bad_config_hash = std::hash<std::string>()(xml);
+  }
 };
 
 std::shared_ptr<QualityCache::Entry> QualityCache::Acquire(const Key& key) {
@@ -43,6 +61,23 @@ Status QualityCache::With(Store& store, const Project& project, const AgreementO
   return lane_->Run([&] { return Update(store, project, options, fn); });
 }
 
+bool QualityCache::NeedsWholeRead(Store& store, const Project& project, const AgreementOptions& options) {
+  std::shared_ptr<Entry> entry;
+  {
+    std::lock_guard<std::mutex> lock(mu_);
+    auto found = entries_.find({project.id, options.iou_threshold});
+    if (found == entries_.end()) return true;
+    entry = found->second;
+  }
+  const size_t config = std::hash<std::string>()(project.label_config);
+  // A config that does not parse needs no read to be refused again.
+  if (!entry->built) return entry->bad_config_hash != config;
+  if (entry->config_hash != config) return true;
+  auto changes = store.TaskChangesSince(project.id, entry->published_seq);
+  // An error is With's to report.
+  return changes.ok() && ReadWholeProject(*changes, entry->published_tasks);
+}
+
 bool QualityCache::Built(Id project_id, const AgreementOptions& options) {
   std::shared_ptr<Entry> entry;
   {
@@ -52,6 +87,74 @@ bool QualityCache::Built(Id project_id, const AgreementOptions& options) {
     entry = found->second;
   }
   return entry->built.load();
+}
+
+// A whole-project read into one entry: a new builder under the project's
+// current config, which replaces the entry's once every task is in.
+class QualityCache::FullRead final : public FullReadSink {
+ public:
+  // `lock`, when it owns one, is the entry's, kept until the read is done.
+  FullRead(std::shared_ptr<Entry> entry, std::unique_lock<std::mutex> lock,
+           std::shared_ptr<const LabelingConfig> config, std::string config_xml, const AgreementOptions& options)
+      : entry_(std::move(entry)),
+        lock_(std::move(lock)),
+        config_(std::move(config)),
+        config_xml_(std::move(config_xml)),
+        builder_(std::make_unique<AgreementBuilder>(*config_, options)) {
+    entry_->built = false;
+    entry_->builder.reset();
+  }
+  void Add(const TaskBundle& bundle) override {
+    builder_->AddTask(bundle);
+    ++tasks_;
+  }
+  void Finish(int64_t seq) override {
+    entry_->config = std::move(config_);
+    entry_->config_xml = std::move(config_xml_);
+    entry_->builder = std::move(builder_);
+    entry_->seq = seq;
+    entry_->Publish();
+  }
+  size_t tasks() const { return tasks_; }
+
+ private:
+  std::shared_ptr<Entry> entry_;
+  std::unique_lock<std::mutex> lock_;
+  std::shared_ptr<const LabelingConfig> config_;
+  std::string config_xml_;
+  std::unique_ptr<AgreementBuilder> builder_;  // refers to *config_
+  size_t tasks_ = 0;
+};
+
+namespace {
+
+Result<std::shared_ptr<const LabelingConfig>> AgreementConfig(const Project& project) {
+  auto parsed = ParseLabelingConfig(project.label_config);
+  if (!parsed.ok()) {
+    return Status::FailedPrecondition(
+        "the project's labeling config does not parse, so quality statistics cannot be "
+        "computed: " + parsed.status().message());
+  }
+  return std::shared_ptr<const LabelingConfig>(std::move(*parsed));
+}
+
+}  // namespace
+
+Result<std::unique_ptr<FullReadSink>> QualityCache::BeginFullRead(Store& store, const Project& project,
+                                                                  const AgreementOptions& options) {
+  std::shared_ptr<Entry> entry = Acquire({project.id, options.iou_threshold});
+  std::unique_lock<std::mutex> lock(entry->mu);
+  if (entry->builder && entry->config_xml == project.label_config) {
+    TESSERA_ASSIGN_OR_RETURN(TaskChanges changes, store.TaskChangesSince(project.id, entry->seq));
+    if (!ReadWholeProject(changes, entry->builder->task_count())) return std::unique_ptr<FullReadSink>();
+  }
+  auto config = AgreementConfig(project);
+  if (!config.ok()) {
+    entry->Fail(project.label_config);
+    return config.status();
+  }
+  return std::unique_ptr<FullReadSink>(std::make_unique<FullRead>(
+      std::move(entry), std::move(lock), std::move(*config), project.label_config, options));
 }
 
 Status QualityCache::Update(Store& store, const Project& project, const AgreementOptions& options,
@@ -65,36 +168,16 @@ Status QualityCache::Update(Store& store, const Project& project, const Agreemen
                  ReadWholeProject(changes, entry->builder->task_count());
   size_t reloaded = 0;
   if (rebuild) {
-    auto parsed = ParseLabelingConfig(project.label_config);
-    if (!parsed.ok()) {
-      entry->built = false;
-      entry->builder.reset();
-      return Status::FailedPrecondition(
-          "the project's labeling config does not parse, so quality statistics cannot be "
-          "computed: " + parsed.status().message());
+    auto config = AgreementConfig(project);
+    if (!config.ok()) {
+      entry->Fail(project.label_config);
+      return config.status();
     }
-    entry->built = false;
-    entry->builder.reset();
-    entry->config = std::move(*parsed);
-    entry->config_xml = project.label_config;
-    auto builder = std::make_unique<AgreementBuilder>(*entry->config, options);
     // Only tasks with an annotation have a share (AgreementBuilder keeps no
     // other): a 10M-task project 10% done reads 1M tasks.
-    TaskQuery query;
-    query.project_id = project.id;
-    TaskFilter annotated;
-    annotated.column = "total_annotations";
-    annotated.op = "greater";
-    annotated.number = 0;
-    query.filters.push_back(annotated);
-    TESSERA_RETURN_IF_ERROR(ForEachTaskBundleSliced(store, query, kSliceTasks, [&](const TaskBundle& bundle) {
-      if (lane_ != nullptr && lane_->stopping()) return Status::Unavailable("the server is stopping");
-      builder->AddTask(bundle);
-      ++reloaded;
-      return Status::Ok();
-    }));
-    entry->builder = std::move(builder);
-    entry->built = true;
+    FullRead read(entry, std::unique_lock<std::mutex>(), std::move(*config), project.label_config, options);
+    TESSERA_RETURN_IF_ERROR(ReadWholeProjectInto(store, project.id, {&read}, lane_));
+    reloaded = read.tasks();
   } else {
     for (Id task_id : changes.task_ids) {
       // The builder needs the task's id and annotations only; NotFound: the
@@ -111,8 +194,9 @@ Status QualityCache::Update(Store& store, const Project& project, const Agreemen
       entry->builder->AddTask(bundle);
       ++reloaded;
     }
+    entry->seq = changes.seq;
+    entry->Publish();
   }
-  entry->seq = changes.seq;
   return fn(QualitySnapshot{*entry->config, *entry->builder, entry->seq, rebuild, reloaded});
 }
 

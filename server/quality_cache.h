@@ -25,6 +25,7 @@
 #include <string>
 #include <utility>
 
+#include "server/cache_reads.h"
 #include "server/low_priority_lane.h"
 #include "tessera/agreement.h"
 #include "tessera/store.h"
@@ -52,12 +53,9 @@ class QualityCache {
   Status With(Store& store, const Project& project, const AgreementOptions& options,
               const std::function<Status(const QualitySnapshot&)>& fn);
 
-  // Builds (or brings up to date) the entry for (project, options) on the
-  // calling thread: for work already on the lane (App::WarmCaches).
-  Status Refresh(Store& store, const Project& project, const AgreementOptions& options) {
-    return Update(store, project, options, [](const QualitySnapshot&) { return Status::Ok(); });
-  }
-  // The same, calling fn with the entry (as With does, but on this thread).
+  // Builds (or brings up to date) the entry for (project, options) and calls
+  // fn with it, as With does, but on the calling thread: for work already on
+  // the lane (DashboardSource's rebuilds).
   Status RefreshWith(Store& store, const Project& project, const AgreementOptions& options,
                      const std::function<Status(const QualitySnapshot&)>& fn) {
     return Update(store, project, options, fn);
@@ -66,12 +64,26 @@ class QualityCache {
   // update under way (DashboardSource asks before choosing a snapshot).
   bool Built(Id project_id, const AgreementOptions& options);
 
+  // Whether bringing the entry up to date reads the whole project: it is not
+  // built (unless its config did not parse: that needs no read), the
+  // labeling config changed, or a bulk change or many changed tasks came
+  // since (see StatsCache::NeedsWholeRead). Never waits for an update.
+  bool NeedsWholeRead(Store& store, const Project& project, const AgreementOptions& options);
+  // The entry for (project, options), locked and to be built by a
+  // whole-project read shared with another cache (ReadWholeProjectInto); null
+  // when it is built under the project's config and needs no whole read.
+  // Holds the entry's lock until destroyed (see StatsCache::BeginFullRead).
+  // FailedPrecondition when the labeling config does not parse.
+  Result<std::unique_ptr<FullReadSink>> BeginFullRead(Store& store, const Project& project,
+                                                     const AgreementOptions& options);
+
   // Memoised whole-project results, valid for one change-log position.
   std::optional<nlohmann::json> Lookup(Id project_id, const std::string& key, int64_t seq);
   void Remember(Id project_id, const std::string& key, int64_t seq, nlohmann::json value);
 
  private:
   struct Entry;
+  class FullRead;
   using Key = std::pair<Id, double>;  // project, IoU threshold
   Status Update(Store& store, const Project& project, const AgreementOptions& options,
                 const std::function<Status(const QualitySnapshot&)>& fn);

@@ -2,10 +2,14 @@
 
 #include <algorithm>
 #include <atomic>
+#include <cctype>
 #include <cmath>
+#include <string_view>
 #include <tuple>
-#include <nlohmann/json.hpp>
 #include <unordered_map>
+
+#include <nlohmann/json.hpp>
+#include <simdjson.h>
 
 #include "server/cache_reads.h"
 #include "tessera/util.h"
@@ -40,35 +44,78 @@ std::string DayName(int32_t day) { return FormatIsoTime(static_cast<TimeMs>(day)
 
 // The label values one result item contributes to the distribution: choices
 // (each chosen value), taxonomy (each path, joined by " / "), any *labels
-// type (each region label) and rating (the number). `type` is lower case.
-void ResultItemLabels(const json& item, const std::string& type, std::vector<std::string>* out) {
-  auto value = item.find("value");
-  if (value == item.end() || !value->is_object()) return;
-  auto strings = [&](const char* key) {
-    auto list = value->find(key);
-    if (list == value->end() || !list->is_array()) return;
-    for (const json& v : *list)
-      if (v.is_string()) out->push_back(v.get<std::string>());
+// type (each region label) and rating (the number, written as JSON writes
+// it). `type` is lower case.
+void ResultItemLabels(simdjson::dom::object value, const std::string& type, std::vector<std::string>* out) {
+  auto strings = [&](std::string_view key) {
+    simdjson::dom::array list;
+    if (value.at_key(key).get_array().get(list) != simdjson::SUCCESS) return;
+    for (simdjson::dom::element v : list) {
+      std::string_view text;
+      if (v.get_string().get(text) == simdjson::SUCCESS) out->emplace_back(text);
+    }
   };
   if (type == "choices") {
     strings("choices");
   } else if (type == "taxonomy") {
-    auto paths = value->find("taxonomy");
-    if (paths == value->end() || !paths->is_array()) return;
-    for (const json& path : *paths) {
-      if (!path.is_array() || path.empty()) continue;
+    simdjson::dom::array paths;
+    if (value.at_key("taxonomy").get_array().get(paths) != simdjson::SUCCESS) return;
+    for (simdjson::dom::element path : paths) {
+      simdjson::dom::array parts;
+      if (path.get_array().get(parts) != simdjson::SUCCESS) continue;
       std::string joined;
-      for (const json& part : path) {
-        if (!part.is_string()) continue;
-        joined += (joined.empty() ? "" : " / ") + part.get<std::string>();
+      for (simdjson::dom::element part : parts) {
+        std::string_view text;
+        if (part.get_string().get(text) != simdjson::SUCCESS) continue;
+        if (!joined.empty()) joined += " / ";
+        joined += text;
       }
       if (!joined.empty()) out->push_back(std::move(joined));
     }
   } else if (type == "rating") {
-    auto rating = value->find("rating");
-    if (rating != value->end() && rating->is_number()) out->push_back(rating->dump());
+    simdjson::dom::element rating;
+    if (value.at_key("rating").get(rating) != simdjson::SUCCESS) return;
+    int64_t whole = 0;
+    uint64_t big = 0;
+    double real = 0;
+    if (rating.get_int64().get(whole) == simdjson::SUCCESS) {
+      out->push_back(std::to_string(whole));
+    } else if (rating.get_uint64().get(big) == simdjson::SUCCESS) {
+      out->push_back(std::to_string(big));
+    } else if (rating.get_double().get(real) == simdjson::SUCCESS) {
+      out->push_back(json(real).dump());  // the shortest form that reads back the same
+    }
   } else if (type.size() >= 6 && type.compare(type.size() - 6, 6, "labels") == 0) {
-    strings(value->contains(type) ? type.c_str() : "labels");
+    simdjson::dom::element own;
+    strings(value.at_key(type).get(own) == simdjson::SUCCESS ? std::string_view(type) : "labels");
+  }
+}
+
+// Every label value of one annotation's result (a JSON array of result
+// items) as (from_name, lower-case type, value), handed to `fn`. A result
+// that is not valid JSON contributes none. simdjson: parsing the results is
+// most of a full read of the project (3M of them on a 10M-task project).
+template <typename Fn>
+void ForEachResultLabel(const std::string& result, Fn&& fn) {
+  static thread_local simdjson::dom::parser parser;
+  simdjson::dom::array items;
+  if (parser.parse(result).get_array().get(items) != simdjson::SUCCESS) return;
+  std::string type_name;
+  std::vector<std::string> values;
+  for (simdjson::dom::element item : items) {
+    simdjson::dom::object object, value;
+    std::string_view from, type;
+    if (item.get_object().get(object) != simdjson::SUCCESS ||
+        object.at_key("from_name").get_string().get(from) != simdjson::SUCCESS ||
+        object.at_key("type").get_string().get(type) != simdjson::SUCCESS ||
+        object.at_key("value").get_object().get(value) != simdjson::SUCCESS) {
+      continue;
+    }
+    type_name.assign(type);
+    for (char& c : type_name) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
+    values.clear();
+    ResultItemLabels(value, type_name, &values);
+    for (const std::string& v : values) fn(from, type_name, v);
   }
 }
 
@@ -108,13 +155,16 @@ struct StatsCache::Entry {
   size_t live_records = 0, live_labels = 0;
   // Label id -> (from_name, type, value).
   std::vector<std::tuple<std::string, std::string, std::string>> label_names;
-  std::map<std::tuple<std::string, std::string, std::string>, uint32_t> label_ids;
+  std::map<std::tuple<std::string, std::string, std::string>, uint32_t, std::less<>> label_ids;
   // The totals at `seq`; null until a full read has completed (the entry
   // then holds nothing to update).
   std::shared_ptr<const DashboardStats> totals;
   // Whether `totals` is set, readable without `mu` (which a full read of the
   // project holds throughout).
   std::atomic<bool> built{false};
+  // `seq` and the number of tasks held as of `totals`, readable without `mu`.
+  std::atomic<int64_t> published_seq{0};
+  std::atomic<size_t> published_tasks{0};
   // Running totals of the live records. During a full read they are left
   // alone (`counting` false) and made in one pass at its end; after that,
   // every record that comes or goes is added or taken away, so a change
@@ -188,11 +238,14 @@ struct StatsCache::Entry {
     counting = true;
   }
 
-  uint32_t LabelId(const std::string& from_name, const std::string& type, const std::string& value) {
-    auto key = std::make_tuple(from_name, type, value);
-    auto [it, inserted] = label_ids.emplace(key, static_cast<uint32_t>(label_names.size()));
-    if (inserted) label_names.push_back(std::move(key));
-    return it->second;
+  uint32_t LabelId(std::string_view from_name, const std::string& type, const std::string& value) {
+    auto found = label_ids.find(std::make_tuple(from_name, std::string_view(type), std::string_view(value)));
+    if (found != label_ids.end()) return found->second;
+    auto key = std::make_tuple(std::string(from_name), type, value);
+    const uint32_t id = static_cast<uint32_t>(label_names.size());
+    label_ids.emplace(key, id);
+    label_names.push_back(std::move(key));
+    return id;
   }
 
   void RemoveTask(Id task_id) {
@@ -211,7 +264,6 @@ struct StatsCache::Entry {
     RemoveTask(task_id);
     if (annotations.empty()) return;
     const size_t begin = records.size();
-    std::vector<std::string> values;
     for (const Annotation& a : annotations) {
       Record rec;
       rec.user = a.completed_by;
@@ -220,23 +272,9 @@ struct StatsCache::Entry {
       rec.lead_time = a.lead_time;
       rec.label_begin = static_cast<uint32_t>(labels.size());
       if (!a.was_cancelled) {
-        json result = json::parse(a.result, nullptr, false);
-        if (result.is_array()) {
-          for (const json& item : result) {
-            if (!item.is_object()) continue;
-            auto from = item.find("from_name");
-            auto type = item.find("type");
-            if (from == item.end() || !from->is_string() || type == item.end() || !type->is_string()) {
-              continue;
-            }
-            std::string type_name = ToLower(type->get<std::string>());
-            values.clear();
-            ResultItemLabels(item, type_name, &values);
-            for (const std::string& v : values) {
-              labels.push_back(LabelId(from->get<std::string>(), type_name, v));
-            }
-          }
-        }
+        ForEachResultLabel(a.result, [&](std::string_view from, const std::string& type, const std::string& v) {
+          labels.push_back(LabelId(from, type, v));
+        });
       }
       rec.label_count = static_cast<uint16_t>(
           std::min<size_t>(labels.size() - rec.label_begin, UINT16_MAX));
@@ -270,6 +308,19 @@ struct StatsCache::Entry {
     }
     records = std::move(kept);
     labels = std::move(kept_labels);
+  }
+
+  // Makes the totals at change-log position `seq` the ones requests share.
+  void Publish(int64_t seq_now, bool full_rebuild, size_t reloaded) {
+    seq = seq_now;
+    std::shared_ptr<DashboardStats> out = Sum();
+    out->seq = seq_now;
+    out->full_rebuild = full_rebuild;
+    out->reloaded_tasks = reloaded;
+    totals = std::move(out);
+    published_seq = seq_now;
+    published_tasks = tasks.size();
+    built = true;
   }
 
   // The totals as the dashboards read them, from the running totals: a pass
@@ -341,55 +392,79 @@ bool StatsCache::Built(Id project_id) {
   return entry->built.load();
 }
 
+// A whole-project read into one entry: every task's records, then the
+// running totals counted once.
+class StatsCache::FullRead final : public FullReadSink {
+ public:
+  // `lock`, when it owns one, is the entry's, kept until the read is done.
+  FullRead(std::shared_ptr<Entry> entry, std::unique_lock<std::mutex> lock)
+      : entry_(std::move(entry)), lock_(std::move(lock)) {
+    entry_->Clear();
+  }
+  void Add(const TaskBundle& bundle) override {
+    entry_->SetTask(bundle.task.id, bundle.annotations);
+    ++tasks_;
+  }
+  void Finish(int64_t seq) override {
+    entry_->CountAll();
+    entry_->Publish(seq, /*full_rebuild=*/true, tasks_);
+  }
+
+ private:
+  std::shared_ptr<Entry> entry_;
+  std::unique_lock<std::mutex> lock_;
+  size_t tasks_ = 0;
+};
+
+Result<std::unique_ptr<FullReadSink>> StatsCache::BeginFullRead(Store& store, Id project_id) {
+  std::shared_ptr<Entry> entry = Acquire(project_id);
+  std::unique_lock<std::mutex> lock(entry->mu);
+  if (entry->totals) {
+    TESSERA_ASSIGN_OR_RETURN(TaskChanges changes, store.TaskChangesSince(project_id, entry->seq));
+    if (!ReadWholeProject(changes, entry->tasks.size())) return std::unique_ptr<FullReadSink>();
+  }
+  return std::unique_ptr<FullReadSink>(std::make_unique<FullRead>(std::move(entry), std::move(lock)));
+}
+
+bool StatsCache::NeedsWholeRead(Store& store, Id project_id) {
+  std::shared_ptr<Entry> entry;
+  {
+    std::lock_guard<std::mutex> lock(mu_);
+    auto found = entries_.find(project_id);
+    if (found == entries_.end()) return true;
+    entry = found->second;
+  }
+  if (!entry->built) return true;
+  auto changes = store.TaskChangesSince(project_id, entry->published_seq);
+  // An error is Get's to report.
+  return changes.ok() && ReadWholeProject(*changes, entry->published_tasks);
+}
+
 Result<std::shared_ptr<const DashboardStats>> StatsCache::Update(Store& store, Id project_id) {
   std::shared_ptr<Entry> entry = Acquire(project_id);
   std::lock_guard<std::mutex> lock(entry->mu);
   // The position first: whatever changes after it is read again next time,
   // and re-reading a task is idempotent.
   TESSERA_ASSIGN_OR_RETURN(TaskChanges changes, store.TaskChangesSince(project_id, entry->seq));
-  const bool rebuild = !entry->totals || ReadWholeProject(changes, entry->tasks.size());
-  if (!rebuild && changes.task_ids.empty()) return entry->totals;
-  size_t reloaded = 0;
-  if (rebuild) {
-    entry->Clear();
-    // Only tasks with an annotation, submitted or skipped, contribute.
-    TaskQuery query;
-    query.project_id = project_id;
-    query.filters_any = true;
-    for (const char* column : {"total_annotations", "cancelled_annotations"}) {
-      TaskFilter annotated;
-      annotated.column = column;
-      annotated.op = "greater";
-      annotated.number = 0;
-      query.filters.push_back(annotated);
-    }
-    TESSERA_RETURN_IF_ERROR(ForEachTaskBundleSliced(store, query, kSliceTasks, [&](const TaskBundle& bundle) {
-      if (lane_ != nullptr && lane_->stopping()) return Status::Unavailable("the server is stopping");
-      entry->SetTask(bundle.task.id, bundle.annotations);
-      ++reloaded;
-      return Status::Ok();
-    }));
-    entry->CountAll();
-  } else {
-    for (Id task_id : changes.task_ids) {
-      auto annotations = store.ListAnnotations(task_id);
-      if (!annotations.ok() && annotations.status().code() == Code::kNotFound) {
-        entry->RemoveTask(task_id);
-        continue;
-      }
-      TESSERA_RETURN_IF_ERROR(annotations.status());
-      entry->SetTask(task_id, *annotations);
-      ++reloaded;
-    }
-    entry->Compact();
+  if (!entry->totals || ReadWholeProject(changes, entry->tasks.size())) {
+    FullRead read(entry, std::unique_lock<std::mutex>());  // the lock above is held
+    TESSERA_RETURN_IF_ERROR(ReadWholeProjectInto(store, project_id, {&read}, lane_));
+    return entry->totals;
   }
-  entry->seq = changes.seq;
-  std::shared_ptr<DashboardStats> totals = entry->Sum();
-  totals->seq = changes.seq;
-  totals->full_rebuild = rebuild;
-  totals->reloaded_tasks = reloaded;
-  entry->totals = totals;
-  entry->built = true;
+  if (changes.task_ids.empty()) return entry->totals;
+  size_t reloaded = 0;
+  for (Id task_id : changes.task_ids) {
+    auto annotations = store.ListAnnotations(task_id);
+    if (!annotations.ok() && annotations.status().code() == Code::kNotFound) {
+      entry->RemoveTask(task_id);
+      continue;
+    }
+    TESSERA_RETURN_IF_ERROR(annotations.status());
+    entry->SetTask(task_id, *annotations);
+    ++reloaded;
+  }
+  entry->Compact();
+  entry->Publish(changes.seq, /*full_rebuild=*/false, reloaded);
   return entry->totals;
 }
 

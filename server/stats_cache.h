@@ -28,6 +28,7 @@
 #include <utility>
 #include <vector>
 
+#include "server/cache_reads.h"
 #include "server/low_priority_lane.h"
 #include "tessera/store.h"
 
@@ -71,9 +72,7 @@ class StatsCache {
   Result<std::shared_ptr<const DashboardStats>> Get(Store& store, Id project_id);
 
   // Builds (or brings up to date) the project's entry on the calling
-  // thread: for work already on the lane (App::WarmCaches).
-  Status Refresh(Store& store, Id project_id) { return Update(store, project_id).status(); }
-  // The same, returning the totals (for work on the lane that uses them).
+  // thread, for work already on the lane (DashboardSource's rebuilds).
   Result<std::shared_ptr<const DashboardStats>> RefreshAndGet(Store& store, Id project_id) {
     return Update(store, project_id);
   }
@@ -81,8 +80,21 @@ class StatsCache {
   // way (DashboardSource asks before choosing a snapshot).
   bool Built(Id project_id);
 
+  // Whether bringing the project's entry up to date reads the whole project:
+  // it is not built (or a whole read is under way), or a bulk change or more
+  // changed tasks than ReadWholeProject allows came since. Never waits for an
+  // update under way; reads the change log.
+  bool NeedsWholeRead(Store& store, Id project_id);
+  // The project's entry, locked and emptied, to be built by a whole-project
+  // read shared with another cache (ReadWholeProjectInto); null when the
+  // entry is built and needs no whole read (Get brings it up to date more
+  // cheaply). Holds the entry's lock until destroyed: call on the lane, and
+  // take this cache's sink before QualityCache's.
+  Result<std::unique_ptr<FullReadSink>> BeginFullRead(Store& store, Id project_id);
+
  private:
   struct Entry;
+  class FullRead;
   std::shared_ptr<Entry> Acquire(Id project_id);
   Result<std::shared_ptr<const DashboardStats>> Update(Store& store, Id project_id);
 

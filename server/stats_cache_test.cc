@@ -162,5 +162,58 @@ TEST_F(StatsCacheTest, RunningTotalsEqualAFreshCountAfterEveryChange) {
   EXPECT_GE((*last)->annotators.size(), 3u);
 }
 
+// The label values each kind of result item adds to the distribution, as the
+// dashboards count them (the results are read with simdjson).
+TEST_F(StatsCacheTest, LabelsOfEveryKindAreCounted) {
+  Project project;
+  project.title = "labels";
+  project.label_config = kConfig;
+  project.created_by = users_[0];
+  ASSERT_TRUE(store_->CreateProject(&project).ok());
+  std::vector<NewTask> batch(1);
+  batch[0].data = "{\"text\":\"t\"}";
+  const char* results[] = {
+      // choices (type in any case), several values
+      R"([{"from_name":"mood","to_name":"text","type":"Choices","value":{"choices":["pos","neg"]}}])",
+      // region labels under the type's own key, and under "labels"
+      R"([{"from_name":"box","type":"rectanglelabels","value":{"x":1,"rectanglelabels":["Car"]}},
+          {"from_name":"span","type":"labels","value":{"labels":["PER","LOC"]}},
+          {"from_name":"poly","type":"polygonlabels","value":{"labels":["Tree"]}}])",
+      // taxonomy paths joined, parts that are not text left out; ratings as JSON writes them
+      R"([{"from_name":"topic","type":"taxonomy","value":{"taxonomy":[["Animals","Cats"],["Plants",7],[]]}},
+          {"from_name":"stars","type":"rating","value":{"rating":4}},
+          {"from_name":"half","type":"rating","value":{"rating":3.5}},
+          {"from_name":"big","type":"rating","value":{"rating":4.0}}])",
+      // nothing counted: not JSON, not an array, items without a name, type or value object
+      R"([{"from_name":"mood","type":"choices","value":{"choices":["pos"]})",
+      R"({"from_name":"mood","type":"choices","value":{"choices":["pos"]}})",
+      R"([{"type":"choices","value":{"choices":["pos"]}},{"from_name":"mood","value":{"choices":["pos"]}},
+          {"from_name":"mood","type":"choices","value":["pos"]},7,"text"])",
+  };
+  for (const char* result : results) {
+    Annotation a;
+    a.completed_by = users_[0];
+    a.result = result;
+    batch[0].annotations.push_back(a);
+  }
+  ASSERT_TRUE(store_->InsertTasks(project.id, 0, batch, nullptr).ok());
+  StatsCache cache;
+  auto stats = cache.Get(*store_, project.id);
+  ASSERT_TRUE(stats.ok()) << stats.status().ToString();
+  using Counts = std::map<std::string, int64_t>;
+  std::map<std::pair<std::string, std::string>, Counts> expected = {
+      {{"mood", "choices"}, Counts{{"pos", 1}, {"neg", 1}}},
+      {{"box", "rectanglelabels"}, Counts{{"Car", 1}}},
+      {{"span", "labels"}, Counts{{"PER", 1}, {"LOC", 1}}},
+      {{"poly", "polygonlabels"}, Counts{{"Tree", 1}}},
+      {{"topic", "taxonomy"}, Counts{{"Animals / Cats", 1}, {"Plants", 1}}},
+      {{"stars", "rating"}, Counts{{"4", 1}}},
+      {{"half", "rating"}, Counts{{"3.5", 1}}},
+      {{"big", "rating"}, Counts{{"4.0", 1}}},
+  };
+  EXPECT_EQ((*stats)->labels, expected);
+  EXPECT_EQ((*stats)->submitted, 6);
+}
+
 }  // namespace
 }  // namespace tessera::server

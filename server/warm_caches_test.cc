@@ -1,13 +1,16 @@
 // App::WarmCaches: the dashboard and agreement caches are built in the
 // background after a start, without a request, and an App destroyed while
-// they build stops cleanly.
+// they build stops cleanly. A first dashboard request builds both caches
+// (from one read of the project) with the numbers each builds on its own.
 #include <gtest/gtest.h>
 
 #include <chrono>
+#include <map>
 #include <thread>
 #include <vector>
 
 #include "server/app.h"
+#include "server/dashboard_snapshots.h"
 #include "src/formats/sqlite_fixture_for_test.h"
 #include "tessera/store.h"
 
@@ -91,6 +94,89 @@ TEST_F(WarmCachesTest, BuildsBothCachesWithoutARequest) {
   auto again = app.stats_cache().Get(*store_, first);
   ASSERT_TRUE(again.ok());
   EXPECT_EQ(again->get(), stats->get());
+}
+
+TEST_F(WarmCachesTest, AFirstDashboardRequestBuildsBothCachesAsEachAlone) {
+  Id id = MakeProject(60);
+  App app(*store_, Options());
+  auto project = store_->GetProject(id);
+  ASSERT_TRUE(project.ok());
+  // The project dashboard does not show agreement, but its first request
+  // builds that cache too: the page asks for both.
+  auto data = app.dashboards().Get(*project, /*with_agreement=*/false);
+  ASSERT_TRUE(data.ok()) << data.status().ToString();
+  EXPECT_FALSE(data->stale);
+  EXPECT_TRUE(app.stats_cache().Built(id));
+  EXPECT_TRUE(app.quality_cache().Built(id, AgreementOptions{}));
+  EXPECT_TRUE(data->stats->full_rebuild);
+  EXPECT_EQ(data->stats->reloaded_tasks, 60u);
+
+  StatsCache alone;
+  auto counted = alone.Get(*store_, id);
+  ASSERT_TRUE(counted.ok());
+  EXPECT_EQ(data->stats->submitted, (*counted)->submitted);
+  EXPECT_EQ(data->stats->seq, (*counted)->seq);
+  EXPECT_EQ(data->stats->labels, (*counted)->labels);
+  EXPECT_EQ(data->stats->annotators.size(), (*counted)->annotators.size());
+
+  auto with_agreement = app.dashboards().Get(*project, /*with_agreement=*/true);
+  ASSERT_TRUE(with_agreement.ok()) << with_agreement.status().ToString();
+  QualityCache own;
+  std::map<Id, double> expected;
+  ASSERT_TRUE(own.With(*store_, *project, AgreementOptions{}, [&](const QualitySnapshot& snap) {
+    EXPECT_TRUE(snap.full_rebuild);
+    expected = snap.builder.PeerAgreementByAnnotator();
+    return Status::Ok();
+  }).ok());
+  ASSERT_EQ(expected.size(), 2u);
+  EXPECT_EQ(with_agreement->peer_agreement, expected);
+  // Neither cache read the project again for the second request.
+  EXPECT_EQ(with_agreement->stats.get(), data->stats.get());
+}
+
+// After a bulk change (an import), the caches need a whole read: the next
+// request answers at once with the last live numbers, marked stale, and the
+// read runs on the lane; once it is done, the answers are live again.
+TEST_F(WarmCachesTest, AfterAnImportTheLastNumbersComeAtOnceWhileTheCachesAreRebuilt) {
+  Id id = MakeProject(40);
+  App app(*store_, Options());
+  auto project = store_->GetProject(id);
+  ASSERT_TRUE(project.ok());
+  auto before = app.dashboards().Get(*project, /*with_agreement=*/true);
+  ASSERT_TRUE(before.ok()) << before.status().ToString();
+  ASSERT_FALSE(before->stale);
+  EXPECT_EQ(before->stats->submitted, 80);
+
+  std::vector<NewTask> more(10);
+  for (NewTask& t : more) {
+    t.data = "{\"text\":\"more\"}";
+    Annotation a;
+    a.completed_by = users_[1];
+    a.result = R"([{"from_name":"sentiment","to_name":"text","type":"choices","value":{"choices":["neg"]}}])";
+    t.annotations.push_back(a);
+  }
+  ASSERT_TRUE(store_->InsertTasks(id, 0, more, nullptr).ok());
+  EXPECT_TRUE(app.stats_cache().NeedsWholeRead(*store_, id));
+
+  auto during = app.dashboards().Get(*project, /*with_agreement=*/true);
+  ASSERT_TRUE(during.ok()) << during.status().ToString();
+  EXPECT_TRUE(during->stale);
+  EXPECT_EQ(during->as_of, before->as_of);
+  EXPECT_EQ(during->stats.get(), before->stats.get());
+  EXPECT_EQ(during->peer_agreement, before->peer_agreement);
+
+  auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(60);
+  Result<DashboardData> after = Status::Internal("not asked");
+  do {
+    std::this_thread::sleep_for(std::chrono::milliseconds(5));
+    after = app.dashboards().Get(*project, /*with_agreement=*/true);
+    ASSERT_TRUE(after.ok()) << after.status().ToString();
+  } while (after->stale && std::chrono::steady_clock::now() < deadline);
+  ASSERT_FALSE(after->stale);
+  EXPECT_EQ(after->stats->submitted, 90);
+  EXPECT_TRUE(after->stats->full_rebuild);
+  EXPECT_FALSE(app.stats_cache().NeedsWholeRead(*store_, id));
+  EXPECT_FALSE(app.quality_cache().NeedsWholeRead(*store_, *project, AgreementOptions{}));
 }
 
 TEST_F(WarmCachesTest, DestroyingTheAppWhileWarmingStopsCleanly) {

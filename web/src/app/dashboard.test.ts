@@ -110,7 +110,7 @@ describe("stale note", () => {
   it("is empty for live numbers and names the oldest saved time otherwise", () => {
     expect(staleNote([{ stale: false, as_of: "2026-11-30T02:00:00.000Z" }, undefined])).toBe("");
     expect(staleNote([{ stale: true, as_of: "2026-11-30T02:00:05.000Z" }, { stale: true, as_of: "2026-11-30T01:59:31.250Z" }])).toBe(
-      "Showing the numbers saved as of 2026-11-30 01:59:31 UTC; the server is recounting them and this page updates by itself.");
-    expect(staleNote([{ stale: true }])).toBe("Showing the numbers saved; the server is recounting them and this page updates by itself.");
+      "Showing the numbers counted as of 2026-11-30 01:59:31 UTC; the server is recounting them and this page updates by itself.");
+    expect(staleNote([{ stale: true }])).toBe("Showing the numbers counted; the server is recounting them and this page updates by itself.");
   });
 });

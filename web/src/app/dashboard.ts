@@ -127,8 +127,9 @@ export function labelDistributions(labels: readonly LabelCounts[], config: Label
 export const STALE_RETRY_MS = 3000;
 
 /**
- * The note shown while the server answers from a saved snapshot (right after
- * it started, while it rebuilds the dashboards); "" when the numbers are live.
+ * The note shown while the server answers with its last numbers (right after
+ * it started, or after an import, while it recounts the project); "" when the
+ * numbers are live.
  */
 export function staleNote(parts: readonly ({ readonly stale?: boolean; readonly as_of?: string } | undefined)[]): string {
   const stale = parts.filter((p) => p?.stale);
@@ -136,5 +137,5 @@ export function staleNote(parts: readonly ({ readonly stale?: boolean; readonly 
   const times = stale.map((p) => p?.as_of ?? "").filter((t) => t !== "").sort();
   const oldest = times[0];
   const when = oldest ? ` as of ${oldest.slice(0, 10)} ${oldest.slice(11, 19)} UTC` : "";
-  return `Showing the numbers saved${when}; the server is recounting them and this page updates by itself.`;
+  return `Showing the numbers counted${when}; the server is recounting them and this page updates by itself.`;
 }
