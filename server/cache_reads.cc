@@ -4,14 +4,13 @@
 
 namespace tessera::server {
 
-Status ForEachTaskSlice(Store& store, TaskQuery query, size_t slice,
-                        const std::function<Status(const std::vector<TaskBundle>&, size_t)>& fn) {
-  // A slice is copied out and handled after its read has ended: the read
+Status ForEachAnnotatedSlice(Store& store, Id project_id, size_t slice_annotations,
+                             const std::function<Status(const std::vector<TaskBundle>&, size_t)>& fn) {
+  // Each slice is its own read, handled after the read has ended: the read
   // transaction lasts as long as SQLite's stepping, not as long as the
-  // caller's parsing of the slice (0.4 s for 20,000 tasks under load), so most of
-  // the time no read is open and the WAL's checkpoints complete. Slices are
-  // handled on a second thread while the next one is read (two buffers, in
-  // turn): the read and the parsing each take about half of a pass.
+  // caller's parsing, so most of the time no read is open and the WAL's
+  // checkpoints complete. Slices are handled on a second thread while the
+  // next one is read (two buffers, in turn).
   std::vector<TaskBundle> held[2];
   std::thread handler;
   Status handled;
@@ -19,22 +18,16 @@ Status ForEachTaskSlice(Store& store, TaskQuery query, size_t slice,
     if (handler.joinable()) handler.join();
     return handled;
   };
+  Id after = 0;
   for (int turn = 0;; turn ^= 1) {
     std::vector<TaskBundle>& buffer = held[turn];
-    size_t seen = 0;
-    bool full = false;
-    Status s = store.ForEachTaskBundle(query, [&](const TaskBundle& bundle) -> Status {
-      if (seen == buffer.size()) buffer.emplace_back();
-      buffer[seen++] = bundle;  // reuses the strings' buffers of the slice before
-      query.after_id = bundle.task.id;
-      if (seen < slice) return Status::Ok();
-      full = true;
-      return Status::Unavailable("slice read");  // stops this read; the next one goes on
-    });
+    size_t count = 0;
+    Status s = store.ReadAnnotatedTasks(project_id, after, slice_annotations, &buffer, &count);
     TESSERA_RETURN_IF_ERROR(wait());  // the slice before, handled while this one was read
-    if (!full && !s.ok()) return s;
-    handler = std::thread([&fn, &handled, &buffer, seen] { handled = fn(buffer, seen); });
-    if (!full) return wait();
+    TESSERA_RETURN_IF_ERROR(s);
+    if (count == 0) return Status::Ok();
+    after = buffer[count - 1].task.id;
+    handler = std::thread([&fn, &handled, &buffer, count] { handled = fn(buffer, count); });
   }
 }
 
@@ -43,24 +36,18 @@ Status ReadWholeProjectInto(Store& store, Id project_id, const std::vector<FullR
   // The position first: whatever changes after it is read again next time,
   // and re-reading a task is idempotent.
   TESSERA_ASSIGN_OR_RETURN(TaskChanges position, store.TaskChangesSince(project_id, 0));
-  TaskQuery query;
-  query.project_id = project_id;
-  query.filters_any = true;
-  for (const char* column : {"total_annotations", "cancelled_annotations"}) {
-    TaskFilter annotated;
-    annotated.column = column;
-    annotated.op = "greater";
-    annotated.number = 0;
-    query.filters.push_back(annotated);
-  }
-  TESSERA_RETURN_IF_ERROR(ForEachTaskSlice(
-      store, query, kSliceTasks, [&](const std::vector<TaskBundle>& bundles, size_t count) -> Status {
-        for (size_t bundle_idx = 0; bundle_idx < count; ++bundle_idx) {
-          if (bundle_idx % 256 == 0 && lane != nullptr && lane->stopping()) {
-            return Status::Unavailable("the server is stopping");
-          }
-          for (FullReadSink* sink : sinks) sink->Add(bundles[bundle_idx]);
-        }
+  TESSERA_RETURN_IF_ERROR(ForEachAnnotatedSlice(
+      store, project_id, kSliceAnnotations, [&](const std::vector<TaskBundle>& slice, size_t count) -> Status {
+        if (lane != nullptr && lane->stopping()) return Status::Unavailable("the server is stopping");
+        for (FullReadSink* sink : sinks) sink->StartSlice(count);
+        // The costly part (parsing results, scoring pairs) in two halves at once.
+        const size_t half = count / 2;
+        std::thread second([&] {
+          for (FullReadSink* sink : sinks) sink->Prepare(slice, half, count);
+        });
+        for (FullReadSink* sink : sinks) sink->Prepare(slice, 0, half);
+        second.join();
+        for (FullReadSink* sink : sinks) sink->Add(slice, count);
         return Status::Ok();
       }));
   for (FullReadSink* sink : sinks) sink->Finish(position.seq);

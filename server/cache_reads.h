@@ -2,9 +2,10 @@
 // project: when a full pass beats re-reading the changed tasks, and the full
 // pass itself.
 //
-// ForEachTaskSlice: Store::ForEachTaskBundle in slices of tasks, each
-// slice its own read, handled after the read has ended. The caches read a 10M-task project's 1M annotated
-// tasks this way: as one read it held one SQLite read transaction for tens
+// ForEachAnnotatedSlice: Store::ReadAnnotatedTasks a slice at a time, each
+// slice its own read, handled after the read has ended. The caches read a
+// 10M-task project's 1M annotated tasks this way: as one read it held one
+// SQLite read transaction for tens
 // of seconds, the WAL could not be checkpointed past it, and while labeling
 // went on every commit's checkpoint attempt walked the growing WAL (next and
 // submit queued for seconds). Consistency across slices is not needed there:
@@ -24,9 +25,9 @@
 
 namespace tessera::server {
 
-// Tasks per read of a full pass (held in memory between the read and their
-// handling: about 8 MB of 1.5 KB tasks).
-inline constexpr size_t kSliceTasks = 5000;
+// Annotations per read of a full pass (two slices are held in memory, one
+// read while the other is handled: about 10 MB of them).
+inline constexpr size_t kSliceAnnotations = 15000;
 
 // True when a cache holding `tasks_held` tasks should read the whole project
 // again rather than the changed tasks one by one: after a bulk change, or
@@ -37,20 +38,32 @@ inline bool ReadWholeProject(const TaskChanges& changes, size_t tasks_held) {
   return changes.everything || changes.task_ids.size() > std::max(kMaxIncrementalTasks, tasks_held / 4);
 }
 
-// Calls fn(bundles, count) for every slice of up to `slice` tasks of the
-// query, in task id order, on a thread of its own (inheriting the caller's
-// priority) while the next slice is read; bundles[0, count) are valid during
-// the call. Stops at fn's first error.
-Status ForEachTaskSlice(Store& store, TaskQuery query, size_t slice,
-                        const std::function<Status(const std::vector<TaskBundle>&, size_t)>& fn);
+// Calls fn(bundles, count) for every slice of the project's annotated tasks
+// (Store::ReadAnnotatedTasks: task ids and annotations, about
+// `slice_annotations` annotations a slice), in task id order, on a thread
+// of its own (inheriting the caller's priority) while the next slice is
+// read; bundles[0, count) are valid during the call. Stops at fn's first
+// error.
+Status ForEachAnnotatedSlice(Store& store, Id project_id, size_t slice_annotations,
+                             const std::function<Status(const std::vector<TaskBundle>&, size_t)>& fn);
 
 // One cache entry being built from scratch by a whole-project read
-// (ReadWholeProjectInto). It holds the entry's lock until destroyed; an entry
-// whose read did not finish is left unbuilt.
+// (ReadWholeProjectInto), a slice of tasks at a time: StartSlice, then
+// Prepare on parts of the slice (on several threads at once), then Add. It
+// holds the entry's lock until destroyed; an entry whose read did not finish
+// is left unbuilt.
 class FullReadSink {
  public:
   virtual ~FullReadSink() = default;
-  virtual void Add(const TaskBundle& bundle) = 0;
+  // A new slice of `count` tasks.
+  virtual void StartSlice(size_t count) { (void)count; }
+  // Work on tasks [begin, end) of the slice that needs no other task; calls
+  // on disjoint ranges may run at once.
+  virtual void Prepare(const std::vector<TaskBundle>& slice, size_t begin, size_t end) {
+    (void)slice, (void)begin, (void)end;
+  }
+  // Adds the slice's `count` tasks, in order, once every one is prepared.
+  virtual void Add(const std::vector<TaskBundle>& slice, size_t count) = 0;
   // Every task has been added: the entry now reflects change-log position `seq`.
   virtual void Finish(int64_t seq) = 0;
 };
@@ -59,7 +72,9 @@ class FullReadSink {
 // once, hands each to every sink, then finishes them at the change-log
 // position read before the first task. Several caches rebuilt together
 // share one read of the store (on a 10M-task project the read is about half
-// of each rebuild). Gives up with Unavailable once `lane` is stopping.
+// of each rebuild). Each slice is prepared on two threads (they inherit the
+// caller's priority) while the next one is read. Gives up with Unavailable
+// once `lane` is stopping.
 Status ReadWholeProjectInto(Store& store, Id project_id, const std::vector<FullReadSink*>& sinks,
                             const LowPriorityLane* lane);
 

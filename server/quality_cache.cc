@@ -104,9 +104,14 @@ class QualityCache::FullRead final : public FullReadSink {
     entry_->built = false;
     entry_->builder.reset();
   }
-  void Add(const TaskBundle& bundle) override {
-    builder_->AddTask(bundle);
-    ++tasks_;
+  void StartSlice(size_t count) override { prepared_.resize(count); }
+  void Prepare(const std::vector<TaskBundle>& slice, size_t begin, size_t end) override {
+    for (size_t task_idx = begin; task_idx < end; ++task_idx) prepared_[task_idx] = builder_->Prepare(slice[task_idx]);
+  }
+  void Add(const std::vector<TaskBundle>& slice, size_t count) override {
+    (void)slice;
+    for (size_t task_idx = 0; task_idx < count; ++task_idx) builder_->Add(std::move(prepared_[task_idx]));
+    tasks_ += count;
   }
   void Finish(int64_t seq) override {
     entry_->config = std::move(config_);
@@ -123,6 +128,7 @@ class QualityCache::FullRead final : public FullReadSink {
   std::shared_ptr<const LabelingConfig> config_;
   std::string config_xml_;
   std::unique_ptr<AgreementBuilder> builder_;  // refers to *config_
+  std::vector<PreparedTask> prepared_;         // the slice's, between Prepare and Add
   size_t tasks_ = 0;
 };
 

@@ -401,9 +401,11 @@ class StatsCache::FullRead final : public FullReadSink {
       : entry_(std::move(entry)), lock_(std::move(lock)) {
     entry_->Clear();
   }
-  void Add(const TaskBundle& bundle) override {
-    entry_->SetTask(bundle.task.id, bundle.annotations);
-    ++tasks_;
+  void Add(const std::vector<TaskBundle>& slice, size_t count) override {
+    for (size_t task_idx = 0; task_idx < count; ++task_idx) {
+      entry_->SetTask(slice[task_idx].task.id, slice[task_idx].annotations);
+    }
+    tasks_ += count;
   }
   void Finish(int64_t seq) override {
     entry_->CountAll();

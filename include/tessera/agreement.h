@@ -89,14 +89,31 @@ struct ControlTable {
   quality::SparseRatingTable ratings;
 };
 
+struct TaskShare;  // src/quality/project_agreement.cc
+
+// One task's share of the agreement, computed apart from the builder that
+// takes it (AgreementBuilder::Prepare, then Add).
+class PreparedTask {
+ public:
+  PreparedTask();
+  ~PreparedTask();
+  PreparedTask(PreparedTask&&) noexcept;
+  PreparedTask& operator=(PreparedTask&&) noexcept;
+
+ private:
+  friend class AgreementBuilder;
+  Id task_id_ = 0;
+  std::unique_ptr<TaskShare> share_;  // null: nobody annotated the task
+};
+
 // Accumulates tasks one at a time (so a project streams through), then
 // computes the report. Each task's share is computed when it is added (its
 // results parsed, its regions matched) and kept in a compact form, so a
 // builder can be kept up to date: AddTask again replaces a task's share,
 // RemoveTask drops it, and Finish only sums the shares.
 //
-// Thread-safety: const methods may run concurrently; AddTask and RemoveTask
-// need exclusive access.
+// Thread-safety: const methods (Prepare among them) may run concurrently;
+// AddTask, Add and RemoveTask need exclusive access.
 class AgreementBuilder {
  public:
   AgreementBuilder(const LabelingConfig& config, AgreementOptions options = {});
@@ -106,6 +123,11 @@ class AgreementBuilder {
 
   // Adds the task, or replaces what was added before under the same task id.
   void AddTask(const TaskBundle& bundle);
+  // AddTask in two halves, so that several threads can do the costly one:
+  // Prepare parses the task's results and scores its pairs of annotators
+  // (it only reads the builder); Add puts the prepared task in.
+  PreparedTask Prepare(const TaskBundle& bundle) const;
+  void Add(PreparedTask task);
   void RemoveTask(Id task_id);
   size_t task_count() const;
 

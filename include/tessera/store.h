@@ -235,6 +235,16 @@ class Store {
   // back into the store.
   virtual Status ForEachTaskBundle(const TaskQuery& query,
                                    const std::function<Status(const TaskBundle&)>& fn) = 0;
+  // One slice of a whole-project read for the server's caches, which need
+  // nothing of a task but its id and annotations: the tasks of the project
+  // with id > after_task_id that have an annotation, in ascending id order,
+  // each with all its annotations (by id), until at least `min_annotations`
+  // are read (the slice then ends with the last one's task). Written into
+  // (*slice)[0, *count), reusing the bundles already there (task.id and
+  // annotations set; the rest left as it was); *count = 0 when none is left.
+  // One read. The default goes through ForEachTaskBundle.
+  virtual Status ReadAnnotatedTasks(Id project_id, Id after_task_id, size_t min_annotations,
+                                    std::vector<TaskBundle>* slice, size_t* count);
 
   // The next task for `user_id` to label, reserved for them with a lock that
   // expires after WorkflowSettings::lock_timeout_ms. In one transaction, the

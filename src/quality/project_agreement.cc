@@ -251,7 +251,23 @@ size_t AgreementBuilder::task_count() const { return state_->tasks.size(); }
 
 void AgreementBuilder::RemoveTask(Id task_id) { state_->Erase(task_id); }
 
-void AgreementBuilder::AddTask(const TaskBundle& bundle) {
+PreparedTask::PreparedTask() = default;
+PreparedTask::~PreparedTask() = default;
+PreparedTask::PreparedTask(PreparedTask&&) noexcept = default;
+PreparedTask& PreparedTask::operator=(PreparedTask&&) noexcept = default;
+
+void AgreementBuilder::AddTask(const TaskBundle& bundle) { Add(Prepare(bundle)); }
+
+void AgreementBuilder::Add(PreparedTask task) {
+  state_->Erase(task.task_id_);
+  if (task.share_ == nullptr) return;
+  state_->Apply(*task.share_, +1);
+  state_->tasks.emplace(task.task_id_, std::move(*task.share_));
+}
+
+PreparedTask AgreementBuilder::Prepare(const TaskBundle& bundle) const {
+  PreparedTask prepared;
+  prepared.task_id_ = bundle.task.id;
   std::map<Id, std::pair<Id, json>> latest;  // annotator -> (annotation id, result)
   for (const Annotation& a : bundle.annotations) {
     if (a.was_cancelled) continue;
@@ -265,11 +281,9 @@ void AgreementBuilder::AddTask(const TaskBundle& bundle) {
   }
   // A task nobody annotated has no agreement to report: it is not kept (a
   // 10M-task project 10% done holds 1M shares, not 10M).
-  if (latest.empty()) {
-    state_->Erase(bundle.task.id);
-    return;
-  }
-  TaskShare share;
+  if (latest.empty()) return prepared;
+  prepared.share_ = std::make_unique<TaskShare>();
+  TaskShare& share = *prepared.share_;
   share.annotators = static_cast<int>(latest.size());
   for (const auto& [who, entry] : latest) share.people.push_back(who);
   share.controls.resize(state_->controls.size());
@@ -306,9 +320,7 @@ void AgreementBuilder::AddTask(const TaskBundle& bundle) {
       }
     }
   }
-  state_->Erase(bundle.task.id);
-  state_->Apply(share, +1);
-  state_->tasks.emplace(bundle.task.id, std::move(share));
+  return prepared;
 }
 
 namespace {

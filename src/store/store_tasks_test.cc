@@ -660,5 +660,75 @@ TEST_P(StoreTest, LargeBatchKeepsAwkwardDataAndNestedRows) {
   EXPECT_EQ(store_->GetTask(more[1])->inner_id, static_cast<int64_t>(kCount) + 2);
 }
 
+// The caches' whole-project read: only tasks with an annotation, only this
+// project's, each with all its annotations, in slices that end with a whole
+// task. The default (through ForEachTaskBundle) answers the same.
+TEST_P(StoreTest, ReadAnnotatedTasksGivesWholeTasksInSlices) {
+  Id ann = MakeUser("ann@x.org");
+  Id bob = MakeUser("bob@x.org");
+  Id project = MakeProject(ann, /*maximum_annotations=*/3);
+  Id other = MakeProject(ann, 1, "other");
+  std::vector<Id> first = MakeTasks(project, 2);
+  std::vector<Id> theirs = MakeTasks(other, 1);
+  std::vector<Id> later = MakeTasks(project, 3);
+  Annotate(first[0], ann);
+  Annotate(first[0], bob);
+  Annotate(theirs[0], ann);                     // another project's, in between
+  Annotate(later[0], bob, /*cancelled=*/true);  // a skip counts
+  const Id third = Annotate(later[1], ann).id;
+  Annotate(later[1], bob);
+  Annotate(later[1], ann);
+  // first[1] and later[2] have none.
+
+  // Each slice as "task:annotation ids,..." for every task in it.
+  auto describe = [](const std::vector<TaskBundle>& slice, size_t count) {
+    std::string out;
+    for (size_t task_idx = 0; task_idx < count; ++task_idx) {
+      out += std::to_string(slice[task_idx].task.id) + ":";
+      for (const Annotation& a : slice[task_idx].annotations) {
+        EXPECT_EQ(a.task_id, slice[task_idx].task.id);
+        out += std::to_string(a.id) + ",";
+      }
+      out += " ";
+    }
+    return out;
+  };
+  auto expected_task = [&](Id task_id) {
+    auto list = store_->ListAnnotations(task_id);
+    EXPECT_TRUE(list.ok());
+    std::string out = std::to_string(task_id) + ":";
+    for (const Annotation& a : *list) out += std::to_string(a.id) + ",";
+    return out + " ";
+  };
+  for (bool base : {false, true}) {
+    SCOPED_TRACE(base ? "Store's default" : "the backend's own");
+    auto read = [&](Id after, size_t min, std::vector<TaskBundle>* slice, size_t* count) {
+      return base ? store_->Store::ReadAnnotatedTasks(project, after, min, slice, count)
+                  : store_->ReadAnnotatedTasks(project, after, min, slice, count);
+    };
+    std::vector<TaskBundle> slice;
+    size_t count = 99;
+    // At least 2 annotations: the first task has them.
+    ASSERT_OK(read(0, 2, &slice, &count));
+    EXPECT_EQ(describe(slice, count), expected_task(first[0]));
+    // Then the skip's task and the whole of the next, though 2 were reached inside it.
+    ASSERT_OK(read(first[0], 2, &slice, &count));
+    EXPECT_EQ(describe(slice, count), expected_task(later[0]) + expected_task(later[1]));
+    ASSERT_EQ(count, 2u);
+    EXPECT_EQ(slice[1].annotations.front().id, third);
+    // Nothing after the last annotated task.
+    ASSERT_OK(read(later[1], 2, &slice, &count));
+    EXPECT_EQ(count, 0u);
+    // Everything in one slice, into the buffers used before.
+    ASSERT_OK(read(0, 1000, &slice, &count));
+    EXPECT_EQ(describe(slice, count), expected_task(first[0]) + expected_task(later[0]) + expected_task(later[1]));
+    EXPECT_EQ(slice[0].annotations[1].completed_by, bob);
+    EXPECT_TRUE(slice[1].annotations[0].was_cancelled);
+  }
+  std::vector<TaskBundle> slice;
+  size_t count = 0;
+  EXPECT_EQ(store_->ReadAnnotatedTasks(987654, 0, 10, &slice, &count).code(), Code::kNotFound);
+}
+
 }  // namespace
 }  // namespace tessera::testing

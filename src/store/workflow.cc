@@ -47,6 +47,36 @@ Status Unsupported() {
 }
 }  // namespace
 
+Status Store::ReadAnnotatedTasks(Id project_id, Id after_task_id, size_t min_annotations,
+                                 std::vector<TaskBundle>* slice, size_t* count) {
+  TaskQuery query;
+  query.project_id = project_id;
+  query.after_id = after_task_id;
+  query.filters_any = true;
+  for (const char* column : {"total_annotations", "cancelled_annotations"}) {
+    TaskFilter annotated;
+    annotated.column = column;
+    annotated.op = "greater";
+    annotated.number = 0;
+    query.filters.push_back(annotated);
+  }
+  *count = 0;
+  size_t annotations = 0;
+  bool enough = false;
+  Status s = ForEachTaskBundle(query, [&](const TaskBundle& bundle) -> Status {
+    if (bundle.annotations.empty()) return Status::Ok();
+    if (*count == slice->size()) slice->emplace_back();
+    TaskBundle& out = (*slice)[(*count)++];
+    out.task.id = bundle.task.id;
+    out.annotations = bundle.annotations;
+    annotations += bundle.annotations.size();
+    if (annotations < min_annotations) return Status::Ok();
+    enough = true;
+    return Status::Unavailable("slice read");  // stops the read here
+  });
+  return enough ? Status::Ok() : s;
+}
+
 Result<WorkflowSettings> Store::GetWorkflowSettings(Id) { return Unsupported(); }
 Status Store::SetWorkflowSettings(Id, const WorkflowSettings&) { return Unsupported(); }
 Status Store::SetTaskPriorities(Id, std::span<const std::pair<Id, double>>) { return Unsupported(); }

@@ -3,6 +3,7 @@
 #include <charconv>
 #include <string>
 
+#include "src/store/annotated_tasks_sql.h"
 #include "src/store/project_counters_sql.h"
 #include "src/store/postgres/pg_rows.h"
 #include "src/store/postgres/postgres_store.h"
@@ -622,6 +623,16 @@ Status PostgresStore::ForEachTaskBundle(const TaskQuery& query,
     return run([&](Id after_id) {
       return LoadBundlePage(conn, query.project_id, filter, after_id, &page);
     });
+  });
+}
+
+Status PostgresStore::ReadAnnotatedTasks(Id project_id, Id after_task_id, size_t min_annotations,
+                                         std::vector<TaskBundle>* slice, size_t* count) {
+  *count = 0;
+  return ReadTxn([&](Connection& conn) -> Status {
+    TESSERA_RETURN_IF_ERROR(RequireProject(conn, project_id));
+    return rows::ReadAnnotatedTasksSql(conn, "annotations", project_id, after_task_id, min_annotations, slice,
+                                       count);
   });
 }
 

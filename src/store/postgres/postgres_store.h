@@ -100,6 +100,8 @@ class PostgresStore final : public Store {
   Status DeleteAllTasks(Id project_id) override;
   Status ForEachTaskBundle(const TaskQuery& query,
                            const std::function<Status(const TaskBundle&)>& fn) override;
+  Status ReadAnnotatedTasks(Id project_id, Id after_task_id, size_t min_annotations,
+                            std::vector<TaskBundle>* slice, size_t* count) override;
 
   // ---- team workflow (pg_workflow.cc, pg_assignments.cc, pg_review.cc) ----
   using Store::NextTask;

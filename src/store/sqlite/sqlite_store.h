@@ -81,6 +81,8 @@ class SqliteStore final : public Store {
   Status DeleteAllTasks(Id project_id) override;
   Status ForEachTaskBundle(const TaskQuery& query,
                            const std::function<Status(const TaskBundle&)>& fn) override;
+  Status ReadAnnotatedTasks(Id project_id, Id after_task_id, size_t min_annotations,
+                            std::vector<TaskBundle>* slice, size_t* count) override;
 
   // ---- team workflow (sqlite_workflow.cc, sqlite_review.cc) ----
   using Store::NextTask;

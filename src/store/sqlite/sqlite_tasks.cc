@@ -2,6 +2,7 @@
 #include <array>
 #include <string>
 
+#include "src/store/annotated_tasks_sql.h"
 #include "src/store/project_counters_sql.h"
 #include "src/store/sqlite/rows.h"
 #include "src/store/sqlite/sqlite_store.h"
@@ -504,6 +505,18 @@ Status SqliteStore::ForEachTaskBundle(const TaskQuery& query,
     return run([&](Id after_id) {
       return LoadBundlePage(conn, query.project_id, filter, after_id, &page);
     });
+  });
+}
+
+Status SqliteStore::ReadAnnotatedTasks(Id project_id, Id after_task_id, size_t min_annotations,
+                                       std::vector<TaskBundle>* slice, size_t* count) {
+  *count = 0;
+  return ReadTxn([&](Connection& conn) -> Status {
+    TESSERA_RETURN_IF_ERROR(RequireProject(conn, project_id));
+    // Without the hint SQLite walks the project's annotations by creation
+    // time and sorts them all (2.8 s for 3M, against 1.2 s by task id).
+    return rows::ReadAnnotatedTasksSql(conn, "annotations INDEXED BY annotations_task_id", project_id,
+                                       after_task_id, min_annotations, slice, count);
   });
 }
 
