@@ -38,6 +38,16 @@ inline bool ReadWholeProject(const TaskChanges& changes, size_t tasks_held) {
   return changes.everything || changes.task_ids.size() > std::max(kMaxIncrementalTasks, tasks_held / 4);
 }
 
+// The changes after position `seq` for a cache that reflects `seq`. The
+// store answers "everything" for position 0; but an entry read whole at 0
+// (an empty change log, as after `tessera migrate`) has missed nothing while
+// the log stays empty, and would otherwise be read whole on every use.
+inline Result<TaskChanges> ChangesSince(Store& store, Id project_id, int64_t seq) {
+  TESSERA_ASSIGN_OR_RETURN(TaskChanges changes, store.TaskChangesSince(project_id, seq));
+  if (seq == 0 && changes.seq == 0) changes.everything = false;
+  return changes;
+}
+
 // Calls fn(bundles, count) for every slice of the project's annotated tasks
 // (Store::ReadAnnotatedTasks: task ids and annotations, about
 // `slice_annotations` annotations a slice), in task id order, on a thread

@@ -73,7 +73,7 @@ bool QualityCache::NeedsWholeRead(Store& store, const Project& project, const Ag
   // A config that does not parse needs no read to be refused again.
   if (!entry->built) return entry->bad_config_hash != config;
   if (entry->config_hash != config) return true;
-  auto changes = store.TaskChangesSince(project.id, entry->published_seq);
+  auto changes = ChangesSince(store, project.id, entry->published_seq);
   // An error is With's to report.
   return changes.ok() && ReadWholeProject(*changes, entry->published_tasks);
 }
@@ -151,7 +151,7 @@ Result<std::unique_ptr<FullReadSink>> QualityCache::BeginFullRead(Store& store, 
   std::shared_ptr<Entry> entry = Acquire({project.id, options.iou_threshold});
   std::unique_lock<std::mutex> lock(entry->mu);
   if (entry->builder && entry->config_xml == project.label_config) {
-    TESSERA_ASSIGN_OR_RETURN(TaskChanges changes, store.TaskChangesSince(project.id, entry->seq));
+    TESSERA_ASSIGN_OR_RETURN(TaskChanges changes, ChangesSince(store, project.id, entry->seq));
     if (!ReadWholeProject(changes, entry->builder->task_count())) return std::unique_ptr<FullReadSink>();
   }
   auto config = AgreementConfig(project);
@@ -169,7 +169,7 @@ Status QualityCache::Update(Store& store, const Project& project, const Agreemen
   std::lock_guard<std::mutex> lock(entry->mu);
   // Read the position first: anything that changes after it is seen (again)
   // next time, and re-reading a task is idempotent.
-  TESSERA_ASSIGN_OR_RETURN(TaskChanges changes, store.TaskChangesSince(project.id, entry->seq));
+  TESSERA_ASSIGN_OR_RETURN(TaskChanges changes, ChangesSince(store, project.id, entry->seq));
   bool rebuild = !entry->builder || entry->config_xml != project.label_config ||
                  ReadWholeProject(changes, entry->builder->task_count());
   size_t reloaded = 0;

@@ -422,7 +422,7 @@ Result<std::unique_ptr<FullReadSink>> StatsCache::BeginFullRead(Store& store, Id
   std::shared_ptr<Entry> entry = Acquire(project_id);
   std::unique_lock<std::mutex> lock(entry->mu);
   if (entry->totals) {
-    TESSERA_ASSIGN_OR_RETURN(TaskChanges changes, store.TaskChangesSince(project_id, entry->seq));
+    TESSERA_ASSIGN_OR_RETURN(TaskChanges changes, ChangesSince(store, project_id, entry->seq));
     if (!ReadWholeProject(changes, entry->tasks.size())) return std::unique_ptr<FullReadSink>();
   }
   return std::unique_ptr<FullReadSink>(std::make_unique<FullRead>(std::move(entry), std::move(lock)));
@@ -437,7 +437,7 @@ bool StatsCache::NeedsWholeRead(Store& store, Id project_id) {
     entry = found->second;
   }
   if (!entry->built) return true;
-  auto changes = store.TaskChangesSince(project_id, entry->published_seq);
+  auto changes = ChangesSince(store, project_id, entry->published_seq);
   // An error is Get's to report.
   return changes.ok() && ReadWholeProject(*changes, entry->published_tasks);
 }
@@ -447,7 +447,7 @@ Result<std::shared_ptr<const DashboardStats>> StatsCache::Update(Store& store, I
   std::lock_guard<std::mutex> lock(entry->mu);
   // The position first: whatever changes after it is read again next time,
   // and re-reading a task is idempotent.
-  TESSERA_ASSIGN_OR_RETURN(TaskChanges changes, store.TaskChangesSince(project_id, entry->seq));
+  TESSERA_ASSIGN_OR_RETURN(TaskChanges changes, ChangesSince(store, project_id, entry->seq));
   if (!entry->totals || ReadWholeProject(changes, entry->tasks.size())) {
     FullRead read(entry, std::unique_lock<std::mutex>());  // the lock above is held
     TESSERA_RETURN_IF_ERROR(ReadWholeProjectInto(store, project_id, {&read}, lane_));

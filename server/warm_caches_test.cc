@@ -3,6 +3,7 @@
 // they build stops cleanly. A first dashboard request builds both caches
 // (from one read of the project) with the numbers each builds on its own.
 #include <gtest/gtest.h>
+#include <sqlite3.h>
 
 #include <chrono>
 #include <map>
@@ -177,6 +178,49 @@ TEST_F(WarmCachesTest, AfterAnImportTheLastNumbersComeAtOnceWhileTheCachesAreReb
   EXPECT_TRUE(after->stats->full_rebuild);
   EXPECT_FALSE(app.stats_cache().NeedsWholeRead(*store_, id));
   EXPECT_FALSE(app.quality_cache().NeedsWholeRead(*store_, *project, AgreementOptions{}));
+}
+
+// A database whose change log is empty (as `tessera migrate` leaves it): the
+// caches read at position 0 stay up to date until a change comes, instead of
+// reading the project whole on every request.
+TEST_F(WarmCachesTest, AnEmptyChangeLogDoesNotMeanARebuildEveryTime) {
+  Id id = MakeProject(20);
+  {
+    sqlite3* db = nullptr;
+    ASSERT_EQ(sqlite3_open((dir_ / "store.db").string().c_str(), &db), SQLITE_OK);
+    ASSERT_EQ(sqlite3_exec(db, "DELETE FROM task_changes", nullptr, nullptr, nullptr), SQLITE_OK);
+    sqlite3_close(db);
+  }
+  ASSERT_EQ(store_->TaskChangesSince(id, 0)->seq, 0);
+  App app(*store_, Options());
+  auto project = store_->GetProject(id);
+  ASSERT_TRUE(project.ok());
+  auto first = app.dashboards().Get(*project, /*with_agreement=*/true);
+  ASSERT_TRUE(first.ok()) << first.status().ToString();
+  EXPECT_FALSE(first->stale);
+  EXPECT_EQ(first->stats->submitted, 40);
+  EXPECT_FALSE(app.stats_cache().NeedsWholeRead(*store_, id));
+  EXPECT_FALSE(app.quality_cache().NeedsWholeRead(*store_, *project, AgreementOptions{}));
+  auto second = app.dashboards().Get(*project, /*with_agreement=*/true);
+  ASSERT_TRUE(second.ok());
+  EXPECT_FALSE(second->stale);
+  EXPECT_EQ(second->stats.get(), first->stats.get());  // not read again
+  // The first change after that is seen.
+  Annotation more;
+  TaskQuery query;
+  query.project_id = id;
+  more.task_id = store_->ListTasks(query)->front().id;
+  more.completed_by = users_[0];
+  more.result = R"([{"from_name":"sentiment","to_name":"text","type":"choices","value":{"choices":["neg"]}}])";
+  ASSERT_TRUE(store_->CreateAnnotation(&more).ok());
+  auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(60);
+  Result<DashboardData> after = Status::Internal("not asked");
+  do {
+    after = app.dashboards().Get(*project, /*with_agreement=*/true);
+    ASSERT_TRUE(after.ok()) << after.status().ToString();
+    if (after->stale) std::this_thread::sleep_for(std::chrono::milliseconds(5));
+  } while (after->stale && std::chrono::steady_clock::now() < deadline);
+  EXPECT_EQ(after->stats->submitted, 41);
 }
 
 TEST_F(WarmCachesTest, DestroyingTheAppWhileWarmingStopsCleanly) {
