@@ -16,7 +16,8 @@
 // last live numbers of this process, else the snapshot, marked stale with
 // the time they were computed, and the whole read runs on the low-priority
 // lane; the requests after it are live again. With neither (a project
-// nobody has looked at yet), the request does the read itself.
+// nobody has looked at yet), the request does the read itself, or waits for
+// the one an import started (RecountSoon).
 //
 // Thread-safety: safe for concurrent use.
 #ifndef TESSERA_SERVER_DASHBOARD_SNAPSHOTS_H_
@@ -67,6 +68,11 @@ class DashboardSource {
   // stop (App's destructor, once the lane has stopped), so that the next
   // start shows the numbers as they were at the stop.
   void SaveAll();
+
+  // Reads the project whole on the lane, for both caches, and saves their
+  // snapshots (once at a time per project): after a bulk change such as an
+  // import, before anyone asks.
+  void RecountSoon(const Project& project) { RebuildSoon(project); }
 
   // Builds the project's caches and saves their snapshots, on the calling
   // thread (work already on the lane: App::WarmCaches).

@@ -223,6 +223,34 @@ TEST_F(WarmCachesTest, AnEmptyChangeLogDoesNotMeanARebuildEveryTime) {
   EXPECT_EQ(after->stats->submitted, 41);
 }
 
+// After an import (the import route calls RecountSoon), both caches are
+// built and their snapshots saved without a request.
+TEST_F(WarmCachesTest, RecountSoonBuildsAndSavesWithoutARequest) {
+  Id id = MakeProject(30);
+  App app(*store_, Options());
+  auto project = store_->GetProject(id);
+  ASSERT_TRUE(project.ok());
+  ASSERT_FALSE(store_->GetCacheSnapshot(id, "dashboard").ok());
+  app.dashboards().RecountSoon(*project);
+  auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(60);
+  auto done = [&] {
+    return app.stats_cache().Built(id) && app.quality_cache().Built(id, AgreementOptions{}) &&
+           store_->GetCacheSnapshot(id, "peer_agreement").ok();
+  };
+  while (!done() && std::chrono::steady_clock::now() < deadline) {
+    std::this_thread::sleep_for(std::chrono::milliseconds(5));
+  }
+  ASSERT_TRUE(done());
+  auto saved = store_->GetCacheSnapshot(id, "dashboard");
+  ASSERT_TRUE(saved.ok());
+  auto stats = DashboardStatsFromJson(nlohmann::json::parse(saved->body));
+  ASSERT_TRUE(stats.ok()) << stats.status().ToString();
+  EXPECT_EQ(stats->submitted, 60);
+  auto live = app.dashboards().Get(*project, /*with_agreement=*/true);
+  ASSERT_TRUE(live.ok());
+  EXPECT_FALSE(live->stale);
+}
+
 TEST_F(WarmCachesTest, DestroyingTheAppWhileWarmingStopsCleanly) {
   for (int project_idx = 0; project_idx < 4; ++project_idx) MakeProject(400);
   for (int round_idx = 0; round_idx < 3; ++round_idx) {

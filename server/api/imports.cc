@@ -219,6 +219,15 @@ HttpResponse Import(RequestContext& ctx) {
     EmitTasksCreated(ctx, *id, created);
   }
 
+  // An import is a bulk change: the dashboards need a whole read of the
+  // project. When it brought annotations, that read starts now in the
+  // background, so the first look after a large import does not wait for it
+  // (server/dashboard_snapshots.h). Tasks alone change no dashboard number:
+  // their read waits for someone to look (who gets the last numbers meanwhile).
+  if (annotations > 0) {
+    if (auto project = ctx.store().GetProject(*id); project.ok()) ctx.app().dashboards().RecountSoon(*project);
+  }
+
   double duration =
       std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
   std::sort(formats.begin(), formats.end());
