@@ -61,15 +61,20 @@ class StatsCacheTest : public SqliteStoreTest {
     }
   }
 
+  Project MakeProject(const std::string& title) {
+    Project project;
+    project.title = title;
+    project.label_config = kConfig;
+    project.created_by = users_[0];
+    EXPECT_TRUE(store_->CreateProject(&project).ok());
+    return project;
+  }
+
   std::vector<Id> users_;
 };
 
 TEST_F(StatsCacheTest, RunningTotalsEqualAFreshCountAfterEveryChange) {
-  Project project;
-  project.title = "stats";
-  project.label_config = kConfig;
-  project.created_by = users_[0];
-  ASSERT_TRUE(store_->CreateProject(&project).ok());
+  Project project = MakeProject("stats");
   std::vector<NewTask> batch(40);
   for (size_t task_idx = 0; task_idx < batch.size(); ++task_idx) {
     batch[task_idx].data = "{\"text\":\"task " + std::to_string(task_idx) + "\"}";
@@ -165,11 +170,7 @@ TEST_F(StatsCacheTest, RunningTotalsEqualAFreshCountAfterEveryChange) {
 // The label values each kind of result item adds to the distribution, as the
 // dashboards count them (the results are read with simdjson).
 TEST_F(StatsCacheTest, LabelsOfEveryKindAreCounted) {
-  Project project;
-  project.title = "labels";
-  project.label_config = kConfig;
-  project.created_by = users_[0];
-  ASSERT_TRUE(store_->CreateProject(&project).ok());
+  Project project = MakeProject("labels");
   std::vector<NewTask> batch(1);
   batch[0].data = "{\"text\":\"t\"}";
   const char* results[] = {

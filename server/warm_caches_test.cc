@@ -60,6 +60,17 @@ class WarmCachesTest : public SqliteStoreTest {
     return project.id;
   }
 
+  // The project's dashboards (with agreement), asked until they are live
+  // (at most a minute): the last answer, or the first error.
+  static Result<DashboardData> WhenLive(App& app, const Project& project) {
+    auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(60);
+    while (true) {
+      Result<DashboardData> data = app.dashboards().Get(project, /*with_agreement=*/true);
+      if (!data.ok() || !data->stale || std::chrono::steady_clock::now() > deadline) return data;
+      std::this_thread::sleep_for(std::chrono::milliseconds(5));
+    }
+  }
+
   AppOptions Options() {
     AppOptions options;
     options.data_dir = dir_;
@@ -166,13 +177,8 @@ TEST_F(WarmCachesTest, AfterAnImportTheLastNumbersComeAtOnceWhileTheCachesAreReb
   EXPECT_EQ(during->stats.get(), before->stats.get());
   EXPECT_EQ(during->peer_agreement, before->peer_agreement);
 
-  auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(60);
-  Result<DashboardData> after = Status::Internal("not asked");
-  do {
-    std::this_thread::sleep_for(std::chrono::milliseconds(5));
-    after = app.dashboards().Get(*project, /*with_agreement=*/true);
-    ASSERT_TRUE(after.ok()) << after.status().ToString();
-  } while (after->stale && std::chrono::steady_clock::now() < deadline);
+  Result<DashboardData> after = WhenLive(app, *project);
+  ASSERT_TRUE(after.ok()) << after.status().ToString();
   ASSERT_FALSE(after->stale);
   EXPECT_EQ(after->stats->submitted, 90);
   EXPECT_TRUE(after->stats->full_rebuild);
@@ -213,13 +219,9 @@ TEST_F(WarmCachesTest, AnEmptyChangeLogDoesNotMeanARebuildEveryTime) {
   more.completed_by = users_[0];
   more.result = R"([{"from_name":"sentiment","to_name":"text","type":"choices","value":{"choices":["neg"]}}])";
   ASSERT_TRUE(store_->CreateAnnotation(&more).ok());
-  auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(60);
-  Result<DashboardData> after = Status::Internal("not asked");
-  do {
-    after = app.dashboards().Get(*project, /*with_agreement=*/true);
-    ASSERT_TRUE(after.ok()) << after.status().ToString();
-    if (after->stale) std::this_thread::sleep_for(std::chrono::milliseconds(5));
-  } while (after->stale && std::chrono::steady_clock::now() < deadline);
+  Result<DashboardData> after = WhenLive(app, *project);
+  ASSERT_TRUE(after.ok()) << after.status().ToString();
+  EXPECT_FALSE(after->stale);
   EXPECT_EQ(after->stats->submitted, 41);
 }
 
