@@ -190,5 +190,57 @@ TEST(ProjectAgreementTest, RunningPeerAgreementEqualsTheReportsAfterEveryChange)
   }
 }
 
+// What the results are read with must not change what counts as equal: span
+// offsets are equal by value (5 and 5.0), a missing end equals a null one,
+// answers that are not text (taxonomy paths) are keyed as JSON writes them,
+// and a result that does not parse leaves the annotator's earlier one.
+TEST(ProjectAgreementTest, ValuesCompareAsJsonValues) {
+  auto cfg = ParseLabelingConfig(R"(<View>
+  <Text name="text" value="$text"/>
+  <Taxonomy name="topic" toName="text"><Choice value="A"><Choice value="A1"/></Choice><Choice value="B"/></Taxonomy>
+  <Labels name="ner" toName="text"><Label value="PER"/></Labels>
+</View>)");
+  ASSERT_TRUE(cfg.ok()) << cfg.status().ToString();
+  auto span = [](Id id, Id who, const char* value) {
+    Annotation a;
+    a.id = id;
+    a.completed_by = who;
+    a.result = std::string(R"([{"from_name":"ner","to_name":"text","type":"labels","value":)") + value + "}]";
+    return a;
+  };
+  AgreementBuilder builder(**cfg);
+  builder.AddTask(Task(1, {span(1, 1, R"({"start":5,"end":9,"labels":["PER"]})"),
+                           span(2, 2, R"({"start":5.0,"end":9.0,"labels":["PER"]})")}));
+  builder.AddTask(Task(2, {span(3, 1, R"({"start":5,"labels":["PER"]})"),
+                           span(4, 2, R"({"start":5,"end":null,"labels":["PER"]})")}));
+  builder.AddTask(Task(3, {span(5, 1, R"({"start":5,"end":9,"labels":["PER"]})"),
+                           span(6, 2, R"({"start":5,"labels":["PER"]})")}));
+  // Annotator 2's newer result does not parse: their earlier one counts.
+  Annotation broken = span(9, 2, R"({"start":1)");
+  builder.AddTask(Task(4, {span(7, 1, R"({"start":"a","end":[1,{"k":true}],"labels":["PER"]})"),
+                           span(8, 2, R"({"end":[1,{"k":true}],"start":"a","labels":["PER"]})"), broken}));
+  Annotation path;
+  path.id = 10;
+  path.completed_by = 1;
+  path.result = R"([{"from_name":"topic","to_name":"text","type":"taxonomy","value":{"taxonomy":[["A","A1"]]}}])";
+  Annotation other = path;
+  other.id = 11;
+  other.completed_by = 2;
+  other.result = R"([{"from_name":"topic","to_name":"text","type":"taxonomy","value":{"taxonomy":[["B"]]}}])";
+  builder.AddTask(Task(5, {path, other}));
+  auto report = builder.Finish();
+  ASSERT_TRUE(report.ok());
+  ASSERT_EQ(report->tasks.size(), 5u);
+  EXPECT_NEAR(*report->tasks[0].score, 1.0, 1e-12);
+  EXPECT_NEAR(*report->tasks[1].score, 1.0, 1e-12);
+  EXPECT_NEAR(*report->tasks[2].score, 0.0, 1e-12);
+  EXPECT_NEAR(*report->tasks[3].score, 1.0, 1e-12);
+  auto table = builder.Table("topic");
+  ASSERT_TRUE(table.ok()) << table.status().ToString();
+  // The config's options, then the observed answers that are not options.
+  EXPECT_EQ(table->categories,
+            (std::vector<std::string>{"A", "A1", "B", R"(["A","A1"])", R"(["B"])"}));
+}
+
 }  // namespace
 }  // namespace tessera
