@@ -34,10 +34,22 @@ struct QualityCache::Entry {
     config_hash = std::hash<std::string>()(config_xml);
     built = true;
   }
-  void Fail(const std::string& xml) {
+  // Whether bringing the entry up to date for `project` with `changes`
+  // reads the project whole (the lock-free twin is QualityCache::NeedsWholeRead).
+  bool WholeReadNeeded(const Project& project, const TaskChanges& changes) const {
+    return !builder || config_xml != project.label_config || ReadWholeProject(changes, builder->task_count());
+  }
+  // The project's config for a new builder; when it does not parse, the
+  // entry is left unbuilt and remembers that config as bad.
+  Result<std::shared_ptr<const LabelingConfig>> ConfigFor(const Project& project) {
+    auto parsed = ParseLabelingConfig(project.label_config);
+    if (parsed.ok()) return std::shared_ptr<const LabelingConfig>(std::move(*parsed));
     built = false;
     builder.reset();
-    bad_config_hash = std::hash<std::string>()(xml);
+    bad_config_hash = std::hash<std::string>()(project.label_config);
+    return Status::FailedPrecondition(
+        "the project's labeling config does not parse, so quality statistics cannot be "
+        "computed: " + parsed.status().message());
   }
 };
 
@@ -132,35 +144,15 @@ class QualityCache::FullRead final : public FullReadSink {
   size_t tasks_ = 0;
 };
 
-namespace {
-
-Result<std::shared_ptr<const LabelingConfig>> AgreementConfig(const Project& project) {
-  auto parsed = ParseLabelingConfig(project.label_config);
-  if (!parsed.ok()) {
-    return Status::FailedPrecondition(
-        "the project's labeling config does not parse, so quality statistics cannot be "
-        "computed: " + parsed.status().message());
-  }
-  return std::shared_ptr<const LabelingConfig>(std::move(*parsed));
-}
-
-}  // namespace
-
 Result<std::unique_ptr<FullReadSink>> QualityCache::BeginFullRead(Store& store, const Project& project,
                                                                   const AgreementOptions& options) {
   std::shared_ptr<Entry> entry = Acquire({project.id, options.iou_threshold});
   std::unique_lock<std::mutex> lock(entry->mu);
-  if (entry->builder && entry->config_xml == project.label_config) {
-    TESSERA_ASSIGN_OR_RETURN(TaskChanges changes, ChangesSince(store, project.id, entry->seq));
-    if (!ReadWholeProject(changes, entry->builder->task_count())) return std::unique_ptr<FullReadSink>();
-  }
-  auto config = AgreementConfig(project);
-  if (!config.ok()) {
-    entry->Fail(project.label_config);
-    return config.status();
-  }
+  TESSERA_ASSIGN_OR_RETURN(TaskChanges changes, ChangesSince(store, project.id, entry->seq));
+  if (!entry->WholeReadNeeded(project, changes)) return std::unique_ptr<FullReadSink>();
+  TESSERA_ASSIGN_OR_RETURN(std::shared_ptr<const LabelingConfig> config, entry->ConfigFor(project));
   return std::unique_ptr<FullReadSink>(std::make_unique<FullRead>(
-      std::move(entry), std::move(lock), std::move(*config), project.label_config, options));
+      std::move(entry), std::move(lock), std::move(config), project.label_config, options));
 }
 
 Status QualityCache::Update(Store& store, const Project& project, const AgreementOptions& options,
@@ -170,18 +162,13 @@ Status QualityCache::Update(Store& store, const Project& project, const Agreemen
   // Read the position first: anything that changes after it is seen (again)
   // next time, and re-reading a task is idempotent.
   TESSERA_ASSIGN_OR_RETURN(TaskChanges changes, ChangesSince(store, project.id, entry->seq));
-  bool rebuild = !entry->builder || entry->config_xml != project.label_config ||
-                 ReadWholeProject(changes, entry->builder->task_count());
+  const bool rebuild = entry->WholeReadNeeded(project, changes);
   size_t reloaded = 0;
   if (rebuild) {
-    auto config = AgreementConfig(project);
-    if (!config.ok()) {
-      entry->Fail(project.label_config);
-      return config.status();
-    }
+    TESSERA_ASSIGN_OR_RETURN(std::shared_ptr<const LabelingConfig> config, entry->ConfigFor(project));
     // Only tasks with an annotation have a share (AgreementBuilder keeps no
     // other): a 10M-task project 10% done reads 1M tasks.
-    FullRead read(entry, std::unique_lock<std::mutex>(), std::move(*config), project.label_config, options);
+    FullRead read(entry, std::unique_lock<std::mutex>(), std::move(config), project.label_config, options);
     TESSERA_RETURN_IF_ERROR(ReadWholeProjectInto(store, project.id, {&read}, lane_));
     reloaded = read.tasks();
   } else {

@@ -310,6 +310,12 @@ struct StatsCache::Entry {
     labels = std::move(kept_labels);
   }
 
+  // Whether bringing the entry up to date with `changes` reads the project
+  // whole (the lock-free twin is StatsCache::NeedsWholeRead).
+  bool WholeReadNeeded(const TaskChanges& changes) const {
+    return !totals || ReadWholeProject(changes, tasks.size());
+  }
+
   // Makes the totals at change-log position `seq` the ones requests share.
   void Publish(int64_t seq_now, bool full_rebuild, size_t reloaded) {
     seq = seq_now;
@@ -421,10 +427,8 @@ class StatsCache::FullRead final : public FullReadSink {
 Result<std::unique_ptr<FullReadSink>> StatsCache::BeginFullRead(Store& store, Id project_id) {
   std::shared_ptr<Entry> entry = Acquire(project_id);
   std::unique_lock<std::mutex> lock(entry->mu);
-  if (entry->totals) {
-    TESSERA_ASSIGN_OR_RETURN(TaskChanges changes, ChangesSince(store, project_id, entry->seq));
-    if (!ReadWholeProject(changes, entry->tasks.size())) return std::unique_ptr<FullReadSink>();
-  }
+  TESSERA_ASSIGN_OR_RETURN(TaskChanges changes, ChangesSince(store, project_id, entry->seq));
+  if (!entry->WholeReadNeeded(changes)) return std::unique_ptr<FullReadSink>();
   return std::unique_ptr<FullReadSink>(std::make_unique<FullRead>(std::move(entry), std::move(lock)));
 }
 
@@ -448,7 +452,7 @@ Result<std::shared_ptr<const DashboardStats>> StatsCache::Update(Store& store, I
   // The position first: whatever changes after it is read again next time,
   // and re-reading a task is idempotent.
   TESSERA_ASSIGN_OR_RETURN(TaskChanges changes, ChangesSince(store, project_id, entry->seq));
-  if (!entry->totals || ReadWholeProject(changes, entry->tasks.size())) {
+  if (entry->WholeReadNeeded(changes)) {
     FullRead read(entry, std::unique_lock<std::mutex>());  // the lock above is held
     TESSERA_RETURN_IF_ERROR(ReadWholeProjectInto(store, project_id, {&read}, lane_));
     return entry->totals;

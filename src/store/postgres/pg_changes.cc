@@ -2,6 +2,7 @@
 // changed, so caches of derived results re-read only those tasks.
 #include <algorithm>
 
+#include "src/store/cache_snapshots_sql.h"
 #include "src/store/postgres/postgres_store.h"
 
 namespace tessera::postgres {
@@ -78,29 +79,14 @@ Status PostgresStore::SaveCacheSnapshot(Id project_id, const std::string& kind, 
   // A cache's copy: a power cut that loses it costs one rebuild, so no fsync wait.
   return WriteTxnDeferredSync([&](Connection& conn) -> Status {
     TESSERA_RETURN_IF_ERROR(RequireProject(conn, project_id));
-    TESSERA_ASSIGN_OR_RETURN(
-        Stmt st, conn.Prepare("INSERT INTO cache_snapshots (project_id, kind, seq, saved_at, body) "
-                              "VALUES (?1, ?2, ?3, ?4, ?5) ON CONFLICT (project_id, kind) DO UPDATE SET "
-                              "seq = excluded.seq, saved_at = excluded.saved_at, body = excluded.body"));
-    return st.Bind(1, project_id).Bind(2, kind).Bind(3, snapshot.seq).Bind(4, snapshot.saved_at)
-        .Bind(5, snapshot.body).Run();
+    return cache_snapshots_sql::Save(conn, project_id, kind, snapshot);
   });
 }
 
 Result<CacheSnapshot> PostgresStore::GetCacheSnapshot(Id project_id, const std::string& kind) {
   CacheSnapshot out;
-  TESSERA_RETURN_IF_ERROR(ReadTxn([&](Connection& conn) -> Status {
-    TESSERA_ASSIGN_OR_RETURN(
-        Stmt st, conn.Prepare("SELECT seq, saved_at, body FROM cache_snapshots "
-                              "WHERE project_id = ?1 AND kind = ?2"));
-    st.Bind(1, project_id).Bind(2, kind);
-    TESSERA_ASSIGN_OR_RETURN(bool row, st.Step());
-    if (!row) return Status::NotFound("no " + kind + " snapshot of project " + std::to_string(project_id));
-    out.seq = st.Int(0);
-    out.saved_at = st.Int(1);
-    out.body = st.Text(2);
-    return Status::Ok();
-  }));
+  TESSERA_RETURN_IF_ERROR(
+      ReadTxn([&](Connection& conn) { return cache_snapshots_sql::Get(conn, project_id, kind, &out); }));
   return out;
 }
 
