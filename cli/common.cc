@@ -5,6 +5,9 @@
 #include <cstdio>
 #include <string_view>
 
+#include "server/dashboard_snapshots.h"
+#include "tessera/util.h"
+
 namespace tessera::cli {
 
 namespace {
@@ -68,5 +71,17 @@ int Fail(const Status& status) {
 }
 
 bool StdoutIsTerminal() { return isatty(STDOUT_FILENO) == 1; }
+
+void CountDashboards(Store& store, const Project& project) {
+  const TimeMs start = NowMs();
+  Status s = server::CountDashboards(store, project);
+  if (!s.ok()) {
+    std::fprintf(stderr, "tessera: project %lld: counting the dashboards failed (a server counts them when first "
+                         "asked): %s\n", static_cast<long long>(project.id), s.message().c_str());
+    return;
+  }
+  std::printf("project %lld: dashboards counted in %.2f s\n", static_cast<long long>(project.id),
+              static_cast<double>(NowMs() - start) / 1000.0);
+}
 
 }  // namespace tessera::cli

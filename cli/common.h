@@ -35,6 +35,12 @@ int Fail(const Status& status);
 
 bool StdoutIsTerminal();
 
+// After a command loaded annotations without a server (import, migrate):
+// counts the project's dashboards and saves them (server::CountDashboards),
+// printing how long it took. A failure is only reported on stderr: the data
+// is in, and a server counts the dashboards itself when first asked.
+void CountDashboards(Store& store, const Project& project);
+
 void RegisterServe(CLI::App& app);
 void RegisterUser(CLI::App& app);
 void RegisterProject(CLI::App& app);

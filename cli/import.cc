@@ -22,11 +22,12 @@ struct ImportCliOptions {
   std::string image_prefix;
 };
 
-int RunDatasetImport(const ImportCliOptions& o, Store& store) {
+int RunDatasetImport(const ImportCliOptions& o, Store& store, const Project& project) {
   DatasetImportOptions options;
   options.as_predictions = o.as_predictions;
   options.image_prefix = o.image_prefix;
   options.to_existing_tasks = o.to_existing_tasks;
+  int64_t regions = 0;
   for (const std::string& path : o.files) {
     auto report = ImportDataset(store, o.project, 0, o.format, path, options);
     if (!report.ok()) return Fail(report.status().WithPrefix(path));
@@ -34,7 +35,9 @@ int RunDatasetImport(const ImportCliOptions& o, Store& store) {
                 o.to_existing_tasks ? "added to " : "", static_cast<long long>(report->tasks),
                 static_cast<long long>(report->regions), o.as_predictions ? "predictions" : "annotations");
     for (const std::string& line : report->unmatched) std::printf("  not imported: %s\n", line.c_str());
+    regions += report->regions;
   }
+  if (regions > 0 && !o.as_predictions) CountDashboards(store, project);
   return 0;
 }
 
@@ -43,7 +46,7 @@ int RunImport(const ImportCliOptions& o) {
   if (!store.ok()) return Fail(store.status());
   auto project = (*store)->GetProject(o.project);
   if (!project.ok()) return Fail(project.status());
-  if (!o.format.empty()) return RunDatasetImport(o, **store);
+  if (!o.format.empty()) return RunDatasetImport(o, **store, *project);
   if (o.to_existing_tasks) {
     return Fail(Status::InvalidArgument(
         "--to-existing-tasks works with --format (COCO, VOC, YOLO, CVAT, TFRECORD): task files (.json, .jsonl, "
@@ -61,6 +64,7 @@ int RunImport(const ImportCliOptions& o) {
     }
   }
   bool tty = StdoutIsTerminal();
+  int64_t annotations = 0;
   for (const std::string& file : o.files) {
     auto format = FormatFromFileName(file);
     if (!format.ok()) return Fail(format.status().WithPrefix(file));
@@ -78,7 +82,9 @@ int RunImport(const ImportCliOptions& o) {
                 static_cast<long long>(report->task_count),
                 static_cast<long long>(report->annotation_count),
                 static_cast<long long>(report->prediction_count), report->duration);
+    annotations += report->annotation_count;
   }
+  if (annotations > 0) CountDashboards(**store, *project);
   return 0;
 }
 

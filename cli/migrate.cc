@@ -6,6 +6,7 @@
 //
 // sqlite://PATH names the database file, or a data folder holding tessera.db.
 // URLs are never echoed back (a PostgreSQL URL may carry a password).
+#include <algorithm>
 #include <cstdio>
 
 #include "cli/common.h"
@@ -63,6 +64,23 @@ int Migrate(const MigrateCliOptions& cli) {
   auto report = MigrateSqliteToPostgres(*options);
   if (!report.ok()) return Fail(report.status());
   std::fputs(report->Summary().c_str(), stdout);
+  if (report->committed) {
+    // The target starts without the source's change log and snapshots:
+    // count the dashboards of every project moved, so that the first
+    // dashboard on the new database does not wait for a read of the project.
+    PostgresOptions target;
+    target.url = options->postgres_url;
+    auto store = OpenPostgresStore(target);
+    if (!store.ok()) return Fail(store.status());
+    auto projects = (*store)->ListProjects(0, /*is_admin=*/true);
+    if (!projects.ok()) return Fail(projects.status());
+    for (const Project& project : *projects) {
+      const auto& moved = report->project_ids;
+      if (moved.empty() || std::find(moved.begin(), moved.end(), project.id) != moved.end()) {
+        CountDashboards(**store, project);
+      }
+    }
+  }
   return 0;
 }
 

@@ -51,6 +51,14 @@ struct DashboardData {
 nlohmann::json DashboardStatsToJson(const DashboardStats& stats);
 Result<DashboardStats> DashboardStatsFromJson(const nlohmann::json& j);
 
+// Counts the project's dashboards (both caches, from one whole read) and
+// saves their snapshots, on threads of its own: for a command that loaded
+// data without a server (tessera import, tessera migrate), so that the first
+// dashboard a server shows afterwards answers from the snapshot at once
+// instead of waiting for that read. A labeling config the agreement cannot
+// read leaves only the dashboard counted.
+Status CountDashboards(Store& store, const Project& project);
+
 class DashboardSource {
  public:
   static constexpr int kSaveEverySeconds = 30;

@@ -3,8 +3,8 @@
 // store's task change log, as QualityCache keeps agreement.
 //
 // Each entry holds, for every task with an annotation, a compact record per
-// annotation (author, UTC day, kind, lead time, the label values it
-// contributes): 32 bytes per record plus 4 per label, and the task index
+// annotation (author, UTC day, kind, lead time, its honeypot score, the
+// label values it contributes): 32 bytes per record plus 4 per label, and the task index
 // (about 220 MB for 3M annotations on 1M tasks, measured), and running totals
 // of those records (per day, label and annotator, with each annotator's lead
 // times sorted: 8 bytes per submitted annotation). On use: a bulk change
@@ -54,6 +54,9 @@ struct DashboardStats {
     double lead_time_median = 0;  // seconds, over submitted annotations
     double lead_hours = 0;        // summed lead time of submitted annotations
     std::map<std::string, DayCounts> per_day;
+    // Their answers on honeypot tasks (tasks with ground truth), scored
+    // against the ground truth (server/api/honeypot_score.h).
+    int64_t honeypot_answered = 0, honeypot_correct = 0;
   };
   std::map<Id, Annotator> annotators;  // authors (user id > 0) only
   // How the entry was brought up to date for these totals.

@@ -2,15 +2,20 @@
 // must always equal a fresh count. A random sequence of creates, edits and
 // deletes (annotations and whole tasks) is applied to a real SQLite store,
 // and after every round the cache brought up to date change by change is
-// compared, number by number, with a new cache that reads the project whole.
+// compared, number by number, with a new cache that reads the project whole;
+// its honeypot scores are compared with the store's own pairing of answers
+// and ground truth (Store::ListHoneypotAnswers).
 #include "server/stats_cache.h"
 
 #include <gtest/gtest.h>
 
+#include <map>
 #include <sstream>
 #include <string>
+#include <utility>
 #include <vector>
 
+#include "server/api/honeypot_score.h"
 #include "server/dashboard_snapshots.h"
 #include "src/formats/sqlite_fixture_for_test.h"
 #include "tessera/store.h"
@@ -41,7 +46,35 @@ std::string Describe(const DashboardStats& s) {
   }
   for (const auto& [user, a] : s.annotators) {
     out << "user " << user << ": " << a.submitted << "/" << a.skipped << "/" << a.ground_truth
-        << " median " << a.lead_time_median << " hours " << a.lead_hours << " days " << Days(a.per_day) << "\n";
+        << " median " << a.lead_time_median << " hours " << a.lead_hours << " days " << Days(a.per_day)
+        << " honeypot " << a.honeypot_correct << "/" << a.honeypot_answered << "\n";
+  }
+  return out.str();
+}
+
+// Each annotator's honeypot score (correct/answered) as the store pairs
+// answers with ground truth (Store::ListHoneypotAnswers), scored one by one.
+std::string HoneypotsFromStore(Store& store, Id project_id) {
+  auto answers = store.ListHoneypotAnswers(project_id);
+  if (!answers.ok()) return answers.status().ToString();
+  std::map<Id, std::pair<int64_t, int64_t>> by_user;
+  for (const HoneypotAnswer& a : *answers) {
+    auto& [correct, answered] = by_user[a.completed_by];
+    ++answered;
+    if (HoneypotCorrect(nlohmann::json::parse(a.ground_truth_result, nullptr, false),
+                        nlohmann::json::parse(a.result, nullptr, false))) {
+      ++correct;
+    }
+  }
+  std::ostringstream out;
+  for (const auto& [user, score] : by_user) out << user << ":" << score.first << "/" << score.second << " ";
+  return out.str();
+}
+
+std::string HoneypotsOf(const DashboardStats& s) {
+  std::ostringstream out;
+  for (const auto& [user, a] : s.annotators) {
+    if (a.honeypot_answered > 0) out << user << ":" << a.honeypot_correct << "/" << a.honeypot_answered << " ";
   }
   return out.str();
 }
@@ -123,6 +156,7 @@ TEST_F(StatsCacheTest, RunningTotalsEqualAFreshCountAfterEveryChange) {
         if (!a.ok()) continue;  // deleted with its task
         a->result = a->was_cancelled ? "[]" : result();
         a->lead_time = lead();
+        if (!a->was_cancelled && pick(4) == 0) a->ground_truth = !a->ground_truth;  // marked or unmarked
         ASSERT_TRUE(store_->UpdateAnnotation(&*a).ok());
       } else if (what < 9) {
         const size_t at = pick(annotations.size());
@@ -144,6 +178,7 @@ TEST_F(StatsCacheTest, RunningTotalsEqualAFreshCountAfterEveryChange) {
       EXPECT_FALSE((*kept)->full_rebuild) << "round " << round;
     }
     ASSERT_EQ(Describe(**kept), Describe(**counted)) << "round " << round;
+    ASSERT_EQ(HoneypotsOf(**kept), HoneypotsFromStore(*store_, project.id)) << "round " << round;
   }
   // The sequence reached the interesting cases.
   auto last = running.Get(*store_, project.id);
@@ -165,6 +200,13 @@ TEST_F(StatsCacheTest, RunningTotalsEqualAFreshCountAfterEveryChange) {
   EXPECT_GT((*last)->skipped, 3);
   EXPECT_GT((*last)->ground_truth, 0);
   EXPECT_GE((*last)->annotators.size(), 3u);
+  int64_t answered = 0, correct = 0;
+  for (const auto& [user, a] : (*last)->annotators) {
+    answered += a.honeypot_answered;
+    correct += a.honeypot_correct;
+  }
+  EXPECT_GT(correct, 0);
+  EXPECT_GT(answered, correct);  // some answers are wrong
 }
 
 // The label values each kind of result item adds to the distribution, as the

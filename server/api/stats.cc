@@ -25,14 +25,11 @@
 // cache) is not built yet and a snapshot of the numbers was saved, they
 // answer from the snapshot with "stale": true while the caches are rebuilt
 // in the background; "as_of" is when the numbers were computed (the
-// task counts and review counts of /stats/project, and the honeypot
-// answers of /stats/annotators, are always read live).
+// task counts and review counts of /stats/project are always read live).
 #include <algorithm>
 #include <map>
-#include <set>
 #include <utility>
 
-#include "server/api/honeypot_score.h"
 #include "server/api/views.h"
 #include "server/app.h"
 #include "server/context.h"
@@ -69,46 +66,23 @@ HttpResponse AnnotatorStats(RequestContext& ctx) {
   }
   auto agreement_threshold = QueryNumber(ctx.request(), "agreement_threshold", 0.6, -1, 1);
   if (!agreement_threshold.ok()) return ErrorResponse(agreement_threshold.status());
-  // Counts, lead times, days and agreement with peers from the dashboard and
-  // agreement caches (only tasks changed since the last call are re-read),
-  // or, right after a start, from their last snapshot while they are rebuilt
-  // (server/dashboard_snapshots.h); honeypot answers from the store (they
-  // read only ground-truth tasks).
+  // Counts, lead times, days, honeypot scores and agreement with peers from
+  // the dashboard and agreement caches (only tasks changed since the last
+  // call are re-read), or, right after a start, from their last snapshot
+  // while they are rebuilt (server/dashboard_snapshots.h).
   auto project = ctx.store().GetProject(*id);
   if (!project.ok()) return ErrorResponse(project.status());
   auto data = ctx.app().dashboards().Get(*project, /*with_agreement=*/true);
   if (!data.ok()) return ErrorResponse(data.status());
   const std::map<Id, double>& peer_agreement = data->peer_agreement;
   const std::shared_ptr<const DashboardStats>& stats = data->stats;
-  struct Honeypot {
-    int64_t answered = 0, correct = 0;
-  };
-  std::map<Id, Honeypot> honeypots;
-  auto answers = ctx.store().ListHoneypotAnswers(*id);
-  if (!answers.ok()) return ErrorResponse(answers.status());
-  for (const HoneypotAnswer& answer : *answers) {
-    Honeypot& h = honeypots[answer.completed_by];
-    ++h.answered;
-    if (HoneypotCorrect(json::parse(answer.ground_truth_result, nullptr, false),
-                        json::parse(answer.result, nullptr, false))) {
-      ++h.correct;
-    }
-  }
-  std::set<Id> people;
-  for (const auto& [user_id, a] : stats->annotators) people.insert(user_id);
-  for (const auto& [user_id, h] : honeypots) people.insert(user_id);
   json annotators = json::array();
-  const DashboardStats::Annotator none;
-  for (Id user_id : people) {
-    auto found = stats->annotators.find(user_id);
-    const DashboardStats::Annotator& t = found != stats->annotators.end() ? found->second : none;
-    auto answered = honeypots.find(user_id);
-    const Honeypot h = answered != honeypots.end() ? answered->second : Honeypot{};
+  for (const auto& [user_id, t] : stats->annotators) {
     auto user = ctx.store().GetUser(user_id);
     json accuracy = nullptr;
     bool red_flag = false;
-    if (h.answered > 0) {
-      double value = static_cast<double>(h.correct) / static_cast<double>(h.answered);
+    if (t.honeypot_answered > 0) {
+      double value = static_cast<double>(t.honeypot_correct) / static_cast<double>(t.honeypot_answered);
       accuracy = value;
       red_flag = value < threshold;
     }
@@ -126,8 +100,8 @@ HttpResponse AnnotatorStats(RequestContext& ctx) {
         {"items_per_hour", t.lead_hours > 0 ? json(static_cast<double>(t.submitted) / t.lead_hours)
                                             : json(nullptr)},
         {"per_day", PerDayJson(t.per_day)},
-        {"honeypot", json{{"answered", h.answered},
-                          {"correct", h.correct},
+        {"honeypot", json{{"answered", t.honeypot_answered},
+                          {"correct", t.honeypot_correct},
                           {"accuracy", accuracy}}},
         {"agreement", agreement},
         {"red_flag", red_flag}});

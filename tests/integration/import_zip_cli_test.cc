@@ -1,7 +1,9 @@
 // `tessera import --format F PATH.zip` (issue 6): real Datumaro datasets from
 // ../shared/conformance/datumaro, zipped here with Tessera's own ZipSink,
 // import exactly as their folders do; a zip-slip archive is refused with the
-// entry named and nothing written outside the temporary folder.
+// entry named and nothing written outside the temporary folder. And what
+// an import with annotations leaves for the dashboards of a server started
+// afterwards.
 #include <gtest/gtest.h>
 
 #include <cstdlib>
@@ -10,6 +12,7 @@
 #include <sstream>
 
 #include "tessera/formats.h"
+#include "tests/integration/http_client.h"
 #include "tests/integration/server_process.h"
 
 namespace tessera::testing {
@@ -87,6 +90,11 @@ class ImportZipCliTest : public ::testing::Test {
     for (size_t at = out.find(path.string()); at != std::string::npos; at = out.find(path.string())) {
       out.replace(at, path.string().size(), "PATH");
     }
+    // Each import makes its own project: the dashboard count's line names it, with a time.
+    const size_t counted = out.find("project ");
+    if (counted != std::string::npos && out.find("dashboards counted", counted) != std::string::npos) {
+      out.erase(counted);
+    }
     return out;
   }
 
@@ -117,6 +125,44 @@ TEST_F(ImportZipCliTest, ZippedDatasetsImportLikeTheirFolders) {
     EXPECT_EQ(from_zip.find(" 0 regions"), std::string::npos) << from_zip;
     EXPECT_TRUE(fs::is_empty(tmp_)) << "extracted files left behind";
   }
+}
+
+// Annotations imported with the CLI are counted for the dashboards before
+// the command ends: a server started afterwards answers the first dashboard
+// request from that count (stale while it builds its own), without making
+// it wait for a read of the project. Tasks alone change no dashboard number:
+// nothing is counted for them.
+TEST_F(ImportZipCliTest, ImportedAnnotationsAreCountedForTheDashboards) {
+  const std::string project = NewProject();
+  const fs::path tasks = server_.data_dir() / "tasks.json";
+  const fs::path bare = server_.data_dir() / "bare.json";
+  auto box = [](const char* label) {
+    return "{\"from_name\":\"label\",\"to_name\":\"image\",\"type\":\"rectanglelabels\",\"value\":{\"x\":10,"
+           "\"y\":10,\"width\":20,\"height\":20,\"rotation\":0,\"rectanglelabels\":[\"" +
+           std::string(label) + "\"]}}";
+  };
+  std::ofstream(tasks) << "[{\"data\":{\"image\":\"a.png\"},\"annotations\":[{\"completed_by\":1,\"result\":["
+                       << box("a") << "]}]},{\"data\":{\"image\":\"b.png\"},\"annotations\":["
+                       << "{\"completed_by\":1,\"result\":[" << box("b") << "," << box("a") << "]}]}]";
+  std::ofstream(bare) << "[{\"image\":\"c.png\"}]";
+  std::string out, err;
+  ASSERT_EQ(RunTessera(With({"import", "--project", project, bare.string()}), &out, &err), 0) << err;
+  EXPECT_EQ(out.find("dashboards counted"), std::string::npos) << out;
+  ASSERT_EQ(RunTessera(With({"import", "--project", project, tasks.string()}), &out, &err), 0) << err;
+  EXPECT_NE(out.find("project " + project + ": dashboards counted in "), std::string::npos) << out;
+
+  const std::string token = server_.AddUser("manager@example.com", "correct horse", true);
+  server_.Start();
+  HttpClient c("127.0.0.1", server_.port());
+  c.SetHeader("Authorization", "Token " + token);
+  Reply stats = c.Get("/api/projects/" + project + "/stats/project");
+  ASSERT_EQ(stats.status, 200) << stats.body;
+  const nlohmann::json j = stats.Json();
+  EXPECT_TRUE(j["stale"].get<bool>()) << stats.body;
+  EXPECT_EQ(j["annotations"]["ground_truth"], 2) << stats.body;  // imported annotations are ground truth
+  ASSERT_EQ(j["labels"].size(), 1u) << stats.body;
+  EXPECT_EQ(j["labels"][0]["counts"], (nlohmann::json{{"a", 2}, {"b", 1}})) << stats.body;
+  EXPECT_EQ(j["tasks"]["total"], 3) << stats.body;
 }
 
 // YOLO_OBB through the CLI: a folder and its zip import alike, the

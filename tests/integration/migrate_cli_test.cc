@@ -2,7 +2,8 @@
 // server on SQLite, moved with the CLI into a schema of the throw-away
 // PostgreSQL cluster, then served by a server on PostgreSQL: the same people
 // sign in with the same passwords and tokens and find the same annotations
-// with their history. Also the refusals: a second run, wrong schemes.
+// with their history, and the dashboards migrate counted. Also the
+// refusals: a second run, wrong schemes.
 //
 // Needs the ctest fixture pg_cluster (or starts its own cluster); skipped
 // when PostgreSQL is not installed.
@@ -60,6 +61,7 @@ TEST(MigrateCliTest, AServerOnPostgresServesWhatTheSqliteServerHad) {
   ASSERT_EQ(RunTessera({"migrate", "--from", from, "--to", *url}, &out, &err), 0) << err;
   EXPECT_NE(out.find("annotation_versions"), std::string::npos) << out;
   EXPECT_NE(out.find("not copied: sessions"), std::string::npos) << out;
+  EXPECT_NE(out.find("project " + std::to_string(pid) + ": dashboards counted"), std::string::npos) << out;
   // Again: the project is there already, so nothing is done.
   EXPECT_EQ(RunTessera({"migrate", "--from", from, "--to", *url}, &out, &err), 1);
   EXPECT_NE(err.find("already has a project " + std::to_string(pid)), std::string::npos) << err;
@@ -86,6 +88,14 @@ TEST(MigrateCliTest, AServerOnPostgresServesWhatTheSqliteServerHad) {
   HttpClient script("127.0.0.1", target.port());
   script.SetHeader("Authorization", "Token " + token);
   EXPECT_EQ(script.Get("/api/tasks/" + std::to_string(task)).Json()["data"]["text"], "a crow");
+  // The dashboards were counted by migrate: the first request answers from
+  // that count (stale, while the server builds its own), not from a read of
+  // the project it waits for.
+  Reply first = script.Get("/api/projects/" + std::to_string(pid) + "/stats/annotators");
+  ASSERT_EQ(first.status, 200) << first.body;
+  EXPECT_TRUE(first.Json()["stale"].get<bool>()) << first.body;
+  ASSERT_EQ(first.Json()["annotators"].size(), 1u) << first.body;
+  EXPECT_EQ(first.Json()["annotators"][0]["submitted"], 1) << first.body;
   // The server on PostgreSQL goes on: a new annotation gets a new id.
   Reply next = script.PostJson(annotations_path, json{{"result", Choice("Fish")}});
   ASSERT_EQ(next.status, 201) << next.body;
