@@ -6,13 +6,15 @@
 # times. The first round on a folder without a snapshot shows the full read.
 #
 #   bash bench/dashboard_restart.sh DIR [ROUNDS=3] [PORT=18931]
-# Environment: TESSERA_BIN (default build/tessera).
+# Environment: TESSERA_BIN (default build/tessera); TESSERA_TOKEN (an admin's
+# API token; default: the one next-bench-seed.json in DIR names); SERVE_ARGS
+# (more `tessera serve` options, e.g. --no-count-uncounted).
 set -euo pipefail
 DIR=${1:?usage: dashboard_restart.sh DIR [ROUNDS] [PORT]}
 ROUNDS=${2:-3}
 PORT=${3:-18931}
 BIN=${TESSERA_BIN:-$(dirname "$0")/../build/tessera}
-TOKEN=$(python3 -c "import json,sys;print(json.load(open(sys.argv[1]))['admin_token'])" "$DIR/next-bench-seed.json")
+TOKEN=${TESSERA_TOKEN:-$(python3 -c "import json,sys;print(json.load(open(sys.argv[1]))['admin_token'])" "$DIR/next-bench-seed.json")}
 BODY=$(mktemp)
 trap 'rm -f "$BODY"; [[ -n "${SPID:-}" ]] && kill "$SPID" 2>/dev/null || true' EXIT
 
@@ -23,7 +25,8 @@ ask() {  # prints "<seconds> stale=<true|false>"
 }
 
 for round in $(seq "$ROUNDS"); do
-  "$BIN" serve --data "$DIR" --port "$PORT" --no-access-log >/dev/null 2>&1 &
+  # shellcheck disable=SC2086
+  "$BIN" serve --data "$DIR" --port "$PORT" --no-access-log ${SERVE_ARGS:-} >/dev/null 2>&1 &
   SPID=$!
   for _ in $(seq 200); do curl -s -o /dev/null "localhost:$PORT/health" && break; sleep 0.1; done
   start=$(date +%s.%N)

@@ -28,6 +28,8 @@ struct ServeOptions {
   // Off by default: building a 10M-task project's caches cut labeling from
   // 1000 to ~600 requests/s for the ~45 s it took (docs/performance.md).
   bool warm_caches = false;
+  // On by default: a project counted once costs later starts nothing.
+  bool count_uncounted = true;
   server::WebhookDeliveryOptions webhooks;
 };
 
@@ -55,7 +57,12 @@ int RunServe(const ServeOptions& o) {
   server::HttpServer server(http, [&app](server::HttpRequest& req) { return app.Handle(req); });
   Status s = server.Start();
   if (!s.ok()) return Fail(s);
-  if (o.warm_caches) app.WarmCaches();  // in the background, at low priority
+  // In the background, at low priority.
+  if (o.warm_caches) {
+    app.WarmCaches(server::App::WarmScope::kNewest);
+  } else if (o.count_uncounted) {
+    app.WarmCaches(server::App::WarmScope::kNeverCounted);
+  }
   std::printf("tessera: serving http://%s:%u (data in %s); Ctrl-C stops\n", o.host.c_str(),
               server.port(), o.data.data_dir.c_str());
   std::fflush(stdout);
@@ -80,6 +87,10 @@ void RegisterServe(CLI::App& app) {
   cmd->add_option("--static-dir", opts->static_dir, "Built web app (default: web/dist)");
   cmd->add_flag("--warm-caches,!--no-warm-caches", opts->warm_caches,
                 "Build the 16 newest projects' dashboard and agreement caches at start, in the background");
+  cmd->add_flag("--count-uncounted,!--no-count-uncounted", opts->count_uncounted,
+                "At start, count in the background the dashboards of projects never counted before (data "
+                "another program wrote into the database), so that their first dashboard does not wait")
+      ->capture_default_str();
   cmd->add_flag("--secure-cookies", opts->secure_cookies, "Always mark cookies Secure (TLS)");
   cmd->add_option("--max-body-mb", opts->max_body_mb, "Largest request body (uploads), MiB")
       ->check(CLI::Range(1, 65536))

@@ -70,21 +70,23 @@ App::~App() {
   dashboards_.SaveAll();
 }
 
-void App::WarmCaches() {
+void App::WarmCaches(WarmScope scope) {
   auto projects = store_.ListProjects(0, /*is_admin=*/true);
   if (!projects.ok()) {
     LogError("", "warming the dashboard caches: " + projects.status().ToString());
     return;
   }
-  if (projects->size() > kWarmProjects) projects->resize(kWarmProjects);  // newest first
   // One job, one project at a time, both caches from one read of it: two
   // whole-project reads side by side always hold a read transaction open between them, so the
   // SQLite WAL could never be checkpointed back to its start and every
   // labeling request's page lookups slowed down (measured: 1000 -> 390
   // submits/s on a 10M-task project while both caches warmed in parallel).
-  lane_.Post([this, projects = std::move(*projects)]() -> Status {
-    for (const Project& project : projects) {
+  lane_.Post([this, scope, projects = std::move(*projects)]() -> Status {
+    for (size_t project_idx = 0; project_idx < projects.size(); ++project_idx) {
       if (lane_.stopping()) break;
+      const Project& project = projects[project_idx];
+      const bool newest = scope == WarmScope::kNewest && project_idx < kWarmProjects;  // newest first
+      if (!newest && dashboards_.EverCounted(project.id)) continue;
       Status s = dashboards_.Warm(project);
       if (!s.ok() && !lane_.stopping()) {
         LogError("", "warming the caches of project " + std::to_string(project.id) + ": " + s.ToString());

@@ -116,6 +116,10 @@ Status CountDashboards(Store& store, const Project& project) {
   return s;
 }
 
+bool DashboardSource::EverCounted(Id project_id) {
+  return store_.GetCacheSnapshot(project_id, kDashboardKind).ok();
+}
+
 Result<DashboardData> DashboardSource::Get(const Project& project, bool with_agreement) {
   const bool whole = stats_.NeedsWholeRead(store_, project.id) ||
                      (with_agreement && quality_.NeedsWholeRead(store_, project, AgreementOptions{}));

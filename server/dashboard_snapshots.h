@@ -82,6 +82,10 @@ class DashboardSource {
   // import, before anyone asks.
   void RecountSoon(const Project& project) { RebuildSoon(project); }
 
+  // Whether the project's dashboards were ever counted: a snapshot of them
+  // is saved (App::WarmCaches counts the others at start).
+  bool EverCounted(Id project_id);
+
   // Builds the project's caches and saves their snapshots, on the calling
   // thread (work already on the lane: App::WarmCaches).
   Status Warm(const Project& project) { return RefreshAndSave(project, /*build_agreement=*/true); }
