@@ -58,6 +58,7 @@ class Migrator {
       if (plan.skipped.empty() && plan.name != "users") TESSERA_RETURN_IF_ERROR(CopyTable(plan));
     }
     TESSERA_RETURN_IF_ERROR(AdvanceSequences());
+    TESSERA_RETURN_IF_ERROR(CountGroundTruth());
     return Verify();
   }
 
@@ -107,6 +108,7 @@ class Migrator {
         if (n == 0) return Status::NotFound("project " + std::to_string(id) + " is not in the SQLite database");
       }
     }
+    moved_ = ids;
     if (ids.empty()) return Status::Ok();
     TESSERA_ASSIGN_OR_RETURN(postgres::Stmt st, dst_->Prepare("SELECT id, title FROM projects WHERE id IN (" +
                                                               IdList(ids) + ") ORDER BY id LIMIT 1"));
@@ -422,6 +424,19 @@ class Migrator {
     return set.Run();
   }
 
+  // The triggers counted the copied tasks into project_counters, but no
+  // trigger counts inserted ground truth (migration 16): the moved projects
+  // are new in the target, so their count is what was copied.
+  Status CountGroundTruth() {
+    if (moved_.empty()) return Status::Ok();
+    TESSERA_ASSIGN_OR_RETURN(
+        postgres::Stmt st,
+        dst_->Prepare("UPDATE project_counters c SET ground_truth = (SELECT COUNT(*) FROM annotations a "
+                      "WHERE a.project_id = c.project_id AND a.ground_truth) WHERE c.project_id IN (" +
+                      IdList(moved_) + ")"));
+    return st.Run();
+  }
+
   Status AdvanceSequences() {
     for (const TablePlan& plan : plans_) {
       if (plan.skipped.empty()) TESSERA_RETURN_IF_ERROR(AdvanceSequence(plan));
@@ -457,6 +472,7 @@ class Migrator {
   const MigrateOptions& options_;
   MigrateReport* report_;
   std::vector<TablePlan> plans_;  // copied tables in creation order, then skipped ones
+  std::vector<Id> moved_;  // the projects copied (CheckProjects)
   std::map<std::string, MigrateTableReport> report_tables_;
   std::unordered_map<Id, Id> user_map_;    // source user id -> target user id
   std::unordered_set<Id> copied_users_;    // source ids of users inserted into the target

@@ -1,4 +1,4 @@
-// Reading the project counters of migration 11, shared by the SQLite and the
+// Reading the project counters of migrations 11 and 16, shared by the SQLite and the
 // PostgreSQL store (templates over the connection type, run inside the
 // store's own transaction). On SQLite project_counters is exact as it
 // stands; on PostgreSQL the pending rows of project_counter_deltas are added
@@ -9,6 +9,7 @@
 
 #include <cstdint>
 #include <optional>
+#include <span>
 
 #include "src/store/migrations/migrations.h"
 #include "tessera/model.h"
@@ -22,23 +23,19 @@ inline constexpr int64_t kFoldThreshold = 512;
 
 inline const char* StatsSql(SqlDialect dialect) {
   if (dialect == SqlDialect::kSqlite) {
-    // Without statistics SQLite's planner picks annotations_project_created
-    // and reads every annotation of the project (0.8 s at 3M annotations);
-    // the partial index holds only the ground truth.
     return "SELECT tasks, with_annotations, labeled, annotations, cancelled, predictions, skipped_only, 0, "
-           "(SELECT COUNT(*) FROM annotations INDEXED BY annotations_ground_truth "
-           " WHERE project_id = ?1 AND ground_truth) "
-           "FROM project_counters WHERE project_id = ?1";
+           "ground_truth FROM project_counters WHERE project_id = ?1";
   }
   return "SELECT c.tasks + COALESCE(d.tasks, 0), c.with_annotations + COALESCE(d.with_annotations, 0), "
          "c.labeled + COALESCE(d.labeled, 0), c.annotations + COALESCE(d.annotations, 0), "
          "c.cancelled + COALESCE(d.cancelled, 0), c.predictions + COALESCE(d.predictions, 0), "
          "c.skipped_only + COALESCE(d.skipped_only, 0), COALESCE(d.pending, 0), "
-         "(SELECT COUNT(*) FROM annotations WHERE project_id = ?1 AND ground_truth) "
+         "c.ground_truth + COALESCE(d.ground_truth, 0) "
          "FROM project_counters c LEFT JOIN ("
          "  SELECT SUM(tasks) AS tasks, SUM(with_annotations) AS with_annotations, SUM(labeled) AS labeled, "
          "         SUM(annotations) AS annotations, SUM(cancelled) AS cancelled, "
-         "         SUM(predictions) AS predictions, SUM(skipped_only) AS skipped_only, COUNT(*) AS pending "
+         "         SUM(predictions) AS predictions, SUM(skipped_only) AS skipped_only, "
+         "         SUM(ground_truth) AS ground_truth, COUNT(*) AS pending "
          "  FROM project_counter_deltas WHERE project_id = ?1) d ON TRUE "
          "WHERE c.project_id = ?1";
 }
@@ -73,17 +70,18 @@ Status FoldCounterDeltas(Conn& conn, Id project_id) {
       auto st,
       conn.Prepare("WITH moved AS (DELETE FROM project_counter_deltas WHERE project_id = ?1 "
                    "  RETURNING tasks, with_annotations, labeled, annotations, cancelled, predictions, "
-                   "  skipped_only), "
+                   "  skipped_only, ground_truth), "
                    "sums AS (SELECT COALESCE(SUM(tasks), 0) AS tasks, "
                    "  COALESCE(SUM(with_annotations), 0) AS with_annotations, "
                    "  COALESCE(SUM(labeled), 0) AS labeled, COALESCE(SUM(annotations), 0) AS annotations, "
                    "  COALESCE(SUM(cancelled), 0) AS cancelled, COALESCE(SUM(predictions), 0) AS predictions, "
-                   "  COALESCE(SUM(skipped_only), 0) AS skipped_only FROM moved) "
+                   "  COALESCE(SUM(skipped_only), 0) AS skipped_only, "
+                   "  COALESCE(SUM(ground_truth), 0) AS ground_truth FROM moved) "
                    "UPDATE project_counters c SET tasks = c.tasks + s.tasks, "
                    "  with_annotations = c.with_annotations + s.with_annotations, "
                    "  labeled = c.labeled + s.labeled, annotations = c.annotations + s.annotations, "
                    "  cancelled = c.cancelled + s.cancelled, predictions = c.predictions + s.predictions, "
-                   "  skipped_only = c.skipped_only + s.skipped_only "
+                   "  skipped_only = c.skipped_only + s.skipped_only, ground_truth = c.ground_truth + s.ground_truth "
                    "FROM sums s WHERE c.project_id = ?1"));
   return st.Bind(1, project_id).Run();
 }
@@ -122,6 +120,7 @@ inline std::optional<int64_t> CountFromStats(const TaskQuery& query, const Proje
 struct BatchCounts {
   int64_t tasks = 0, with_annotations = 0, labeled = 0, annotations = 0, cancelled = 0, predictions = 0,
           skipped_only = 0;
+  int64_t ground_truth = 0;  // the batch's annotations marked ground truth (migration 16)
 
   void Add(int64_t done, int64_t skipped, int64_t task_predictions, int64_t maximum_annotations) {
     ++tasks;
@@ -140,12 +139,37 @@ struct BatchCounts {
         auto st, conn.Prepare("UPDATE project_counters SET tasks = tasks + ?2, "
                               "with_annotations = with_annotations + ?3, labeled = labeled + ?4, "
                               "annotations = annotations + ?5, cancelled = cancelled + ?6, "
-                              "predictions = predictions + ?7, skipped_only = skipped_only + ?8 "
-                              "WHERE project_id = ?1"));
+                              "predictions = predictions + ?7, skipped_only = skipped_only + ?8, "
+                              "ground_truth = ground_truth + ?9 WHERE project_id = ?1"));
     return st.Bind(1, project_id).Bind(2, tasks).Bind(3, with_annotations).Bind(4, labeled)
-        .Bind(5, annotations).Bind(6, cancelled).Bind(7, predictions).Bind(8, skipped_only).Run();
+        .Bind(5, annotations).Bind(6, cancelled).Bind(7, predictions).Bind(8, skipped_only)
+        .Bind(9, ground_truth).Run();
   }
 };
+
+// Annotations inserted as ground truth, added by the statement that inserts
+// them (no insert trigger counts them; migration 16): SQLite updates the
+// counters row, PostgreSQL appends a delta row.
+template <typename Conn>
+Status AddGroundTruth(Conn& conn, Id project_id, int64_t count, SqlDialect dialect) {
+  if (count == 0) return Status::Ok();
+  TESSERA_ASSIGN_OR_RETURN(
+      auto st, conn.Prepare(dialect == SqlDialect::kSqlite
+                                ? "UPDATE project_counters SET ground_truth = ground_truth + ?2 WHERE project_id = ?1"
+                                : "INSERT INTO project_counter_deltas (project_id, tasks, with_annotations, labeled, "
+                                  "annotations, cancelled, predictions, skipped_only, ground_truth) "
+                                  "VALUES (?1, 0, 0, 0, 0, 0, 0, 0, ?2)"));
+  return st.Bind(1, project_id).Bind(2, count).Run();
+}
+
+// The annotations of a batch of new tasks marked ground truth.
+inline int64_t GroundTruthIn(std::span<const NewTask> tasks) {
+  int64_t count = 0;
+  for (const NewTask& task : tasks) {
+    for (const Annotation& a : task.annotations) count += a.ground_truth;
+  }
+  return count;
+}
 
 }  // namespace tessera::project_counters_sql
 

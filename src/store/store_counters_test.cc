@@ -1,4 +1,4 @@
-// Store contract tests: the project counters of migration 11 (what the
+// Store contract tests: the project counters of migrations 11 and 16 (what the
 // project list, the project page and the task table's total read) agree with
 // a count over the tasks after every kind of write, on every store.
 #include "src/store/store_test_util.h"
@@ -21,6 +21,9 @@ ProjectStats Recount(Store& store, Id project_id) {
     s.skipped_annotations_number += t.cancelled_annotations;
     s.total_predictions_number += t.total_predictions;
     if (t.cancelled_annotations > 0 && t.total_annotations == 0) ++s.skipped_only_task_number;
+    auto annotations = store.ListAnnotations(t.id);
+    EXPECT_TRUE(annotations.ok()) << annotations.status().ToString();
+    for (const Annotation& a : *annotations) s.ground_truth_number += a.ground_truth;
   }
   return s;
 }
@@ -37,6 +40,7 @@ void ExpectCountersExact(Store& store, Id project_id, const std::string& after) 
   EXPECT_EQ(got->skipped_annotations_number, want.skipped_annotations_number);
   EXPECT_EQ(got->total_predictions_number, want.total_predictions_number);
   EXPECT_EQ(got->skipped_only_task_number, want.skipped_only_task_number);
+  EXPECT_EQ(got->ground_truth_number, want.ground_truth_number);
   // CountTasks answers the plain counts from the counters.
   TaskQuery all = ProjectQuery(project_id), labeled = all, unlabeled = all;
   labeled.status = "labeled";
@@ -65,6 +69,7 @@ TEST_P(StoreTest, ProjectCountersFollowEveryWrite) {
     if (i % 4 == 0) {
       a.completed_by = bob;
       a.was_cancelled = i % 8 == 0;
+      a.ground_truth = !a.was_cancelled;  // imported ground truth
       batch[i].annotations.push_back(a);
     }
     Prediction prediction;
@@ -87,6 +92,34 @@ TEST_P(StoreTest, ProjectCountersFollowEveryWrite) {
   ExpectCountersExact(*store_, project, "a submit turned into a skip");
   ASSERT_OK(store_->DeleteAnnotation(skip.id));
   ExpectCountersExact(*store_, project, "deleting an annotation");
+
+  // Ground truth: marked, marked again (no change), unmarked, deleted, and
+  // by the bulk actions.
+  first.was_cancelled = false;
+  first.ground_truth = true;
+  ASSERT_OK(store_->UpdateAnnotation(&first));
+  ExpectCountersExact(*store_, project, "marking ground truth");
+  first.lead_time = 3;
+  ASSERT_OK(store_->UpdateAnnotation(&first));
+  ExpectCountersExact(*store_, project, "editing a ground truth");
+  first.ground_truth = false;
+  ASSERT_OK(store_->UpdateAnnotation(&first));
+  ExpectCountersExact(*store_, project, "unmarking it");
+  Annotation truth;
+  truth.task_id = ids[5];
+  truth.completed_by = owner;
+  truth.result = "[]";
+  truth.ground_truth = true;
+  ASSERT_OK(store_->CreateAnnotation(&truth));
+  ExpectCountersExact(*store_, project, "creating a ground truth");
+  ASSERT_OK(store_->DeleteAnnotation(truth.id));
+  ExpectCountersExact(*store_, project, "deleting a ground truth");
+  const std::vector<Id> mark = {ids[1], ids[6], ids[9]}, unmark = {ids[6], ids[4]};
+  ASSERT_TRUE(store_->ApplyTaskAction(project, TaskAction::kMarkGroundTruth, mark).ok());
+  ExpectCountersExact(*store_, project, "the mark-ground-truth action");
+  ASSERT_TRUE(store_->ApplyTaskAction(project, TaskAction::kUnmarkGroundTruth, unmark).ok());
+  ExpectCountersExact(*store_, project, "the unmark action");
+  EXPECT_GT(store_->GetProjectStats(project)->ground_truth_number, 2);
 
   Prediction p;
   p.task_id = ids[7];
@@ -126,13 +159,20 @@ TEST_P(StoreTest, ProjectCountersSurviveFolding) {
   Id ann = MakeUser("ann@x.org");
   Id project = MakeProject(owner, 1);
   std::vector<Id> ids = MakeTasks(project, 700);
-  for (size_t i = 0; i < ids.size(); i += 1) Annotate(ids[i], ann, /*cancelled=*/i % 10 == 0);
+  for (size_t i = 0; i < ids.size(); i += 1) {
+    Annotation a = Annotate(ids[i], ann, /*cancelled=*/i % 10 == 0);
+    if (i % 10 == 1) {
+      a.ground_truth = true;
+      ASSERT_OK(store_->UpdateAnnotation(&a));
+    }
+  }
   ExpectCountersExact(*store_, project, "700 submits (folds on PostgreSQL)");
   ExpectCountersExact(*store_, project, "reading again after the fold");
   auto stats = store_->GetProjectStats(project);
   EXPECT_EQ(stats->task_number, 700);
   EXPECT_EQ(stats->finished_task_number, 630);
   EXPECT_EQ(stats->skipped_only_task_number, 70);
+  EXPECT_EQ(stats->ground_truth_number, 70);
 }
 
 }  // namespace

@@ -2,6 +2,7 @@
 
 #include "src/store/postgres/pg_rows.h"
 #include "src/store/postgres/postgres_store.h"
+#include "src/store/project_counters_sql.h"
 #include "tessera/util.h"
 
 namespace tessera::postgres {
@@ -62,6 +63,8 @@ Status PostgresStore::CreateAnnotation(Annotation* annotation) {
     BindAnnotation(st, 1, *annotation);
     TESSERA_RETURN_IF_ERROR(st.Run());
     annotation->id = conn.LastInsertId();
+    TESSERA_RETURN_IF_ERROR(project_counters_sql::AddGroundTruth(conn, task.project_id, annotation->ground_truth,
+                                                                 SqlDialect::kPostgres));
     // A submit or a skip ends the author's reservation of the task.
     if (annotation->completed_by != 0) {
       TESSERA_RETURN_IF_ERROR(ReleaseWork(conn, task.id, annotation->completed_by));

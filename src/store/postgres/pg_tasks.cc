@@ -162,6 +162,8 @@ Status CopyTasks(Connection& conn, std::span<const NewTask> tasks, Id project_id
       TESSERA_RETURN_IF_ERROR(InsertNested(conn, task, ids[row], project_id, import_id, now));
     }
   }
+  TESSERA_RETURN_IF_ERROR(project_counters_sql::AddGroundTruth(
+      conn, project_id, project_counters_sql::GroundTruthIn(tasks), SqlDialect::kPostgres));
   return RecordTaskChange(conn, project_id, 0, now);
 }
 
@@ -404,6 +406,8 @@ Status PostgresStore::InsertTasks(Id project_id, Id import_id, std::span<const N
       }
       pos += rows;
     }
+    TESSERA_RETURN_IF_ERROR(project_counters_sql::AddGroundTruth(
+        conn, project_id, project_counters_sql::GroundTruthIn(tasks), SqlDialect::kPostgres));
     return RecordTaskChange(conn, project_id, 0, now);
   };
   return import_id != 0 ? WriteTxnDeferredSync(body) : WriteTxn(body);

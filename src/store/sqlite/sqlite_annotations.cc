@@ -1,5 +1,6 @@
 #include <string>
 
+#include "src/store/project_counters_sql.h"
 #include "src/store/sqlite/rows.h"
 #include "src/store/sqlite/sqlite_store.h"
 #include "tessera/util.h"
@@ -46,6 +47,8 @@ Status SqliteStore::CreateAnnotation(Annotation* annotation) {
     BindAnnotation(st, 1, *annotation);
     TESSERA_RETURN_IF_ERROR(st.Run());
     annotation->id = conn.LastInsertId();
+    TESSERA_RETURN_IF_ERROR(
+        project_counters_sql::AddGroundTruth(conn, task.project_id, annotation->ground_truth, SqlDialect::kSqlite));
     // A submit or a skip ends the author's reservation of the task.
     if (annotation->completed_by != 0) {
       TESSERA_RETURN_IF_ERROR(ReleaseWork(conn, task.id, annotation->completed_by));

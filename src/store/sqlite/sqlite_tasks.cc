@@ -261,7 +261,10 @@ Status SqliteStore::InsertTasks(Id project_id, Id import_id, std::span<const New
       for (size_t row_idx = 0; row_idx < rows; ++row_idx) {
         const NewTask& task = tasks[pos + row_idx];
         int done = 0, cancelled = 0;
-        for (const Annotation& a : task.annotations) (a.was_cancelled ? cancelled : done)++;
+        for (const Annotation& a : task.annotations) {
+          (a.was_cancelled ? cancelled : done)++;
+          counts.ground_truth += a.ground_truth;
+        }
         counts.Add(done, cancelled, static_cast<int64_t>(task.predictions.size()), maximum_annotations);
         int param = kTaskSharedParams + 1 + static_cast<int>(row_idx) * kTaskRowParams;
         insert.Bind(param, task.data.empty() ? std::string_view("{}") : std::string_view(task.data))
