@@ -117,7 +117,8 @@ Status CountDashboards(Store& store, const Project& project) {
 }
 
 bool DashboardSource::EverCounted(Id project_id) {
-  return store_.GetCacheSnapshot(project_id, kDashboardKind).ok();
+  // One saved by an older version that this one cannot read counts as none.
+  return Saved(project_id, /*with_agreement=*/false).has_value();
 }
 
 Result<DashboardData> DashboardSource::Get(const Project& project, bool with_agreement) {

@@ -83,7 +83,8 @@ class DashboardSource {
   void RecountSoon(const Project& project) { RebuildSoon(project); }
 
   // Whether the project's dashboards were ever counted: a snapshot of them
-  // is saved (App::WarmCaches counts the others at start).
+  // that this version can read is saved (App::WarmCaches counts the others
+  // at start).
   bool EverCounted(Id project_id);
 
   // Builds the project's caches and saves their snapshots, on the calling

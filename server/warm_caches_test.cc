@@ -272,17 +272,29 @@ TEST_F(WarmCachesTest, AtStartOnlyProjectsNeverCountedAreCounted) {
   EXPECT_TRUE(store_->GetCacheSnapshot(counted, "peer_agreement").ok());
   ASSERT_FALSE(store_->GetCacheSnapshot(never, "dashboard").ok());
 
+  // A snapshot this version cannot read (saved by an older one) is no count.
+  Id old = MakeProject(10);
+  CacheSnapshot unreadable;
+  unreadable.seq = 1;
+  unreadable.saved_at = 1;
+  unreadable.body = "{\"seq\":1}";
+  ASSERT_TRUE(store_->SaveCacheSnapshot(old, "dashboard", unreadable).ok());
+
   App app(*store_, Options());
   EXPECT_TRUE(app.dashboards().EverCounted(counted));
   EXPECT_FALSE(app.dashboards().EverCounted(never));
+  EXPECT_FALSE(app.dashboards().EverCounted(old));
   app.WarmCaches(App::WarmScope::kNeverCounted);
   auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(60);
-  auto done = [&] { return store_->GetCacheSnapshot(never, "peer_agreement").ok(); };
+  auto done = [&] {
+    return store_->GetCacheSnapshot(never, "peer_agreement").ok() && app.dashboards().EverCounted(old);
+  };
   while (!done() && std::chrono::steady_clock::now() < deadline) {
     std::this_thread::sleep_for(std::chrono::milliseconds(5));
   }
   ASSERT_TRUE(done());
   EXPECT_TRUE(app.stats_cache().Built(never));
+  EXPECT_TRUE(app.stats_cache().Built(old));
   EXPECT_FALSE(app.stats_cache().Built(counted));
   auto never_saved = store_->GetCacheSnapshot(never, "dashboard");
   ASSERT_TRUE(never_saved.ok());
