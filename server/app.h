@@ -46,6 +46,8 @@ class App {
   QualityCache& quality_cache() { return quality_cache_; }
   StatsCache& stats_cache() { return stats_cache_; }
   DashboardSource& dashboards() { return dashboards_; }
+  // For whole-project work a request waits for (low_priority_lane.h).
+  LowPriorityLane& lane() { return lane_; }
   // Starts delivering the webhook outbox on a background thread (`tessera
   // serve` does; tests and fuzzers that only handle requests need not).
   // Call before serving. The dispatcher stops when the App is destroyed.

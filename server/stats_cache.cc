@@ -25,16 +25,12 @@ constexpr int64_t kDayMs = 86'400'000;
 
 enum class Kind : uint8_t { kSubmitted, kSkipped, kGroundTruth };
 
-// How an annotator's answer on a honeypot task (one with ground truth) was
-// scored against that ground truth.
-enum class Honeypot : uint8_t { kNone, kWrong, kRight };
-
 // One annotation as the dashboards count it.
 struct Record {
   Id user = 0;               // completed_by; 0 when imported without an author
   int32_t day = 0;           // UTC days since 1970-01-01 of created_at
   Kind kind = Kind::kSubmitted;
-  Honeypot honeypot = Honeypot::kNone;
+  HoneypotScore honeypot = HoneypotScore::kNone;  // as an answer on a honeypot task
   uint16_t label_count = 0;  // label ids at labels_[label_begin ...]
   uint32_t label_begin = 0;
   double lead_time = 0;
@@ -125,42 +121,6 @@ void ForEachResultLabel(const std::string& result, Fn&& fn) {
     ResultItemLabels(value, type_name, &values);
     for (const std::string& v : values) fn(from, type_name, v);
   }
-}
-
-// The honeypot score of each of a task's annotations, by position. An
-// answer is an authored annotation that is neither skipped nor ground truth;
-// it is scored against the newest ground truth of the task that its author
-// did not make (one imported without an author counts for everyone), as
-// Store::ListHoneypotAnswers pairs them. Most tasks have no ground truth and
-// cost one pass over their annotations.
-std::vector<Honeypot> HoneypotScores(const std::vector<Annotation>& annotations) {
-  std::vector<Honeypot> out(annotations.size(), Honeypot::kNone);
-  std::vector<size_t> truths;
-  for (size_t idx = 0; idx < annotations.size(); ++idx) {
-    if (annotations[idx].ground_truth) truths.push_back(idx);
-  }
-  if (truths.empty()) return out;
-  std::unordered_map<size_t, json> parsed;  // ground truths read so far, by position
-  for (size_t idx = 0; idx < annotations.size(); ++idx) {
-    const Annotation& answer = annotations[idx];
-    if (answer.ground_truth || answer.was_cancelled || answer.completed_by <= 0) continue;
-    const Annotation* truth = nullptr;
-    size_t truth_idx = 0;
-    for (size_t t : truths) {
-      const Annotation& g = annotations[t];
-      if (g.completed_by > 0 && g.completed_by == answer.completed_by) continue;
-      if (truth == nullptr || g.id > truth->id) {
-        truth = &g;
-        truth_idx = t;
-      }
-    }
-    if (truth == nullptr) continue;
-    auto [at, fresh] = parsed.try_emplace(truth_idx);
-    if (fresh) at->second = json::parse(truth->result, nullptr, false);
-    out[idx] = HoneypotCorrect(at->second, json::parse(answer.result, nullptr, false)) ? Honeypot::kRight
-                                                                                        : Honeypot::kWrong;
-  }
-  return out;
 }
 
 // Seconds as whole microseconds: sums that are exact, so the totals kept
@@ -269,9 +229,9 @@ struct StatsCache::Entry {
         break;
       }
     }
-    if (who && rec.honeypot != Honeypot::kNone) {
+    if (who && rec.honeypot != HoneypotScore::kNone) {
       who->honeypot_answered += delta;
-      if (rec.honeypot == Honeypot::kRight) who->honeypot_correct += delta;
+      if (rec.honeypot == HoneypotScore::kRight) who->honeypot_correct += delta;
     }
     if (who && who->records == 0) people.erase(rec.user);
     if (label_counts.size() < label_names.size()) label_counts.resize(label_names.size(), 0);
@@ -313,14 +273,14 @@ struct StatsCache::Entry {
     RemoveTask(task_id);
     if (annotations.empty()) return;
     const size_t begin = records.size();
-    const std::vector<Honeypot> honeypots = HoneypotScores(annotations);
+    const std::vector<HoneypotScore> honeypots = ScoreHoneypotAnswers(annotations);
     for (size_t idx = 0; idx < annotations.size(); ++idx) {
       const Annotation& a = annotations[idx];
       Record rec;
       rec.user = a.completed_by;
       rec.day = DayOf(a.created_at);
       rec.kind = a.ground_truth ? Kind::kGroundTruth : a.was_cancelled ? Kind::kSkipped : Kind::kSubmitted;
-      rec.honeypot = honeypots[idx];
+      rec.honeypot = honeypots.empty() ? HoneypotScore::kNone : honeypots[idx];
       rec.lead_time = a.lead_time;
       rec.label_begin = static_cast<uint32_t>(labels.size());
       if (!a.was_cancelled) {

@@ -19,6 +19,7 @@
 #include "server/api/task_access.h"
 #include "server/api/views.h"
 #include "server/app.h"
+#include "server/cache_reads.h"
 #include "server/context.h"
 #include "tessera/agreement.h"
 #include "tessera/config.h"
@@ -309,6 +310,95 @@ struct VersionTally {
 
 json Optional(const std::optional<double>& v) { return v ? json(*v) : json(nullptr); }
 
+// The per-version numbers of /stats/guidelines from one pass over the
+// project's annotated tasks (tasks without an annotation add nothing).
+Result<json> GuidelineStatsJson(Store& store, Id project_id, const LabelingConfig& config,
+                                const std::vector<GuidelineVersion>& versions) {
+  std::map<int, VersionTally> tallies;  // by guideline version; 0 = none
+  auto tally_of = [&](int version) -> VersionTally& {
+    VersionTally& t = tallies[version];
+    if (!t.builder) t.builder = std::make_unique<AgreementBuilder>(config);
+    return t;
+  };
+  for (const GuidelineVersion& g : versions) tally_of(g.version);
+  TESSERA_RETURN_IF_ERROR(ForEachAnnotatedSlice(
+      store, project_id, kSliceAnnotations, [&](const std::vector<TaskBundle>& slice, size_t count) -> Status {
+        for (size_t task_idx = 0; task_idx < count; ++task_idx) {
+          const TaskBundle& bundle = slice[task_idx];
+          // The task's annotations split by the version they were made
+          // under; the agreement of a version is computed over those only.
+          std::map<int, TaskBundle> by_version;
+          // Honeypot accuracy, paired and scored as /stats/annotators does.
+          const std::vector<HoneypotScore> honeypots = ScoreHoneypotAnswers(bundle.annotations);
+          for (size_t idx = 0; idx < bundle.annotations.size(); ++idx) {
+            const Annotation& a = bundle.annotations[idx];
+            if (a.ground_truth) continue;
+            VersionTally& t = tally_of(a.guideline_version);
+            if (a.was_cancelled) {
+              ++t.skipped;
+              continue;
+            }
+            ++t.annotations;
+            if (a.completed_by > 0) t.annotators.insert(a.completed_by);
+            t.tasks.insert(bundle.task.id);
+            TaskBundle& part = by_version[a.guideline_version];
+            if (part.task.id == 0) part.task = bundle.task;
+            part.annotations.push_back(a);
+            const HoneypotScore score = honeypots.empty() ? HoneypotScore::kNone : honeypots[idx];
+            if (score != HoneypotScore::kNone) {
+              ++t.honeypot_answered;
+              t.honeypot_correct += score == HoneypotScore::kRight;
+            }
+          }
+          for (auto& [version, part] : by_version) tally_of(version).builder->AddTask(part);
+        }
+        return Status::Ok();
+      }));
+
+  std::map<int, const GuidelineVersion*> meta;
+  for (const GuidelineVersion& g : versions) meta[g.version] = &g;
+  json out = json::array();
+  for (auto& [version, t] : tallies) {
+    TESSERA_ASSIGN_OR_RETURN(AgreementReport report, t.builder->Finish());
+    json controls = json::array();
+    for (const ControlAgreement& c : report.controls) {
+      controls.push_back(json{{"from_name", c.from_name},
+                              {"method", c.method},
+                              {"tasks", c.tasks},
+                              {"percent_agreement", Optional(c.percent_agreement)},
+                              {"krippendorff_alpha", Optional(c.krippendorff_alpha)},
+                              {"mean_pairwise", Optional(c.mean_pairwise)}});
+    }
+    size_t scored = 0;
+    for (const TaskAgreement& task : report.tasks) scored += task.score.has_value();
+    json accuracy = nullptr;
+    if (t.honeypot_answered > 0) {
+      accuracy = static_cast<double>(t.honeypot_correct) / static_cast<double>(t.honeypot_answered);
+    }
+    auto m = meta.find(version);
+    out.push_back(json{
+        {"version", version},
+        {"note", m != meta.end() ? json(m->second->note) : json(nullptr)},
+        {"created_at", m != meta.end() ? json(FormatIsoTime(m->second->created_at)) : json(nullptr)},
+        {"annotations", t.annotations},
+        {"skipped", t.skipped},
+        {"annotators", t.annotators.size()},
+        {"tasks", t.tasks.size()},
+        {"agreement", json{{"tasks_scored", scored},
+                           {"mean_task_score", Optional(report.mean_task_score)},
+                           {"controls", std::move(controls)}}},
+        {"honeypot", json{{"answered", t.honeypot_answered},
+                          {"correct", t.honeypot_correct},
+                          {"accuracy", accuracy}}}});
+  }
+  return json{{"versions", std::move(out)}};
+}
+
+// The numbers are computed on the low-priority lane (a 10M-task project
+// reads its 1M annotated tasks; labeling keeps the CPU), from the annotated
+// tasks only, and kept for the change-log position, the guideline versions
+// and the labeling config they were computed at: asked again with none of
+// them changed, the answer is the kept one.
 HttpResponse GuidelineStats(RequestContext& ctx) {
   auto id = ctx.IdParam("id");
   if (!id.ok()) return ErrorResponse(id.status());
@@ -324,87 +414,21 @@ HttpResponse GuidelineStats(RequestContext& ctx) {
         "the project's labeling config does not parse, so quality statistics cannot be "
         "computed: " + config.status().message()));
   }
-  TaskQuery query;
-  query.project_id = *id;
-
-  std::map<int, VersionTally> tallies;  // by guideline version; 0 = none
-  auto tally_of = [&](int version) -> VersionTally& {
-    VersionTally& t = tallies[version];
-    if (!t.builder) t.builder = std::make_unique<AgreementBuilder>(**config);
-    return t;
-  };
-  for (const GuidelineVersion& g : *versions) tally_of(g.version);
-  s = ctx.store().ForEachTaskBundle(query, [&](const TaskBundle& bundle) -> Status {
-    // The task's annotations split by the version they were made under; the
-    // agreement of a version is computed over those annotations only.
-    std::map<int, TaskBundle> by_version;
-    const Annotation* truth = nullptr;
-    for (const Annotation& a : bundle.annotations) {
-      if (a.ground_truth && !a.was_cancelled && (truth == nullptr || a.id > truth->id)) truth = &a;
-    }
-    json truth_result = truth ? json::parse(truth->result, nullptr, false) : json(nullptr);
-    for (const Annotation& a : bundle.annotations) {
-      if (a.ground_truth) continue;
-      VersionTally& t = tally_of(a.guideline_version);
-      if (a.was_cancelled) {
-        ++t.skipped;
-        continue;
-      }
-      ++t.annotations;
-      if (a.completed_by > 0) t.annotators.insert(a.completed_by);
-      t.tasks.insert(bundle.task.id);
-      TaskBundle& part = by_version[a.guideline_version];
-      if (part.task.id == 0) part.task = bundle.task;
-      part.annotations.push_back(a);
-      // Honeypot accuracy, as /stats/annotators scores it.
-      if (truth != nullptr && a.completed_by != truth->completed_by) {
-        ++t.honeypot_answered;
-        if (HoneypotCorrect(truth_result, json::parse(a.result, nullptr, false))) ++t.honeypot_correct;
-      }
-    }
-    for (auto& [version, part] : by_version) tally_of(version).builder->AddTask(part);
-    return Status::Ok();
+  // The position first: what changes after it is counted next time.
+  auto changes = ctx.store().TaskChangesSince(*id, 0);
+  if (!changes.ok()) return ErrorResponse(changes.status());
+  std::string key = "guidelines?config=" + std::to_string(std::hash<std::string>()(project->label_config));
+  for (const GuidelineVersion& g : *versions) key += "&v" + std::to_string(g.version) + "@" + std::to_string(g.created_at);
+  QualityCache& memo = ctx.app().quality_cache();
+  if (auto hit = memo.Lookup(*id, key, changes->seq)) return JsonResponse(200, *hit);
+  Result<json> out = Status::Internal("not computed");
+  s = ctx.app().lane().Run([&]() -> Status {
+    out = GuidelineStatsJson(ctx.store(), *id, **config, *versions);
+    return out.status();
   });
   if (!s.ok()) return ErrorResponse(s);
-
-  std::map<int, const GuidelineVersion*> meta;
-  for (const GuidelineVersion& g : *versions) meta[g.version] = &g;
-  json out = json::array();
-  for (auto& [version, t] : tallies) {
-    auto report = t.builder->Finish();
-    if (!report.ok()) return ErrorResponse(report.status());
-    json controls = json::array();
-    for (const ControlAgreement& c : report->controls) {
-      controls.push_back(json{{"from_name", c.from_name},
-                              {"method", c.method},
-                              {"tasks", c.tasks},
-                              {"percent_agreement", Optional(c.percent_agreement)},
-                              {"krippendorff_alpha", Optional(c.krippendorff_alpha)},
-                              {"mean_pairwise", Optional(c.mean_pairwise)}});
-    }
-    size_t scored = 0;
-    for (const TaskAgreement& task : report->tasks) scored += task.score.has_value();
-    json accuracy = nullptr;
-    if (t.honeypot_answered > 0) {
-      accuracy = static_cast<double>(t.honeypot_correct) / static_cast<double>(t.honeypot_answered);
-    }
-    auto m = meta.find(version);
-    out.push_back(json{
-        {"version", version},
-        {"note", m != meta.end() ? json(m->second->note) : json(nullptr)},
-        {"created_at", m != meta.end() ? json(FormatIsoTime(m->second->created_at)) : json(nullptr)},
-        {"annotations", t.annotations},
-        {"skipped", t.skipped},
-        {"annotators", t.annotators.size()},
-        {"tasks", t.tasks.size()},
-        {"agreement", json{{"tasks_scored", scored},
-                           {"mean_task_score", Optional(report->mean_task_score)},
-                           {"controls", std::move(controls)}}},
-        {"honeypot", json{{"answered", t.honeypot_answered},
-                          {"correct", t.honeypot_correct},
-                          {"accuracy", accuracy}}}});
-  }
-  return JsonResponse(200, json{{"versions", std::move(out)}});
+  memo.Remember(*id, key, changes->seq, *out);
+  return JsonResponse(200, *out);
 }
 
 }  // namespace

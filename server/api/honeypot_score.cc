@@ -85,4 +85,35 @@ bool HoneypotCorrect(const json& ground_truth, const json& answer) {
   return true;
 }
 
+std::vector<HoneypotScore> ScoreHoneypotAnswers(const std::vector<Annotation>& annotations) {
+  std::vector<HoneypotScore> out;
+  std::vector<size_t> truths;
+  for (size_t idx = 0; idx < annotations.size(); ++idx) {
+    if (annotations[idx].ground_truth) truths.push_back(idx);
+  }
+  if (truths.empty()) return out;
+  out.assign(annotations.size(), HoneypotScore::kNone);
+  std::map<size_t, json> parsed;  // ground truths read so far, by position
+  for (size_t idx = 0; idx < annotations.size(); ++idx) {
+    const Annotation& answer = annotations[idx];
+    if (answer.ground_truth || answer.was_cancelled || answer.completed_by <= 0) continue;
+    const Annotation* truth = nullptr;
+    size_t truth_idx = 0;
+    for (size_t t : truths) {
+      const Annotation& g = annotations[t];
+      if (g.completed_by > 0 && g.completed_by == answer.completed_by) continue;
+      if (truth == nullptr || g.id > truth->id) {
+        truth = &g;
+        truth_idx = t;
+      }
+    }
+    if (truth == nullptr) continue;
+    auto [at, fresh] = parsed.try_emplace(truth_idx);
+    if (fresh) at->second = json::parse(truth->result, nullptr, false);
+    out[idx] = HoneypotCorrect(at->second, json::parse(answer.result, nullptr, false)) ? HoneypotScore::kRight
+                                                                                         : HoneypotScore::kWrong;
+  }
+  return out;
+}
+
 }  // namespace tessera::server

@@ -293,6 +293,19 @@ TEST_F(GuidelinesTest, QualityPerVersionIsCountedOverThatVersionsAnnotations) {
   EXPECT_NEAR(versions[2]["agreement"]["mean_task_score"].get<double>(), 4.0 / 5.0, 1e-9);
   EXPECT_EQ(versions[2]["honeypot"]["correct"], 2);
   EXPECT_NEAR(versions[2]["honeypot"]["accuracy"].get<double>(), 1.0, 1e-9);
+
+  // The numbers are kept while nothing changes, and counted again after a
+  // submit and after a new version (which changes no task).
+  EXPECT_EQ(As(manager_).Get(Url("/stats/guidelines")).Json(), stats.Json());
+  ASSERT_EQ(Annotate(ann2_, tasks_[10], "Neg").status, 201);
+  json later = As(manager_).Get(Url("/stats/guidelines")).Json()["versions"];
+  ASSERT_EQ(later.size(), 3u) << later.dump();
+  EXPECT_EQ(later[2]["annotations"], 11);
+  ASSERT_EQ(Publish(json{{"text", "v3"}}).status, 201);
+  later = As(manager_).Get(Url("/stats/guidelines")).Json()["versions"];
+  ASSERT_EQ(later.size(), 4u) << later.dump();
+  EXPECT_EQ(later[3]["version"], 3);
+  EXPECT_EQ(later[3]["annotations"], 0);
 }
 
 }  // namespace
