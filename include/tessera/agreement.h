@@ -149,6 +149,9 @@ class AgreementBuilder {
 };
 
 nlohmann::json AgreementReportToJson(const AgreementReport& report);
+// One control of it, as AgreementReportToJson writes it (without the
+// per-task list, which is most of a large project's report).
+nlohmann::json ControlAgreementToJson(const ControlAgreement& control);
 
 // Each annotator's agreement with their peers: the mean of their row of every
 // control's pairwise matrix (off the diagonal, defined entries only), in

@@ -145,6 +145,84 @@ json AnnotatorInfo(Store& store, Id id) {
 
 // ---- GET /quality ----
 
+// The summary of /quality from the builder: a whole report of the project.
+Result<json> SummaryJson(Store& store, const QualitySnapshot& snap, const AgreementOptions& options,
+                         double threshold, int64_t lowest_n) {
+  TESSERA_ASSIGN_OR_RETURN(AgreementReport report, snap.builder.Finish());
+  json annotators = json::array();
+  for (Id id : report.annotators) annotators.push_back(AnnotatorInfo(store, id));
+
+  json flags = json::array();
+  json controls = json::array();
+  for (size_t c = 0; c < report.controls.size(); ++c) {
+    const ControlAgreement& ca = report.controls[c];
+    json out = ControlAgreementToJson(ca);
+    bool regions = ca.method == "regions" || ca.method == "text";
+    out["metric"] = regions ? "mean_pairwise" : "krippendorff_alpha";
+    out["value"] = Opt(regions ? ca.mean_pairwise : ca.krippendorff_alpha);
+    controls.push_back(out);
+    std::optional<double> value = regions ? ca.mean_pairwise : ca.krippendorff_alpha;
+    if (value && *value < threshold) {
+      flags.push_back({{"kind", "control"}, {"from_name", ca.from_name}, {"metric", out["metric"]},
+                       {"value", *value}, {"threshold", threshold}});
+    }
+  }
+  const std::vector<std::optional<double>> peer = PeerAgreement(report);
+  json people = json::array();
+  for (size_t a = 0; a < report.annotators.size(); ++a) {
+    const std::optional<double>& mean = peer[a];
+    json row = annotators[a];
+    row["mean_pairwise"] = Opt(mean);
+    people.push_back(row);
+    if (mean && *mean < threshold) {
+      flags.push_back({{"kind", "annotator"}, {"annotator", report.annotators[a]},
+                       {"name", annotators[a]["name"]}, {"metric", "mean_pairwise"},
+                       {"value", *mean}, {"threshold", threshold}});
+    }
+  }
+
+  // Per-task distribution: ten bins over [0, 1] and the lowest tasks.
+  std::vector<const TaskAgreement*> scored;
+  for (const auto& t : report.tasks)
+    if (t.score) scored.push_back(&t);
+  std::vector<int> bins(10, 0);
+  size_t below = 0;
+  for (const TaskAgreement* t : scored) {
+    int bin = std::clamp(static_cast<int>(*t->score * 10), 0, 9);
+    ++bins[static_cast<size_t>(bin)];
+    below += *t->score < threshold;
+  }
+  json histogram = json::array();
+  for (int b = 0; b < 10; ++b) {
+    histogram.push_back({{"from", b / 10.0}, {"to", (b + 1) / 10.0}, {"count", bins[static_cast<size_t>(b)]}});
+  }
+  const size_t keep = std::min(scored.size(), static_cast<size_t>(lowest_n));
+  std::partial_sort(scored.begin(), scored.begin() + static_cast<std::ptrdiff_t>(keep), scored.end(),
+                    [](const TaskAgreement* a, const TaskAgreement* b) {
+                      return *a->score != *b->score ? *a->score < *b->score : a->task_id < b->task_id;
+                    });
+  json lowest = json::array();
+  for (size_t i = 0; i < keep; ++i) {
+    lowest.push_back({{"task", scored[i]->task_id}, {"score", *scored[i]->score},
+                      {"annotators", scored[i]->annotators}});
+  }
+  if (below > 0) {
+    flags.push_back({{"kind", "tasks"}, {"count", below}, {"threshold", threshold},
+                     {"metric", "task_score"}});
+  }
+  return json{{"threshold", threshold},
+              {"iou_threshold", options.iou_threshold},
+              {"annotators", people},
+              {"controls", controls},
+              {"tasks", {{"count", report.tasks.size()},
+                         {"scored", scored.size()},
+                         {"mean", Opt(report.mean_task_score)},
+                         {"below_threshold", below},
+                         {"histogram", histogram},
+                         {"lowest", lowest}}},
+              {"red_flags", flags}};
+}
+
 HttpResponse Summary(RequestContext& ctx) {
   auto options = ReadAgreementOptions(ctx.request());
   if (!options.ok()) return ErrorResponse(options.status());
@@ -152,83 +230,21 @@ HttpResponse Summary(RequestContext& ctx) {
   if (!threshold.ok()) return ErrorResponse(threshold.status());
   auto lowest_n = QueryInt(ctx.request(), "lowest", 20, 0, 1000);
   if (!lowest_n.ok()) return ErrorResponse(lowest_n.status());
-  return WithQuality(ctx, *options, [&](const Project&, const QualitySnapshot& snap) -> Result<json> {
-    TESSERA_ASSIGN_OR_RETURN(AgreementReport report, snap.builder.Finish());
-    json full = AgreementReportToJson(report);
-    json annotators = json::array();
-    for (Id id : report.annotators) annotators.push_back(AnnotatorInfo(ctx.store(), id));
-
-    json flags = json::array();
-    json controls = json::array();
-    for (size_t c = 0; c < report.controls.size(); ++c) {
-      const ControlAgreement& ca = report.controls[c];
-      json out = full["controls"][c];
-      bool regions = ca.method == "regions" || ca.method == "text";
-      out["metric"] = regions ? "mean_pairwise" : "krippendorff_alpha";
-      out["value"] = Opt(regions ? ca.mean_pairwise : ca.krippendorff_alpha);
-      controls.push_back(out);
-      std::optional<double> value = regions ? ca.mean_pairwise : ca.krippendorff_alpha;
-      if (value && *value < *threshold) {
-        flags.push_back({{"kind", "control"}, {"from_name", ca.from_name}, {"metric", out["metric"]},
-                         {"value", *value}, {"threshold", *threshold}});
-      }
-    }
-    const std::vector<std::optional<double>> peer = PeerAgreement(report);
-    json people = json::array();
-    for (size_t a = 0; a < report.annotators.size(); ++a) {
-      const std::optional<double>& mean = peer[a];
-      json row = annotators[a];
-      row["mean_pairwise"] = Opt(mean);
-      people.push_back(row);
-      if (mean && *mean < *threshold) {
-        flags.push_back({{"kind", "annotator"}, {"annotator", report.annotators[a]},
-                         {"name", annotators[a]["name"]}, {"metric", "mean_pairwise"},
-                         {"value", *mean}, {"threshold", *threshold}});
-      }
-    }
-
-    // Per-task distribution: ten bins over [0, 1] and the lowest tasks.
-    std::vector<const TaskAgreement*> scored;
-    for (const auto& t : report.tasks)
-      if (t.score) scored.push_back(&t);
-    std::vector<int> bins(10, 0);
-    size_t below = 0;
-    for (const TaskAgreement* t : scored) {
-      int bin = std::clamp(static_cast<int>(*t->score * 10), 0, 9);
-      ++bins[static_cast<size_t>(bin)];
-      below += *t->score < *threshold;
-    }
-    json histogram = json::array();
-    for (int b = 0; b < 10; ++b) {
-      histogram.push_back({{"from", b / 10.0}, {"to", (b + 1) / 10.0}, {"count", bins[static_cast<size_t>(b)]}});
-    }
-    const size_t keep = std::min(scored.size(), static_cast<size_t>(*lowest_n));
-    std::partial_sort(scored.begin(), scored.begin() + static_cast<std::ptrdiff_t>(keep), scored.end(),
-                      [](const TaskAgreement* a, const TaskAgreement* b) {
-                        return *a->score != *b->score ? *a->score < *b->score : a->task_id < b->task_id;
-                      });
-    json lowest = json::array();
-    for (size_t i = 0; i < keep; ++i) {
-      lowest.push_back({{"task", scored[i]->task_id}, {"score", *scored[i]->score},
-                        {"annotators", scored[i]->annotators}});
-    }
-    if (below > 0) {
-      flags.push_back({{"kind", "tasks"}, {"count", below}, {"threshold", *threshold},
-                       {"metric", "task_score"}});
-    }
-    return json{{"threshold", *threshold},
-                {"iou_threshold", options->iou_threshold},
-                {"annotators", people},
-                {"controls", controls},
-                {"tasks", {{"count", report.tasks.size()},
-                           {"scored", scored.size()},
-                           {"mean", Opt(report.mean_task_score)},
-                           {"below_threshold", below},
-                           {"histogram", histogram},
-                           {"lowest", lowest}}},
-                {"red_flags", flags}};
+  return WithQuality(ctx, *options, [&](const Project& project, const QualitySnapshot& snap) -> Result<json> {
+    // Kept for the change-log position, the config and the query: asked
+    // again with nothing changed (a dashboard left open), the report of a
+    // large project is not computed again.
+    QualityCache& memo = ctx.app().quality_cache();
+    const std::string key = "summary?config=" + std::to_string(std::hash<std::string>()(project.label_config)) +
+                            "&iou=" + std::to_string(options->iou_threshold) +
+                            "&threshold=" + std::to_string(*threshold) + "&lowest=" + std::to_string(*lowest_n);
+    if (auto hit = memo.Lookup(project.id, key, snap.seq)) return std::move(*hit);
+    TESSERA_ASSIGN_OR_RETURN(json out, SummaryJson(ctx.store(), snap, *options, *threshold, *lowest_n));
+    memo.Remember(project.id, key, snap.seq, out);
+    return out;
   });
 }
+
 
 // ---- GET /quality/tasks ----
 

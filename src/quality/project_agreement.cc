@@ -501,27 +501,30 @@ std::vector<std::optional<double>> PeerAgreement(const AgreementReport& report) 
   return out;
 }
 
+json ControlAgreementToJson(const ControlAgreement& c) {
+  auto opt = [](const std::optional<double>& v) { return v ? json(*v) : json(nullptr); };
+  json pairwise = json::array();
+  for (const auto& row : c.pairwise) {
+    json r = json::array();
+    for (const auto& v : row) r.push_back(opt(v));
+    pairwise.push_back(std::move(r));
+  }
+  return {{"from_name", c.from_name},
+          {"type", c.result_type},
+          {"method", c.method},
+          {"tasks", c.tasks},
+          {"percent_agreement", opt(c.percent_agreement)},
+          {"krippendorff_alpha", opt(c.krippendorff_alpha)},
+          {"fleiss_kappa", opt(c.fleiss_kappa)},
+          {"mean_pairwise", opt(c.mean_pairwise)},
+          {"per_label", c.per_label},
+          {"pairwise", pairwise}};
+}
+
 json AgreementReportToJson(const AgreementReport& report) {
   auto opt = [](const std::optional<double>& v) { return v ? json(*v) : json(nullptr); };
   json controls = json::array();
-  for (const auto& c : report.controls) {
-    json pairwise = json::array();
-    for (const auto& row : c.pairwise) {
-      json r = json::array();
-      for (const auto& v : row) r.push_back(opt(v));
-      pairwise.push_back(std::move(r));
-    }
-    controls.push_back({{"from_name", c.from_name},
-                        {"type", c.result_type},
-                        {"method", c.method},
-                        {"tasks", c.tasks},
-                        {"percent_agreement", opt(c.percent_agreement)},
-                        {"krippendorff_alpha", opt(c.krippendorff_alpha)},
-                        {"fleiss_kappa", opt(c.fleiss_kappa)},
-                        {"mean_pairwise", opt(c.mean_pairwise)},
-                        {"per_label", c.per_label},
-                        {"pairwise", pairwise}});
-  }
+  for (const auto& c : report.controls) controls.push_back(ControlAgreementToJson(c));
   json tasks = json::array();
   for (const auto& t : report.tasks) {
     tasks.push_back({{"task", t.task_id}, {"annotators", t.annotators}, {"score", opt(t.score)}});
