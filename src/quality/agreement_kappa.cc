@@ -78,20 +78,21 @@ Result<MultiRaterParts> ComputeMultiRater(const Table& table, const CategoryOpti
   out.weights = internal::WeightMatrix(options.weighting, q);
   out.pi.assign(q, 0.0);
   size_t rated_items = 0;
-  for (size_t item = 0; item < counts.counts.size(); ++item) {
+  for (size_t item = 0; item < counts.items(); ++item) {
     const double raters = counts.totals[item];
     if (raters < 1) continue;
     ++rated_items;
-    for (size_t cat = 0; cat < q; ++cat) out.pi[cat] += counts.counts[item][cat] / raters;
+    const double* row = counts.row(item);
+    for (size_t cat = 0; cat < q; ++cat) out.pi[cat] += row[cat] / raters;
     if (raters < 2) continue;
     ++out.items;
     double agreeing = 0;
     for (size_t cat = 0; cat < q; ++cat) {
       double weighted = 0;  // r*_ik
       for (size_t other = 0; other < q; ++other) {
-        weighted += out.weights[cat][other] * counts.counts[item][other];
+        weighted += out.weights[cat][other] * row[other];
       }
-      agreeing += counts.counts[item][cat] * (weighted - 1.0);
+      agreeing += row[cat] * (weighted - 1.0);
     }
     out.observed += agreeing / (raters * (raters - 1.0));
   }

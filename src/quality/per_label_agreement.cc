@@ -17,9 +17,9 @@ Result<std::vector<LabelAgreement>> PerLabel(const Table& table, const CategoryO
     double agreeing_pairs = 0, possible_pairs = 0;  // specific agreement parts
     double observed = 0, share = 0;                 // binary Fleiss parts
     size_t pair_items = 0, rated_items = 0;
-    for (size_t item = 0; item < counts.counts.size(); ++item) {
+    for (size_t item = 0; item < counts.items(); ++item) {
       const double raters = counts.totals[item];
-      const double in = counts.counts[item][cat], rest = raters - in;
+      const double in = counts.row(item)[cat], rest = raters - in;
       label.ratings += static_cast<size_t>(in);
       if (raters < 1) continue;
       ++rated_items;

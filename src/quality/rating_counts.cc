@@ -273,11 +273,12 @@ Result<CountTable> CountRatings(const SparseRatingTable& table, const CategoryOp
   CountTable out;
   out.categories = std::move(coded.categories);
   const size_t q = out.categories.size();
-  out.counts.assign(table.items(), std::vector<double>(q, 0.0));
+  out.counts.assign(table.items() * q, 0.0);
   out.totals.assign(table.items(), 0.0);
   for (size_t item = 0; item < table.items(); ++item) {
+    double* counts = out.counts.data() + item * q;
     for (size_t e = table.item_start[item]; e < table.item_start[item + 1]; ++e) {
-      out.counts[item][coded.codes[e]] += 1;
+      counts[coded.codes[e]] += 1;
     }
     out.totals[item] = static_cast<double>(table.item_start[item + 1] - table.item_start[item]);
   }
@@ -294,11 +295,11 @@ Result<CountTable> CountRatings(const RatingTable& table, const CategoryOptions&
   CountTable out;
   out.categories = std::move(coded.categories);
   const size_t q = out.categories.size();
-  out.counts.assign(coded.items, std::vector<double>(q, 0.0));
+  out.counts.assign(coded.items * q, 0.0);
   out.totals.assign(coded.items, 0.0);
   const uint32_t* code = coded.codes.data();
   for (size_t item = 0; item < coded.items; ++item) {
-    std::vector<double>& counts = out.counts[item];
+    double* counts = out.counts.data() + item * q;
     for (size_t ann = 0; ann < coded.annotators; ++ann, ++code) {
       if (*code == kMissingCode) continue;
       counts[*code] += 1;

@@ -65,10 +65,16 @@ Result<CodedRatings> EncodeRatings(const SparseRatingTable& table, const std::ve
                                    CodeOrder order = CodeOrder::kRanked);
 
 // r_ik: how many annotators put item i in category k, and r_i = sum_k r_ik.
+// One flat array, a row of categories.size() counts per item: a vector per
+// item cost a fifth of a whole agreement report at 1M rated tasks.
 struct CountTable {
   std::vector<double> categories;
-  std::vector<std::vector<double>> counts;  // [item][category]
-  std::vector<double> totals;               // [item]
+  std::vector<double> counts;  // [item * categories.size() + category]
+  std::vector<double> totals;  // [item]
+
+  size_t items() const { return totals.size(); }
+  // The item's counts, categories.size() of them.
+  const double* row(size_t item) const { return counts.data() + item * categories.size(); }
 };
 Result<CountTable> CountRatings(const RatingTable& table, const CategoryOptions& options);
 Result<CountTable> CountRatings(const SparseRatingTable& table, const CategoryOptions& options);
