@@ -8,7 +8,6 @@
 #include <string_view>
 #include <tuple>
 #include <unordered_map>
-#include <unordered_set>
 
 #include <simdjson.h>
 
@@ -103,12 +102,38 @@ struct PairTotals {
   std::vector<std::map<std::pair<Id, Id>, Scores>> scores;    // per control
 };
 
+// Who and what appears in the shares, counted as they come and go, so that
+// Finish and Table list the annotators and answers without a pass over every
+// task's share (3M ratings at 1M tasks).
+struct Appearances {
+  std::map<Id, int64_t> people;                        // tasks per annotator
+  std::vector<std::map<Id, int64_t>> raters;           // per control: ratings per annotator
+  std::vector<std::map<std::string, int64_t>> answers;  // per categorical control: ratings per answer
+
+  template <typename Map, typename Key>
+  static void Count(Map& counts, const Key& key, int sign) {
+    auto [it, fresh] = counts.try_emplace(key, 0);
+    it->second += sign;
+    if (it->second == 0) counts.erase(it);
+  }
+};
+
 struct AgreementBuilder::State {
   std::vector<EligibleControl> controls;
   std::map<Id, TaskShare> tasks;
   PairTotals pairs;
+  Appearances seen;
 
   void Apply(const TaskShare& share, int sign) {
+    for (Id who : share.people) Appearances::Count(seen.people, who, sign);
+    for (size_t c = 0; c < controls.size(); ++c) {
+      const ControlShare& cs = share.controls[c];
+      for (const auto& [who, key] : cs.categories) {
+        Appearances::Count(seen.raters[c], who, sign);
+        Appearances::Count(seen.answers[c], key, sign);
+      }
+      for (const auto& [who, value] : cs.numbers) Appearances::Count(seen.raters[c], who, sign);
+    }
     for (size_t c = 0; c < controls.size(); ++c) {
       const ControlShare& cs = share.controls[c];
       if (controls[c].method == Method::kCategorical) {
@@ -153,6 +178,8 @@ AgreementBuilder::AgreementBuilder(const LabelingConfig& config, AgreementOption
   }
   state_->pairs.answers.resize(state_->controls.size());
   state_->pairs.scores.resize(state_->controls.size());
+  state_->seen.raters.resize(state_->controls.size());
+  state_->seen.answers.resize(state_->controls.size());
 }
 
 AgreementBuilder::~AgreementBuilder() = default;
@@ -260,18 +287,15 @@ namespace {
 
 // Category codes for a categorical control: the config's options in document
 // order, then other observed answers (multi-choice sets, dynamic options) sorted.
-std::vector<std::string> CategoryNames(const ControlTag& tag,
-                                       const std::map<Id, TaskShare>& tasks, size_t control) {
+// `answers`: every answer given, ascending (Appearances::answers).
+std::vector<std::string> CategoryNames(const ControlTag& tag, const std::map<std::string, int64_t>& answers) {
   std::vector<std::string> names;
   std::set<std::string> known;
   for (const LabelOption& option : tag.options) {
     if (known.insert(option.value).second) names.push_back(option.value);
   }
-  std::set<std::string> extra;
-  for (const auto& [task_id, share] : tasks)
-    for (const auto& [who, key] : share.controls[control].categories)
-      if (!known.count(key)) extra.insert(key);
-  names.insert(names.end(), extra.begin(), extra.end());
+  for (const auto& [key, count] : answers)
+    if (!known.count(key)) names.push_back(key);
   return names;
 }
 
@@ -300,23 +324,12 @@ Result<ControlTable> AgreementBuilder::Table(std::string_view from_name) const {
   out.from_name = control.tag->name;
   out.result_type = std::string(control.tag->result_type());
   out.method = MethodName(control.method);
-  // The distinct raters, ascending: a few hundred among millions of ratings,
-  // so a set of those seen beats sorting every rating's rater.
-  std::unordered_set<Id> seen;
-  for (const auto& [task_id, share] : state_->tasks) {
-    for (const auto& [who, key] : share.controls[index].categories) {
-      if (seen.insert(who).second) out.annotators.push_back(who);
-    }
-    for (const auto& [who, v] : share.controls[index].numbers) {
-      if (seen.insert(who).second) out.annotators.push_back(who);
-    }
-  }
-  std::sort(out.annotators.begin(), out.annotators.end());
+  for (const auto& [who, ratings] : state_->seen.raters[index]) out.annotators.push_back(who);  // ascending
   std::unordered_map<Id, uint32_t> column;
   for (size_t j = 0; j < out.annotators.size(); ++j) column[out.annotators[j]] = static_cast<uint32_t>(j);
   std::unordered_map<std::string, double> codes;
   if (control.method == Method::kCategorical) {
-    out.categories = CategoryNames(*control.tag, state_->tasks, index);
+    out.categories = CategoryNames(*control.tag, state_->seen.answers[index]);
     for (size_t k = 0; k < out.categories.size(); ++k) codes[out.categories[k]] = static_cast<double>(k);
   }
   out.ratings.annotators = out.annotators.size();
@@ -337,13 +350,7 @@ Result<ControlTable> AgreementBuilder::Table(std::string_view from_name) const {
 
 Result<AgreementReport> AgreementBuilder::Finish() const {
   AgreementReport report;
-  std::unordered_set<Id> seen;  // as in Table: few people, many tasks
-  for (const auto& [task_id, share] : state_->tasks) {
-    for (Id who : share.people) {
-      if (seen.insert(who).second) report.annotators.push_back(who);
-    }
-  }
-  std::sort(report.annotators.begin(), report.annotators.end());
+  for (const auto& [who, tasks] : state_->seen.people) report.annotators.push_back(who);  // ascending
   std::map<Id, size_t> column;
   for (size_t idx = 0; idx < report.annotators.size(); ++idx) column[report.annotators[idx]] = idx;
   const size_t n = report.annotators.size();
