@@ -332,13 +332,23 @@ Result<ControlTable> AgreementBuilder::Table(std::string_view from_name) const {
     out.categories = CategoryNames(*control.tag, state_->seen.answers[index]);
     for (size_t k = 0; k < out.categories.size(); ++k) codes[out.categories[k]] = static_cast<double>(k);
   }
+  // A control has a handful of answers: comparing a rating's answer with
+  // each is cheaper than hashing it, which was a seventh of a report.
+  constexpr size_t kScanCategories = 16;
+  auto code_of = [&](const std::string& key) -> double {
+    if (out.categories.size() > kScanCategories) return codes[key];
+    for (size_t k = 0; k < out.categories.size(); ++k) {
+      if (out.categories[k] == key) return static_cast<double>(k);
+    }
+    return 0.0;  // not reached: every answer given is a category
+  };
   out.ratings.annotators = out.annotators.size();
   std::vector<std::pair<uint32_t, double>> row;
   for (const auto& [task_id, share] : state_->tasks) {
     const ControlShare& cs = share.controls[index];
     if (cs.categories.empty() && cs.numbers.empty()) continue;
     row.clear();
-    for (const auto& [who, key] : cs.categories) row.emplace_back(column[who], codes[key]);
+    for (const auto& [who, key] : cs.categories) row.emplace_back(column[who], code_of(key));
     for (const auto& [who, v] : cs.numbers) row.emplace_back(column[who], v);
     std::sort(row.begin(), row.end());
     for (const auto& [col, v] : row) out.ratings.Add(col, v);
@@ -355,9 +365,21 @@ Result<AgreementReport> AgreementBuilder::Finish() const {
   for (size_t idx = 0; idx < report.annotators.size(); ++idx) column[report.annotators[idx]] = idx;
   const size_t n = report.annotators.size();
 
-  // Per task (in task id order): sum and count of per-control pairwise agreement.
-  std::unordered_map<Id, std::pair<double, int>> task_scores;
-  task_scores.reserve(state_->tasks.size());
+  // Per task, in task id order (the order of state_->tasks, which every
+  // control's rows follow too): sum and count of per-control pairwise
+  // agreement. A vector walked alongside, not a hash map of a million nodes.
+  std::vector<Id> task_order;
+  task_order.reserve(state_->tasks.size());
+  for (const auto& [task_id, share] : state_->tasks) task_order.push_back(task_id);
+  std::vector<std::pair<double, int>> task_scores(task_order.size(), {0.0, 0});
+  // The slot of `task_id`, at or after `*cursor` (ids come ascending; a
+  // table's rows are a subsequence of the tasks). One past the end holds
+  // what would match nothing, and is never read.
+  task_scores.emplace_back(0.0, 0);
+  auto slot = [&](size_t* cursor, Id task_id) -> std::pair<double, int>& {
+    while (*cursor < task_order.size() && task_order[*cursor] != task_id) ++*cursor;
+    return task_scores[*cursor];
+  };
 
   for (size_t c = 0; c < state_->controls.size(); ++c) {
     const EligibleControl& control = state_->controls[c];
@@ -375,6 +397,7 @@ Result<AgreementReport> AgreementBuilder::Finish() const {
       std::vector<size_t> to_report;
       for (Id who : table->annotators) to_report.push_back(column[who]);
       const q::SparseRatingTable& ratings = table->ratings;
+      size_t cursor = 0;
       for (size_t row_idx = 0; row_idx < ratings.items(); ++row_idx) {
         const size_t begin = ratings.item_start[row_idx], end = ratings.item_start[row_idx + 1];
         int agree = 0, pairs = 0;
@@ -385,7 +408,7 @@ Result<AgreementReport> AgreementBuilder::Finish() const {
           }
         if (pairs == 0) continue;
         ++ca.tasks;
-        auto& ts = task_scores[table->task_ids[row_idx]];
+        auto& ts = slot(&cursor, table->task_ids[row_idx]);
         ts.first += static_cast<double>(agree) / pairs;
         ++ts.second;
       }
@@ -423,6 +446,7 @@ Result<AgreementReport> AgreementBuilder::Finish() const {
       std::vector<std::vector<double>> pair_sum(n, std::vector<double>(n, 0.0));
       std::vector<std::vector<int>> pair_count(n, std::vector<int>(n, 0));
       double control_sum = 0;
+      size_t cursor = 0;
       for (const auto& [task_id, share] : state_->tasks) {
         const auto& pairs = share.controls[c].pairs;
         if (pairs.empty()) continue;
@@ -438,7 +462,7 @@ Result<AgreementReport> AgreementBuilder::Finish() const {
         const double mean = sum / static_cast<double>(pairs.size());
         ++ca.tasks;
         control_sum += mean;
-        auto& ts = task_scores[task_id];
+        auto& ts = slot(&cursor, task_id);
         ts.first += mean;
         ++ts.second;
       }
@@ -454,13 +478,15 @@ Result<AgreementReport> AgreementBuilder::Finish() const {
 
   double total = 0;
   int scored = 0;
+  report.tasks.reserve(state_->tasks.size());
+  size_t task_idx = 0;
   for (const auto& [task_id, share] : state_->tasks) {
     TaskAgreement ta;
     ta.task_id = task_id;
     ta.annotators = share.annotators;
-    auto it = task_scores.find(task_id);
-    if (it != task_scores.end() && it->second.second > 0) {
-      ta.score = it->second.first / it->second.second;
+    const auto& [sum, count] = task_scores[task_idx++];
+    if (count > 0) {
+      ta.score = sum / count;
       total += *ta.score;
       ++scored;
     }
