@@ -14,6 +14,7 @@
 #include "server/auth/login_limiter.h"
 #include "server/dashboard_snapshots.h"
 #include "server/export_runner.h"
+#include "server/guideline_stats_cache.h"
 #include "server/net/http_types.h"
 #include "server/low_priority_lane.h"
 #include "server/quality_cache.h"
@@ -46,6 +47,7 @@ class App {
   QualityCache& quality_cache() { return quality_cache_; }
   StatsCache& stats_cache() { return stats_cache_; }
   DashboardSource& dashboards() { return dashboards_; }
+  GuidelineStatsCache& guideline_stats() { return guideline_stats_; }
   // For whole-project work a request waits for (low_priority_lane.h).
   LowPriorityLane& lane() { return lane_; }
   // Starts delivering the webhook outbox on a background thread (`tessera
@@ -95,6 +97,7 @@ class App {
   QualityCache quality_cache_;
   StatsCache stats_cache_;
   DashboardSource dashboards_;
+  GuidelineStatsCache guideline_stats_;
   std::unique_ptr<WebhookDispatcher> webhooks_;  // null until StartWebhookDelivery
   std::unique_ptr<ExportRunner> exports_;        // null until StartExportJobs
 };

@@ -3,6 +3,7 @@
 #include <algorithm>
 #include <atomic>
 
+#include "server/cache_entries.h"
 #include "server/cache_reads.h"
 
 namespace tessera::server {
@@ -55,16 +56,7 @@ struct QualityCache::Entry {
 
 std::shared_ptr<QualityCache::Entry> QualityCache::Acquire(const Key& key) {
   std::lock_guard<std::mutex> lock(mu_);
-  auto& slot = entries_[key];
-  if (!slot) slot = std::make_shared<Entry>();
-  slot->used = ++clock_;
-  if (entries_.size() > capacity_) {
-    auto oldest = std::min_element(entries_.begin(), entries_.end(), [](const auto& a, const auto& b) {
-      return a.second->used < b.second->used;
-    });
-    if (oldest->first != key) entries_.erase(oldest);  // in-flight users keep their shared_ptr
-  }
-  return slot;
+  return AcquireEntry(entries_, key, capacity_, &clock_);
 }
 
 Status QualityCache::With(Store& store, const Project& project, const AgreementOptions& options,

@@ -12,6 +12,7 @@
 #include <simdjson.h>
 
 #include "server/api/honeypot_score.h"
+#include "server/cache_entries.h"
 #include "server/cache_reads.h"
 #include "tessera/util.h"
 
@@ -378,16 +379,7 @@ StatsCache::~StatsCache() = default;
 
 std::shared_ptr<StatsCache::Entry> StatsCache::Acquire(Id project_id) {
   std::lock_guard<std::mutex> lock(mu_);
-  auto& slot = entries_[project_id];
-  if (!slot) slot = std::make_shared<Entry>();
-  slot->used = ++clock_;
-  if (entries_.size() > capacity_) {
-    auto oldest = std::min_element(entries_.begin(), entries_.end(), [](const auto& a, const auto& b) {
-      return a.second->used < b.second->used;
-    });
-    if (oldest->first != project_id) entries_.erase(oldest);  // in-flight users keep their shared_ptr
-  }
-  return slot;
+  return AcquireEntry(entries_, project_id, capacity_, &clock_);
 }
 
 Result<std::shared_ptr<const DashboardStats>> StatsCache::Get(Store& store, Id project_id) {

@@ -14,13 +14,12 @@
 #include <memory>
 #include <set>
 
-#include "server/api/honeypot_score.h"
 #include "server/api/line_diff.h"
 #include "server/api/task_access.h"
 #include "server/api/views.h"
 #include "server/app.h"
-#include "server/cache_reads.h"
 #include "server/context.h"
+#include "server/guideline_stats_cache.h"
 #include "tessera/agreement.h"
 #include "tessera/config.h"
 #include "tessera/util.h"
@@ -298,68 +297,24 @@ HttpResponse AcknowledgeGuideline(RequestContext& ctx) {
 
 // ---- quality per version ----
 
-struct VersionTally {
-  int64_t annotations = 0;  // submitted (not skipped, not ground truth)
-  int64_t skipped = 0;
-  std::set<Id> annotators;
-  std::set<Id> tasks;
-  int64_t honeypot_answered = 0;
-  int64_t honeypot_correct = 0;
-  std::unique_ptr<AgreementBuilder> builder;
-};
-
 json Optional(const std::optional<double>& v) { return v ? json(*v) : json(nullptr); }
 
-// The per-version numbers of /stats/guidelines from one pass over the
-// project's annotated tasks (tasks without an annotation add nothing).
-Result<json> GuidelineStatsJson(Store& store, Id project_id, const LabelingConfig& config,
+// The rows of /stats/guidelines: every published version and every version
+// with an annotation, ascending.
+Result<json> GuidelineStatsJson(const LabelingConfig& config, const std::map<int, GuidelineTally>& tallies,
                                 const std::vector<GuidelineVersion>& versions) {
-  std::map<int, VersionTally> tallies;  // by guideline version; 0 = none
-  auto tally_of = [&](int version) -> VersionTally& {
-    VersionTally& t = tallies[version];
-    if (!t.builder) t.builder = std::make_unique<AgreementBuilder>(config);
-    return t;
-  };
-  for (const GuidelineVersion& g : versions) tally_of(g.version);
-  TESSERA_RETURN_IF_ERROR(ForEachAnnotatedSlice(
-      store, project_id, kSliceAnnotations, [&](const std::vector<TaskBundle>& slice, size_t count) -> Status {
-        for (size_t task_idx = 0; task_idx < count; ++task_idx) {
-          const TaskBundle& bundle = slice[task_idx];
-          // The task's annotations split by the version they were made
-          // under; the agreement of a version is computed over those only.
-          std::map<int, TaskBundle> by_version;
-          // Honeypot accuracy, paired and scored as /stats/annotators does.
-          const std::vector<HoneypotScore> honeypots = ScoreHoneypotAnswers(bundle.annotations);
-          for (size_t idx = 0; idx < bundle.annotations.size(); ++idx) {
-            const Annotation& a = bundle.annotations[idx];
-            if (a.ground_truth) continue;
-            VersionTally& t = tally_of(a.guideline_version);
-            if (a.was_cancelled) {
-              ++t.skipped;
-              continue;
-            }
-            ++t.annotations;
-            if (a.completed_by > 0) t.annotators.insert(a.completed_by);
-            t.tasks.insert(bundle.task.id);
-            TaskBundle& part = by_version[a.guideline_version];
-            if (part.task.id == 0) part.task = bundle.task;
-            part.annotations.push_back(a);
-            const HoneypotScore score = honeypots.empty() ? HoneypotScore::kNone : honeypots[idx];
-            if (score != HoneypotScore::kNone) {
-              ++t.honeypot_answered;
-              t.honeypot_correct += score == HoneypotScore::kRight;
-            }
-          }
-          for (auto& [version, part] : by_version) tally_of(version).builder->AddTask(part);
-        }
-        return Status::Ok();
-      }));
-
   std::map<int, const GuidelineVersion*> meta;
   for (const GuidelineVersion& g : versions) meta[g.version] = &g;
+  std::set<int> rows;
+  for (const auto& [version, tally] : tallies) rows.insert(version);
+  for (const auto& [version, g] : meta) rows.insert(version);
+  const AgreementBuilder nothing(config);  // a published version nobody has labeled under yet
   json out = json::array();
-  for (auto& [version, t] : tallies) {
-    TESSERA_ASSIGN_OR_RETURN(AgreementReport report, t.builder->Finish());
+  for (int version : rows) {
+    auto found = tallies.find(version);
+    const GuidelineTally none;
+    const GuidelineTally& t = found != tallies.end() ? found->second : none;
+    TESSERA_ASSIGN_OR_RETURN(AgreementReport report, (t.builder ? *t.builder : nothing).Finish());
     json controls = json::array();
     for (const ControlAgreement& c : report.controls) {
       controls.push_back(json{{"from_name", c.from_name},
@@ -382,8 +337,8 @@ Result<json> GuidelineStatsJson(Store& store, Id project_id, const LabelingConfi
         {"created_at", m != meta.end() ? json(FormatIsoTime(m->second->created_at)) : json(nullptr)},
         {"annotations", t.annotations},
         {"skipped", t.skipped},
-        {"annotators", t.annotators.size()},
-        {"tasks", t.tasks.size()},
+        {"annotators", t.annotators},
+        {"tasks", t.tasks},
         {"agreement", json{{"tasks_scored", scored},
                            {"mean_task_score", Optional(report.mean_task_score)},
                            {"controls", std::move(controls)}}},
@@ -394,11 +349,12 @@ Result<json> GuidelineStatsJson(Store& store, Id project_id, const LabelingConfi
   return json{{"versions", std::move(out)}};
 }
 
-// The numbers are computed on the low-priority lane (a 10M-task project
-// reads its 1M annotated tasks; labeling keeps the CPU), from the annotated
-// tasks only, and kept for the change-log position, the guideline versions
-// and the labeling config they were computed at: asked again with none of
-// them changed, the answer is the kept one.
+// The numbers come from the guideline statistics cache
+// (server/guideline_stats_cache.h: per version an agreement builder and
+// counts, brought up to date from the change log on the low-priority lane),
+// and the answer is kept for the change-log position, the guideline
+// versions and the labeling config: asked again with none of them changed,
+// it comes at once.
 HttpResponse GuidelineStats(RequestContext& ctx) {
   auto id = ctx.IdParam("id");
   if (!id.ok()) return ErrorResponse(id.status());
@@ -408,27 +364,23 @@ HttpResponse GuidelineStats(RequestContext& ctx) {
   if (!project.ok()) return ErrorResponse(project.status());
   auto versions = ctx.store().ListGuidelines(*id);
   if (!versions.ok()) return ErrorResponse(versions.status());
-  auto config = ParseLabelingConfig(project->label_config);
-  if (!config.ok()) {
-    return ErrorResponse(Status::FailedPrecondition(
-        "the project's labeling config does not parse, so quality statistics cannot be "
-        "computed: " + config.status().message()));
-  }
-  // The position first: what changes after it is counted next time.
-  auto changes = ctx.store().TaskChangesSince(*id, 0);
-  if (!changes.ok()) return ErrorResponse(changes.status());
   std::string key = "guidelines?config=" + std::to_string(std::hash<std::string>()(project->label_config));
   for (const GuidelineVersion& g : *versions) key += "&v" + std::to_string(g.version) + "@" + std::to_string(g.created_at);
   QualityCache& memo = ctx.app().quality_cache();
-  if (auto hit = memo.Lookup(*id, key, changes->seq)) return JsonResponse(200, *hit);
-  Result<json> out = Status::Internal("not computed");
-  s = ctx.app().lane().Run([&]() -> Status {
-    out = GuidelineStatsJson(ctx.store(), *id, **config, *versions);
-    return out.status();
-  });
+  json out;
+  s = ctx.app().guideline_stats().With(
+      ctx.store(), *project,
+      [&](const LabelingConfig& config, const std::map<int, GuidelineTally>& tallies, int64_t seq) -> Status {
+        if (auto hit = memo.Lookup(*id, key, seq)) {
+          out = std::move(*hit);
+          return Status::Ok();
+        }
+        TESSERA_ASSIGN_OR_RETURN(out, GuidelineStatsJson(config, tallies, *versions));
+        memo.Remember(*id, key, seq, out);
+        return Status::Ok();
+      });
   if (!s.ok()) return ErrorResponse(s);
-  memo.Remember(*id, key, changes->seq, *out);
-  return JsonResponse(200, *out);
+  return JsonResponse(200, out);
 }
 
 }  // namespace

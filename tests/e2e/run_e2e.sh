@@ -16,7 +16,11 @@ trap cleanup EXIT
 EMAIL=e2e@tessera.local
 PASSWORD=e2e-password-123
 "$BIN" user add --data "$DATA" --email "$EMAIL" --password "$PASSWORD" --admin >/dev/null
-"$BIN" serve --data "$DATA" --port 0 --static-dir "${TESSERA_WEB_DIST:-web/dist}" >"$LOG" 2>&1 &
+# The log exists before the server's own redirect opens it: the loop below
+# reads it at once, and under a busy parallel ctest the forked server had
+# not created it yet (sed failed, and set -e ended the run).
+: >"$LOG"
+"$BIN" serve --data "$DATA" --port 0 --static-dir "${TESSERA_WEB_DIST:-web/dist}" >>"$LOG" 2>&1 &
 SERVER_PID=$!
 for _ in $(seq 100); do
   PORT=$(sed -n 's/.*http:\/\/127\.0\.0\.1:\([0-9]*\).*/\1/p' "$LOG" | head -1)
