@@ -75,6 +75,10 @@ World& TheWorld() {
 
 }  // namespace
 
+// Stops the App's background work (imports with annotations post recounts
+// to its lane) before the process exits (replay_main.cc).
+extern "C" void TesseraFuzzShutdown() { TheWorld().app.reset(); }
+
 extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
   World& world = TheWorld();
   std::string_view input(reinterpret_cast<const char*>(data), size);

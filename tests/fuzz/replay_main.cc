@@ -14,6 +14,11 @@
 
 extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size);
 extern "C" __attribute__((weak)) int LLVMFuzzerInitialize(int* argc, char*** argv);
+// Optional: a target that keeps background threads (fuzz_api's App posts
+// dashboard recounts to its low-priority lane) stops them here, before the
+// process's static objects go; a job still running then called into a
+// destroyed one ("pure virtual method called", once in a parallel ctest).
+extern "C" __attribute__((weak)) void TesseraFuzzShutdown();
 
 namespace fs = std::filesystem;
 
@@ -47,6 +52,7 @@ int main(int argc, char** argv) {
     std::fprintf(stderr, "replay: %s (%zu bytes)\n", file.c_str(), bytes.size());
     LLVMFuzzerTestOneInput(bytes.data(), bytes.size());
   }
+  if (TesseraFuzzShutdown) TesseraFuzzShutdown();
   std::printf("replay: %zu inputs OK\n", files.size());
   return 0;
 }
