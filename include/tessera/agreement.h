@@ -24,6 +24,7 @@
 #ifndef TESSERA_AGREEMENT_H_
 #define TESSERA_AGREEMENT_H_
 
+#include <array>
 #include <map>
 #include <memory>
 #include <nlohmann/json.hpp>
@@ -131,7 +132,31 @@ class AgreementBuilder {
   void RemoveTask(Id task_id);
   size_t task_count() const;
 
+  // The report. Every line of it but the per-task rows comes from totals
+  // the builder keeps as tasks are added and removed (per control the
+  // rating table's quality::RatingTotals, per pair of annotators their joint
+  // answers or summed similarity, the task scores ordered), so Summary's
+  // cost follows the controls, their categories and the pairs of annotators
+  // who share tasks, not the number of tasks; Finish adds a row per task.
+  // The values equal those computed from the rating tables (Table and the
+  // quality library's table functions) to rounding.
   Result<AgreementReport> Finish() const;
+  Result<AgreementReport> Summary() const;  // Finish() without report.tasks
+
+  // The task scores (TaskAgreement::score), kept ordered.
+  static constexpr size_t kScoreBins = 10;
+  size_t scored_tasks() const;
+  // Scored tasks per tenth of [0, 1]: bin b holds scores s with
+  // floor(10 s) == b (a score of 1 in the last bin).
+  std::array<size_t, kScoreBins> ScoreBins() const;
+  std::optional<double> MeanTaskScore() const;
+  size_t ScoredBelow(double score) const;   // tasks with a score < `score`
+  size_t ScoredAtMost(double score) const;  // tasks with a score <= `score`
+  // The scored tasks with a score <= max_score, by score (ascending or
+  // descending) and then by task id ascending: `limit` of them from
+  // position `offset`.
+  std::vector<TaskAgreement> TasksByScore(double max_score, bool ascending, size_t offset,
+                                          size_t limit) const;
   // PeerAgreement(Finish()) by annotator id (annotators with no defined
   // value left out), from per-pair totals the builder keeps up to date as
   // tasks are added and removed: its cost follows the pairs of annotators

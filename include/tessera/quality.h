@@ -21,6 +21,7 @@
 #include <cstddef>
 #include <cstdint>
 #include <functional>
+#include <map>
 #include <optional>
 #include <string>
 #include <string_view>
@@ -166,6 +167,51 @@ Result<PairwiseMatrix> PairwiseAgreement(const RatingTable& table, PairMetric me
 // with k ratings adds k (k - 1) / 2 pair counts), not annotators^2 x items.
 Result<PairwiseMatrix> PairwiseAgreement(const SparseRatingTable& table, PairMetric metric,
                                          const CategoryOptions& options = {});
+
+// The sums that percent agreement, Fleiss' kappa, per-label agreement and
+// Krippendorff's alpha are computed from, kept as items come and go: a
+// large table kept up to date (a project being labeled) answers those four
+// statistics at a cost that follows its categories, not its items.
+//
+// Every sum is an integer, grouped by the item's number of ratings m (r_i):
+// items, and per value c the ratings given (sum r_ic), agreeing ordered
+// pairs (sum r_ic (r_ic - 1)) and, per pair of values, sum r_ic r_ik. Taking
+// an item back subtracts exactly what adding it added, so a kept total
+// equals one built afresh from the items it holds, whatever happened
+// before. The statistics equal their table versions' to rounding (the sums
+// are grouped by m rather than taken item by item).
+class RatingTotals {
+ public:
+  // Adds (sign +1) or takes back (sign -1) one item's ratings, any order. An
+  // item taken back must have been added with the same ratings.
+  void Apply(const std::vector<double>& ratings, int sign);
+  // Items with >= `min_ratings` ratings (and >= 1).
+  size_t items(size_t min_ratings = 1) const;
+
+  // Per value: ratings given and the per-m sums.
+  struct Group {
+    int64_t items = 0;
+    std::vector<int64_t> given;           // [code] sum r_ic
+    std::vector<int64_t> agreeing;        // [code] sum r_ic (r_ic - 1)
+    std::map<std::pair<uint32_t, uint32_t>, int64_t> cross;  // (c < k) -> sum r_ic r_ik
+  };
+  const std::map<size_t, Group>& groups() const { return groups_; }  // by m
+  // Values by code (codes are never reused; a value no item holds any more
+  // keeps its code with zero sums).
+  const std::vector<double>& values() const { return values_; }
+  int64_t non_finite() const { return non_finite_; }
+
+ private:
+  uint32_t Code(double value);
+  std::map<double, uint32_t> codes_;
+  std::vector<double> values_;
+  std::map<size_t, Group> groups_;
+  int64_t non_finite_ = 0;
+};
+Result<double> PercentAgreement(const RatingTotals& totals);
+Result<Coefficient> FleissKappa(const RatingTotals& totals);  // unweighted
+Result<Alpha> KrippendorffAlpha(const RatingTotals& totals, Level level);
+Result<std::vector<LabelAgreement>> PerLabelAgreement(const RatingTotals& totals);
 
 // Percentile bootstrap over items (rows resampled with replacement). The
 // generator is std::mt19937_64 seeded with `seed`, mapped to indices without

@@ -314,7 +314,8 @@ Result<json> GuidelineStatsJson(const LabelingConfig& config, const std::map<int
     auto found = tallies.find(version);
     const GuidelineTally none;
     const GuidelineTally& t = found != tallies.end() ? found->second : none;
-    TESSERA_ASSIGN_OR_RETURN(AgreementReport report, (t.builder ? *t.builder : nothing).Finish());
+    const AgreementBuilder& builder = t.builder ? *t.builder : nothing;
+    TESSERA_ASSIGN_OR_RETURN(AgreementReport report, builder.Summary());
     json controls = json::array();
     for (const ControlAgreement& c : report.controls) {
       controls.push_back(json{{"from_name", c.from_name},
@@ -324,8 +325,7 @@ Result<json> GuidelineStatsJson(const LabelingConfig& config, const std::map<int
                               {"krippendorff_alpha", Optional(c.krippendorff_alpha)},
                               {"mean_pairwise", Optional(c.mean_pairwise)}});
     }
-    size_t scored = 0;
-    for (const TaskAgreement& task : report.tasks) scored += task.score.has_value();
+    const size_t scored = builder.scored_tasks();
     json accuracy = nullptr;
     if (t.honeypot_answered > 0) {
       accuracy = static_cast<double>(t.honeypot_correct) / static_cast<double>(t.honeypot_answered);

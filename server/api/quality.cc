@@ -21,6 +21,7 @@
 #include <algorithm>
 #include <cmath>
 #include <cstdint>
+#include <limits>
 #include <set>
 
 #include "server/api/quality_common.h"
@@ -147,10 +148,12 @@ json AnnotatorInfo(Store& store, Id id) {
 
 // ---- GET /quality ----
 
-// The summary of /quality from the builder: a whole report of the project.
+// The summary of /quality from the builder's kept totals: the report
+// without its per-task rows, the score bins and the lowest tasks.
 Result<json> SummaryJson(Store& store, const QualitySnapshot& snap, const AgreementOptions& options,
                          double threshold, int64_t lowest_n) {
-  TESSERA_ASSIGN_OR_RETURN(AgreementReport report, snap.builder.Finish());
+  const AgreementBuilder& builder = snap.builder;
+  TESSERA_ASSIGN_OR_RETURN(AgreementReport report, builder.Summary());
   json annotators = json::array();
   for (Id id : report.annotators) annotators.push_back(AnnotatorInfo(store, id));
 
@@ -184,30 +187,18 @@ Result<json> SummaryJson(Store& store, const QualitySnapshot& snap, const Agreem
   }
 
   // Per-task distribution: ten bins over [0, 1] and the lowest tasks.
-  std::vector<const TaskAgreement*> scored;
-  for (const auto& t : report.tasks)
-    if (t.score) scored.push_back(&t);
-  std::vector<int> bins(10, 0);
-  size_t below = 0;
-  for (const TaskAgreement* t : scored) {
-    int bin = std::clamp(static_cast<int>(*t->score * 10), 0, 9);
-    ++bins[static_cast<size_t>(bin)];
-    below += *t->score < threshold;
-  }
+  const auto bins = builder.ScoreBins();
   json histogram = json::array();
-  for (int b = 0; b < 10; ++b) {
-    histogram.push_back({{"from", b / 10.0}, {"to", (b + 1) / 10.0}, {"count", bins[static_cast<size_t>(b)]}});
+  for (size_t b = 0; b < bins.size(); ++b) {
+    histogram.push_back({{"from", static_cast<double>(b) / 10.0}, {"to", static_cast<double>(b + 1) / 10.0},
+                         {"count", bins[b]}});
   }
-  const size_t keep = std::min(scored.size(), static_cast<size_t>(lowest_n));
-  std::partial_sort(scored.begin(), scored.begin() + static_cast<std::ptrdiff_t>(keep), scored.end(),
-                    [](const TaskAgreement* a, const TaskAgreement* b) {
-                      return *a->score != *b->score ? *a->score < *b->score : a->task_id < b->task_id;
-                    });
   json lowest = json::array();
-  for (size_t i = 0; i < keep; ++i) {
-    lowest.push_back({{"task", scored[i]->task_id}, {"score", *scored[i]->score},
-                      {"annotators", scored[i]->annotators}});
+  for (const TaskAgreement& t : builder.TasksByScore(std::numeric_limits<double>::infinity(), true, 0,
+                                                     static_cast<size_t>(lowest_n))) {
+    lowest.push_back({{"task", t.task_id}, {"score", *t.score}, {"annotators", t.annotators}});
   }
+  const size_t below = builder.ScoredBelow(threshold);
   if (below > 0) {
     flags.push_back({{"kind", "tasks"}, {"count", below}, {"threshold", threshold},
                      {"metric", "task_score"}});
@@ -216,8 +207,8 @@ Result<json> SummaryJson(Store& store, const QualitySnapshot& snap, const Agreem
               {"iou_threshold", options.iou_threshold},
               {"annotators", people},
               {"controls", controls},
-              {"tasks", {{"count", report.tasks.size()},
-                         {"scored", scored.size()},
+              {"tasks", {{"count", builder.task_count()},
+                         {"scored", builder.scored_tasks()},
                          {"mean", Opt(report.mean_task_score)},
                          {"below_threshold", below},
                          {"histogram", histogram},
@@ -262,21 +253,13 @@ HttpResponse Tasks(RequestContext& ctx) {
   auto max_score = QueryNumber(ctx.request(), "max_score", 1, 0, 1);
   if (!max_score.ok()) return ErrorResponse(max_score.status());
   return WithQuality(ctx, *options, [&](const Project&, const QualitySnapshot& snap) -> Result<json> {
-    TESSERA_ASSIGN_OR_RETURN(AgreementReport report, snap.builder.Finish());
-    std::vector<const TaskAgreement*> rows;
-    for (const auto& t : report.tasks)
-      if (t.score && *t.score <= *max_score) rows.push_back(&t);
-    const bool asc = *order == "asc";
-    std::stable_sort(rows.begin(), rows.end(), [asc](const TaskAgreement* a, const TaskAgreement* b) {
-      if (*a->score != *b->score) return asc ? *a->score < *b->score : *a->score > *b->score;
-      return a->task_id < b->task_id;
-    });
+    // From the builder's ordered task scores: a page costs a few tree steps.
     json tasks = json::array();
-    for (size_t i = static_cast<size_t>(*offset); i < rows.size() && tasks.size() < static_cast<size_t>(*limit); ++i) {
-      tasks.push_back({{"task", rows[i]->task_id}, {"score", *rows[i]->score},
-                       {"annotators", rows[i]->annotators}});
+    for (const TaskAgreement& t : snap.builder.TasksByScore(*max_score, *order == "asc", static_cast<size_t>(*offset),
+                                                            static_cast<size_t>(*limit))) {
+      tasks.push_back({{"task", t.task_id}, {"score", *t.score}, {"annotators", t.annotators}});
     }
-    return json{{"total", rows.size()}, {"tasks", tasks}};
+    return json{{"total", snap.builder.ScoredAtMost(*max_score)}, {"tasks", tasks}};
   });
 }
 

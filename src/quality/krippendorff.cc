@@ -60,12 +60,9 @@ inline void AddUnit(const uint32_t* present, size_t values, const uint32_t* unit
   }
 }
 
-// alpha from the coincidences o_ck (by_code[c * q + k]) of the values
-// `categories` (by code, any order).
-Result<Alpha> AlphaFromCoincidences(const std::vector<double>& categories,
-                                    const std::vector<double>& by_code, Level level);
-
 }  // namespace
+
+using internal::AlphaFromCoincidences;
 
 Result<Alpha> KrippendorffAlpha(const RatingTable& table, Level level) {
   // Values are coded in order of first appearance; the coincidence matrix is
@@ -144,7 +141,7 @@ Result<Alpha> KrippendorffAlpha(const SparseRatingTable& table, Level level) {
   return AlphaFromCoincidences(coded.categories, by_code, level);
 }
 
-namespace {
+namespace internal {
 
 Result<Alpha> AlphaFromCoincidences(const std::vector<double>& categories,
                                     const std::vector<double>& by_code, Level level) {
@@ -190,6 +187,6 @@ Result<Alpha> AlphaFromCoincidences(const std::vector<double>& categories,
   return out;
 }
 
-}  // namespace
+}  // namespace internal
 
 }  // namespace tessera::quality

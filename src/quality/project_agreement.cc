@@ -11,6 +11,7 @@
 
 #include <simdjson.h>
 
+#include "src/quality/agreement_state.h"
 #include "src/quality/rating_counts.h"
 #include "src/quality/result_values.h"
 #include "tessera/agreement.h"
@@ -28,9 +29,7 @@ using result_values::NumericAnswer;
 using result_values::RegionF1;
 using result_values::Value;
 
-namespace {
-
-enum class Method { kCategorical, kOrdinal, kInterval, kRegions, kText, kNone };
+namespace agreement_state {
 
 Method MethodFor(std::string_view type) {
   if (type == "choices" || type == "taxonomy") return Method::kCategorical;
@@ -57,117 +56,12 @@ const char* MethodName(Method m) {
   return "none";
 }
 
-std::optional<double> Optional(double v) {
-  if (std::isnan(v)) return std::nullopt;
-  return v;
-}
+}  // namespace agreement_state
 
-}  // namespace
-
-// ---- the builder's state ----
-
-// What one task contributes for one control.
-struct ControlShare {
-  std::vector<std::pair<Id, std::string>> categories;  // categorical: annotator, answer key
-  std::vector<std::pair<Id, double>> numbers;          // ordinal / interval
-  std::vector<std::tuple<Id, Id, double>> pairs;       // regions / text: pairwise similarity
-};
-
-struct TaskShare {
-  int annotators = 0;
-  std::vector<Id> people;             // ascending
-  std::vector<ControlShare> controls; // parallel to State::controls
-};
-
-struct EligibleControl {
-  const ControlTag* tag = nullptr;
-  Method method = Method::kNone;
-};
-
-// Running per-pair totals over every task's share, for PeerAgreement without
-// a full Finish: nominal controls keep each pair's joint answers (items both
-// answered, items they agreed on, each one's answer counts on those items);
-// region and text controls each pair's summed similarity. Shares are added
-// with sign +1 and taken back with -1 when replaced or removed.
-struct PairTotals {
-  struct Answers {
-    int64_t items = 0, agree = 0;
-    std::map<std::string, int64_t> first, second;  // answer -> items
-  };
-  struct Scores {
-    double sum = 0;
-    int64_t count = 0;
-  };
-  std::vector<std::map<std::pair<Id, Id>, Answers>> answers;  // per control
-  std::vector<std::map<std::pair<Id, Id>, Scores>> scores;    // per control
-};
-
-// Who and what appears in the shares, counted as they come and go, so that
-// Finish and Table list the annotators and answers without a pass over every
-// task's share (3M ratings at 1M tasks).
-struct Appearances {
-  std::map<Id, int64_t> people;                        // tasks per annotator
-  std::vector<std::map<Id, int64_t>> raters;           // per control: ratings per annotator
-  std::vector<std::map<std::string, int64_t>> answers;  // per categorical control: ratings per answer
-
-  template <typename Map, typename Key>
-  static void Count(Map& counts, const Key& key, int sign) {
-    auto [it, fresh] = counts.try_emplace(key, 0);
-    it->second += sign;
-    if (it->second == 0) counts.erase(it);
-  }
-};
-
-struct AgreementBuilder::State {
-  std::vector<EligibleControl> controls;
-  std::map<Id, TaskShare> tasks;
-  PairTotals pairs;
-  Appearances seen;
-
-  void Apply(const TaskShare& share, int sign) {
-    for (Id who : share.people) Appearances::Count(seen.people, who, sign);
-    for (size_t c = 0; c < controls.size(); ++c) {
-      const ControlShare& cs = share.controls[c];
-      for (const auto& [who, key] : cs.categories) {
-        Appearances::Count(seen.raters[c], who, sign);
-        Appearances::Count(seen.answers[c], key, sign);
-      }
-      for (const auto& [who, value] : cs.numbers) Appearances::Count(seen.raters[c], who, sign);
-    }
-    for (size_t c = 0; c < controls.size(); ++c) {
-      const ControlShare& cs = share.controls[c];
-      if (controls[c].method == Method::kCategorical) {
-        // cs.categories is in ascending annotator order.
-        for (size_t i = 0; i < cs.categories.size(); ++i) {
-          for (size_t j = i + 1; j < cs.categories.size(); ++j) {
-            const auto key = std::make_pair(cs.categories[i].first, cs.categories[j].first);
-            PairTotals::Answers& t = pairs.answers[c][key];
-            t.items += sign;
-            t.agree += sign * (cs.categories[i].second == cs.categories[j].second);
-            t.first[cs.categories[i].second] += sign;
-            t.second[cs.categories[j].second] += sign;
-            if (t.items == 0) pairs.answers[c].erase(key);
-          }
-        }
-      } else if (controls[c].method == Method::kRegions || controls[c].method == Method::kText) {
-        for (const auto& [a, b, score] : cs.pairs) {
-          const auto key = std::make_pair(a, b);
-          PairTotals::Scores& t = pairs.scores[c][key];
-          t.sum += sign * score;
-          t.count += sign;
-          if (t.count == 0) pairs.scores[c].erase(key);  // no rounding left behind
-        }
-      }
-    }
-  }
-
-  void Erase(Id task_id) {
-    auto it = tasks.find(task_id);
-    if (it == tasks.end()) return;
-    Apply(it->second, -1);
-    tasks.erase(it);
-  }
-};
+using agreement_state::EligibleControl;
+using agreement_state::Method;
+using agreement_state::MethodFor;
+using agreement_state::MethodName;
 
 AgreementBuilder::AgreementBuilder(const LabelingConfig& config, AgreementOptions options)
     : config_(config), options_(options), state_(std::make_unique<State>()) {
@@ -176,10 +70,7 @@ AgreementBuilder::AgreementBuilder(const LabelingConfig& config, AgreementOption
     if (method == Method::kNone || control.name.empty()) continue;
     state_->controls.push_back({&control, method});
   }
-  state_->pairs.answers.resize(state_->controls.size());
-  state_->pairs.scores.resize(state_->controls.size());
-  state_->seen.raters.resize(state_->controls.size());
-  state_->seen.answers.resize(state_->controls.size());
+  state_->Resize();
 }
 
 AgreementBuilder::~AgreementBuilder() = default;
@@ -198,7 +89,7 @@ void AgreementBuilder::AddTask(const TaskBundle& bundle) { Add(Prepare(bundle));
 void AgreementBuilder::Add(PreparedTask task) {
   state_->Erase(task.task_id_);
   if (task.share_ == nullptr) return;
-  state_->Apply(*task.share_, +1);
+  state_->Apply(task.task_id_, *task.share_, +1);
   state_->tasks.emplace(task.task_id_, std::move(*task.share_));
 }
 
@@ -280,6 +171,35 @@ PreparedTask AgreementBuilder::Prepare(const TaskBundle& bundle) const {
       }
     }
   }
+  // The task's score: per control the share of agreeing pairs of ratings,
+  // or the mean similarity of its pairs, then the mean over the controls.
+  double sum = 0;
+  int scored = 0;
+  for (size_t c = 0; c < state_->controls.size(); ++c) {
+    const ControlShare& cs = share.controls[c];
+    if (agreement_state::Rated(state_->controls[c].method)) {
+      int agree = 0, pairs = 0;
+      for (size_t a = 0; a < cs.categories.size(); ++a)
+        for (size_t b = a + 1; b < cs.categories.size(); ++b) {
+          ++pairs;
+          agree += cs.categories[a].second == cs.categories[b].second;
+        }
+      for (size_t a = 0; a < cs.numbers.size(); ++a)
+        for (size_t b = a + 1; b < cs.numbers.size(); ++b) {
+          ++pairs;
+          agree += cs.numbers[a].second == cs.numbers[b].second;
+        }
+      if (pairs == 0) continue;
+      sum += static_cast<double>(agree) / pairs;
+    } else {
+      if (cs.pairs.empty()) continue;
+      double similarity = 0;
+      for (const auto& [a, b, s] : cs.pairs) similarity += s;
+      sum += similarity / static_cast<double>(cs.pairs.size());
+    }
+    ++scored;
+  }
+  if (scored > 0) share.score = sum / scored;
   return prepared;
 }
 
@@ -358,144 +278,6 @@ Result<ControlTable> AgreementBuilder::Table(std::string_view from_name) const {
   return out;
 }
 
-Result<AgreementReport> AgreementBuilder::Finish() const {
-  AgreementReport report;
-  for (const auto& [who, tasks] : state_->seen.people) report.annotators.push_back(who);  // ascending
-  std::map<Id, size_t> column;
-  for (size_t idx = 0; idx < report.annotators.size(); ++idx) column[report.annotators[idx]] = idx;
-  const size_t n = report.annotators.size();
-
-  // Per task, in task id order (the order of state_->tasks, which every
-  // control's rows follow too): sum and count of per-control pairwise
-  // agreement. A vector walked alongside, not a hash map of a million nodes.
-  std::vector<Id> task_order;
-  task_order.reserve(state_->tasks.size());
-  for (const auto& [task_id, share] : state_->tasks) task_order.push_back(task_id);
-  std::vector<std::pair<double, int>> task_scores(task_order.size(), {0.0, 0});
-  // The slot of `task_id`, at or after `*cursor` (ids come ascending; a
-  // table's rows are a subsequence of the tasks). One past the end holds
-  // what would match nothing, and is never read.
-  task_scores.emplace_back(0.0, 0);
-  auto slot = [&](size_t* cursor, Id task_id) -> std::pair<double, int>& {
-    while (*cursor < task_order.size() && task_order[*cursor] != task_id) ++*cursor;
-    return task_scores[*cursor];
-  };
-
-  for (size_t c = 0; c < state_->controls.size(); ++c) {
-    const EligibleControl& control = state_->controls[c];
-    const Method method = control.method;
-    ControlAgreement ca;
-    ca.from_name = control.tag->name;
-    ca.result_type = std::string(control.tag->result_type());
-    ca.method = MethodName(method);
-
-    if (method == Method::kCategorical || method == Method::kOrdinal ||
-        method == Method::kInterval) {
-      auto table = Table(control.tag->name);
-      if (!table.ok()) return table.status();
-      // Columns of the control's table are a subset of the report's.
-      std::vector<size_t> to_report;
-      for (Id who : table->annotators) to_report.push_back(column[who]);
-      const q::SparseRatingTable& ratings = table->ratings;
-      size_t cursor = 0;
-      for (size_t row_idx = 0; row_idx < ratings.items(); ++row_idx) {
-        const size_t begin = ratings.item_start[row_idx], end = ratings.item_start[row_idx + 1];
-        int agree = 0, pairs = 0;
-        for (size_t a = begin; a < end; ++a)
-          for (size_t b = a + 1; b < end; ++b) {
-            ++pairs;
-            agree += ratings.value[a] == ratings.value[b];
-          }
-        if (pairs == 0) continue;
-        ++ca.tasks;
-        auto& ts = slot(&cursor, table->task_ids[row_idx]);
-        ts.first += static_cast<double>(agree) / pairs;
-        ++ts.second;
-      }
-      if (ca.tasks > 0) {
-        if (auto p = q::PercentAgreement(ratings); p.ok()) ca.percent_agreement = Optional(*p);
-        q::Level level = method == Method::kCategorical ? q::Level::kNominal
-                         : method == Method::kOrdinal  ? q::Level::kOrdinal
-                                                       : q::Level::kInterval;
-        if (auto a = q::KrippendorffAlpha(ratings, level); a.ok())
-          ca.krippendorff_alpha = Optional(a->value);
-        if (method == Method::kCategorical) {
-          if (auto k = q::FleissKappa(ratings); k.ok()) ca.fleiss_kappa = Optional(k->value);
-          if (auto labels = q::PerLabelAgreement(ratings); labels.ok()) {
-            for (const auto& la : *labels) {
-              size_t code = static_cast<size_t>(la.category);
-              if (code >= table->categories.size()) continue;
-              ca.per_label[table->categories[code]] = {
-                  {"ratings", la.ratings},
-                  {"specific_agreement", Optional(la.specific_agreement)
-                                             ? json(la.specific_agreement) : json(nullptr)},
-                  {"kappa", Optional(la.kappa) ? json(la.kappa) : json(nullptr)}};
-            }
-          }
-          if (table->annotators.size() >= 2) {
-            if (auto m = q::PairwiseAgreement(ratings, q::PairMetric::kCohenKappa); m.ok()) {
-              ca.pairwise.assign(n, std::vector<std::optional<double>>(n));
-              for (size_t a = 0; a < to_report.size(); ++a)
-                for (size_t b = 0; b < to_report.size(); ++b)
-                  ca.pairwise[to_report[a]][to_report[b]] = Optional(m->value[a][b]);
-            }
-          }
-        }
-      }
-    } else {
-      std::vector<std::vector<double>> pair_sum(n, std::vector<double>(n, 0.0));
-      std::vector<std::vector<int>> pair_count(n, std::vector<int>(n, 0));
-      double control_sum = 0;
-      size_t cursor = 0;
-      for (const auto& [task_id, share] : state_->tasks) {
-        const auto& pairs = share.controls[c].pairs;
-        if (pairs.empty()) continue;
-        double sum = 0;
-        for (const auto& [a, b, s] : pairs) {
-          sum += s;
-          size_t ia = column[a], ib = column[b];
-          pair_sum[ia][ib] += s;
-          pair_sum[ib][ia] += s;
-          ++pair_count[ia][ib];
-          ++pair_count[ib][ia];
-        }
-        const double mean = sum / static_cast<double>(pairs.size());
-        ++ca.tasks;
-        control_sum += mean;
-        auto& ts = slot(&cursor, task_id);
-        ts.first += mean;
-        ++ts.second;
-      }
-      if (ca.tasks > 0) ca.mean_pairwise = control_sum / static_cast<double>(ca.tasks);
-      ca.pairwise.assign(n, std::vector<std::optional<double>>(n));
-      for (size_t a = 0; a < n; ++a)
-        for (size_t b = 0; b < n; ++b)
-          if (a == b) ca.pairwise[a][b] = 1.0;
-          else if (pair_count[a][b] > 0) ca.pairwise[a][b] = pair_sum[a][b] / pair_count[a][b];
-    }
-    report.controls.push_back(std::move(ca));
-  }
-
-  double total = 0;
-  int scored = 0;
-  report.tasks.reserve(state_->tasks.size());
-  size_t task_idx = 0;
-  for (const auto& [task_id, share] : state_->tasks) {
-    TaskAgreement ta;
-    ta.task_id = task_id;
-    ta.annotators = share.annotators;
-    const auto& [sum, count] = task_scores[task_idx++];
-    if (count > 0) {
-      ta.score = sum / count;
-      total += *ta.score;
-      ++scored;
-    }
-    report.tasks.push_back(ta);
-  }
-  if (scored > 0) report.mean_task_score = total / scored;
-  return report;
-}
-
 std::map<Id, double> AgreementBuilder::PeerAgreementByAnnotator() const {
   std::map<Id, std::pair<double, int>> totals;  // annotator -> (sum, count)
   auto add = [&](Id a, Id b, double value) {
@@ -509,16 +291,10 @@ std::map<Id, double> AgreementBuilder::PeerAgreementByAnnotator() const {
     // Cohen's kappa of each pair on the items both answered, as the report's
     // pairwise matrix has it (nominal, unweighted).
     for (const auto& [pair, t] : state_->pairs.answers[c]) {
-      const double n = static_cast<double>(t.items);
-      double expected = 0;
-      for (const auto& [answer, count] : t.first) {
-        auto other = t.second.find(answer);
-        if (other != t.second.end()) expected += (count / n) * (other->second / n);
-      }
-      add(pair.first, pair.second, q::internal::ChanceCorrected(t.agree / n, expected));
+      add(pair.first, pair.second, agreement_state::PairKappa(t));
     }
     for (const auto& [pair, t] : state_->pairs.scores[c]) {
-      add(pair.first, pair.second, t.sum / static_cast<double>(t.count));
+      add(pair.first, pair.second, t.sum.value() / static_cast<double>(t.count));
     }
   }
   std::map<Id, double> out;

@@ -82,6 +82,11 @@ Result<CountTable> CountRatings(const SparseRatingTable& table, const CategoryOp
 // q x q agreement weights for category ranks (see Weighting in quality.h).
 std::vector<std::vector<double>> WeightMatrix(Weighting weighting, size_t q);
 
+// Krippendorff's alpha from the coincidences o_ck (by_code[c * q + k]) of
+// the values `categories` (by code, any order); krippendorff.cc.
+Result<Alpha> AlphaFromCoincidences(const std::vector<double>& categories,
+                                    const std::vector<double>& by_code, Level level);
+
 // (p_a - p_e) / (1 - p_e), NaN when p_e is 1 (to rounding).
 double ChanceCorrected(double observed, double expected);
 
