@@ -38,7 +38,8 @@ App::App(Store& store, AppOptions options)
       dashboards_(store_, stats_cache_, quality_cache_, lane_),
       // Two: each holds the agreement state of its project once more (0.9 GB
       // at 1M annotated tasks), for one manager page.
-      guideline_stats_(2, &lane_) {
+      guideline_stats_(2, &lane_),
+      pages_(store_) {
   InitCrypto();
   RegisterSystemRoutes(router_);
   RegisterAuthRoutes(router_);
@@ -71,6 +72,7 @@ App::~App() {
   lane_.Stop();
   // A graceful stop: the dashboards' numbers as they are now, for the next start.
   dashboards_.SaveAll();
+  pages_.SaveAll();
 }
 
 void App::WarmCaches(WarmScope scope) {

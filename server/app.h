@@ -15,6 +15,7 @@
 #include "server/dashboard_snapshots.h"
 #include "server/export_runner.h"
 #include "server/guideline_stats_cache.h"
+#include "server/page_snapshots.h"
 #include "server/net/http_types.h"
 #include "server/low_priority_lane.h"
 #include "server/quality_cache.h"
@@ -48,6 +49,8 @@ class App {
   StatsCache& stats_cache() { return stats_cache_; }
   DashboardSource& dashboards() { return dashboards_; }
   GuidelineStatsCache& guideline_stats() { return guideline_stats_; }
+  // The agreement pages' last answers, for while their caches read whole.
+  PageSnapshots& pages() { return pages_; }
   // For whole-project work a request waits for (low_priority_lane.h).
   LowPriorityLane& lane() { return lane_; }
   // Starts delivering the webhook outbox on a background thread (`tessera
@@ -98,6 +101,7 @@ class App {
   StatsCache stats_cache_;
   DashboardSource dashboards_;
   GuidelineStatsCache guideline_stats_;
+  PageSnapshots pages_;
   std::unique_ptr<WebhookDispatcher> webhooks_;  // null until StartWebhookDelivery
   std::unique_ptr<ExportRunner> exports_;        // null until StartExportJobs
 };

@@ -1,6 +1,8 @@
 #include "server/guideline_stats_cache.h"
 
 #include <algorithm>
+#include <atomic>
+#include <functional>
 #include <set>
 #include <unordered_map>
 #include <utility>
@@ -39,6 +41,12 @@ struct GuidelineStatsCache::Entry {
   std::shared_ptr<const LabelingConfig> config;
   bool built = false;
   int64_t seq = 0;
+  // What NeedsWholeRead reads without the entry's lock: set at the end of
+  // each update.
+  std::atomic<bool> published{false};
+  std::atomic<size_t> published_config{0};  // hash of config_xml
+  std::atomic<int64_t> published_seq{0};
+  std::atomic<size_t> published_tasks{0};
   std::map<int, VersionState> versions;
   std::unordered_map<Id, std::vector<Part>> tasks;
 
@@ -50,6 +58,7 @@ struct GuidelineStatsCache::Entry {
 
   void Clear() {
     built = false;
+    published = false;
     versions.clear();
     tasks.clear();
   }
@@ -198,7 +207,42 @@ Status GuidelineStatsCache::Update(
     }
   }
   entry->seq = changes.seq;
+  entry->published_config = std::hash<std::string>()(entry->config_xml);
+  entry->published_seq = entry->seq;
+  entry->published_tasks = entry->tasks.size();
+  entry->published = true;
   return fn(*entry->config, entry->Tallies(), entry->seq);
+}
+
+bool GuidelineStatsCache::NeedsWholeRead(Store& store, const Project& project) {
+  std::shared_ptr<Entry> entry;
+  {
+    std::lock_guard<std::mutex> lock(mu_);
+    auto found = entries_.find(project.id);
+    if (found == entries_.end()) return true;
+    entry = found->second;
+  }
+  if (!entry->published || entry->published_config != std::hash<std::string>()(project.label_config)) return true;
+  auto changes = ChangesSince(store, project.id, entry->published_seq);
+  // An error is With's to report.
+  return changes.ok() && ReadWholeProject(*changes, entry->published_tasks);
+}
+
+void GuidelineStatsCache::BuildSoon(Store& store, const Project& project) {
+  if (lane_ == nullptr) return;
+  {
+    std::lock_guard<std::mutex> lock(mu_);
+    if (!building_.insert(project.id).second) return;
+  }
+  lane_->Post([this, &store, project]() -> Status {
+    // Errors (a config that does not parse, a stopping lane) are the next request's to report.
+    (void)Update(store, project, [](const LabelingConfig&, const std::map<int, GuidelineTally>&, int64_t) {
+      return Status::Ok();
+    });
+    std::lock_guard<std::mutex> lock(mu_);
+    building_.erase(project.id);
+    return Status::Ok();
+  });
 }
 
 }  // namespace tessera::server

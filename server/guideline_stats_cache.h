@@ -25,6 +25,7 @@
 #include <map>
 #include <memory>
 #include <mutex>
+#include <set>
 
 #include "server/low_priority_lane.h"
 #include "tessera/agreement.h"
@@ -62,6 +63,15 @@ class GuidelineStatsCache {
   Status With(Store& store, const Project& project,
               const GuidelineStatsFn& fn);
 
+  // Whether bringing the project's entry up to date reads its annotated
+  // tasks whole: not built, a changed labeling config, a bulk change or
+  // many changed tasks since. Never waits for an update under way.
+  bool NeedsWholeRead(Store& store, const Project& project);
+  // Brings the project's entry up to date on the lane, without waiting
+  // (once at a time per project): for a request answered from the page's
+  // last answer meanwhile. Without a lane, does nothing.
+  void BuildSoon(Store& store, const Project& project);
+
  private:
   struct Entry;
   std::shared_ptr<Entry> Acquire(Id project_id);
@@ -73,6 +83,7 @@ class GuidelineStatsCache {
   std::mutex mu_;
   uint64_t clock_ = 0;
   std::map<Id, std::shared_ptr<Entry>> entries_;
+  std::set<Id> building_;  // projects BuildSoon posted; guarded by mu_
 };
 
 }  // namespace tessera::server

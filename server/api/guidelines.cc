@@ -366,6 +366,14 @@ HttpResponse GuidelineStats(RequestContext& ctx) {
   if (!versions.ok()) return ErrorResponse(versions.status());
   std::string key = "guidelines?config=" + std::to_string(std::hash<std::string>()(project->label_config));
   for (const GuidelineVersion& g : *versions) key += "&v" + std::to_string(g.version) + "@" + std::to_string(g.created_at);
+  // While the cache reads the project whole (after a start, an import), the
+  // page's last answer at once, marked stale, and the read on the lane.
+  if (ctx.app().guideline_stats().NeedsWholeRead(ctx.store(), *project)) {
+    if (auto stale = ctx.app().pages().Stale(*id, "guidelines", key)) {
+      ctx.app().guideline_stats().BuildSoon(ctx.store(), *project);
+      return JsonResponse(200, *stale);
+    }
+  }
   QualityCache& memo = ctx.app().quality_cache();
   json out;
   s = ctx.app().guideline_stats().With(
@@ -376,7 +384,11 @@ HttpResponse GuidelineStats(RequestContext& ctx) {
           return Status::Ok();
         }
         TESSERA_ASSIGN_OR_RETURN(out, GuidelineStatsJson(config, tallies, *versions));
+        const TimeMs now = NowMs();
+        out["stale"] = false;
+        out["as_of"] = FormatIsoTime(now);
         memo.Remember(*id, key, seq, out);
+        ctx.app().pages().Keep(*id, "guidelines", key, seq, now, out);
         return Status::Ok();
       });
   if (!s.ok()) return ErrorResponse(s);

@@ -29,6 +29,7 @@
 #include "server/context.h"
 #include "tessera/agreement.h"
 #include "tessera/quality.h"
+#include "tessera/util.h"
 
 namespace tessera::server {
 
@@ -223,21 +224,37 @@ HttpResponse Summary(RequestContext& ctx) {
   if (!threshold.ok()) return ErrorResponse(threshold.status());
   auto lowest_n = QueryInt(ctx.request(), "lowest", 20, 0, 1000);
   if (!lowest_n.ok()) return ErrorResponse(lowest_n.status());
+  auto project = LoadProject(ctx);
+  if (!project.ok()) return ErrorResponse(project.status());
+  const std::string key = "summary?config=" + std::to_string(std::hash<std::string>()(project->label_config)) +
+                          "&iou=" + std::to_string(options->iou_threshold) +
+                          "&threshold=" + std::to_string(*threshold) + "&lowest=" + std::to_string(*lowest_n);
+  // While the agreement cache reads the project whole (after a start, an
+  // import), the page's last answer for this query at once, marked stale;
+  // the read runs on the lane meanwhile (it is the dashboards' read, which
+  // builds the agreement cache for the default IoU threshold).
+  if (options->iou_threshold == AgreementOptions{}.iou_threshold &&
+      ctx.app().quality_cache().NeedsWholeRead(ctx.store(), *project, *options)) {
+    if (auto stale = ctx.app().pages().Stale(project->id, "quality", key)) {
+      ctx.app().dashboards().RecountSoon(*project);
+      return JsonResponse(200, *stale);
+    }
+  }
   return WithQuality(ctx, *options, [&](const Project& project, const QualitySnapshot& snap) -> Result<json> {
     // Kept for the change-log position, the config and the query: asked
-    // again with nothing changed (a dashboard left open), the report of a
-    // large project is not computed again.
+    // again with nothing changed (a dashboard left open), the report is not
+    // computed again.
     QualityCache& memo = ctx.app().quality_cache();
-    const std::string key = "summary?config=" + std::to_string(std::hash<std::string>()(project.label_config)) +
-                            "&iou=" + std::to_string(options->iou_threshold) +
-                            "&threshold=" + std::to_string(*threshold) + "&lowest=" + std::to_string(*lowest_n);
     if (auto hit = memo.Lookup(project.id, key, snap.seq)) return std::move(*hit);
     TESSERA_ASSIGN_OR_RETURN(json out, SummaryJson(ctx.store(), snap, *options, *threshold, *lowest_n));
+    const TimeMs now = NowMs();
+    out["stale"] = false;
+    out["as_of"] = FormatIsoTime(now);
     memo.Remember(project.id, key, snap.seq, out);
+    ctx.app().pages().Keep(project.id, "quality", key, snap.seq, now, out);
     return out;
   });
 }
-
 
 // ---- GET /quality/tasks ----
 

@@ -2,6 +2,9 @@
 // publish with validation, list, get, diff, acknowledgement gating /next,
 // annotations carrying the version they were made under, and quality per
 // version with every number counted by hand.
+#include <chrono>
+#include <thread>
+
 #include <gtest/gtest.h>
 
 #include "tests/integration/http_client.h"
@@ -306,6 +309,26 @@ TEST_F(GuidelinesTest, QualityPerVersionIsCountedOverThatVersionsAnnotations) {
   ASSERT_EQ(later.size(), 4u) << later.dump();
   EXPECT_EQ(later[3]["version"], 3);
   EXPECT_EQ(later[3]["annotations"], 0);
+
+  // After a restart the cache reads the project whole; meanwhile the last
+  // answer comes at once, marked stale with the time it was computed, then
+  // the live one with the same numbers.
+  json kept = As(manager_).Get(Url("/stats/guidelines")).Json();
+  EXPECT_EQ(kept["stale"], false);
+  server_->Stop();
+  server_->Start();
+  json first = As(manager_).Get(Url("/stats/guidelines")).Json();
+  EXPECT_EQ(first["stale"], true) << first.dump();
+  EXPECT_EQ(first["as_of"], kept["as_of"]);
+  EXPECT_EQ(first["versions"], kept["versions"]);
+  EXPECT_EQ(As(ann1_).Get(Url("/stats/guidelines")).status, 403);
+  json again = first;
+  for (int attempt = 0; attempt < 200 && again["stale"] == true; ++attempt) {
+    std::this_thread::sleep_for(std::chrono::milliseconds(50));
+    again = As(manager_).Get(Url("/stats/guidelines")).Json();
+  }
+  EXPECT_EQ(again["stale"], false);
+  EXPECT_EQ(again["versions"], kept["versions"]);
 }
 
 }  // namespace

@@ -168,5 +168,5 @@ export const api = {
     request<DmActionReply>("POST", `/api/dm/actions${queryString({ id: action, project })}`, body),
   exportFormats: (project: number) => request<readonly ExportFormat[]>("GET", `/api/projects/${project}/export/formats`),
   guidelineStats: (project: number) =>
-    request<{ versions: readonly GuidelineVersionStats[] }>("GET", `/api/projects/${project}/stats/guidelines`),
+    request<{ versions: readonly GuidelineVersionStats[]; stale?: boolean; as_of?: string }>("GET", `/api/projects/${project}/stats/guidelines`),
 };

@@ -486,6 +486,10 @@ export interface QualitySummary {
   };
   readonly red_flags: readonly RedFlag[];
   readonly cache?: QualityCacheInfo;
+  /** True while the server reads the project whole (after a start, an import) and answers with its last numbers. */
+  readonly stale?: boolean;
+  /** When the numbers were computed (ISO 8601). */
+  readonly as_of?: string;
 }
 
 export interface RankedAnnotator {

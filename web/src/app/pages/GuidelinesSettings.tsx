@@ -8,6 +8,7 @@ import { api } from "../api";
 import type { GuidelineDiff, GuidelineExampleInput } from "../../model";
 import { EXAMPLE_KINDS, EXAMPLE_KIND_NAMES, type ExampleKind, diffHunks } from "../guidelines";
 import { MarkdownView } from "../guidelineView";
+import { STALE_RETRY_MS, staleNote } from "../dashboard";
 import { ErrorBox, errorText, useLoad } from "./common";
 
 const percent = (v: number | null | undefined): string => (v === null || v === undefined ? "—" : `${(v * 100).toFixed(1)} %`);
@@ -33,6 +34,14 @@ function DiffView(props: { diff: GuidelineDiff }): JSX.Element {
 export function GuidelinesSettings(props: { project: number }): JSX.Element {
   const [list, listError, reload] = useLoad(() => api.guidelines(props.project), [props.project]);
   const [stats, statsError, reloadStats] = useLoad(() => api.guidelineStats(props.project), [props.project]);
+  // Right after a server start the numbers may be the last ones counted
+  // ("stale"): ask again every few seconds until they are live.
+  const statsStale = staleNote([stats]);
+  useEffect(() => {
+    if (!statsStale) return;
+    const timer = window.setTimeout(reloadStats, STALE_RETRY_MS);
+    return () => window.clearTimeout(timer);
+  }, [stats]);
   const [text, setText] = useState("");
   const [note, setNote] = useState("");
   const [examples, setExamples] = useState<readonly GuidelineExampleInput[]>([]);
@@ -188,6 +197,7 @@ export function GuidelinesSettings(props: { project: number }): JSX.Element {
 
       <h3>Quality per version</h3>
       <ErrorBox error={statsError} />
+      {statsStale && <p class="notice" role="status" aria-label="Saved numbers">{statsStale}</p>}
       {stats && stats.versions.length > 0 && (
         <table aria-label="Quality per guideline version">
           <thead><tr><th scope="col">Version</th><th scope="col">Annotations</th><th scope="col">Annotators</th><th scope="col">Tasks scored</th><th scope="col">Agreement</th><th scope="col">Honeypot accuracy</th></tr></thead>

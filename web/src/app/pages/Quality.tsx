@@ -15,6 +15,7 @@ import {
   COEFFICIENTS, DEFAULT_THRESHOLD, agreementColor, flagSentence, fmt, fmtThreshold, heatmapAnnotators, histogramBars,
   metricName, ratesAnswers, textColorOn,
 } from "../quality";
+import { STALE_RETRY_MS, staleNote } from "../dashboard";
 import { ErrorBox, errorText, useLoad } from "./common";
 
 const HEATMAP_ROWS = 40;
@@ -65,7 +66,16 @@ function ValueCell(props: { value: number | null | undefined; threshold: number;
 export function QualityPage(props: { id: number; threshold: number | undefined }): JSX.Element {
   const threshold = props.threshold ?? DEFAULT_THRESHOLD;
   const [project] = useLoad(() => api.project(props.id), [props.id]);
-  const summary = useQuery(() => api.quality(props.id, { threshold }), [props.id, threshold], true);
+  // Right after a server start or an import the summary may be the last one
+  // counted ("stale"): ask again every few seconds until it is live.
+  const [round, setRound] = useState(0);
+  const summary = useQuery(() => api.quality(props.id, { threshold }), [props.id, threshold, round], true);
+  const stale = staleNote([summary.value]);
+  useEffect(() => {
+    if (!stale || summary.loading) return;
+    const timer = window.setTimeout(() => setRound((r) => r + 1), STALE_RETRY_MS);
+    return () => window.clearTimeout(timer);
+  }, [stale, summary.loading]);
   const [selected, setSelected] = useState<string | undefined>(undefined);
   const data = summary.value;
   const control = data?.controls.find((c) => c.from_name === selected) ?? data?.controls[0];
@@ -78,6 +88,7 @@ export function QualityPage(props: { id: number; threshold: number | undefined }
         <ThresholdInput value={threshold} onChange={setThreshold} />
         <span role="status" class="hint">{summary.loading ? "Loading…" : ""}</span>
       </div>
+      {stale && <p class="notice" role="status" aria-label="Saved numbers">{stale}</p>}
       <nav class="subnav" aria-label="Project">
         <a href={`/projects/${props.id}`}>Tasks</a>
         <a href={`/projects/${props.id}/label`}>Label</a>
