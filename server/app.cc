@@ -35,11 +35,11 @@ App::App(Store& store, AppOptions options)
       options_(std::move(options)),
       quality_cache_(2 * kWarmProjects, &lane_),
       stats_cache_(kWarmProjects, &lane_),
-      dashboards_(store_, stats_cache_, quality_cache_, lane_),
+      pages_(store_),
+      dashboards_(store_, stats_cache_, quality_cache_, lane_, &pages_),
       // Two: each holds the agreement state of its project once more (0.9 GB
       // at 1M annotated tasks), for one manager page.
-      guideline_stats_(2, &lane_),
-      pages_(store_) {
+      guideline_stats_(2, &lane_) {
   InitCrypto();
   RegisterSystemRoutes(router_);
   RegisterAuthRoutes(router_);

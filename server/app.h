@@ -99,9 +99,9 @@ class App {
   LowPriorityLane lane_;  // before the caches that use it
   QualityCache quality_cache_;
   StatsCache stats_cache_;
+  PageSnapshots pages_;  // before the dashboards, which keep the quality page
   DashboardSource dashboards_;
   GuidelineStatsCache guideline_stats_;
-  PageSnapshots pages_;
   std::unique_ptr<WebhookDispatcher> webhooks_;  // null until StartWebhookDelivery
   std::unique_ptr<ExportRunner> exports_;        // null until StartExportJobs
 };

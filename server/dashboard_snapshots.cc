@@ -5,6 +5,7 @@
 #include <optional>
 #include <string>
 
+#include "server/api/quality_page.h"
 #include "server/request_log.h"
 #include "tessera/util.h"
 
@@ -110,7 +111,8 @@ Status CountDashboards(Store& store, const Project& project) {
   LowPriorityLane lane(/*nice_increment=*/0);
   StatsCache stats(1, &lane);
   QualityCache quality(1, &lane);
-  DashboardSource source(store, stats, quality, lane);
+  PageSnapshots pages(store);
+  DashboardSource source(store, stats, quality, lane, &pages);
   Status s = lane.Run([&] { return source.Warm(project); });
   lane.Stop();
   return s;
@@ -267,6 +269,7 @@ Status DashboardSource::RefreshAndSave(const Project& project, bool build_agreem
   std::map<Id, double> agreement;
   Status s = quality_.RefreshWith(store_, project, AgreementOptions{}, [&](const QualitySnapshot& snap) {
     agreement = snap.builder.PeerAgreementByAnnotator();
+    if (pages_ != nullptr) KeepQualitySummaryPage(store_, *pages_, project, snap);
     return Status::Ok();
   });
   if (s.code() == Code::kFailedPrecondition) return Status::Ok();  // a config the agreement cannot read

@@ -34,6 +34,7 @@
 #include <nlohmann/json.hpp>
 
 #include "server/low_priority_lane.h"
+#include "server/page_snapshots.h"
 #include "server/quality_cache.h"
 #include "server/stats_cache.h"
 #include "tessera/store.h"
@@ -64,8 +65,12 @@ class DashboardSource {
   static constexpr int kSaveEverySeconds = 30;
   static constexpr size_t kRememberedProjects = 16;
 
-  DashboardSource(Store& store, StatsCache& stats, QualityCache& quality, LowPriorityLane& lane)
-      : store_(store), stats_(stats), quality_(quality), lane_(lane) {}
+  // With `pages`, each count of the agreement cache also keeps the quality
+  // page's default summary there (KeepQualitySummaryPage), so that the first
+  // /quality after a load or a start answers from it.
+  DashboardSource(Store& store, StatsCache& stats, QualityCache& quality, LowPriorityLane& lane,
+                  PageSnapshots* pages = nullptr)
+      : store_(store), stats_(stats), quality_(quality), lane_(lane), pages_(pages) {}
 
   // The project's dashboard numbers; `with_agreement` adds each annotator's
   // agreement with peers (a config the agreement cannot read leaves it empty).
@@ -113,6 +118,7 @@ class DashboardSource {
   StatsCache& stats_;
   QualityCache& quality_;
   LowPriorityLane& lane_;
+  PageSnapshots* const pages_;
   std::mutex mu_;
   std::set<Id> rebuilding_;                              // guarded by mu_
   std::map<std::pair<Id, std::string>, TimeMs> saved_;  // last save by this process; guarded by mu_

@@ -25,6 +25,7 @@
 #include <set>
 
 #include "server/api/quality_common.h"
+#include "server/api/quality_page.h"
 #include "server/app.h"
 #include "server/context.h"
 #include "tessera/agreement.h"
@@ -217,18 +218,55 @@ Result<json> SummaryJson(Store& store, const QualitySnapshot& snap, const Agreem
               {"red_flags", flags}};
 }
 
+constexpr double kDefaultThreshold = 0.6;
+constexpr int64_t kDefaultLowest = 20;
+
+// What a summary answer was computed for: the config, the options and the query.
+std::string SummaryKey(const Project& project, const AgreementOptions& options, double threshold,
+                       int64_t lowest_n) {
+  return "summary?config=" + std::to_string(std::hash<std::string>()(project.label_config)) +
+         "&iou=" + std::to_string(options.iou_threshold) + "&threshold=" + std::to_string(threshold) +
+         "&lowest=" + std::to_string(lowest_n);
+}
+
+// Computes the summary and keeps it: in the cache's memo for this position,
+// and as the page's last answer.
+Result<json> KeptSummary(Store& store, QualityCache& memo, PageSnapshots& pages, const Project& project,
+                         const QualitySnapshot& snap, const AgreementOptions& options, double threshold,
+                         int64_t lowest_n) {
+  const std::string key = SummaryKey(project, options, threshold, lowest_n);
+  if (auto hit = memo.Lookup(project.id, key, snap.seq)) return std::move(*hit);
+  TESSERA_ASSIGN_OR_RETURN(json out, SummaryJson(store, snap, options, threshold, lowest_n));
+  const TimeMs now = NowMs();
+  out["stale"] = false;
+  out["as_of"] = FormatIsoTime(now);
+  memo.Remember(project.id, key, snap.seq, out);
+  pages.Keep(project.id, "quality", key, snap.seq, now, out);
+  return out;
+}
+
+}  // namespace
+
+void KeepQualitySummaryPage(Store& store, PageSnapshots& pages, const Project& project,
+                            const QualitySnapshot& snap) {
+  // The memo of a cache of its own: the caller's cache (CountDashboards' or
+  // App's) memoises for requests, which compute their own answer.
+  QualityCache memo(1);
+  (void)KeptSummary(store, memo, pages, project, snap, AgreementOptions{}, kDefaultThreshold, kDefaultLowest);
+}
+
+namespace {
+
 HttpResponse Summary(RequestContext& ctx) {
   auto options = ReadAgreementOptions(ctx.request());
   if (!options.ok()) return ErrorResponse(options.status());
-  auto threshold = QueryNumber(ctx.request(), "threshold", 0.6, -1, 1);
+  auto threshold = QueryNumber(ctx.request(), "threshold", kDefaultThreshold, -1, 1);
   if (!threshold.ok()) return ErrorResponse(threshold.status());
-  auto lowest_n = QueryInt(ctx.request(), "lowest", 20, 0, 1000);
+  auto lowest_n = QueryInt(ctx.request(), "lowest", kDefaultLowest, 0, 1000);
   if (!lowest_n.ok()) return ErrorResponse(lowest_n.status());
   auto project = LoadProject(ctx);
   if (!project.ok()) return ErrorResponse(project.status());
-  const std::string key = "summary?config=" + std::to_string(std::hash<std::string>()(project->label_config)) +
-                          "&iou=" + std::to_string(options->iou_threshold) +
-                          "&threshold=" + std::to_string(*threshold) + "&lowest=" + std::to_string(*lowest_n);
+  const std::string key = SummaryKey(*project, *options, *threshold, *lowest_n);
   // While the agreement cache reads the project whole (after a start, an
   // import), the page's last answer for this query at once, marked stale;
   // the read runs on the lane meanwhile (it is the dashboards' read, which
@@ -244,15 +282,8 @@ HttpResponse Summary(RequestContext& ctx) {
     // Kept for the change-log position, the config and the query: asked
     // again with nothing changed (a dashboard left open), the report is not
     // computed again.
-    QualityCache& memo = ctx.app().quality_cache();
-    if (auto hit = memo.Lookup(project.id, key, snap.seq)) return std::move(*hit);
-    TESSERA_ASSIGN_OR_RETURN(json out, SummaryJson(ctx.store(), snap, *options, *threshold, *lowest_n));
-    const TimeMs now = NowMs();
-    out["stale"] = false;
-    out["as_of"] = FormatIsoTime(now);
-    memo.Remember(project.id, key, snap.seq, out);
-    ctx.app().pages().Keep(project.id, "quality", key, snap.seq, now, out);
-    return out;
+    return KeptSummary(ctx.store(), ctx.app().quality_cache(), ctx.app().pages(), project, snap, *options,
+                       *threshold, *lowest_n);
   });
 }
 

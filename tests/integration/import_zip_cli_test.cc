@@ -165,6 +165,38 @@ TEST_F(ImportZipCliTest, ImportedAnnotationsAreCountedForTheDashboards) {
   EXPECT_EQ(j["tasks"]["total"], 3) << stats.body;
 }
 
+// The import's count also keeps the quality page: the first /quality on
+// the server started afterwards answers at once from it, marked stale, with
+// the imported agreement (two authorless annotations per task, each its own
+// annotator: the same box on the first task, different labels on the second).
+TEST_F(ImportZipCliTest, ImportedAnnotationsAreCountedForTheQualityPage) {
+  const std::string project = NewProject();
+  const fs::path tasks = server_.data_dir() / "pairs.json";
+  auto box = [](const char* label) {
+    return "{\"result\":[{\"from_name\":\"label\",\"to_name\":\"image\",\"type\":\"rectanglelabels\","
+           "\"value\":{\"x\":10,\"y\":10,\"width\":20,\"height\":20,\"rotation\":0,\"rectanglelabels\":[\"" +
+           std::string(label) + "\"]}}]}";
+  };
+  std::ofstream(tasks) << "[{\"data\":{\"image\":\"a.png\"},\"annotations\":[" << box("a") << "," << box("a")
+                       << "]},{\"data\":{\"image\":\"b.png\"},\"annotations\":[" << box("a") << "," << box("b")
+                       << "]}]";
+  std::string out, err;
+  ASSERT_EQ(RunTessera(With({"import", "--project", project, tasks.string()}), &out, &err), 0) << err;
+  ASSERT_NE(out.find("dashboards counted"), std::string::npos) << out;
+
+  const std::string token = server_.AddUser("manager@example.com", "correct horse", true);
+  server_.Start();
+  HttpClient c("127.0.0.1", server_.port());
+  c.SetHeader("Authorization", "Token " + token);
+  Reply quality = c.Get("/api/projects/" + project + "/quality?threshold=0.6");
+  ASSERT_EQ(quality.status, 200) << quality.body;
+  const nlohmann::json j = quality.Json();
+  EXPECT_TRUE(j["stale"].get<bool>()) << quality.body;
+  EXPECT_EQ(j["tasks"]["count"], 2) << quality.body;
+  EXPECT_EQ(j["tasks"]["scored"], 2) << quality.body;
+  EXPECT_DOUBLE_EQ(j["tasks"]["mean"].get<double>(), 0.5) << quality.body;  // F1 1 and 0
+}
+
 // YOLO_OBB through the CLI: a folder and its zip import alike, the
 // quadrilateral is reported with its file and line, and `tessera export`
 // writes the rectangle's corners back as they came in.
