@@ -90,7 +90,7 @@ struct ControlTable {
   quality::SparseRatingTable ratings;
 };
 
-struct TaskShare;  // src/quality/project_agreement.cc
+struct PreparedShare;  // src/quality/agreement_state.h
 
 // One task's share of the agreement, computed apart from the builder that
 // takes it (AgreementBuilder::Prepare, then Add).
@@ -104,7 +104,7 @@ class PreparedTask {
  private:
   friend class AgreementBuilder;
   Id task_id_ = 0;
-  std::unique_ptr<TaskShare> share_;  // null: nobody annotated the task
+  std::unique_ptr<PreparedShare> share_;  // null: nobody annotated the task
 };
 
 // Accumulates tasks one at a time (so a project streams through), then

@@ -24,11 +24,13 @@
 
 namespace tessera {
 
-// What one task contributes for one control.
+// What one task contributes for one control, as the builder keeps it.
 struct ControlShare {
-  std::vector<std::pair<Id, std::string>> categories;  // categorical: annotator, answer key
-  std::vector<std::pair<Id, double>> numbers;          // ordinal / interval
-  std::vector<std::tuple<Id, Id, double>> pairs;       // regions / text: pairwise similarity
+  // Rated controls: (annotator, value), by ascending annotator; a
+  // categorical control's value is its answer's code (ControlTotals::
+  // answer_codes), so a share holds no strings.
+  std::vector<std::pair<Id, double>> ratings;
+  std::vector<std::tuple<Id, Id, double>> pairs;  // regions / text: pairwise similarity
 };
 
 struct TaskShare {
@@ -38,6 +40,14 @@ struct TaskShare {
   // The mean over its controls of the mean pairwise agreement among its
   // annotators; none with fewer than two annotators on every control.
   std::optional<double> score;
+};
+
+// A share as Prepare leaves it (Prepare only reads the builder, so it cannot
+// give new answers their codes): categorical answers still as text, per
+// control, coded by Add.
+struct PreparedShare {
+  TaskShare share;
+  std::vector<std::vector<std::pair<Id, std::string>>> answers;  // per control
 };
 
 namespace agreement_state {
@@ -89,7 +99,7 @@ struct EligibleControl {
 struct PairTotals {
   struct Answers {
     int64_t items = 0, agree = 0;
-    std::map<std::string, int64_t> first, second;  // answer -> items
+    std::map<uint32_t, int64_t> first, second;  // answer code -> items
   };
   struct Scores {
     ExactSum sum;
@@ -162,6 +172,9 @@ struct State {
   }
   // Adds (+1) or takes back (-1) a task's share from every total.
   void Apply(Id task_id, const TaskShare& share, int sign);
+  // The share to keep for a prepared one: its answers coded (new answers
+  // get the next code of their control).
+  TaskShare Code(PreparedShare prepared);
   void Erase(Id task_id) {
     auto it = tasks.find(task_id);
     if (it == tasks.end()) return;

@@ -36,43 +36,51 @@ size_t BinOf(double score) {
 
 }  // namespace
 
+TaskShare State::Code(PreparedShare prepared) {
+  TaskShare share = std::move(prepared.share);
+  for (size_t c = 0; c < prepared.answers.size() && c < controls.size(); ++c) {
+    ControlTotals& t = totals[c];
+    for (auto& [who, answer] : prepared.answers[c]) {
+      auto [it, fresh] = t.answer_codes.try_emplace(answer, static_cast<uint32_t>(t.answer_names.size()));
+      if (fresh) t.answer_names.push_back(std::move(answer));
+      share.controls[c].ratings.emplace_back(who, it->second);
+    }
+  }
+  return share;
+}
+
 void State::Apply(Id task_id, const TaskShare& share, int sign) {
   for (Id who : share.people) Appearances::Count(seen.people, who, sign);
   std::vector<double> ratings;
   for (size_t c = 0; c < controls.size(); ++c) {
     const ControlShare& cs = share.controls[c];
     ControlTotals& t = totals[c];
-    for (const auto& [who, key] : cs.categories) {
-      Appearances::Count(seen.raters[c], who, sign);
-      Appearances::Count(seen.answers[c], key, sign);
-    }
-    for (const auto& [who, value] : cs.numbers) Appearances::Count(seen.raters[c], who, sign);
     const Method method = controls[c].method;
-    if (method == Method::kCategorical) {
+    if (Rated(method)) {
       ratings.clear();
-      for (const auto& [who, key] : cs.categories) {
-        auto [it, fresh] = t.answer_codes.try_emplace(key, static_cast<uint32_t>(t.answer_names.size()));
-        if (fresh) t.answer_names.push_back(key);
-        ratings.push_back(it->second);
+      for (const auto& [who, value] : cs.ratings) {
+        Appearances::Count(seen.raters[c], who, sign);
+        ratings.push_back(value);
       }
       t.ratings.Apply(ratings, sign);
-      // cs.categories is in ascending annotator order.
-      for (size_t i = 0; i < cs.categories.size(); ++i) {
-        for (size_t j = i + 1; j < cs.categories.size(); ++j) {
-          const auto key = std::make_pair(cs.categories[i].first, cs.categories[j].first);
+    }
+    if (method == Method::kCategorical) {
+      for (const auto& [who, code] : cs.ratings) {
+        Appearances::Count(seen.answers[c], t.answer_names[static_cast<size_t>(code)], sign);
+      }
+      // cs.ratings is in ascending annotator order.
+      for (size_t i = 0; i < cs.ratings.size(); ++i) {
+        for (size_t j = i + 1; j < cs.ratings.size(); ++j) {
+          const auto key = std::make_pair(cs.ratings[i].first, cs.ratings[j].first);
           PairTotals::Answers& pair = pairs.answers[c][key];
           pair.items += sign;
-          pair.agree += sign * (cs.categories[i].second == cs.categories[j].second);
-          Appearances::Count(pair.first, cs.categories[i].second, sign);
-          Appearances::Count(pair.second, cs.categories[j].second, sign);
+          pair.agree += sign * (cs.ratings[i].second == cs.ratings[j].second);
+          Appearances::Count(pair.first, static_cast<uint32_t>(cs.ratings[i].second), sign);
+          Appearances::Count(pair.second, static_cast<uint32_t>(cs.ratings[j].second), sign);
           if (pair.items == 0) pairs.answers[c].erase(key);
         }
       }
-    } else if (method == Method::kOrdinal || method == Method::kInterval) {
-      ratings.clear();
-      for (const auto& [who, value] : cs.numbers) ratings.push_back(value);
-      t.ratings.Apply(ratings, sign);
-    } else if (!cs.pairs.empty()) {  // regions, text
+    } else if (!Rated(method) && !cs.pairs.empty()) {  // regions, text
       double similarity = 0;
       for (const auto& [a, b, score] : cs.pairs) {
         similarity += score;

@@ -89,8 +89,9 @@ void AgreementBuilder::AddTask(const TaskBundle& bundle) { Add(Prepare(bundle));
 void AgreementBuilder::Add(PreparedTask task) {
   state_->Erase(task.task_id_);
   if (task.share_ == nullptr) return;
-  state_->Apply(task.task_id_, *task.share_, +1);
-  state_->tasks.emplace(task.task_id_, std::move(*task.share_));
+  TaskShare share = state_->Code(std::move(*task.share_));
+  state_->Apply(task.task_id_, share, +1);
+  state_->tasks.emplace(task.task_id_, std::move(share));
 }
 
 PreparedTask AgreementBuilder::Prepare(const TaskBundle& bundle) const {
@@ -133,14 +134,16 @@ PreparedTask AgreementBuilder::Prepare(const TaskBundle& bundle) const {
   // A task nobody annotated has no agreement to report: it is not kept (a
   // 10M-task project 10% done holds 1M shares, not 10M).
   if (latest.empty()) return prepared;
-  prepared.share_ = std::make_unique<TaskShare>();
-  TaskShare& share = *prepared.share_;
+  prepared.share_ = std::make_unique<PreparedShare>();
+  TaskShare& share = prepared.share_->share;
   share.annotators = static_cast<int>(latest.size());
   for (const auto& [who, entry] : latest) share.people.push_back(who);
   share.controls.resize(state_->controls.size());
+  prepared.share_->answers.resize(state_->controls.size());
   for (size_t c = 0; c < state_->controls.size(); ++c) {
     const EligibleControl& control = state_->controls[c];
     ControlShare& out = share.controls[c];
+    auto& answers = prepared.share_->answers[c];
     std::vector<std::pair<Id, std::vector<Value>>> present;
     bool anyone_used = false;
     for (const auto& [who, entry] : latest) {
@@ -148,12 +151,12 @@ PreparedTask AgreementBuilder::Prepare(const TaskBundle& bundle) const {
       anyone_used |= !items.empty();
       switch (control.method) {
         case Method::kCategorical:
-          if (auto key = CategoryKey(items)) out.categories.emplace_back(who, std::move(*key));
+          if (auto key = CategoryKey(items)) answers.emplace_back(who, std::move(*key));
           break;
         case Method::kOrdinal:
         case Method::kInterval:
           if (auto v = NumericAnswer(items, control.method == Method::kOrdinal ? "rating" : "number"))
-            out.numbers.emplace_back(who, *v);
+            out.ratings.emplace_back(who, *v);
           break;
         default:
           present.emplace_back(who, std::move(items));
@@ -177,17 +180,18 @@ PreparedTask AgreementBuilder::Prepare(const TaskBundle& bundle) const {
   int scored = 0;
   for (size_t c = 0; c < state_->controls.size(); ++c) {
     const ControlShare& cs = share.controls[c];
+    const auto& answers = prepared.share_->answers[c];
     if (agreement_state::Rated(state_->controls[c].method)) {
       int agree = 0, pairs = 0;
-      for (size_t a = 0; a < cs.categories.size(); ++a)
-        for (size_t b = a + 1; b < cs.categories.size(); ++b) {
+      for (size_t a = 0; a < answers.size(); ++a)
+        for (size_t b = a + 1; b < answers.size(); ++b) {
           ++pairs;
-          agree += cs.categories[a].second == cs.categories[b].second;
+          agree += answers[a].second == answers[b].second;
         }
-      for (size_t a = 0; a < cs.numbers.size(); ++a)
-        for (size_t b = a + 1; b < cs.numbers.size(); ++b) {
+      for (size_t a = 0; a < cs.ratings.size(); ++a)
+        for (size_t b = a + 1; b < cs.ratings.size(); ++b) {
           ++pairs;
-          agree += cs.numbers[a].second == cs.numbers[b].second;
+          agree += cs.ratings[a].second == cs.ratings[b].second;
         }
       if (pairs == 0) continue;
       sum += static_cast<double>(agree) / pairs;
@@ -247,29 +251,29 @@ Result<ControlTable> AgreementBuilder::Table(std::string_view from_name) const {
   for (const auto& [who, ratings] : state_->seen.raters[index]) out.annotators.push_back(who);  // ascending
   std::unordered_map<Id, uint32_t> column;
   for (size_t j = 0; j < out.annotators.size(); ++j) column[out.annotators[j]] = static_cast<uint32_t>(j);
-  std::unordered_map<std::string, double> codes;
+  // A categorical share holds its answers' codes (first appearance); the
+  // table numbers them in CategoryNames' order.
+  std::vector<double> table_code;  // by share code
   if (control.method == Method::kCategorical) {
+    const agreement_state::ControlTotals& t = state_->totals[index];
     out.categories = CategoryNames(*control.tag, state_->seen.answers[index]);
-    for (size_t k = 0; k < out.categories.size(); ++k) codes[out.categories[k]] = static_cast<double>(k);
-  }
-  // A control has a handful of answers: comparing a rating's answer with
-  // each is cheaper than hashing it, which was a seventh of a report.
-  constexpr size_t kScanCategories = 16;
-  auto code_of = [&](const std::string& key) -> double {
-    if (out.categories.size() > kScanCategories) return codes[key];
-    for (size_t k = 0; k < out.categories.size(); ++k) {
-      if (out.categories[k] == key) return static_cast<double>(k);
+    std::unordered_map<std::string_view, double> position;
+    for (size_t k = 0; k < out.categories.size(); ++k) position[out.categories[k]] = static_cast<double>(k);
+    table_code.assign(t.answer_names.size(), 0.0);  // an answer no task holds now is never read
+    for (size_t code = 0; code < t.answer_names.size(); ++code) {
+      auto found = position.find(t.answer_names[code]);
+      if (found != position.end()) table_code[code] = found->second;
     }
-    return 0.0;  // not reached: every answer given is a category
-  };
+  }
   out.ratings.annotators = out.annotators.size();
   std::vector<std::pair<uint32_t, double>> row;
   for (const auto& [task_id, share] : state_->tasks) {
     const ControlShare& cs = share.controls[index];
-    if (cs.categories.empty() && cs.numbers.empty()) continue;
+    if (cs.ratings.empty()) continue;
     row.clear();
-    for (const auto& [who, key] : cs.categories) row.emplace_back(column[who], code_of(key));
-    for (const auto& [who, v] : cs.numbers) row.emplace_back(column[who], v);
+    for (const auto& [who, value] : cs.ratings) {
+      row.emplace_back(column[who], table_code.empty() ? value : table_code[static_cast<size_t>(value)]);
+    }
     std::sort(row.begin(), row.end());
     for (const auto& [col, v] : row) out.ratings.Add(col, v);
     out.ratings.EndItem();
