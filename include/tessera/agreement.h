@@ -111,7 +111,8 @@ class PreparedTask {
 // computes the report. Each task's share is computed when it is added (its
 // results parsed, its regions matched) and kept in a compact form, so a
 // builder can be kept up to date: AddTask again replaces a task's share,
-// RemoveTask drops it, and Finish only sums the shares.
+// RemoveTask drops it, and each share is added to (and taken back from)
+// totals that Summary and Finish compute the report from.
 //
 // Thread-safety: const methods (Prepare among them) may run concurrently;
 // AddTask, Add and RemoveTask need exclusive access.
