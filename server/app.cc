@@ -2,6 +2,7 @@
 
 #include <chrono>
 
+#include "server/api/guideline_page.h"
 #include "server/auth/session_auth.h"
 #include "server/context.h"
 #include "server/request_log.h"
@@ -93,6 +94,12 @@ void App::WarmCaches(WarmScope scope) {
       const bool newest = scope == WarmScope::kNewest && project_idx < kWarmProjects;  // newest first
       if (!newest && dashboards_.EverCounted(project.id)) continue;
       Status s = dashboards_.Warm(project);
+      if (s.ok()) {
+        // The guideline page's snapshot too (projects with guidelines); the
+        // entry is dropped after, built again when someone opens the page.
+        s = CountGuidelinePage(store_, guideline_stats_, pages_, project);
+        guideline_stats_.Forget(project.id);
+      }
       if (!s.ok() && !lane_.stopping()) {
         LogError("", "warming the caches of project " + std::to_string(project.id) + ": " + s.ToString());
       }

@@ -5,6 +5,7 @@
 #include <optional>
 #include <string>
 
+#include "server/api/guideline_page.h"
 #include "server/api/quality_page.h"
 #include "server/request_log.h"
 #include "tessera/util.h"
@@ -114,6 +115,10 @@ Status CountDashboards(Store& store, const Project& project) {
   PageSnapshots pages(store);
   DashboardSource source(store, stats, quality, lane, &pages);
   Status s = lane.Run([&] { return source.Warm(project); });
+  if (s.ok()) {
+    GuidelineStatsCache guidelines(1);  // no lane of its own: it runs on this one
+    s = lane.Run([&] { return CountGuidelinePage(store, guidelines, pages, project); });
+  }
   lane.Stop();
   return s;
 }

@@ -56,8 +56,10 @@ Result<DashboardStats> DashboardStatsFromJson(const nlohmann::json& j);
 // saves their snapshots, on threads of its own: for a command that loaded
 // data without a server (tessera import, tessera migrate), so that the first
 // dashboard a server shows afterwards answers from the snapshot at once
-// instead of waiting for that read. A labeling config the agreement cannot
-// read leaves only the dashboard counted.
+// instead of waiting for that read. The quality page's default summary and,
+// for a project with published guidelines, /stats/guidelines are kept as
+// page snapshots too. A labeling config the agreement cannot read leaves
+// only the dashboard counted.
 Status CountDashboards(Store& store, const Project& project);
 
 class DashboardSource {

@@ -214,6 +214,11 @@ Status GuidelineStatsCache::Update(
   return fn(*entry->config, entry->Tallies(), entry->seq);
 }
 
+void GuidelineStatsCache::Forget(Id project_id) {
+  std::lock_guard<std::mutex> lock(mu_);
+  entries_.erase(project_id);  // a request holding it keeps its copy until done
+}
+
 bool GuidelineStatsCache::NeedsWholeRead(Store& store, const Project& project) {
   std::shared_ptr<Entry> entry;
   {

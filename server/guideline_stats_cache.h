@@ -63,6 +63,14 @@ class GuidelineStatsCache {
   Status With(Store& store, const Project& project,
               const GuidelineStatsFn& fn);
 
+  // With, on the calling thread: for work already on the lane (counting the
+  // page at a start, App::WarmCaches).
+  Status RefreshWith(Store& store, const Project& project, const GuidelineStatsFn& fn) {
+    return Update(store, project, fn);
+  }
+  // Drops the project's entry (its memory), if no request holds it.
+  void Forget(Id project_id);
+
   // Whether bringing the project's entry up to date reads its annotated
   // tasks whole: not built, a changed labeling config, a bulk change or
   // many changed tasks since. Never waits for an update under way.

@@ -261,9 +261,24 @@ TEST_F(WarmCachesTest, RecountSoonBuildsAndSavesWithoutARequest) {
 TEST_F(WarmCachesTest, AtStartOnlyProjectsNeverCountedAreCounted) {
   Id never = MakeProject(40);
   Id counted = MakeProject(20);  // newer: listed, and passed over, first
+  // Both have guidelines, so their guideline page is counted with them.
+  for (Id project : {never, counted}) {
+    GuidelineVersion g;
+    g.project_id = project;
+    g.text = "Label the sentiment.";
+    g.author_id = users_[0];
+    ASSERT_TRUE(store_->PublishGuideline(&g).ok());
+  }
   auto counted_project = store_->GetProject(counted);
   ASSERT_TRUE(counted_project.ok());
   ASSERT_TRUE(CountDashboards(*store_, *counted_project).ok());
+  // The pages too: the quality page's default summary, and the guideline page.
+  auto quality_page = store_->GetCacheSnapshot(counted, "page:quality");
+  ASSERT_TRUE(quality_page.ok());
+  EXPECT_EQ(nlohmann::json::parse(quality_page->body)["answer"]["tasks"]["scored"], 20);
+  auto guideline_page = store_->GetCacheSnapshot(counted, "page:guidelines");
+  ASSERT_TRUE(guideline_page.ok());
+  EXPECT_EQ(nlohmann::json::parse(guideline_page->body)["answer"]["versions"][0]["annotations"], 40);
   auto saved = store_->GetCacheSnapshot(counted, "dashboard");
   ASSERT_TRUE(saved.ok());
   auto saved_stats = DashboardStatsFromJson(nlohmann::json::parse(saved->body));
@@ -287,7 +302,7 @@ TEST_F(WarmCachesTest, AtStartOnlyProjectsNeverCountedAreCounted) {
   app.WarmCaches(App::WarmScope::kNeverCounted);
   auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(60);
   auto done = [&] {
-    return store_->GetCacheSnapshot(never, "peer_agreement").ok() && app.dashboards().EverCounted(old);
+    return store_->GetCacheSnapshot(never, "page:guidelines").ok() && app.dashboards().EverCounted(old);
   };
   while (!done() && std::chrono::steady_clock::now() < deadline) {
     std::this_thread::sleep_for(std::chrono::milliseconds(5));
@@ -301,6 +316,15 @@ TEST_F(WarmCachesTest, AtStartOnlyProjectsNeverCountedAreCounted) {
   auto never_stats = DashboardStatsFromJson(nlohmann::json::parse(never_saved->body));
   ASSERT_TRUE(never_stats.ok());
   EXPECT_EQ(never_stats->submitted, 80);
+  EXPECT_TRUE(store_->GetCacheSnapshot(never, "peer_agreement").ok());
+  EXPECT_TRUE(store_->GetCacheSnapshot(never, "page:quality").ok());
+  // Counted for its snapshot, the guideline cache's entry is not kept.
+  auto never_project = store_->GetProject(never);
+  ASSERT_TRUE(never_project.ok());
+  EXPECT_TRUE(app.guideline_stats().NeedsWholeRead(*store_, *never_project));
+  // Without guidelines, no guideline page is counted.
+  EXPECT_TRUE(store_->GetCacheSnapshot(old, "page:quality").ok());
+  EXPECT_FALSE(store_->GetCacheSnapshot(old, "page:guidelines").ok());
   // The counted project's first request: its snapshot, at once.
   auto first = app.dashboards().Get(*counted_project, /*with_agreement=*/true);
   ASSERT_TRUE(first.ok()) << first.status().ToString();

@@ -14,6 +14,7 @@
 #include <memory>
 #include <set>
 
+#include "server/api/guideline_page.h"
 #include "server/api/line_diff.h"
 #include "server/api/task_access.h"
 #include "server/api/views.h"
@@ -349,6 +350,36 @@ Result<json> GuidelineStatsJson(const LabelingConfig& config, const std::map<int
   return json{{"versions", std::move(out)}};
 }
 
+// What a /stats/guidelines answer was computed for: the config and the
+// published versions.
+std::string GuidelineStatsKey(const Project& project, const std::vector<GuidelineVersion>& versions) {
+  std::string key = "guidelines?config=" + std::to_string(std::hash<std::string>()(project.label_config));
+  for (const GuidelineVersion& g : versions) key += "&v" + std::to_string(g.version) + "@" + std::to_string(g.created_at);
+  return key;
+}
+
+}  // namespace
+
+Status CountGuidelinePage(Store& store, GuidelineStatsCache& cache, PageSnapshots& pages, const Project& project) {
+  TESSERA_ASSIGN_OR_RETURN(std::vector<GuidelineVersion> versions, store.ListGuidelines(project.id));
+  if (versions.empty()) return Status::Ok();  // no guidelines: the page is rarely opened; counted when it is
+  const std::string key = GuidelineStatsKey(project, versions);
+  Status s = cache.RefreshWith(
+      store, project,
+      [&](const LabelingConfig& config, const std::map<int, GuidelineTally>& tallies, int64_t seq) -> Status {
+        TESSERA_ASSIGN_OR_RETURN(json out, GuidelineStatsJson(config, tallies, versions));
+        const TimeMs now = NowMs();
+        out["stale"] = false;
+        out["as_of"] = FormatIsoTime(now);
+        pages.Keep(project.id, "guidelines", key, seq, now, out);
+        return Status::Ok();
+      });
+  if (s.code() == Code::kFailedPrecondition) return Status::Ok();  // a config the agreement cannot read
+  return s;
+}
+
+namespace {
+
 // The numbers come from the guideline statistics cache
 // (server/guideline_stats_cache.h: per version an agreement builder and
 // counts, brought up to date from the change log on the low-priority lane),
@@ -364,8 +395,7 @@ HttpResponse GuidelineStats(RequestContext& ctx) {
   if (!project.ok()) return ErrorResponse(project.status());
   auto versions = ctx.store().ListGuidelines(*id);
   if (!versions.ok()) return ErrorResponse(versions.status());
-  std::string key = "guidelines?config=" + std::to_string(std::hash<std::string>()(project->label_config));
-  for (const GuidelineVersion& g : *versions) key += "&v" + std::to_string(g.version) + "@" + std::to_string(g.created_at);
+  const std::string key = GuidelineStatsKey(*project, *versions);
   // While the cache reads the project whole (after a start, an import), the
   // page's last answer at once, marked stale, and the read on the lane.
   if (ctx.app().guideline_stats().NeedsWholeRead(ctx.store(), *project)) {
