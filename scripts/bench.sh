@@ -32,6 +32,8 @@ fi
 if want quality; then
   echo "quality_bench (agreement, aggregation, COCO evaluation; medians of 7):"
   build/bench/quality_bench 7
+  echo "agreement_bench (a project's agreement report from kept totals vs the rating tables; medians of 7):"
+  build/bench/agreement_bench "$TASKS" 7
   echo "quality_reference.py (scikit-learn / statsmodels on the same data):"
   if [ -x /usr/bin/python3 ]; then
     /usr/bin/python3 bench/quality_reference.py 7 || echo "skipped: quality_reference.py failed (numpy/scikit-learn missing?)"
