@@ -200,6 +200,8 @@ class RatingTotals {
   // keeps its code with zero sums).
   const std::vector<double>& values() const { return values_; }
   int64_t non_finite() const { return non_finite_; }
+  // Ratings given per value, by code (0 for a value no item holds now).
+  std::vector<int64_t> given() const;
 
  private:
   uint32_t Code(double value);

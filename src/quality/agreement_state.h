@@ -113,13 +113,13 @@ struct PairTotals {
 // as quality::PairwiseAgreement computes it from their rating table.
 double PairKappa(const PairTotals::Answers& answers);
 
-// Who and what appears in the shares, counted as they come and go, so that
-// the report and Table list the annotators and answers without a pass over
-// every task's share (3M ratings at 1M tasks).
+// Who appears in the shares, counted as they come and go, so that the
+// report and Table list the annotators without a pass over every task's
+// share (3M ratings at 1M tasks). The answers given are the codes with
+// ratings in the control's RatingTotals.
 struct Appearances {
-  std::map<Id, int64_t> people;                         // tasks per annotator
-  std::vector<std::map<Id, int64_t>> raters;            // per control: ratings per annotator
-  std::vector<std::map<std::string, int64_t>> answers;  // per categorical control: ratings per answer
+  std::map<Id, int64_t> people;               // tasks per annotator
+  std::vector<std::map<Id, int64_t>> raters;  // per control: ratings per annotator
 
   template <typename Map, typename Key>
   static void Count(Map& counts, const Key& key, int sign) {
@@ -167,7 +167,6 @@ struct State {
     pairs.answers.resize(controls.size());
     pairs.scores.resize(controls.size());
     seen.raters.resize(controls.size());
-    seen.answers.resize(controls.size());
     totals.resize(controls.size());
   }
   // Adds (+1) or takes back (-1) a task's share from every total.

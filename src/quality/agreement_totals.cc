@@ -65,9 +65,6 @@ void State::Apply(Id task_id, const TaskShare& share, int sign) {
       t.ratings.Apply(ratings, sign);
     }
     if (method == Method::kCategorical) {
-      for (const auto& [who, code] : cs.ratings) {
-        Appearances::Count(seen.answers[c], t.answer_names[static_cast<size_t>(code)], sign);
-      }
       // cs.ratings is in ascending annotator order.
       for (size_t i = 0; i < cs.ratings.size(); ++i) {
         for (size_t j = i + 1; j < cs.ratings.size(); ++j) {

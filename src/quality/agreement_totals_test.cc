@@ -223,6 +223,9 @@ void Check(const LabelingConfig& config, const AgreementBuilder& kept, const std
       continue;
     }
     ExpectNear(FromTable(kept, line, report->annotators), Line(line), line.from_name);
+    // The answers given, and so the table's categories, are those of the
+    // tasks held now (an answer whose last rating went is not listed).
+    EXPECT_EQ(kept.Table(line.from_name)->categories, fresh.Table(line.from_name)->categories) << line.from_name;
     // Each task's share of agreeing pairs, from its row of the table.
     auto table = kept.Table(line.from_name);
     for (size_t i = 0; i < table->ratings.items(); ++i) {

@@ -211,15 +211,22 @@ namespace {
 
 // Category codes for a categorical control: the config's options in document
 // order, then other observed answers (multi-choice sets, dynamic options) sorted.
-// `answers`: every answer given, ascending (Appearances::answers).
-std::vector<std::string> CategoryNames(const ControlTag& tag, const std::map<std::string, int64_t>& answers) {
+// `totals`: the control's, whose codes with ratings are the answers given.
+std::vector<std::string> CategoryNames(const ControlTag& tag, const agreement_state::ControlTotals& totals) {
   std::vector<std::string> names;
   std::set<std::string> known;
   for (const LabelOption& option : tag.options) {
     if (known.insert(option.value).second) names.push_back(option.value);
   }
-  for (const auto& [key, count] : answers)
-    if (!known.count(key)) names.push_back(key);
+  const std::vector<int64_t> given = totals.ratings.given();
+  std::vector<std::string> others;
+  for (size_t code = 0; code < given.size(); ++code) {
+    // A rating's value is its answer's code: values() by code are 0, 1, 2...
+    const std::string& answer = totals.answer_names[static_cast<size_t>(totals.ratings.values()[code])];
+    if (given[code] > 0 && !known.count(answer)) others.push_back(answer);
+  }
+  std::sort(others.begin(), others.end());
+  names.insert(names.end(), others.begin(), others.end());
   return names;
 }
 
@@ -256,7 +263,7 @@ Result<ControlTable> AgreementBuilder::Table(std::string_view from_name) const {
   std::vector<double> table_code;  // by share code
   if (control.method == Method::kCategorical) {
     const agreement_state::ControlTotals& t = state_->totals[index];
-    out.categories = CategoryNames(*control.tag, state_->seen.answers[index]);
+    out.categories = CategoryNames(*control.tag, t);
     std::unordered_map<std::string_view, double> position;
     for (size_t k = 0; k < out.categories.size(); ++k) position[out.categories[k]] = static_cast<double>(k);
     table_code.assign(t.answer_names.size(), 0.0);  // an answer no task holds now is never read

@@ -64,6 +64,14 @@ size_t RatingTotals::items(size_t min_ratings) const {
   return static_cast<size_t>(n);
 }
 
+std::vector<int64_t> RatingTotals::given() const {
+  std::vector<int64_t> given(values_.size(), 0);
+  for (const auto& [m, group] : groups_) {
+    for (size_t c = 0; c < group.given.size(); ++c) given[c] += group.given[c];
+  }
+  return given;
+}
+
 namespace {
 
 // What the statistics share: the values in ascending order (those given at
@@ -86,10 +94,7 @@ Result<Sorted> Prepare(const RatingTotals& totals) {
   if (totals.items(2) == 0) {
     return Status::InvalidArgument("no item has ratings from two or more annotators");
   }
-  std::vector<int64_t> given(totals.values().size(), 0);
-  for (const auto& [m, group] : totals.groups()) {
-    for (size_t c = 0; c < group.given.size(); ++c) given[c] += group.given[c];
-  }
+  const std::vector<int64_t> given = totals.given();
   Sorted out;
   for (uint32_t c = 0; c < given.size(); ++c) {
     if (given[c] > 0) out.codes.push_back(c);
