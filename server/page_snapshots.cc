@@ -21,9 +21,11 @@ json Marked(json answer, TimeMs as_of) {
 
 }  // namespace
 
-void PageSnapshots::Keep(Id project_id, const std::string& page, const std::string& key, int64_t seq,
-                         TimeMs as_of, const json& answer) {
+json PageSnapshots::Keep(Id project_id, const std::string& page, const std::string& key, int64_t seq,
+                         json answer) {
   const TimeMs now = NowMs();
+  answer["stale"] = false;
+  answer["as_of"] = FormatIsoTime(now);
   Kept copy;
   {
     std::lock_guard<std::mutex> lock(mu_);
@@ -33,14 +35,15 @@ void PageSnapshots::Keep(Id project_id, const std::string& page, const std::stri
     Kept& kept = kept_[id];
     kept.key = key;
     kept.seq = seq;
-    kept.as_of = as_of;
+    kept.as_of = now;
     kept.answer = answer;
     kept.dirty = kept.saved != 0 && now - kept.saved < kSaveEverySeconds * 1000;
-    if (kept.dirty) return;
+    if (kept.dirty) return answer;
     kept.saved = now;
     copy = kept;
   }
   Save(project_id, page, copy);
+  return answer;
 }
 
 void PageSnapshots::SaveAll() {

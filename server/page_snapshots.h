@@ -36,10 +36,11 @@ class PageSnapshots {
 
   explicit PageSnapshots(Store& store) : store_(store) {}
 
-  // Keeps `answer` as the page's last answer for `key`, computed at `as_of`
-  // from the project as of change-log position `seq`.
-  void Keep(Id project_id, const std::string& page, const std::string& key, int64_t seq, TimeMs as_of,
-            const nlohmann::json& answer);
+  // A live answer, just computed from the project as of change-log position
+  // `seq`: marks it "stale": false with "as_of" (now), keeps it as the page's
+  // last answer for `key`, and returns it.
+  nlohmann::json Keep(Id project_id, const std::string& page, const std::string& key, int64_t seq,
+                      nlohmann::json answer);
   // The last answer for `key` (this process's, else the saved one) with
   // "stale": true and "as_of" (ISO time it was computed); nullopt if there
   // is none for this key.

@@ -368,10 +368,7 @@ Status CountGuidelinePage(Store& store, GuidelineStatsCache& cache, PageSnapshot
       store, project,
       [&](const LabelingConfig& config, const std::map<int, GuidelineTally>& tallies, int64_t seq) -> Status {
         TESSERA_ASSIGN_OR_RETURN(json out, GuidelineStatsJson(config, tallies, versions));
-        const TimeMs now = NowMs();
-        out["stale"] = false;
-        out["as_of"] = FormatIsoTime(now);
-        pages.Keep(project.id, "guidelines", key, seq, now, out);
+        pages.Keep(project.id, "guidelines", key, seq, std::move(out));
         return Status::Ok();
       });
   if (s.code() == Code::kFailedPrecondition) return Status::Ok();  // a config the agreement cannot read
@@ -414,11 +411,8 @@ HttpResponse GuidelineStats(RequestContext& ctx) {
           return Status::Ok();
         }
         TESSERA_ASSIGN_OR_RETURN(out, GuidelineStatsJson(config, tallies, *versions));
-        const TimeMs now = NowMs();
-        out["stale"] = false;
-        out["as_of"] = FormatIsoTime(now);
+        out = ctx.app().pages().Keep(*id, "guidelines", key, seq, std::move(out));
         memo.Remember(*id, key, seq, out);
-        ctx.app().pages().Keep(*id, "guidelines", key, seq, now, out);
         return Status::Ok();
       });
   if (!s.ok()) return ErrorResponse(s);

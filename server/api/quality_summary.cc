@@ -11,7 +11,6 @@
 #include "server/api/quality_page.h"
 #include "server/app.h"
 #include "tessera/agreement.h"
-#include "tessera/util.h"
 
 namespace tessera::server {
 
@@ -102,19 +101,18 @@ std::string SummaryKey(const Project& project, const AgreementOptions& options, 
          "&lowest=" + std::to_string(lowest_n);
 }
 
-// Computes the summary and keeps it: in the cache's memo for this position,
-// and as the page's last answer.
-Result<json> KeptSummary(Store& store, QualityCache& memo, PageSnapshots& pages, const Project& project,
+// Computes the summary and keeps it as the page's last answer and, with a
+// memo, for this change-log position.
+Result<json> KeptSummary(Store& store, QualityCache* memo, PageSnapshots& pages, const Project& project,
                          const QualitySnapshot& snap, const AgreementOptions& options, double threshold,
                          int64_t lowest_n) {
   const std::string key = SummaryKey(project, options, threshold, lowest_n);
-  if (auto hit = memo.Lookup(project.id, key, snap.seq)) return std::move(*hit);
+  if (memo != nullptr) {
+    if (auto hit = memo->Lookup(project.id, key, snap.seq)) return std::move(*hit);
+  }
   TESSERA_ASSIGN_OR_RETURN(json out, SummaryJson(store, snap, options, threshold, lowest_n));
-  const TimeMs now = NowMs();
-  out["stale"] = false;
-  out["as_of"] = FormatIsoTime(now);
-  memo.Remember(project.id, key, snap.seq, out);
-  pages.Keep(project.id, "quality", key, snap.seq, now, out);
+  out = pages.Keep(project.id, "quality", key, snap.seq, std::move(out));
+  if (memo != nullptr) memo->Remember(project.id, key, snap.seq, out);
   return out;
 }
 
@@ -122,10 +120,8 @@ Result<json> KeptSummary(Store& store, QualityCache& memo, PageSnapshots& pages,
 
 void KeepQualitySummaryPage(Store& store, PageSnapshots& pages, const Project& project,
                             const QualitySnapshot& snap) {
-  // The memo of a cache of its own: the caller's cache (CountDashboards' or
-  // App's) memoises for requests, which compute their own answer.
-  QualityCache memo(1);
-  (void)KeptSummary(store, memo, pages, project, snap, AgreementOptions{}, kDefaultThreshold, kDefaultLowest);
+  // No memo: requests compute and memoise their own answer.
+  (void)KeptSummary(store, nullptr, pages, project, snap, AgreementOptions{}, kDefaultThreshold, kDefaultLowest);
 }
 
 HttpResponse QualitySummary(RequestContext& ctx) {
@@ -153,7 +149,7 @@ HttpResponse QualitySummary(RequestContext& ctx) {
     // Kept for the change-log position, the config and the query: asked
     // again with nothing changed (a dashboard left open), the report is not
     // computed again.
-    return KeptSummary(ctx.store(), ctx.app().quality_cache(), ctx.app().pages(), project, snap, *options,
+    return KeptSummary(ctx.store(), &ctx.app().quality_cache(), ctx.app().pages(), project, snap, *options,
                        *threshold, *lowest_n);
   });
 }
