@@ -92,11 +92,14 @@ void App::WarmCaches(WarmScope scope) {
       if (lane_.stopping()) break;
       const Project& project = projects[project_idx];
       const bool newest = scope == WarmScope::kNewest && project_idx < kWarmProjects;  // newest first
-      if (!newest && dashboards_.EverCounted(project.id)) continue;
+      const bool counted = dashboards_.EverCounted(project.id);
+      if (!newest && counted) continue;
       Status s = dashboards_.Warm(project);
-      if (s.ok()) {
-        // The guideline page's snapshot too (projects with guidelines); the
-        // entry is dropped after, built again when someone opens the page.
+      if (s.ok() && !counted) {
+        // The guideline page's snapshot too (projects with guidelines), once:
+        // a project counted before has it from then (one counted by an older
+        // version gets it when its page is first opened). The entry is
+        // dropped after, built again when someone opens the page.
         s = CountGuidelinePage(store_, guideline_stats_, pages_, project);
         guideline_stats_.Forget(project.id);
       }
