@@ -85,6 +85,14 @@ class ExactSum {
   int64_t non_finite_ = 0;
 };
 
+// A region or text control's agreement on one task: the mean similarity of
+// its pairs (which must not be empty), summed in pair order.
+inline double MeanSimilarity(const ControlShare& share) {
+  double similarity = 0;
+  for (const auto& [a, b, score] : share.pairs) similarity += score;
+  return similarity / static_cast<double>(share.pairs.size());
+}
+
 struct EligibleControl {
   const ControlTag* tag = nullptr;
   Method method = Method::kNone;

@@ -78,9 +78,7 @@ void State::Apply(Id task_id, const TaskShare& share, int sign) {
         }
       }
     } else if (!Rated(method) && !cs.pairs.empty()) {  // regions, text
-      double similarity = 0;
       for (const auto& [a, b, score] : cs.pairs) {
-        similarity += score;
         const auto key = std::make_pair(a, b);
         PairTotals::Scores& pair = pairs.scores[c][key];
         pair.sum.Add(score, sign);
@@ -88,7 +86,7 @@ void State::Apply(Id task_id, const TaskShare& share, int sign) {
         if (pair.count == 0) pairs.scores[c].erase(key);
       }
       t.tasks += sign;
-      t.task_means.Add(similarity / static_cast<double>(cs.pairs.size()), sign);
+      t.task_means.Add(MeanSimilarity(cs), sign);
     }
   }
   if (share.score && std::isfinite(*share.score)) {

@@ -197,9 +197,7 @@ PreparedTask AgreementBuilder::Prepare(const TaskBundle& bundle) const {
       sum += static_cast<double>(agree) / pairs;
     } else {
       if (cs.pairs.empty()) continue;
-      double similarity = 0;
-      for (const auto& [a, b, s] : cs.pairs) similarity += s;
-      sum += similarity / static_cast<double>(cs.pairs.size());
+      sum += agreement_state::MeanSimilarity(cs);
     }
     ++scored;
   }
